@@ -1,0 +1,43 @@
+# Bianmin: `make demo` runs the product on this machine; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= bianmin.settings.local
+
+.PHONY: demo test install lint format messages serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py workdays seed
+	$(BIN)/python manage.py demo_load
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py serve --port $(PORT)
+
+test: install
+	$(BIN)/python -m ruff check .
+	DJANGO_SETTINGS_MODULE=bianmin.settings.test $(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/python -m ruff check .
+	$(BIN)/python -m ruff format --check .
+
+format: install
+	$(BIN)/python -m ruff check --fix .
+	$(BIN)/python -m ruff format .
+
+messages: install
+	$(BIN)/python manage.py translations
+
+clean:
+	rm -rf $(VENV) var

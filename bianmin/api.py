@@ -1,0 +1,48 @@
+"""The REST API (django-ninja). Each app contributes a router from its api.py; OpenAPI at /api/v1/openapi.json."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+from bianmin.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Bianmin API",
+    version="1",
+    description="Bianmin's REST API. Session authentication (with CSRF) for the pages' own scripts.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+def _error(request, code: str, message: str, status: int, details=None):
+    body = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return _error(request, exc.code, str(exc.message), exc.status)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    return _error(request, "invalid_input", _("The request is not valid."), 422, exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return _error(request, "not_authenticated", _("Please log in first."), 401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    codes = {404: "not_found", 403: "forbidden", 400: "bad_request"}
+    return _error(request, codes.get(exc.status_code, "error"), str(exc), exc.status_code)
+
+
+api.add_router("/org/", "bianmin.org.api.router")
+api.add_router("/calendar/", "bianmin.core.api.router")

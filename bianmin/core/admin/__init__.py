@@ -1,0 +1,1 @@
+from . import audit, calendar  # noqa: F401  (registers the admin classes)

@@ -1,0 +1,68 @@
+"""Every environment variable Bianmin reads, in one place, each with its documented default.
+
+The table in docs/CONFIGURATION.md mirrors this module; keep them together.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when production settings lack a required secret."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Env:
+    # Development-only key: production.py refuses to start while this default is in use.
+    secret_key: str
+    debug: bool
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    database_url: str
+    var_dir: Path
+    task_backend: str
+    time_zone: str
+    email_backend: str
+    default_from_email: str
+    require_browser: bool
+    login_failure_limit: int
+
+
+DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
+
+
+def read_env() -> Env:
+    var_dir = Path(os.environ.get("BIANMIN_VAR_DIR", str(BASE_DIR / "var")))
+    return Env(
+        secret_key=os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        debug=_bool("DEBUG", False),
+        allowed_hosts=_list("ALLOWED_HOSTS", ""),
+        csrf_trusted_origins=_list("CSRF_TRUSTED_ORIGINS", ""),
+        database_url=os.environ.get("DATABASE_URL", f"sqlite:///{var_dir / 'bianmin.sqlite3'}"),
+        var_dir=var_dir,
+        task_backend=os.environ.get("TASK_BACKEND", "database"),
+        time_zone=os.environ.get("TIME_ZONE", "Asia/Shanghai"),
+        email_backend=os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
+        default_from_email=os.environ.get("DEFAULT_FROM_EMAIL", "bianmin@localhost"),
+        require_browser=_bool("BIANMIN_REQUIRE_BROWSER", False),
+        login_failure_limit=int(os.environ.get("LOGIN_FAILURE_LIMIT", "5")),
+    )
+
+
+ENV = read_env()

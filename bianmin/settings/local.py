@@ -1,0 +1,7 @@
+"""Development on a laptop: DEBUG on, localhost only, SQLite under var/ unless DATABASE_URL says otherwise."""
+
+from .base import *  # noqa: F403
+from .env import ENV
+
+DEBUG = True
+ALLOWED_HOSTS = ENV.allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from bianmin.api import api
+from bianmin.core import views as core_views
+
+admin.site.site_header = _("Bianmin administration")
+admin.site.site_title = _("Bianmin administration")
+admin.site.index_title = _("Configuration")
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("accounts/", include("bianmin.accounts.urls")),
+    path("workbench/", include("bianmin.workbench.urls")),
+    path("", include("bianmin.portal.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
