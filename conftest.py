@@ -8,3 +8,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         calendar_seed()
+
+
+@pytest.fixture(autouse=True)
+def _calendar_after_flush(request):
+    """Transactional tests (live server, concurrency) empty every table when they end; seed again."""
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        return
+    from bianmin.core.models import CalendarDay
+    from bianmin.core.workdays import calendar_seed
+
+    request.getfixturevalue("transactional_db")
+    if not CalendarDay.objects.exists():
+        calendar_seed()

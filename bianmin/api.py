@@ -1,5 +1,6 @@
-"""The REST API (django-ninja). Each app contributes a router from its api.py; OpenAPI at /api/v1/openapi.json."""
+"""The REST API (django-ninja): each app adds a router from its api.py; OpenAPI at /api/v1/openapi.json."""
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -36,6 +37,11 @@ def validation_error(request, exc: ValidationError):
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
     return _error(request, "not_authenticated", _("Please log in first."), 401)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, "not_found", _("Not found, or not visible to you."), 404)
 
 
 @api.exception_handler(HttpError)

@@ -1,3 +1,46 @@
-from ninja import Router
+"""The working-day calendar over the API (ALL art. 82): thin wrappers around bianmin.core.workdays."""
 
-router = Router(tags=["core"])
+from __future__ import annotations
+
+import datetime
+
+from ninja import Query, Router, Schema
+
+from bianmin.core import workdays
+from bianmin.core.models import CalendarYear
+
+router = Router(tags=["calendar"])
+
+
+class DeadlineOut(Schema):
+    date: datetime.date
+    is_provisional: bool
+
+
+class WorkdaysOut(Schema):
+    workdays: int
+
+
+class CalendarYearOut(Schema):
+    year: int
+    status: str
+    source: str
+
+
+@router.get("/add", response=DeadlineOut, summary="Add working days to a date")
+def calendar_add(request, start: datetime.date, days: int = Query(..., ge=0)):
+    """The date `days` working days after `start` (not counted); `is_provisional` when it rests on an
+    unconfirmed year."""
+    deadline = workdays.add_workdays(start, days)
+    return {"date": deadline.date, "is_provisional": deadline.is_provisional}
+
+
+@router.get("/between", response=WorkdaysOut, summary="Count working days between two dates")
+def calendar_between(request, start: datetime.date, end: datetime.date):
+    """Working days after `start` up to and including `end`; negative when `end` is earlier."""
+    return {"workdays": workdays.workdays_between(start, end)}
+
+
+@router.get("/years", response=list[CalendarYearOut], summary="The calendar's years and their status")
+def calendar_years(request):
+    return list(CalendarYear.objects.order_by("year").values("year", "status", "source"))

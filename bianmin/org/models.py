@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,7 +34,12 @@ class Site(models.Model):
     level = models.CharField(_("level"), max_length=8, choices=SiteLevel.choices)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent site"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("parent site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(_("path"), max_length=255, unique=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -58,15 +64,20 @@ class Site(models.Model):
 
     # The tree's shape is a rule of the plan: county centre > town hall > village room; branches hang
     # under the county centre. The admin and the services both validate through clean().
-    ALLOWED_PARENT_LEVEL = {SiteLevel.COUNTY: (None, SiteLevel.COUNTY), SiteLevel.TOWN: (SiteLevel.COUNTY,),
-                            SiteLevel.VILLAGE: (SiteLevel.TOWN,)}
+    ALLOWED_PARENT_LEVEL = {
+        SiteLevel.COUNTY: (None, SiteLevel.COUNTY),
+        SiteLevel.TOWN: (SiteLevel.COUNTY,),
+        SiteLevel.VILLAGE: (SiteLevel.TOWN,),
+    }
 
     def clean(self) -> None:
         parent_level = self.parent.level if self.parent_id else None
         if parent_level not in self.ALLOWED_PARENT_LEVEL[self.level]:
             raise ValidationError({"parent": _("A site of this level cannot sit under the chosen parent.")})
         if self.level == SiteLevel.COUNTY and self.parent_id and self.kind != self.Kind.BRANCH:
-            raise ValidationError({"kind": _("A county site under another county site must be a branch centre.")})
+            raise ValidationError(
+                {"kind": _("A county site under another county site must be a branch centre.")}
+            )
         if self.code and not self.code.isalnum():
             raise ValidationError({"code": _("The code may contain only letters and digits.")})
 
@@ -82,7 +93,9 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=80)
     short_name = models.CharField(_("short name"), max_length=20, blank=True)
     is_licensing = models.BooleanField(
-        _("has licensing items"), default=False, help_text=_("Such a department must keep a window at the county centre.")
+        _("has licensing items"),
+        default=False,
+        help_text=_("Such a department must keep a window at the county centre."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -109,10 +122,12 @@ class Window(models.Model):
         verbose_name = _("window")
         verbose_name_plural = _("windows")
         ordering = ["site__path", "number"]
-        constraints = [models.UniqueConstraint(fields=["site", "number"], name="window_number_unique_per_site")]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "number"], name="window_number_unique_per_site")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.site.name} {self.number}号窗口"
+        return gettext("%(site)s window %(number)s") % {"site": self.site.name, "number": self.number}
 
 
 class Role(models.TextChoices):
@@ -133,11 +148,19 @@ class RoleAssignment(models.Model):
     """One role a person holds at a site and/or a department. A person may hold several."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="role_assignments"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
     )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
     site = models.ForeignKey(
-        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT, related_name="role_assignments"
+        Site,
+        verbose_name=_("site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
     )
     department = models.ForeignKey(
         Department,
@@ -148,7 +171,12 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
     )
     window = models.ForeignKey(
-        Window, verbose_name=_("window"), null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+        Window,
+        verbose_name=_("window"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -157,7 +185,9 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("role assignments")
         ordering = ["user_id", "role"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "role", "site", "department"], name="role_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "role", "site", "department"], name="role_assignment_unique"
+            ),
         ]
         indexes = [models.Index(fields=["user", "is_active"], name="role_user_active_idx")]
 
@@ -193,7 +223,10 @@ class Delegation(models.Model):
         ISSUE_CERTIFICATE = "issue_certificate", _("Issue certificates")
 
     assignment = models.ForeignKey(
-        RoleAssignment, verbose_name=_("chief representative"), on_delete=models.CASCADE, related_name="delegations"
+        RoleAssignment,
+        verbose_name=_("chief representative"),
+        on_delete=models.CASCADE,
+        related_name="delegations",
     )
     decisions = models.JSONField(_("decisions"), default=list)
     item_codes = models.JSONField(_("item codes"), default=list, blank=True)

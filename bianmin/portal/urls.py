@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "portal"
-urlpatterns = []
+urlpatterns = [
+    path("", views.portal_home, name="home"),
+    path("sites/", views.site_list, name="sites"),
+    path("deadline/", views.deadline_calculator, name="deadline"),
+]

@@ -5,3 +5,6 @@ from .env import ENV
 
 DEBUG = True
 ALLOWED_HOSTS = ENV.allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
+# Serve static files straight from the source folders while developing.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -4,7 +4,9 @@ from .base import *  # noqa: F403
 from .env import DEV_SECRET_KEY, ENV, ConfigurationError
 
 if ENV.secret_key == DEV_SECRET_KEY or len(ENV.secret_key) < 32:
-    raise ConfigurationError("SECRET_KEY must be set to a random value of at least 32 characters in production.")
+    raise ConfigurationError(
+        "SECRET_KEY must be set to a random value of at least 32 characters in production."
+    )
 if not ENV.allowed_hosts:
     raise ConfigurationError("ALLOWED_HOSTS must list the host names this deployment serves in production.")
 

@@ -1,0 +1,76 @@
+"""`manage.py audit verify` checks the audit chain; `manage.py audit tail [-n N]` prints its last events."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bianmin.core.audit import VerifyResult, verify_chain
+from bianmin.core.models import AuditEvent
+
+
+def _failure_message(result: VerifyResult) -> str:
+    if result.first_bad_id is None:
+        return _("Audit chain broken at sequence %(sequence)d: %(reason)s") % {
+            "sequence": result.first_bad_sequence,
+            "reason": result.reason,
+        }
+    return _("Audit chain broken at event #%(sequence)d (id %(id)d): %(reason)s") % {
+        "sequence": result.first_bad_sequence,
+        "id": result.first_bad_id,
+        "reason": result.reason,
+    }
+
+
+def _event_line(event: AuditEvent) -> str:
+    occurred_at = timezone.localtime(event.occurred_at).isoformat(timespec="seconds")
+    payload = json.dumps(event.payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (
+        f"#{event.sequence} {occurred_at} {event.actor_label} {event.action} "
+        f"{event.object_type}:{event.object_id} {payload}"
+    )
+
+
+def _positive_int(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise argparse.ArgumentTypeError(_("%(value)s is not a positive whole number.") % {"value": raw})
+    return int(raw)
+
+
+class Command(BaseCommand):
+    help = gettext_lazy("Verify the hash-chained audit log, or print its last events.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        subcommands = parser.add_subparsers(dest="subcommand", required=True)
+        subcommands.add_parser(
+            "verify", help=gettext_lazy("Check every event and the chain head; exit 1 when broken.")
+        )
+        tail = subcommands.add_parser(
+            "tail", help=gettext_lazy("Print the last events, one line each, oldest first.")
+        )
+        tail.add_argument(
+            "-n", dest="count", type=_positive_int, default=20, help=gettext_lazy("How many events.")
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "verify":
+            self._verify()
+        else:
+            self._tail(options["count"])
+
+    def _verify(self) -> None:
+        result = verify_chain()
+        if not result.ok:
+            raise CommandError(_failure_message(result), returncode=1)
+        self.stdout.write(_("Audit chain intact: %(count)d events.") % {"count": result.count})
+
+    def _tail(self, count: int) -> None:
+        events = list(AuditEvent.objects.order_by("-sequence")[:count])
+        for event in reversed(events):
+            self.stdout.write(_event_line(event))

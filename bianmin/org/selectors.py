@@ -1,0 +1,159 @@
+"""Every read of organisation data that a permission limits goes through here (one door per model).
+
+A user's *scope* is computed once per request from their active role assignments:
+- clerk or agent at a town hall: that town and its village rooms; at a village room: that room;
+  at a county-level site: that site only (towns' work reaches the county as escalated cases, later).
+- chief representative or department head: their department's work across every site.
+- centre administrator: the subtree of their site (the county root: everything), read and write.
+- supervisor: the subtree of their site, read-only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from bianmin.accounts.models import User
+
+from .models import Delegation, Department, Role, RoleAssignment, Site, SiteLevel, Window
+
+_SCOPE_CACHE_ATTRIBUTE = "_bianmin_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool
+    subtree_paths: tuple[str, ...]
+    exact_site_ids: frozenset[int]
+    department_ids: frozenset[int]
+    roles: frozenset[str]
+    can_write: bool
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.subtree_paths or self.exact_site_ids or self.department_ids)
+
+    def site_filter(self, prefix: str = "") -> Q:
+        """A Q over a Site relation (``prefix`` like "site__") matching the sites in scope."""
+        if self.everything:
+            return Q()
+        condition = (
+            Q(**{f"{prefix}id__in": list(self.exact_site_ids)}) if self.exact_site_ids else Q(pk__in=[])
+        )
+        for path in self.subtree_paths:
+            condition |= Q(**{f"{prefix}path__startswith": path})
+        return condition
+
+
+EMPTY_SCOPE = Scope(False, (), frozenset(), frozenset(), frozenset(), False)
+
+
+def user_scope(user: User) -> Scope:
+    """What this user may see, from their active role assignments. Cached on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return EMPTY_SCOPE
+    cached = getattr(user, _SCOPE_CACHE_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    scope = _compute_scope(user)
+    setattr(user, _SCOPE_CACHE_ATTRIBUTE, scope)
+    return scope
+
+
+def _compute_scope(user: User) -> Scope:
+    if user.is_superuser:
+        return Scope(True, (), frozenset(), frozenset(), frozenset(Role.values), True)
+    subtree_paths: set[str] = set()
+    exact_site_ids: set[int] = set()
+    department_ids: set[int] = set()
+    roles: set[str] = set()
+    can_write = False
+    everything = False
+    assignments = RoleAssignment.objects.filter(user=user, is_active=True).select_related("site")
+    for assignment in assignments:
+        roles.add(assignment.role)
+        site = assignment.site
+        if assignment.role != Role.SUPERVISOR:
+            can_write = True
+        if assignment.department_id:
+            department_ids.add(assignment.department_id)
+        if site is None or not site.is_active:
+            continue
+        if assignment.role in (Role.SUPERVISOR, Role.CENTRE_ADMIN) or site.level != SiteLevel.COUNTY:
+            subtree_paths.add(site.path)
+            everything = everything or site.parent_id is None
+        else:
+            exact_site_ids.add(site.pk)
+    return Scope(
+        everything,
+        tuple(sorted(subtree_paths)),
+        frozenset(exact_site_ids),
+        frozenset(department_ids),
+        frozenset(roles),
+        can_write,
+    )
+
+
+def sites_visible_to(user: User) -> QuerySet[Site]:
+    scope = user_scope(user)
+    if scope.is_empty:
+        return Site.objects.none()
+    return Site.objects.filter(scope.site_filter()).select_related("parent")
+
+
+def site_get_for_user(user: User, pk: int) -> Site | None:
+    """One site, or None when it does not exist or lies outside the user's scope (callers answer 404)."""
+    return sites_visible_to(user).filter(pk=pk).first()
+
+
+def windows_visible_to(user: User) -> QuerySet[Window]:
+    scope = user_scope(user)
+    if scope.is_empty:
+        return Window.objects.none()
+    return (
+        Window.objects.filter(scope.site_filter("site__"))
+        .select_related("site")
+        .prefetch_related(Prefetch("departments", queryset=Department.objects.order_by("code")))
+    )
+
+
+def staff_visible_to(user: User, *, include_inactive: bool = False) -> QuerySet[RoleAssignment]:
+    """Role assignments at the sites or departments in the user's scope."""
+    scope = user_scope(user)
+    if scope.is_empty:
+        return RoleAssignment.objects.none()
+    condition = scope.site_filter("site__")
+    if not scope.everything and scope.department_ids:
+        condition |= Q(department_id__in=list(scope.department_ids))
+    assignments = RoleAssignment.objects.filter(condition)
+    if not include_inactive:
+        assignments = assignments.filter(is_active=True)
+    return assignments.select_related("user", "site", "department", "window").order_by(
+        "site__path", "role", "user__username"
+    )
+
+
+def site_directory() -> QuerySet[Site]:
+    """The public directory of active sites: addresses, hours and phones are public information."""
+    return Site.objects.filter(is_active=True).select_related("parent").order_by("path")
+
+
+def assignments_of(user: User) -> QuerySet[RoleAssignment]:
+    return RoleAssignment.objects.filter(user=user, is_active=True).select_related(
+        "site", "department", "window"
+    )
+
+
+def delegation_covers(
+    *, user: User, department: Department, decision: str, item_code: str, on: datetime.date
+) -> bool:
+    """Whether the user, as the department's chief representative, may take this decision on this item."""
+    delegations = Delegation.objects.filter(
+        assignment__user=user,
+        assignment__department=department,
+        assignment__role=Role.CHIEF_REPRESENTATIVE,
+        assignment__is_active=True,
+    )
+    return any(d.covers(decision=decision, item_code=item_code, on=on) for d in delegations)

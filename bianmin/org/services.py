@@ -1,0 +1,193 @@
+"""Every write to the organisation: one function each, permission-checked, audited, in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bianmin.accounts.models import User
+from bianmin.core.audit import audit_record
+from bianmin.core.errors import PermissionDenied
+
+from .models import Delegation, Department, Role, RoleAssignment, Site, Window
+from .selectors import user_scope
+
+
+def require_org_admin(actor: User | None, site: Site | None = None) -> None:
+    """Only a centre administrator (for the site's subtree) or a superuser configures the organisation.
+
+    ``actor=None`` is a trusted caller: a management command run by an operator on the server.
+    """
+    if actor is None or actor.is_superuser:
+        return
+    scope = user_scope(actor)
+    if Role.CENTRE_ADMIN not in scope.roles:
+        raise PermissionDenied(_("Only a centre administrator may change the organisation."))
+    if (
+        site is not None
+        and not scope.everything
+        and not any((site.path or site.compute_path()).startswith(path) for path in scope.subtree_paths)
+    ):
+        raise PermissionDenied(_("This site is outside your jurisdiction."))
+
+
+def _validated(instance) -> None:
+    instance.full_clean()
+
+
+def _changes(instance, fields) -> dict:
+    return {field: str(getattr(instance, field)) for field in fields}
+
+
+@transaction.atomic
+def site_save(*, site: Site, actor: User | None) -> Site:
+    """Create or update a site; keeps the materialised path of it and its whole subtree in step."""
+    require_org_admin(actor, site.parent if site.parent_id else None)
+    is_new = site.pk is None
+    old_path = None
+    if not is_new:
+        old_path = Site.objects.select_for_update().values_list("path", flat=True).get(pk=site.pk)
+    site.path = site.compute_path()
+    _validated(site)
+    site.save()
+    if old_path and old_path != site.path:
+        for descendant in (
+            Site.objects.select_for_update().filter(path__startswith=old_path).exclude(pk=site.pk)
+        ):
+            descendant.path = site.path + descendant.path[len(old_path) :]
+            descendant.save(update_fields=["path"])
+    audit_record(
+        actor=actor,
+        action="site.create" if is_new else "site.update",
+        obj=site,
+        payload=_changes(site, ["code", "name", "level", "kind", "path", "is_active"]),
+    )
+    return site
+
+
+@transaction.atomic
+def department_save(*, department: Department, actor: User | None) -> Department:
+    require_org_admin(actor)
+    is_new = department.pk is None
+    _validated(department)
+    department.save()
+    audit_record(
+        actor=actor,
+        action="department.create" if is_new else "department.update",
+        obj=department,
+        payload=_changes(department, ["code", "name", "is_licensing", "is_active"]),
+    )
+    return department
+
+
+@transaction.atomic
+def window_save(*, window: Window, departments: list[Department], actor: User | None) -> Window:
+    require_org_admin(actor, window.site)
+    is_new = window.pk is None
+    _validated(window)
+    window.save()
+    window.departments.set(departments)
+    audit_record(
+        actor=actor,
+        action="window.create" if is_new else "window.update",
+        obj=window,
+        payload={
+            **_changes(window, ["number", "name", "is_active"]),
+            "site": window.site.code,
+            "departments": sorted(d.code for d in departments),
+        },
+    )
+    return window
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    actor: User | None,
+    user: User,
+    role: str,
+    site: Site | None = None,
+    department: Department | None = None,
+    window: Window | None = None,
+) -> RoleAssignment:
+    """Give a person a role at a site and/or department; re-activates an earlier identical assignment."""
+    require_org_admin(actor, site)
+    assignment = (
+        RoleAssignment.objects.select_for_update()
+        .filter(user=user, role=role, site=site, department=department)
+        .first()
+    ) or RoleAssignment(user=user, role=role, site=site, department=department)
+    assignment.window = window
+    assignment.is_active = True
+    _validated(assignment)
+    assignment.save()
+    audit_record(
+        actor=actor,
+        action="role.assign",
+        obj=assignment,
+        payload={
+            "user": user.username,
+            "role": role,
+            "site": site.code if site else None,
+            "department": department.code if department else None,
+        },
+    )
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> RoleAssignment:
+    require_org_admin(actor, assignment.site)
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment.is_active = False
+    assignment.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor, action="role.revoke", obj=assignment, payload={"user": assignment.user.username}
+    )
+    return assignment
+
+
+@transaction.atomic
+def delegation_grant(
+    *,
+    actor: User,
+    assignment: RoleAssignment,
+    decisions: list[str],
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    item_codes: list[str] | None = None,
+    document_number: str = "",
+) -> Delegation:
+    """Plan 二(四) 首席代表制: record what a chief representative may decide at the window, and until when."""
+    heads_department = RoleAssignment.objects.filter(
+        user=actor, role=Role.DEPARTMENT_HEAD, department_id=assignment.department_id, is_active=True
+    ).exists()
+    if not heads_department:
+        require_org_admin(actor, assignment.site)
+    delegation = Delegation(
+        assignment=assignment,
+        decisions=sorted(set(decisions)),
+        item_codes=item_codes or [],
+        valid_from=valid_from,
+        valid_to=valid_to,
+        granted_by=actor,
+        document_number=document_number,
+    )
+    _validated(delegation)
+    delegation.save()
+    audit_record(
+        actor=actor,
+        action="delegation.grant",
+        obj=delegation,
+        payload={
+            "assignment": assignment.pk,
+            "decisions": delegation.decisions,
+            "item_codes": delegation.item_codes,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+            "document_number": document_number,
+        },
+    )
+    return delegation

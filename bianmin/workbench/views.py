@@ -1,0 +1,65 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+
+from bianmin.core.admin_site import is_configuration_admin
+from bianmin.org.selectors import (
+    assignments_of,
+    site_get_for_user,
+    sites_visible_to,
+    staff_visible_to,
+    user_scope,
+    windows_visible_to,
+)
+
+
+def staff_required(view):
+    """The workbench is for people who hold at least one role (or superusers)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_superuser or user_scope(request.user).roles):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_required
+def workbench_home(request):
+    scope = user_scope(request.user)
+    return TemplateResponse(
+        request,
+        "workbench/home.html",
+        {
+            "assignments": assignments_of(request.user),
+            "scope": scope,
+            "site_count": sites_visible_to(request.user).count(),
+            "is_configuration_admin": is_configuration_admin(request.user),
+        },
+    )
+
+
+@staff_required
+def site_list(request):
+    return TemplateResponse(request, "workbench/sites.html", {"sites": sites_visible_to(request.user)})
+
+
+@staff_required
+def site_detail(request, pk: int):
+    site = site_get_for_user(request.user, pk)
+    if site is None:
+        raise Http404
+    return TemplateResponse(
+        request,
+        "workbench/site_detail.html",
+        {
+            "site": site,
+            "windows": windows_visible_to(request.user).filter(site=site),
+            "staff": staff_visible_to(request.user).filter(site=site),
+        },
+    )
