@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
@@ -24,6 +24,9 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from bianmin.core.models import AuditEvent, AuditHead
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +140,7 @@ def _object_reference(
 
 def audit_record(
     *,
-    actor: Any,
+    actor: AbstractBaseUser | None,
     action: str,
     obj: models.Model | None = None,
     object_type: str | None = None,

@@ -402,6 +402,19 @@ def test_verify_command_prints_the_count_when_intact(db, capsys):
     assert capsys.readouterr().out == "Audit chain intact: 5 events.\n"
 
 
+def test_verify_command_speaks_the_active_language(db, capsys):
+    events = append(5)
+
+    with translation.override("zh-hans"):
+        call_command("audit", "verify")
+        raw_sql(f"DELETE FROM {TABLE} WHERE sequence = 3")
+        with pytest.raises(CommandError) as raised:
+            call_command("audit", "verify")
+
+    assert capsys.readouterr().out == "审计链完整：共 5 条记录。\n"
+    assert str(raised.value) == f"审计链在第 4 条记录（ID {events[3].pk}）处断裂：此条记录之前缺失记录。"
+
+
 def test_verify_command_fails_naming_the_bad_row(db):
     events = append(5)
     raw_sql(f"UPDATE {TABLE} SET payload = %s WHERE sequence = 2", ["{}"])

@@ -12,6 +12,7 @@ from datetime import date
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from bianmin.accounts.models import User
 from bianmin.core import workdays
@@ -20,6 +21,14 @@ from bianmin.core.models import AuditEvent, CalendarDay, CalendarYear
 from bianmin.core.workdays import CalendarImportError, CalendarRow, add_workdays, parse_calendar_file
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans."""
+    with translation.override("en"):
+        yield
+
 
 NOTICE_2027 = (
     "日期,是否工作日,名称\n"
@@ -327,6 +336,13 @@ def test_an_unchanged_edit_writes_nothing():
 # --- The admin pages ------------------------------------------------------------------------------------
 
 IMPORT_URL = "/admin/core/calendaryear/import/"
+
+
+@pytest.fixture
+def admin_client(admin_client, settings):
+    """The admin pages follow the language switch's cookie; these tests read the English message ids."""
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return admin_client
 
 
 def test_admin_year_list_links_to_the_import(admin_client):

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,14 @@ from bianmin.core.workdays import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans."""
+    with translation.override("en"):
+        yield
+
 
 ONE_DAY = datetime.timedelta(days=1)
 UTC = datetime.UTC

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from bianmin.accounts.models import User
 from bianmin.core.management.commands.workdays import Command
@@ -15,6 +16,14 @@ from bianmin.core.models import AuditEvent, CalendarYear
 from bianmin.core.workdays import add_workdays
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english():
+    """These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans."""
+    with translation.override("en"):
+        yield
+
 
 NOTICE_2027 = (
     "\ufeff日期,是否工作日,名称\n"
@@ -175,3 +184,10 @@ def test_confirm_then_confirm_again():
     with pytest.raises(CommandError) as caught:
         run("confirm", "2028")
     assert str(caught.value) == "The working-day calendar for 2028 is already confirmed."
+
+
+def test_messages_are_simplified_chinese_by_default():
+    with translation.override("zh-hans"), pytest.raises(CommandError) as caught:
+        run("add", "2026-09-30", "five")
+
+    assert str(caught.value) == "“five”不是有效的工作日天数，须为整数。"

@@ -21,7 +21,14 @@ def test_demo_load_is_idempotent():
 
     second = load_demo()
 
-    assert first == {"sites": 27, "departments": 18, "windows": 51, "users": 13, "roles": 12, "delegations": 2}
+    assert first == {
+        "sites": 27,
+        "departments": 18,
+        "windows": 51,
+        "users": 13,
+        "roles": 12,
+        "delegations": 2,
+    }
     assert set(second.values()) == {0}
     assert AuditEvent.objects.count() == events_after_first
     assert verify_chain().ok
@@ -36,7 +43,10 @@ def test_renaming_a_town_code_moves_its_villages_paths():
     services.site_save(site=town, actor=admin)
 
     assert sorted(Site.objects.filter(path__startswith="/YX/BSZ/").values_list("code", flat=True)) == [
-        "BS01", "BS02", "BS03", "BSZ",
+        "BS01",
+        "BS02",
+        "BS03",
+        "BSZ",
     ]
     event = AuditEvent.objects.filter(action="site.update").latest("sequence")
     assert event.payload["path"] == "/YX/BSZ/" and event.actor == admin
@@ -63,7 +73,13 @@ def test_a_village_cannot_sit_directly_under_the_county():
 
     with pytest.raises(ValidationError) as raised:
         services.site_save(
-            site=Site(code="XX01", name="某村便民服务室", level=SiteLevel.VILLAGE, kind=Site.Kind.ROOM, parent=county),
+            site=Site(
+                code="XX01",
+                name="某村便民服务室",
+                level=SiteLevel.VILLAGE,
+                kind=Site.Kind.ROOM,
+                parent=county,
+            ),
             actor=None,
         )
 
@@ -76,7 +92,7 @@ def test_a_clerk_role_needs_a_site():
     with pytest.raises(ValidationError) as raised:
         services.role_assign(actor=None, user=User.objects.create(username="new"), role=Role.CLERK)
 
-    assert raised.value.message_dict == {"site": ["This role is held at a site; choose the site."]}
+    assert raised.value.message_dict == {"site": ["该岗位设在网点，请选择网点。"]}
 
 
 @pytest.mark.usefixtures("demo")
@@ -98,8 +114,12 @@ def test_delegation_covers_only_its_decisions_items_and_dates():
     head = User.objects.get(username="land_head")
     assignment = RoleAssignment.objects.get(user=chief, role=Role.CHIEF_REPRESENTATIVE)
     services.delegation_grant(
-        actor=head, assignment=assignment, decisions=["approve"], item_codes=["ZR-01"],
-        valid_from=datetime.date(2026, 3, 1), valid_to=datetime.date(2026, 6, 30),
+        actor=head,
+        assignment=assignment,
+        decisions=["approve"],
+        item_codes=["ZR-01"],
+        valid_from=datetime.date(2026, 3, 1),
+        valid_to=datetime.date(2026, 6, 30),
     )
     on = datetime.date(2026, 4, 1)
 
@@ -119,7 +139,9 @@ def test_only_the_departments_head_or_an_administrator_grants_a_delegation():
 
     with pytest.raises(PermissionDenied):
         services.delegation_grant(
-            actor=User.objects.get(username="market_head"), assignment=assignment, decisions=["approve"],
+            actor=User.objects.get(username="market_head"),
+            assignment=assignment,
+            decisions=["approve"],
             valid_from=datetime.date(2026, 1, 1),
         )
 
@@ -146,9 +168,17 @@ def test_admin_edit_of_a_site_is_audited():
     response = client.post(
         f"/admin/org/site/{site.pk}/change/",
         {
-            "name": "浮屠镇便民服务厅", "code": "FT", "level": "town", "kind": "hall", "parent": site.parent_id,
-            "address": "浮屠镇新街 1 号", "opening_hours": site.opening_hours, "phone": site.phone,
-            "latitude": "", "longitude": "", "is_active": "on",
+            "name": "浮屠镇便民服务厅",
+            "code": "FT",
+            "level": "town",
+            "kind": "hall",
+            "parent": site.parent_id,
+            "address": "浮屠镇新街 1 号",
+            "opening_hours": site.opening_hours,
+            "phone": site.phone,
+            "latitude": "",
+            "longitude": "",
+            "is_active": "on",
         },
     )
 

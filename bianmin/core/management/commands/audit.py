@@ -9,7 +9,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from bianmin.core.audit import VerifyResult, verify_chain
 from bianmin.core.models import AuditEvent
@@ -44,19 +43,15 @@ def _positive_int(raw: str) -> int:
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Verify the hash-chained audit log, or print its last events.")
+    @property
+    def help(self) -> str:  # type: ignore[override]  # translated when asked for, in the active language
+        return _("Verify the hash-chained audit log, or print its last events.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         subcommands = parser.add_subparsers(dest="subcommand", required=True)
-        subcommands.add_parser(
-            "verify", help=gettext_lazy("Check every event and the chain head; exit 1 when broken.")
-        )
-        tail = subcommands.add_parser(
-            "tail", help=gettext_lazy("Print the last events, one line each, oldest first.")
-        )
-        tail.add_argument(
-            "-n", dest="count", type=_positive_int, default=20, help=gettext_lazy("How many events.")
-        )
+        subcommands.add_parser("verify", help=_("Check every event and the chain head; exit 1 when broken."))
+        tail = subcommands.add_parser("tail", help=_("Print the last events, one line each, oldest first."))
+        tail.add_argument("-n", dest="count", type=_positive_int, default=20, help=_("How many events."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "verify":

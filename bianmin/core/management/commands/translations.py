@@ -46,7 +46,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         call_command(
-            "makemessages", locale=LOCALES, ignore_patterns=[".venv/*", "var/*", "tests/*"], no_obsolete=True,
+            "makemessages",
+            locale=LOCALES,
+            ignore_patterns=[".venv/*", "var/*", "tests/*"],
+            no_obsolete=True,
             verbosity=0,
         )
         locale_dir = Path(settings.LOCALE_PATHS[0])
@@ -54,5 +57,9 @@ class Command(BaseCommand):
             locale_dir / "zh_Hans/LC_MESSAGES/django.po", locale_dir / "zh_Hant/LC_MESSAGES/django.po"
         )
         call_command("compilemessages", locale=LOCALES, verbosity=0)
-        untranslated = len(polib.pofile(str(locale_dir / "zh_Hans/LC_MESSAGES/django.po")).untranslated_entries())
-        self.stdout.write(f"zh_Hant entries converted: {converted}; zh_Hans entries still untranslated: {untranslated}")
+        untranslated = len(
+            polib.pofile(str(locale_dir / "zh_Hans/LC_MESSAGES/django.po")).untranslated_entries()
+        )
+        self.stdout.write(
+            f"zh_Hant entries converted: {converted}; zh_Hans entries still untranslated: {untranslated}"
+        )
