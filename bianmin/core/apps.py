@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CoreConfig(AppConfig):
     name = "bianmin.core"
-    verbose_name = _("Core")
+    verbose_name = _("Calendar and audit")

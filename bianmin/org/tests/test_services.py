@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 
@@ -185,3 +186,16 @@ def test_admin_edit_of_a_site_is_audited():
     assert response.status_code == 302
     assert Site.objects.get(pk=site.pk).address == "浮屠镇新街 1 号"
     assert AuditEvent.objects.filter(action="site.update", object_id=str(site.pk), actor=admin).count() == 1
+
+
+@pytest.mark.usefixtures("demo")
+@time_machine.travel(datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC))
+def test_administrators_see_the_provisional_year_banner_and_clerks_do_not():
+    admin_client, clerk_client = Client(), Client()
+    admin_client.force_login(User.objects.get(username="centre_admin"))
+    clerk_client.force_login(User.objects.get(username="county_clerk"))
+    banner = "2027 年的工作日历为暂定"
+
+    assert banner in admin_client.get("/workbench/").content.decode()
+    assert banner in admin_client.get("/admin/").content.decode()
+    assert banner not in clerk_client.get("/workbench/").content.decode()
