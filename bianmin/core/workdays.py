@@ -28,7 +28,17 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import (
+    DateField,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Subquery,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -850,3 +860,50 @@ def parse_calendar_file(
     if problems:
         raise CalendarImportError(_sorted_errors(problems))
     return rows
+
+
+# --- The same arithmetic inside SQL, for set-based sweeps and statistics ---------------------------------
+#
+# Each helper returns a query expression to annotate or filter any queryset with, so a sweep over 10^5
+# open cases is one statement that joins the calendar, not a Python loop. ``field`` names a DateField
+# (or, with ``is_datetime=True``, a DateTimeField whose Beijing-time date counts) of the queryset's model,
+# following relations with "__" as usual. A date outside the calendar yields NULL.
+
+
+def _calendar_date(field: str, is_datetime: bool, depth: int = 1) -> Any:
+    reference: Any = field
+    for _level in range(depth):
+        reference = OuterRef(reference)
+    if not is_datetime:
+        return reference
+    # An outer reference carries no field type until resolved; TruncDate needs to know it is a datetime.
+    return TruncDate(ExpressionWrapper(reference, output_field=DateTimeField()), tzinfo=CALENDAR_TIME_ZONE)
+
+
+def workday_ordinal_expression(field: str, *, is_datetime: bool = False, _depth: int = 1) -> Subquery:
+    """The working-day ordinal of the date in ``field`` (see CalendarDay)."""
+    return Subquery(
+        CalendarDay.objects.filter(date=_calendar_date(field, is_datetime, _depth)).values("ordinal")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def add_workdays_expression(field: str, days: int | Any, *, is_datetime: bool = False) -> Subquery:
+    """ALL art. 82 in SQL: the date ``days`` (>= 1; an int or an expression) working days after ``field``."""
+    # The ordinal lookup sits inside the date lookup, so its reference reaches out two levels.
+    target = workday_ordinal_expression(field, is_datetime=is_datetime, _depth=2) + days
+    return Subquery(
+        CalendarDay.objects.filter(ordinal=target, is_workday=True).values("date")[:1],
+        output_field=DateField(),
+    )
+
+
+def workdays_between_expression(
+    start_field: str, end_field: str, *, is_datetime: bool = False
+) -> ExpressionWrapper:
+    """ALL art. 82 in SQL: working days from ``start_field`` (not counted) to ``end_field``."""
+    return ExpressionWrapper(
+        workday_ordinal_expression(end_field, is_datetime=is_datetime)
+        - workday_ordinal_expression(start_field, is_datetime=is_datetime),
+        output_field=IntegerField(),
+    )
