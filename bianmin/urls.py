@@ -17,7 +17,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/", include("bianmin.accounts.urls")),
+    path("workbench/catalog/", include("bianmin.catalog.staff_urls")),
     path("workbench/", include("bianmin.workbench.urls")),
+    path("items/", include("bianmin.catalog.urls")),
     path("", include("bianmin.portal.urls")),
 ]
 

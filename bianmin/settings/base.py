@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "bianmin.core",
     "bianmin.accounts",
     "bianmin.org",
+    "bianmin.catalog",
     "bianmin.portal",
     "bianmin.workbench",
 ]
