@@ -20,6 +20,7 @@ urlpatterns = [
     path("workbench/catalog/", include("bianmin.catalog.staff_urls")),
     path("workbench/", include("bianmin.workbench.urls")),
     path("items/", include("bianmin.catalog.urls")),
+    path("kiosk/", include("bianmin.catalog.kiosk_urls")),
     path("", include("bianmin.portal.urls")),
 ]
 

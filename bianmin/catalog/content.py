@@ -245,7 +245,7 @@ class _Checker:
         for index, name in enumerate(names, start=1):
             if name and names.index(name) + 1 != index:
                 self.add("materials", _("“%(name)s” is listed twice.") % {"name": name}, index, "name")
-        if not self.has_error("steps", "promised_days"):
+        if not self.has_error("steps") and isinstance(content.promised_days, int):
             total = sum(int(row.get("days") or 0) for row in content.steps)
             if total > content.promised_days:
                 self.add(

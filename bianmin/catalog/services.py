@@ -61,7 +61,15 @@ def _next_code(department: Department) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:04d}"
 
 
-def _write_content(version: ServiceItemVersion, content: ItemContent, department: Department) -> None:
+def _write_content(
+    version: ServiceItemVersion,
+    content: ItemContent,
+    department: Department,
+    *,
+    files_from: ServiceItemVersion | None = None,
+) -> None:
+    """Write ``content`` into a draft. Uploaded forms and samples are not part of the content: a material
+    keeps the files of the material of the same name in ``files_from`` (default: the draft itself)."""
     if version.published_at is not None:
         raise DomainError(_("A published version cannot be changed; start a new draft."), code="version_published")
     for name in SCALAR_FIELDS:
@@ -71,6 +79,8 @@ def _write_content(version: ServiceItemVersion, content: ItemContent, department
     version.save()
     version.co_departments.set(Department.objects.filter(code__in=content.co_department_codes))
     version.topics.set(Topic.objects.filter(code__in=content.topic_codes))
+    source = files_from or version
+    files = {row.name: (row.blank_form.name, row.sample.name) for row in source.materials.all()} if source.pk else {}
     for part, (model, columns) in PART_MODELS.items():
         getattr(version, part).all().delete()
         model.objects.bulk_create(
@@ -81,6 +91,10 @@ def _write_content(version: ServiceItemVersion, content: ItemContent, department
             )
             for position, row in enumerate(getattr(content, part), start=1)
         )
+    for material in version.materials.all():
+        if material.name in files:
+            material.blank_form, material.sample = files[material.name]
+            material.save(update_fields=["blank_form", "sample"])
 
 
 def _check(content: ItemContent, department: Department) -> None:
@@ -131,12 +145,8 @@ def draft_start(*, actor: User | None, item: ServiceItem) -> ServiceItemVersion:
     if current is None:
         raise DomainError(_("This item has neither a draft nor a published version."), code="item_empty")
     draft = ServiceItemVersion(item=item)
-    _write_content(draft, content_from_version(current), item.department)
-    # Uploaded forms and samples are shared files: copy their references to the draft's materials.
-    files = {row.name: (row.blank_form.name, row.sample.name) for row in current.materials.all()}
-    for material in draft.materials.all():
-        material.blank_form, material.sample = files.get(material.name, ("", ""))
-        material.save(update_fields=["blank_form", "sample"])
+    _write_content(draft, content_from_version(current), item.department, files_from=current)
+    draft.windows.set(current.windows.all())
     audit_record(actor=actor, action="item.draft_start", obj=item, payload={"from_version": current.number})
     return draft
 

@@ -12,6 +12,7 @@ from bianmin.org import services as org
 from bianmin.org.models import Delegation, Department, RoleAssignment, Site, SiteLevel, Window
 
 from . import county
+from .catalog_loader import load_demo_catalog
 
 
 def _differs(instance, values: dict) -> bool:
@@ -108,8 +109,8 @@ def _sites() -> tuple[dict[str, Site], int]:
 
 
 @transaction.atomic
-def load_demo() -> dict[str, int]:
-    """Create or complete the demo county. Returns how many records of each kind were written."""
+def load_demo(*, with_catalog: bool = True) -> dict[str, int]:
+    """Create or complete the demo county (and its catalogue). Returns how many records of each kind were written."""
     written = {"sites": 0, "departments": 0, "windows": 0, "users": 0, "roles": 0, "delegations": 0}
     sites, written["sites"] = _sites()
     departments = {}
@@ -136,19 +137,28 @@ def load_demo() -> dict[str, int]:
         if not exists:
             org.role_assign(actor=None, user=user, role=role, site=site, department=department, window=window)
             written["roles"] += 1
+    written["delegations"] = _delegations(admin)
+    if with_catalog:
+        written.update(load_demo_catalog())
+    return written
+
+
+def _delegations(admin: User) -> int:
+    granted = 0
     for username, grant in county.DELEGATIONS.items():
         assignment = RoleAssignment.objects.get(user__username=username, role="chief_representative")
-        if not Delegation.objects.filter(assignment=assignment).exists():
-            org.delegation_grant(
-                actor=admin,
-                assignment=assignment,
-                decisions=grant["decisions"],
-                valid_from=datetime.date(2026, 1, 1),
-                valid_to=datetime.date(2027, 12, 31),
-                document_number=grant["document_number"],
-            )
-            written["delegations"] += 1
-    return written
+        if Delegation.objects.filter(assignment=assignment).exists():
+            continue
+        org.delegation_grant(
+            actor=admin,
+            assignment=assignment,
+            decisions=grant["decisions"],
+            valid_from=datetime.date(2026, 1, 1),
+            valid_to=datetime.date(2027, 12, 31),
+            document_number=grant["document_number"],
+        )
+        granted += 1
+    return granted
 
 
 def _superuser(written: dict[str, int]) -> User:

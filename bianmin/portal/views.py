@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 
+from bianmin.catalog.models import Topic
 from bianmin.core.errors import DomainError
 from bianmin.core.workdays import add_workdays
 from bianmin.org.models import SiteLevel
@@ -21,7 +22,11 @@ def portal_home(request):
     return TemplateResponse(
         request,
         "portal/home.html",
-        {"tier_counts": _tiers(sites), "towns": [s for s in sites if s.level == SiteLevel.TOWN]},
+        {
+            "tier_counts": _tiers(sites),
+            "towns": [s for s in sites if s.level == SiteLevel.TOWN],
+            "topics": Topic.objects.all(),
+        },
     )
 
 

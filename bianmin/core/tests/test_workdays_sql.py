@@ -28,7 +28,7 @@ PERIODS = [
 def delegations(django_user_model):
     from bianmin.demo.loader import load_demo
 
-    load_demo()
+    load_demo(with_catalog=False)
     template = Delegation.objects.first()
     Delegation.objects.all().delete()
     for start, end in PERIODS:

@@ -29,6 +29,8 @@ def test_demo_load_is_idempotent():
         "users": 13,
         "roles": 12,
         "delegations": 2,
+        "topics": 14,
+        "items": 75,
     }
     assert set(second.values()) == {0}
     assert AuditEvent.objects.count() == events_after_first
