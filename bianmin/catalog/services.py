@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,7 +25,7 @@ from .content import (
     search_text_for,
     validate_content,
 )
-from .models import ServiceItem, ServiceItemVersion, Topic
+from .models import MaterialRequirement, ServiceItem, ServiceItemVersion, Topic
 
 
 class ContentInvalid(DomainError):
@@ -242,3 +243,28 @@ def topic_save(*, actor: User | None, topic: Topic) -> Topic:
         payload={"code": topic.code, "name": topic.name},
     )
     return topic
+
+
+MATERIAL_FILE_KINDS = {"form": "blank_form", "sample": "sample"}
+
+
+@transaction.atomic
+def material_attach(
+    *, actor: User | None, material: MaterialRequirement, kind: str, filename: str, content: bytes
+) -> MaterialRequirement:
+    """Attach a blank form or a filled sample to a material of a draft (published versions are frozen)."""
+    material = MaterialRequirement.objects.select_for_update().select_related("version__item__department").get(
+        pk=material.pk
+    )
+    _require_editor(actor, material.version.item.department)
+    if not material.version.is_draft:
+        raise DomainError(_("A published version cannot be changed; start a new draft."), code="version_published")
+    if kind not in MATERIAL_FILE_KINDS:
+        raise DomainError(_("Attach a blank form or a filled sample."), code="invalid_kind")
+    getattr(material, MATERIAL_FILE_KINDS[kind]).save(filename, ContentFile(content), save=False)
+    material.save(update_fields=[MATERIAL_FILE_KINDS[kind]])
+    audit_record(
+        actor=actor, action="item.material_attach", obj=material.version.item,
+        payload={"material": material.name, "kind": kind, "file": getattr(material, MATERIAL_FILE_KINDS[kind]).name},
+    )
+    return material

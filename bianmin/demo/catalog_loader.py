@@ -17,6 +17,7 @@ from bianmin.catalog.models import ServiceItem, Topic
 from bianmin.org.models import Department
 
 from . import catalog_items
+from .forms import is_form, render_form
 
 CHANGE_NOTE = "演示数据更新"
 
@@ -59,14 +60,30 @@ def _item(entry: dict[str, Any], departments: dict[str, Department]) -> bool:
         item = services.item_create(
             actor=None, department=departments[entry["department"]], content=content, code=entry["code"]
         )
+        _attach_forms(item)
         services.item_publish(actor=None, item=item)
         return True
     current = item.current_version
     if current is not None and canonical(content_from_version(current)) == canonical(content):
         return False
     services.draft_replace(actor=None, item=item, content=content)
+    _attach_forms(item)
     services.item_publish(actor=None, item=item, change_note=CHANGE_NOTE)
     return True
+
+
+def _attach_forms(item: ServiceItem) -> None:
+    """Give the draft's application forms a blank form and a filled sample, as a centre would upload them."""
+    draft = item.versions.get(published_at__isnull=True)
+    for material in draft.materials.filter(blank_form=""):
+        if not is_form(material.name):
+            continue
+        for kind, filled in (("form", False), ("sample", True)):
+            pdf = render_form(title=material.name, item_name=draft.name, filled=filled)
+            services.material_attach(
+                actor=None, material=material, kind=kind, filename=f"{item.code}-{material.position}-{kind}.pdf",
+                content=pdf,
+            )
 
 
 @transaction.atomic

@@ -389,7 +389,7 @@ def test_the_task_records_an_unexpected_failure_instead_of_leaving_the_job_runni
 
     job.refresh_from_db()
     assert job.status == CatalogImport.Status.FAILED
-    assert job.errors[0]["reason"].startswith("The import stopped because of an unexpected error")
+    assert job.errors[0]["reason"] == "导入因意外错误中止，未作任何更改。请稍后重试。"
 
 
 # --- The pages ----------------------------------------------------------------------------------------------

@@ -154,3 +154,37 @@ def test_api_answers_404_with_a_code_for_an_unknown_item(client):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_a_citizen_downloads_the_blank_form(client, db):
+    land = Department.objects.create(code="ZR", name="县自然资源和规划局")
+    item = services.item_create(actor=None, department=land, content=item_content())
+    material = item.versions.get().materials.get(position=1)
+    services.material_attach(actor=None, material=material, kind="form", filename="apply.pdf", content=b"%PDF-1.4 form")
+    services.item_publish(actor=None, item=item)
+
+    guide = client.get("/items/ZR-0001/").content.decode()
+    url = f"/items/ZR-0001/v1/materials/{material.pk}/form/"
+    response = client.get(url)
+
+    assert url in guide
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 form"
+    assert response["Content-Disposition"] == 'attachment; filename="ZR-0001-1-form.pdf"'
+    assert client.get(f"/items/ZR-0001/v1/materials/{material.pk}/sample/").status_code == 404
+
+
+def test_attaching_to_a_published_version_is_refused(db):
+    from bianmin.core.errors import DomainError
+
+    land = Department.objects.create(code="ZR", name="县自然资源和规划局")
+    item = services.item_create(actor=None, department=land, content=item_content())
+    version = services.item_publish(actor=None, item=item)
+
+    with pytest.raises(DomainError) as raised:
+        services.material_attach(
+            actor=None, material=version.materials.first(), kind="form", filename="x.pdf", content=b"x"
+        )
+
+    assert raised.value.code == "version_published"
+    assert not version.materials.first().blank_form
