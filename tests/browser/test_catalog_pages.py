@@ -21,7 +21,18 @@ def test_citizen_on_a_phone_finds_the_homestead_guide_form_and_card(page, live_s
     page.get_by_role("link", name="农村宅基地审批").click()
     page.wait_for_url("**/items/NY-0001/")
     main = page.locator("main").inner_text()
-    for heading in ["受理条件", "设定依据", "申请材料", "办理流程", "法定时限", "承诺时限", "收费", "办理结果", "咨询电话", "投诉电话"]:
+    for heading in [
+        "受理条件",
+        "设定依据",
+        "申请材料",
+        "办理流程",
+        "法定时限",
+        "承诺时限",
+        "收费",
+        "办理结果",
+        "咨询电话",
+        "投诉电话",
+    ]:
         assert heading in main, heading
     assert page.locator("svg.qr").count() == 1
 
