@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "bianmin.accounts",
     "bianmin.org",
     "bianmin.catalog",
+    "bianmin.cases",
     "bianmin.portal",
     "bianmin.workbench",
 ]
@@ -148,6 +149,7 @@ TASKS = {
 }
 
 EMAIL_BACKEND = ENV.email_backend
+SMS_BACKEND = ENV.sms_backend
 DEFAULT_FROM_EMAIL = ENV.default_from_email
 
 SESSION_COOKIE_HTTPONLY = True

@@ -38,6 +38,7 @@ class Env:
     var_dir: Path
     task_backend: str
     time_zone: str
+    sms_backend: str
     email_backend: str
     default_from_email: str
     require_browser: bool
@@ -58,6 +59,7 @@ def read_env() -> Env:
         var_dir=var_dir,
         task_backend=os.environ.get("TASK_BACKEND", "database"),
         time_zone=os.environ.get("TIME_ZONE", "Asia/Shanghai"),
+        sms_backend=os.environ.get("SMS_BACKEND", "console"),
         email_backend=os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
         default_from_email=os.environ.get("DEFAULT_FROM_EMAIL", "bianmin@localhost"),
         require_browser=_bool("BIANMIN_REQUIRE_BROWSER", False),

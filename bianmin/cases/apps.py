@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "bianmin.cases"
+    verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from bianmin.core.workdays import register_calendar_change_handler
+
+        from .services import cases_recompute_deadlines
+
+        register_calendar_change_handler(cases_recompute_deadlines)

@@ -1,0 +1,388 @@
+"""A case (办件): one application and everything that happens to it, from intake to delivery.
+
+The case keeps the dates the law's clocks need (receipt, acceptance, deadlines, suspended and extended
+working days); everything that happened is in the audit chain (the case's timeline). Allowed moves
+between statuses live in ``workflow.py``; every move is a function in ``services.py``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bianmin.catalog.models import MaterialRequirement, ServiceItem, ServiceItemVersion, SpecialProcedure
+from bianmin.org.models import Department, Role, Site
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    WINDOW = "window", _("At a window")
+    AGENCY = "agency", _("Through an agent")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft (not submitted)")
+    RECEIVED = "received", _("Received, awaiting acceptance")
+    SUPPLEMENT_REQUESTED = "supplement_requested", _("Waiting for supplementary materials")
+    ACCEPTED = "accepted", _("Accepted, under review")
+    SUSPENDED = "suspended", _("Suspended for a special procedure")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    REFUSED = "refused", _("Not accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = [Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED, Status.SUSPENDED]
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", _("Resident identity card")
+    PASSPORT = "passport", _("Passport")
+    CREDIT_CODE = "credit_code", _("Unified social credit code")
+    OTHER = "other", _("Other identity document")
+
+
+class DeliveryMethod(models.TextChoices):
+    WINDOW = "window", _("Collect at the window")
+    POST = "post", _("By post")
+    RELAY = "relay", _("Back through the relaying site")
+
+
+class Case(models.Model):
+    tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True, null=True, blank=True)
+    item = models.ForeignKey(ServiceItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="cases")
+    version = models.ForeignKey(
+        ServiceItemVersion, verbose_name=_("item version"), on_delete=models.PROTECT, related_name="cases"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="cases"
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT)
+
+    # Who applies.
+    applicant_name = models.CharField(_("applicant"), max_length=100)
+    applicant_id_type = models.CharField(_("identity document"), max_length=12, choices=IdType.choices)
+    applicant_id_number = models.CharField(_("document number"), max_length=40)
+    applicant_phone = models.CharField(_("mobile phone"), max_length=20)
+    applicant_address = models.CharField(_("address"), max_length=200, blank=True)
+    applicant_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("online account"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="applications",
+    )
+    details = models.TextField(_("what is applied for"), blank=True)
+
+    # Where it is: received at, relayed from, handled now.
+    receiving_site = models.ForeignKey(
+        Site, verbose_name=_("receiving site"), on_delete=models.PROTECT, related_name="received_cases"
+    )
+    current_site = models.ForeignKey(
+        Site, verbose_name=_("site handling it now"), on_delete=models.PROTECT, related_name="current_cases"
+    )
+    relay_site = models.ForeignKey(
+        Site, verbose_name=_("relaying site"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="relayed_cases",
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("agent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="agency_cases",
+    )
+    agency_authorisation = models.CharField(_("authorisation of the agent"), max_length=200, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("received by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+
+    # The law's clocks, in local dates.
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    acceptance_due = models.DateField(_("accept or notify by"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    is_deemed_accepted = models.BooleanField(_("accepted by law after 5 working days"), default=False)
+    promised_due = models.DateField(_("promised deadline"), null=True, blank=True)
+    statutory_due = models.DateField(_("statutory deadline"), null=True, blank=True)
+    deadlines_provisional = models.BooleanField(_("deadlines use a provisional calendar"), default=False)
+    suspended_days = models.PositiveSmallIntegerField(_("working days suspended"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("working days of approved extension"), default=0)
+    supplement_count = models.PositiveSmallIntegerField(_("supplement notices"), default=0)
+    forwarded_at = models.DateTimeField(_("forwarded to the deciding level at"), null=True, blank=True)
+
+    # The outcome.
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decision_reasons = models.TextField(_("reasons"), blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+    certificate_valid_until = models.DateField(_("certificate valid until"), null=True, blank=True)
+    certificate_due = models.DateField(_("certificate due by"), null=True, blank=True)
+    certificate_issued_at = models.DateTimeField(_("certificate issued at"), null=True, blank=True)
+    fee_amount = models.DecimalField(_("fee collected (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    fee_receipt_number = models.CharField(_("fee receipt number"), max_length=40, blank=True)
+    fee_paid_at = models.DateTimeField(_("fee paid at"), null=True, blank=True)
+    delivery_method = models.CharField(_("delivery"), max_length=8, choices=DeliveryMethod.choices, blank=True)
+    delivery_note = models.CharField(_("delivery note"), max_length=200, blank=True)
+    ready_at = models.DateTimeField(_("ready for pickup at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "current_site"], name="case_status_site_idx"),
+            models.Index(fields=["status", "department"], name="case_status_department_idx"),
+            models.Index(fields=["status", "acceptance_due"], name="case_status_acceptance_idx"),
+            models.Index(fields=["status", "promised_due"], name="case_status_promised_idx"),
+            models.Index(fields=["receiving_site", "received_on"], name="case_ledger_idx"),
+            models.Index(fields=["relay_site", "status"], name="case_relay_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_on__isnull=True) | Q(received_on__isnull=False), name="case_accepted_after_receipt"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number or f"#{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class CaseMaterial(models.Model):
+    """One material as checked at intake: seen, kept, uploaded, or missing/defective."""
+
+    class State(models.TextChoices):
+        PROVIDED = "provided", _("Provided")
+        MISSING = "missing", _("Missing")
+        DEFECTIVE = "defective", _("Defective")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    requirement = models.ForeignKey(
+        MaterialRequirement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("material"), max_length=120)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PROVIDED)
+    original_seen = models.BooleanField(_("original seen"), default=False)
+    copy_kept = models.BooleanField(_("copy kept"), default=False)
+    file = models.FileField(_("scan or upload"), upload_to="cases/materials/%Y/%m/", blank=True)
+    problem = models.CharField(_("what is missing or wrong"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewTask(models.Model):
+    """One step of the item's process (or one co-department's part of a joint review) with its deadline."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for an earlier step")
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Outcome(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        DISAGREE = "disagree", _("Disagree")
+        CONSENT_BY_SILENCE = "consent_by_silence", _("Consent by silence after the limit")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("step"), max_length=60)
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="review_tasks")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="review_tasks")
+    is_parallel = models.BooleanField(_("co-department review"), default=False)
+    is_decision = models.BooleanField(_("decision step"), default=False)
+    limit_days = models.PositiveSmallIntegerField(_("limit (working days)"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    due = models.DateField(_("due"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    comment = models.CharField(_("opinion"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("review task")
+        verbose_name_plural = _("review tasks")
+        ordering = ["case", "is_parallel", "position"]
+        indexes = [
+            models.Index(fields=["state", "due"], name="task_state_due_idx"),
+            models.Index(fields=["state", "department", "role"], name="task_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.name}"
+
+
+class Notice(models.Model):
+    """A written notice the law requires, numbered and dated; the PDF is rendered from what is stored here."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", _("Triplicate receipt")
+        ACCEPTANCE = "acceptance", _("Acceptance notice")
+        SUPPLEMENT = "supplement", _("One-time supplement notice")
+        REFUSAL = "refusal", _("Notice of refusal to accept")
+        SUSPENSION = "suspension", _("Notice of a special procedure")
+        EXTENSION = "extension", _("Notice of extension")
+        APPROVAL = "approval", _("Decision to approve")
+        DENIAL = "denial", _("Decision to deny")
+        FEE_RECEIPT = "fee_receipt", _("Fee receipt")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    number = models.CharField(_("notice number"), max_length=40, unique=True)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    issuer_name = models.CharField(_("issuing organ"), max_length=100)
+    content = models.JSONField(_("content"), default=dict)
+    is_repeat = models.BooleanField(_("repeated supplement notice"), default=False)
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}"
+
+
+class Suspension(models.Model):
+    """ALL art. 45: time for a hearing, inspection, expert review … is outside every clock."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    kind = models.CharField(_("procedure"), max_length=16, choices=SpecialProcedure.Kind.choices)
+    reason = models.CharField(_("reason"), max_length=300)
+    expected_days = models.PositiveSmallIntegerField(_("expected duration (working days)"))
+    started_at = models.DateTimeField(_("started at"))
+    started_on = models.DateField(_("started on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    working_days = models.PositiveSmallIntegerField(_("working days suspended"), default=0)
+
+    class Meta:
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(ended_on__isnull=True), name="one_open_suspension"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.get_kind_display()}"
+
+
+class Extension(models.Model):
+    """ALL art. 42: a longer time limit, requested with a reason and approved by the department head."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("working days"))
+    reason = models.CharField(_("reason"), max_length=300)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        ordering = ["requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case} +{self.days}"
+
+
+class Counter(models.Model):
+    """Gap-free sequences (tracking numbers per site and day, notice and certificate numbers per year)."""
+
+    key = models.CharField(max_length=60, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class IdempotentRequest(models.Model):
+    """An API write already answered: the same Idempotency-Key gets the same answer, never a second write."""
+
+    key = models.CharField(max_length=100)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Inquiry(models.Model):
+    """首问负责制: the first staff member asked logs the inquiry and owns it until answered or handed over."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+
+    asked_by = models.CharField(_("who asked"), max_length=100)
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    question = models.TextField(_("question"))
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="inquiries")
+    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    logged_at = models.DateTimeField(_("logged at"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="owned_inquiries",
+    )
+    owner_department = models.ForeignKey(
+        Department, verbose_name=_("owning department"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="inquiries",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    handovers = models.JSONField(_("handovers"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("inquiry")
+        verbose_name_plural = _("inquiries")
+        ordering = ["-logged_at"]
+        indexes = [models.Index(fields=["state", "owner"], name="inquiry_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.asked_by}: {self.question[:20]}"

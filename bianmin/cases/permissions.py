@@ -1,0 +1,131 @@
+"""Who may do what to a case. The services enforce it; the pages use it to offer only allowed actions."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bianmin.accounts.models import User
+from bianmin.core.errors import PermissionDenied
+from bianmin.org.models import Role, Site
+from bianmin.org.selectors import Scope, delegation_covers, user_scope
+
+from .models import Case, ReviewTask
+
+# Which delegated decision a chief representative needs for each action (首席代表制).
+DELEGATED_DECISION = {
+    "accept": "accept",
+    "refuse": "accept",
+    "request_supplement": "supplement",
+    "receive_supplement": "supplement",
+    "decide": "approve",
+    "request_extension": "extend",
+    "issue_certificate": "issue_certificate",
+}
+
+# Actions at the window: a clerk of the site handling the case may take them.
+WINDOW_ACTIONS = {
+    "accept", "refuse", "request_supplement", "receive_supplement", "suspend", "resume", "request_extension",
+    "issue_certificate", "collect_fee", "mark_ready", "deliver", "withdraw",
+}
+
+
+def _covers_site(scope: Scope, site: Site) -> bool:
+    if scope.everything:
+        return True
+    return site.pk in scope.exact_site_ids or any(site.path.startswith(path) for path in scope.subtree_paths)
+
+
+def _holds(user: User, role: str, *, site: Site | None = None, department_id: int | None = None) -> bool:
+    assignments = user.role_assignments.filter(role=role, is_active=True)
+    if department_id is not None:
+        assignments = assignments.filter(department_id=department_id)
+    if site is None:
+        return assignments.exists()
+    return any(a.site_id is None or site.path.startswith(a.site.path) for a in assignments.select_related("site"))
+
+
+def _is_chief_with(user: User, case: Case, decision: str, on: datetime.date) -> bool:
+    return delegation_covers(
+        user=user, department=case.department, decision=decision, item_code=case.item.code, on=on
+    )
+
+
+def can(user: User | None, action: str, case: Case, *, on: datetime.date | None = None) -> bool:
+    """Whether ``user`` may take ``action`` on ``case`` (``None`` is the system: the worker, a command)."""
+    if user is None:
+        return True
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    scope = user_scope(user)
+    if not scope.can_write:
+        return False  # supervisors read everything and change nothing
+    on = on or timezone.localdate()
+    if action == "decide":
+        return _can_decide(user, scope, case, on)
+    if action == "decide_extension":
+        return _holds(user, Role.DEPARTMENT_HEAD, department_id=case.department_id)
+    if action == "deliver" and case.relay_site_id and _covers_site(scope, case.relay_site):
+        return True
+    if action in WINDOW_ACTIONS:
+        return _can_at_window(user, scope, action, case, on)
+    return False
+
+
+def _can_decide(user: User, scope: Scope, case: Case, on: datetime.date) -> bool:
+    """The department head; a chief representative within the delegation; a clerk when the item's decision
+    step is a clerk's (immediate items decided at the window)."""
+    if _holds(user, Role.DEPARTMENT_HEAD, department_id=case.department_id):
+        return True
+    if _is_chief_with(user, case, "approve", on):
+        return True
+    decision = case.tasks.filter(is_decision=True).only("role", "site").select_related("site").first()
+    return (
+        decision is not None and decision.role == Role.CLERK and Role.CLERK in scope.roles
+        and _covers_site(scope, decision.site)
+    )
+
+
+def _can_at_window(user: User, scope: Scope, action: str, case: Case, on: datetime.date) -> bool:
+    if _holds(user, Role.DEPARTMENT_HEAD, department_id=case.department_id):
+        return True
+    decision = DELEGATED_DECISION.get(action)
+    if decision and _is_chief_with(user, case, decision, on):
+        return True
+    if decision is None and _holds(user, Role.CHIEF_REPRESENTATIVE, department_id=case.department_id):
+        return True
+    return bool({Role.CLERK, Role.AGENT} & scope.roles) and _covers_site(scope, case.current_site)
+
+
+def can_complete_task(user: User | None, task: ReviewTask) -> bool:
+    """A step is done by its role: at its site (clerk, agent) or for its department (head, representative)."""
+    if user is None or user.is_superuser:
+        return True
+    if not user.is_active or not user_scope(user).can_write:
+        return False
+    if task.role in (Role.CLERK, Role.AGENT):
+        return _covers_site(user_scope(user), task.site) and task.role in user_scope(user).roles
+    if task.role == Role.CHIEF_REPRESENTATIVE:
+        return _holds(user, Role.CHIEF_REPRESENTATIVE, department_id=task.department_id) or _holds(
+            user, Role.DEPARTMENT_HEAD, department_id=task.department_id
+        )
+    return _holds(user, task.role, department_id=task.department_id)
+
+
+def can_receive_at(user: User | None, site: Site) -> bool:
+    """Window and agency intake: clerks and agents of the site (or above it), chief representatives there."""
+    if user is None or user.is_superuser:
+        return True
+    scope = user_scope(user)
+    if not scope.can_write:
+        return False
+    return bool({Role.CLERK, Role.AGENT, Role.CHIEF_REPRESENTATIVE} & scope.roles) and _covers_site(scope, site)
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You may not do this on this case."))
