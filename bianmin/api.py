@@ -53,3 +53,4 @@ def http_error(request, exc: HttpError):
 api.add_router("/org/", "bianmin.org.api.router")
 api.add_router("/calendar/", "bianmin.core.api.router")
 api.add_router("/catalog/", "bianmin.catalog.api.router")
+api.add_router("/cases/", "bianmin.cases.api.router")

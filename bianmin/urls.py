@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("bianmin.accounts.urls")),
     path("workbench/catalog/", include("bianmin.catalog.staff_urls")),
+    path("workbench/cases/", include("bianmin.cases.urls")),
+    path("cases/", include("bianmin.cases.public_urls")),
     path("workbench/", include("bianmin.workbench.urls")),
     path("items/", include("bianmin.catalog.urls")),
     path("kiosk/", include("bianmin.catalog.kiosk_urls")),
