@@ -179,3 +179,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# What the scheduler queues for the worker, and how often (seconds).
+PERIODIC_TASKS = [
+    ("bianmin.cases.tasks.sweep_cases", 60),
+    ("bianmin.core.notify.send_pending_messages", 60),
+    ("bianmin.core.audit.verify_audit_chain_task", 3600),
+]

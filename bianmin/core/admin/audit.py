@@ -10,11 +10,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.core.models import AuditEvent
+from bianmin.core.admin_site import ConfigurationAdmin
+from bianmin.core.models import AuditEvent, OutboundMessage
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ConfigurationAdmin):
     list_display = ["sequence", "occurred_at", "actor_label", "action", "object_type", "object_id"]
     list_filter = ["action"]
     # Exact match on object_id: a substring search would scan the whole append-only table.
@@ -51,3 +52,21 @@ class AuditEventAdmin(admin.ModelAdmin):
         return format_html(
             "<pre>{}</pre>", json.dumps(obj.payload, ensure_ascii=False, indent=2, sort_keys=True)
         )
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(ConfigurationAdmin):
+    """The notification outbox, read-only: what was sent to whom, and what failed."""
+
+    list_display = ["created_at", "channel", "recipient", "event", "sent_at", "attempts", "last_error"]
+    list_filter = ["channel", "event"]
+    search_fields = ["recipient", "object_id"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -201,3 +201,13 @@ def test_administrators_see_the_provisional_year_banner_and_clerks_do_not():
     assert banner in admin_client.get("/workbench/").content.decode()
     assert banner in admin_client.get("/admin/").content.decode()
     assert banner not in clerk_client.get("/workbench/").content.decode()
+
+
+@pytest.mark.usefixtures("demo")
+def test_centre_administrator_reads_the_audit_chain_and_the_outbox():
+    client = Client()
+    client.force_login(User.objects.get(username="centre_admin"))
+
+    assert client.get("/admin/core/auditevent/").status_code == 200
+    assert client.get("/admin/core/outboundmessage/").status_code == 200
+    assert client.get("/admin/cases/case/").status_code == 200

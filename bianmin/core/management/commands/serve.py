@@ -16,6 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         manage = [sys.executable, "manage.py"]
         worker = subprocess.Popen([*manage, "db_worker", "--queue-name", "default", "--no-reload"])
+        scheduler = subprocess.Popen([*manage, "scheduler"], stdout=subprocess.DEVNULL)
         address = f"{options['host']}:{options['port']}"
         self.stdout.write(f"Serving http://{address}/ with the background worker (pid {worker.pid}).")
         server = subprocess.Popen([*manage, "runserver", address, "--noreload"])
@@ -25,7 +26,8 @@ class Command(BaseCommand):
             server.send_signal(signal.SIGINT)
         finally:
             worker.send_signal(signal.SIGTERM)
-            for process in (server, worker):
+            scheduler.send_signal(signal.SIGTERM)
+            for process in (server, worker, scheduler):
                 try:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
