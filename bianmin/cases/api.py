@@ -1,3 +1,804 @@
-from ninja import Router
+"""The case operations over the REST API: the staff's cases, each one's timeline, and every move of its life.
+
+Each write endpoint calls exactly one function of ``cases/services.py`` (the same ones the workbench calls),
+inside one transaction with its Idempotency-Key bookkeeping (``bianmin.core.idempotency``), and answers
+with the case as it now is (plus the notice or extension the move created). Reads go through
+``cases/selectors.py``: a case outside the caller's scope is 404, never 403, so ids reveal nothing.
+
+Who calls it: staff, authenticated by their session. Scripts use the same session cookie and send the
+CSRF token (``X-CSRFToken`` header) with every write until the roadmap's system tokens arrive. Because the
+callers are staff handling the case, the applicant's identity document number and phone are returned
+unmasked, as on the workbench; applicants never reach this API (their scope is empty: every case is 404).
+
+Every input is validated before a service runs: unknown fields, wrong types, out-of-range numbers,
+unknown choices and text with control characters are 422 ``invalid_input``; unknown item, site, material
+or fee references are 422 with their own codes; what the law forbids comes back from the services with
+their codes (409 ``transition_not_allowed``, 403 ``permission_denied``, 400 ``reasons_required`` …).
+Uploads are not taken here: a material's scan is added on the workbench.
+"""
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import AfterValidator, ConfigDict, StrictBool, StringConstraints, model_validator
+
+from bianmin.catalog.models import ServiceItem, SpecialProcedure
+from bianmin.core.audit import audit_events_for
+from bianmin.core.errors import DomainError
+from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
+from bianmin.core.workdays import CalendarGap
+from bianmin.org.models import Site
+
+from . import permissions, services
+from .models import Case, CaseMaterial, DeliveryMethod, Extension, IdType, Notice, ReviewTask
+from .models import Status as CaseStatus
+from .selectors import annotate_days_left, case_get_for_user, cases_visible_to, clock
+from .workflow import allowed_actions
 
 router = Router(tags=["cases"])
+
+MAX_ID = 2**63 - 1  # a BigAutoField; a larger number in a path or body is refused before the database sees it
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class UnknownReference(DomainError):
+    """The body names an item, site, material or fee that does not exist (or not for this case)."""
+
+    status = 422
+
+
+# --- Input ---------------------------------------------------------------------------------------------------
+
+
+def _plain_text(value: str) -> str:
+    """Text the database can store: no control characters (PostgreSQL refuses NUL), no lone surrogates."""
+    if CONTROL_CHARACTERS.search(value):
+        raise ValueError("Text must not contain control characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("Text must be valid Unicode.") from None
+    return value
+
+
+# Limits follow the model fields the text ends up in, so no database rejects it.
+Name = Annotated[str, StringConstraints(max_length=100), AfterValidator(_plain_text)]
+DocumentNumber = Annotated[str, StringConstraints(max_length=40), AfterValidator(_plain_text)]
+Phone = Annotated[str, StringConstraints(max_length=20), AfterValidator(_plain_text)]
+ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain_text)]
+Reason = Annotated[str, StringConstraints(max_length=300), AfterValidator(_plain_text)]
+LongText = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_plain_text)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Input(Schema):
+    """A request body: unknown fields are errors, so a misspelt field never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoInput(Input):
+    """Moves that need no data take no body, or an empty object."""
+
+
+class ApplicantIn(Input):
+    name: Name
+    id_type: IdType
+    id_number: DocumentNumber
+    phone: Phone
+    address: ShortText = ""
+
+
+class MaterialIn(Input):
+    """One material as checked: a requirement of the item's guide (its id) and/or a name."""
+
+    requirement_id: Id | None = None
+    name: Name = ""
+    state: CaseMaterial.State = CaseMaterial.State.PROVIDED
+    original_seen: StrictBool = False
+    copy_kept: StrictBool = False
+    problem: ShortText = ""
+
+    @model_validator(mode="after")
+    def _named(self):
+        if self.requirement_id is None and not self.name.strip():
+            raise ValueError("A material needs its requirement_id or a name.")
+        return self
+
+
+class IntakeIn(Input):
+    item: Code = Field(description="The item's code, e.g. SJ-0004.")
+    channel: Literal["window", "agency"] = Field(
+        description="window, or agency (an agent relaying from a village room); online applications use the portal."
+    )
+    receiving_site: Code = Field(description="The code of the site where the application is received.")
+    applicant: ApplicantIn
+    materials: list[MaterialIn] = Field(default_factory=list, max_length=50)
+    details: LongText = ""
+    relay_site: Code | None = Field(None, description="Agency: the code of the village room relaying it.")
+    agency_authorisation: ShortText = ""
+
+
+class ProblemIn(Input):
+    material: Name = Field(min_length=1)
+    problem: ShortText = Field(min_length=1)
+
+
+class SupplementIn(Input):
+    problems: list[ProblemIn] = Field(min_length=1, max_length=50)
+    repeat_reason: Reason = ""
+
+
+class SupplementReceivedIn(Input):
+    materials: list[MaterialIn] = Field(min_length=1, max_length=50)
+
+
+class RefusalIn(Input):
+    reasons: LongText
+    competent_organ: ShortText = ""
+
+
+class TaskCompletionIn(Input):
+    outcome: Literal["agree", "disagree"]
+    comment: Reason = ""
+
+
+class SuspensionIn(Input):
+    kind: SpecialProcedure.Kind
+    reason: Reason
+    expected_days: int = Field(ge=1, le=250)
+
+
+class ExtensionIn(Input):
+    days: int = Field(ge=1, le=250)
+    reason: Reason
+
+
+class ApprovalIn(Input):
+    approve: StrictBool
+
+
+class DecisionIn(Input):
+    approve: StrictBool
+    reasons: LongText = ""
+
+
+class FeeIn(Input):
+    fee_rule_ids: list[Id] = Field(min_length=1, max_length=20)
+    amount: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
+
+
+class ReadyIn(Input):
+    method: DeliveryMethod
+
+
+class DeliveryIn(Input):
+    method: DeliveryMethod | None = None
+    note: ShortText = ""
+
+
+class WithdrawalIn(Input):
+    reason: Reason
+
+
+class CaseFilters(Schema):
+    status: CaseStatus | None = None
+    item: Code | None = Field(None, description="An item code.")
+    overdue: bool | None = Field(
+        None, description="true: accepted cases past their promised deadline; false: every other case."
+    )
+
+
+class CasePagination(LimitOffsetPagination):
+    """Ninja's limit/offset, bounded: a huge limit or offset is 422, not a database overflow."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=200)
+        offset: int = Field(0, ge=0, le=10**9)
+
+
+# --- Output --------------------------------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+ERRORS = {code: ErrorOut for code in (400, 403, 404, 409, 422)}
+
+
+class CaseSummary(Schema):
+    id: int
+    tracking_number: str | None
+    item_code: str
+    item_name: str
+    version: int
+    department_code: str
+    channel: str
+    status: str
+    status_label: str
+    applicant_name: str
+    receiving_site_code: str
+    current_site_code: str
+    received_at: datetime.datetime | None
+    acceptance_due: datetime.date | None
+    promised_due: datetime.date | None
+
+    @staticmethod
+    def resolve_item_code(case: Case) -> str:
+        return case.item.code
+
+    @staticmethod
+    def resolve_item_name(case: Case) -> str:
+        return case.version.name
+
+    @staticmethod
+    def resolve_version(case: Case) -> int:
+        return case.version.number
+
+    @staticmethod
+    def resolve_department_code(case: Case) -> str:
+        return case.department.code
+
+    @staticmethod
+    def resolve_status_label(case: Case) -> str:
+        return case.get_status_display()
+
+    @staticmethod
+    def resolve_receiving_site_code(case: Case) -> str:
+        return case.receiving_site.code
+
+    @staticmethod
+    def resolve_current_site_code(case: Case) -> str:
+        return case.current_site.code
+
+
+class CaseListItem(CaseSummary):
+    days_left: int | None = Field(description="Working days to the promised deadline, for an accepted case.")
+
+    @staticmethod
+    def resolve_days_left(case: Case) -> int | None:
+        return case.days_left if case.status == CaseStatus.ACCEPTED else None
+
+
+class ApplicantOut(Schema):
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    address: str
+
+
+class SiteOut(Schema):
+    code: str
+    name: str
+    level: str
+
+
+class ClockOut(Schema):
+    colour: str = Field(description="green, yellow, red; paused while suspended; done when no clock runs.")
+    days_left: int | None
+
+
+class MaterialOut(Schema):
+    id: int
+    requirement_id: int | None
+    name: str
+    state: str
+    original_seen: bool
+    copy_kept: bool
+    problem: str
+    has_file: bool
+
+    @staticmethod
+    def resolve_has_file(material: CaseMaterial) -> bool:
+        return bool(material.file)
+
+
+class TaskOut(Schema):
+    id: int
+    position: int
+    name: str
+    role: str
+    department_code: str
+    site_code: str
+    is_parallel: bool
+    is_decision: bool
+    limit_days: int
+    state: str
+    opened_on: datetime.date | None
+    due: datetime.date | None
+    completed_at: datetime.datetime | None
+    outcome: str
+    comment: str
+
+    @staticmethod
+    def resolve_department_code(task: ReviewTask) -> str:
+        return task.department.code
+
+    @staticmethod
+    def resolve_site_code(task: ReviewTask) -> str:
+        return task.site.code
+
+
+class NoticeOut(Schema):
+    number: str
+    kind: str
+    issued_at: datetime.datetime
+
+
+class ExtensionOut(Schema):
+    id: int
+    days: int
+    reason: str
+    state: str
+    requested_at: datetime.datetime
+    decided_at: datetime.datetime | None
+
+
+class CaseDetail(CaseSummary):
+    """A case as staff see it; the applicant is unmasked (see the module's docstring)."""
+
+    department_name: str
+    applicant: ApplicantOut
+    details: str
+    receiving_site: SiteOut
+    current_site: SiteOut
+    relay_site: SiteOut | None
+    agency_authorisation: str
+    accepted_at: datetime.datetime | None
+    accepted_on: datetime.date | None
+    is_deemed_accepted: bool
+    statutory_due: datetime.date | None
+    deadlines_provisional: bool
+    suspended_days: int
+    extension_days: int
+    supplement_count: int
+    clock: ClockOut
+    decided_at: datetime.datetime | None
+    decision_reasons: str
+    certificate_number: str
+    certificate_due: datetime.date | None
+    certificate_issued_at: datetime.datetime | None
+    certificate_valid_until: datetime.date | None
+    fee_amount: Decimal | None
+    fee_receipt_number: str
+    fee_paid_at: datetime.datetime | None
+    delivery_method: str
+    delivery_note: str
+    ready_at: datetime.datetime | None
+    delivered_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    withdrawn_at: datetime.datetime | None
+    materials: list[MaterialOut]
+    tasks: list[TaskOut]
+    notices: list[NoticeOut]
+    extensions: list[ExtensionOut]
+    allowed_actions: list[str] = Field(description="The moves the workflow allows now and the caller may make.")
+
+    @staticmethod
+    def resolve_department_name(case: Case) -> str:
+        return case.department.name
+
+    @staticmethod
+    def resolve_applicant(case: Case) -> dict[str, str]:
+        return {
+            "name": case.applicant_name,
+            "id_type": case.applicant_id_type,
+            "id_number": case.applicant_id_number,
+            "phone": case.applicant_phone,
+            "address": case.applicant_address,
+        }
+
+    @staticmethod
+    def resolve_clock(case: Case, context) -> dict[str, Any]:
+        try:
+            return clock(case, context["today"])
+        except CalendarGap:
+            return {"colour": "unknown", "days_left": None}
+
+    @staticmethod
+    def resolve_materials(case: Case) -> list[CaseMaterial]:
+        return list(case.materials.all())
+
+    @staticmethod
+    def resolve_tasks(case: Case) -> list[ReviewTask]:
+        return list(case.tasks.all())
+
+    @staticmethod
+    def resolve_notices(case: Case) -> list[Notice]:
+        return list(case.notices.all())
+
+    @staticmethod
+    def resolve_extensions(case: Case) -> list[Extension]:
+        return list(case.extensions.all())
+
+    @staticmethod
+    def resolve_allowed_actions(case: Case, context) -> list[str]:
+        return _actions_for(context["user"], case)
+
+
+class NoticeResult(Schema):
+    notice: NoticeOut
+    case: CaseDetail
+
+
+class ExtensionResult(Schema):
+    extension: ExtensionOut
+    case: CaseDetail
+
+
+class TimelineEventOut(Schema):
+    sequence: int
+    occurred_at: datetime.datetime
+    actor_label: str
+    action: str
+    payload: dict[str, Any]
+
+
+# --- Reading -------------------------------------------------------------------------------------------------
+
+
+def _pending_extension(case: Case) -> bool:
+    return any(extension.state == Extension.State.REQUESTED for extension in case.extensions.all())
+
+
+def _reviews_done(case: Case) -> bool:
+    return not any(
+        task.state in (ReviewTask.State.OPEN, ReviewTask.State.WAITING) and not task.is_decision
+        for task in case.tasks.all()
+    )
+
+
+def _ready_to_hand_over(case: Case) -> bool:
+    if case.status == CaseStatus.DENIED:
+        return True
+    return case.certificate_issued_at is not None and (not case.version.has_fee or case.fee_paid_at is not None)
+
+
+# What must also hold, beyond the status, for a move to be worth offering (the services check it again).
+PRECONDITIONS = {
+    "decide": _reviews_done,
+    "request_extension": lambda case: not _pending_extension(case),
+    "decide_extension": _pending_extension,
+    "issue_certificate": lambda case: case.certificate_issued_at is None,
+    "collect_fee": lambda case: case.version.has_fee and case.fee_paid_at is None,
+    "mark_ready": _ready_to_hand_over,
+    "deliver": _ready_to_hand_over,
+}
+
+
+def _may(user, action: str, case: Case) -> bool:
+    if action == "complete_task":
+        return any(
+            task.state == ReviewTask.State.OPEN and not task.is_decision and permissions.can_complete_task(user, task)
+            for task in case.tasks.all()
+        )
+    precondition = PRECONDITIONS.get(action)
+    return (precondition is None or precondition(case)) and permissions.can(user, action, case)
+
+
+def _actions_for(user, case: Case) -> list[str]:
+    return [action for action in allowed_actions(case) if action != "submit" and _may(user, action, case)]
+
+
+def _with_details(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("relay_site").prefetch_related(
+        "materials",
+        Prefetch("tasks", ReviewTask.objects.select_related("department", "site")),
+        "notices",
+        "extensions",
+    )
+
+
+def _visible_case(request, case_id: int) -> Case:
+    case = case_get_for_user(request.auth, case_id)
+    if case is None:
+        raise Http404
+    return case
+
+
+def _as_detail(request, case: Case) -> CaseDetail:
+    return CaseDetail.model_validate(case, context={"user": request.auth, "today": timezone.localdate()})
+
+
+def _detail(request, case_id: int) -> CaseDetail:
+    """The case after a write, read again with everything the move changed."""
+    case = _with_details(cases_visible_to(request.auth)).filter(pk=case_id).first()
+    if case is None:
+        # The caller just acted on the case (the service checked their right to), and a move can take it
+        # out of their scope; they still get the answer to what they did.
+        case = _with_details(
+            Case.objects.select_related("item", "version", "department", "receiving_site", "current_site")
+        ).get(pk=case_id)
+    return _as_detail(request, case)
+
+
+def _overdue_filter(cases: QuerySet[Case], overdue: bool | None) -> QuerySet[Case]:
+    if overdue is None:
+        return cases
+    condition = Q(status=CaseStatus.ACCEPTED, days_left__lt=0)
+    return cases.filter(condition) if overdue else cases.exclude(condition)
+
+
+@router.get("", response=list[CaseListItem], summary="The caller's cases, newest first")
+@paginate(CasePagination)
+def list_cases(request, filters: Query[CaseFilters]):
+    """Cases in the caller's scope (their sites, their department's work), filtered by status, item code or
+    being overdue. ``days_left`` counts working days in SQL: the page is one query whatever its length."""
+    cases = annotate_days_left(cases_visible_to(request.auth), timezone.localdate())
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.item:
+        cases = cases.filter(item__code=filters.item)
+    return _overdue_filter(cases, filters.overdue)
+
+
+@router.get("/{case_id}", response={200: CaseDetail, 404: ErrorOut, 422: ErrorOut}, summary="One case")
+def get_case(request, case_id: Id):
+    """The case with its applicant (unmasked: the caller is staff), sites, deadlines and clock, materials,
+    review tasks, notices, extensions, and the moves the caller may make now."""
+    case = _with_details(cases_visible_to(request.auth)).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return _as_detail(request, case)
+
+
+@router.get(
+    "/{case_id}/timeline",
+    response={200: list[TimelineEventOut], 404: ErrorOut, 422: ErrorOut},
+    summary="What happened to the case: its audit events, oldest first",
+)
+def get_timeline(request, case_id: Id):
+    case = _visible_case(request, case_id)
+    return list(audit_events_for(case).only("sequence", "occurred_at", "actor_label", "action", "payload"))
+
+
+# --- Writing -------------------------------------------------------------------------------------------------
+
+
+def _write(path: str, *, summary: str, response: type[Schema] = CaseDetail, status: int = 200):
+    """A POST endpoint: idempotent, documented with its Idempotency-Key header and error answers."""
+
+    def register(view):
+        return router.post(
+            path,
+            response={status: response, **ERRORS},
+            summary=summary,
+            openapi_extra={"parameters": [OPENAPI_PARAMETER]},
+        )(idempotent(view))
+
+    return register
+
+
+def _site(code: str | None, field: str) -> Site | None:
+    if code is None:
+        return None
+    site = Site.objects.filter(code=code, is_active=True).first()
+    if site is None:
+        raise UnknownReference(
+            _("There is no site with the code “%(code)s”.") % {"code": code}, code=f"unknown_{field}"
+        )
+    return site
+
+
+def _material_checks(materials: list[MaterialIn], version) -> list[services.MaterialCheck]:
+    """The checklist, with each requirement's name filled in; a requirement of another item is refused."""
+    requirements = {requirement.pk: requirement for requirement in version.materials.all()} if version else {}
+    checks = []
+    for material in materials:
+        requirement = requirements.get(material.requirement_id)
+        if material.requirement_id is not None and requirement is None:
+            raise UnknownReference(
+                _("Material %(id)d is not a material of this item.") % {"id": material.requirement_id},
+                code="unknown_material",
+            )
+        checks.append(
+            services.MaterialCheck(
+                name=material.name.strip() or requirement.name,
+                requirement_id=material.requirement_id,
+                state=material.state,
+                original_seen=material.original_seen,
+                copy_kept=material.copy_kept,
+                problem=material.problem,
+            )
+        )
+    return checks
+
+
+def _intake(payload: IntakeIn) -> services.Intake:
+    item = ServiceItem.objects.select_related("current_version").filter(code=payload.item).first()
+    if item is None:
+        raise UnknownReference(
+            _("There is no item with the code “%(code)s”.") % {"code": payload.item}, code="unknown_item"
+        )
+    applicant = payload.applicant
+    return services.Intake(
+        item=item,
+        applicant=services.Applicant(
+            name=applicant.name,
+            id_type=applicant.id_type,
+            id_number=applicant.id_number,
+            phone=applicant.phone,
+            address=applicant.address,
+        ),
+        channel=payload.channel,
+        receiving_site=_site(payload.receiving_site, "site"),
+        materials=_material_checks(payload.materials, item.current_version),
+        details=payload.details,
+        relay_site=_site(payload.relay_site, "relay_site"),
+        agency_authorisation=payload.agency_authorisation,
+    )
+
+
+def _task(case: Case, task_id: int) -> ReviewTask:
+    task = case.tasks.select_related("case").filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def _extension(case: Case, extension_id: int) -> Extension:
+    extension = case.extensions.select_related("case").filter(pk=extension_id).first()
+    if extension is None:
+        raise Http404
+    return extension
+
+
+# Both parts are validated already; constructing the pair skips validating the case detail a second time.
+def _with_notice(request, notice: Notice) -> NoticeResult:
+    return NoticeResult.model_construct(notice=NoticeOut.model_validate(notice), case=_detail(request, notice.case_id))
+
+
+def _with_extension(request, extension: Extension) -> ExtensionResult:
+    return ExtensionResult.model_construct(
+        extension=ExtensionOut.model_validate(extension), case=_detail(request, extension.case_id)
+    )
+
+
+@_write("", summary="Receive an application at a window or through an agent", status=201)
+def create_case(request, payload: IntakeIn):
+    """Plan 二(四), ALL art. 29–32: the case gets its tracking number and the 5-working-day acceptance window
+    starts. ``materials`` is the checklist: each material seen, kept, missing or defective (with the problem).
+    Session authentication: scripts send the session cookie and the CSRF token."""
+    case = services.case_submit(actor=request.auth, intake=_intake(payload))
+    return Status(201, _detail(request, case.pk))
+
+
+@_write("/{case_id}/supplement", summary="Issue the one-time supplement notice", response=NoticeResult)
+def request_supplement(request, case_id: Id, payload: SupplementIn):
+    """ALL art. 32: one notice listing every missing or defective material; a second needs ``repeat_reason``."""
+    notice = services.case_request_supplement(
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        problems=[(problem.material, problem.problem) for problem in payload.problems],
+        repeat_reason=payload.repeat_reason,
+    )
+    return Status(200, _with_notice(request, notice))
+
+
+@_write("/{case_id}/supplement-received", summary="Record the supplementary materials")
+def receive_supplement(request, case_id: Id, payload: SupplementReceivedIn):
+    case = _visible_case(request, case_id)
+    materials = _material_checks(payload.materials, case.version)
+    services.case_receive_supplement(actor=request.auth, case=case, materials=materials)
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/accept", summary="Accept the application (the clock starts)")
+def accept_case(request, case_id: Id, payload: NoInput | None = None):
+    services.case_accept(actor=request.auth, case=_visible_case(request, case_id))
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/refuse", summary="Refuse to accept, in writing", response=NoticeResult)
+def refuse_case(request, case_id: Id, payload: RefusalIn):
+    notice = services.case_refuse(
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        reasons=payload.reasons,
+        competent_organ=payload.competent_organ,
+    )
+    return Status(200, _with_notice(request, notice))
+
+
+@_write("/{case_id}/tasks/{task_id}/complete", summary="Finish a review step")
+def complete_task(request, case_id: Id, task_id: Id, payload: TaskCompletionIn):
+    task = _task(_visible_case(request, case_id), task_id)
+    services.case_complete_task(actor=request.auth, task=task, outcome=payload.outcome, comment=payload.comment)
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/suspend", summary="Suspend the clocks for a special procedure")
+def suspend_case(request, case_id: Id, payload: SuspensionIn):
+    services.case_suspend(
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        kind=payload.kind,
+        reason=payload.reason,
+        expected_days=payload.expected_days,
+    )
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/resume", summary="End the special procedure")
+def resume_case(request, case_id: Id, payload: NoInput | None = None):
+    services.case_resume(actor=request.auth, case=_visible_case(request, case_id))
+    return Status(200, _detail(request, case_id))
+
+
+@_write(
+    "/{case_id}/extensions",
+    summary="Ask the department head for more working days",
+    response=ExtensionResult,
+    status=201,
+)
+def request_extension(request, case_id: Id, payload: ExtensionIn):
+    extension = services.case_request_extension(
+        actor=request.auth, case=_visible_case(request, case_id), days=payload.days, reason=payload.reason
+    )
+    return Status(201, _with_extension(request, extension))
+
+
+@_write(
+    "/{case_id}/extensions/{extension_id}/decision", summary="Approve or reject an extension", response=ExtensionResult
+)
+def decide_extension(request, case_id: Id, extension_id: Id, payload: ApprovalIn):
+    extension = _extension(_visible_case(request, case_id), extension_id)
+    extension = services.case_decide_extension(actor=request.auth, extension=extension, approve=payload.approve)
+    return Status(200, _with_extension(request, extension))
+
+
+@_write("/{case_id}/decision", summary="Approve or deny the application", response=NoticeResult)
+def decide_case(request, case_id: Id, payload: DecisionIn):
+    notice = services.case_decide(
+        actor=request.auth, case=_visible_case(request, case_id), approve=payload.approve, reasons=payload.reasons
+    )
+    return Status(200, _with_notice(request, notice))
+
+
+@_write("/{case_id}/certificate", summary="Issue the numbered certificate")
+def issue_certificate(request, case_id: Id, payload: NoInput | None = None):
+    services.case_issue_certificate(actor=request.auth, case=_visible_case(request, case_id))
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/fee", summary="Collect the published fee, with a receipt", response=NoticeResult)
+def collect_fee(request, case_id: Id, payload: FeeIn):
+    notice = services.case_collect_fee(
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        fee_rule_ids=payload.fee_rule_ids,
+        amount=payload.amount,
+    )
+    return Status(200, _with_notice(request, notice))
+
+
+@_write("/{case_id}/ready", summary="Mark the result ready for delivery")
+def mark_ready(request, case_id: Id, payload: ReadyIn):
+    services.case_mark_ready(actor=request.auth, case=_visible_case(request, case_id), method=payload.method)
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/delivery", summary="Hand over the result and close the case")
+def deliver_case(request, case_id: Id, payload: DeliveryIn):
+    services.case_deliver(
+        actor=request.auth, case=_visible_case(request, case_id), method=payload.method, note=payload.note
+    )
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/withdrawal", summary="Record the applicant's withdrawal")
+def withdraw_case(request, case_id: Id, payload: WithdrawalIn):
+    services.case_withdraw(actor=request.auth, case=_visible_case(request, case_id), reason=payload.reason)
+    return Status(200, _detail(request, case_id))

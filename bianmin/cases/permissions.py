@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.models import User
+from bianmin.catalog.models import CaseType
 from bianmin.core.errors import PermissionDenied
 from bianmin.org.models import Role, Site
 from bianmin.org.selectors import Scope, delegation_covers, user_scope
@@ -27,8 +28,18 @@ DELEGATED_DECISION = {
 
 # Actions at the window: a clerk of the site handling the case may take them.
 WINDOW_ACTIONS = {
-    "accept", "refuse", "request_supplement", "receive_supplement", "suspend", "resume", "request_extension",
-    "issue_certificate", "collect_fee", "mark_ready", "deliver", "withdraw",
+    "accept",
+    "refuse",
+    "request_supplement",
+    "receive_supplement",
+    "suspend",
+    "resume",
+    "request_extension",
+    "issue_certificate",
+    "collect_fee",
+    "mark_ready",
+    "deliver",
+    "withdraw",
 }
 
 
@@ -48,13 +59,14 @@ def _holds(user: User, role: str, *, site: Site | None = None, department_id: in
 
 
 def _is_chief_with(user: User, case: Case, decision: str, on: datetime.date) -> bool:
-    return delegation_covers(
-        user=user, department=case.department, decision=decision, item_code=case.item.code, on=on
-    )
+    return delegation_covers(user=user, department=case.department, decision=decision, item_code=case.item.code, on=on)
 
 
-def can(user: User | None, action: str, case: Case, *, on: datetime.date | None = None) -> bool:
-    """Whether ``user`` may take ``action`` on ``case`` (``None`` is the system: the worker, a command)."""
+def can(
+    user: User | None, action: str, case: Case, *, on: datetime.date | None = None, decision: str | None = None
+) -> bool:
+    """Whether ``user`` may take ``action`` on ``case`` (``None`` is the system: the worker, a command).
+    For ``decide``, ``decision`` ("approve" or "deny") asks about one outcome; without it, about either."""
     if user is None:
         return True
     if not user.is_active:
@@ -66,7 +78,7 @@ def can(user: User | None, action: str, case: Case, *, on: datetime.date | None 
         return False  # supervisors read everything and change nothing
     on = on or timezone.localdate()
     if action == "decide":
-        return _can_decide(user, scope, case, on)
+        return _can_decide(user, scope, case, on, decision)
     if action == "decide_extension":
         return _holds(user, Role.DEPARTMENT_HEAD, department_id=case.department_id)
     if action == "deliver" and case.relay_site_id and _covers_site(scope, case.relay_site):
@@ -76,18 +88,19 @@ def can(user: User | None, action: str, case: Case, *, on: datetime.date | None 
     return False
 
 
-def _can_decide(user: User, scope: Scope, case: Case, on: datetime.date) -> bool:
-    """The department head; a chief representative within the delegation; a clerk when the item's decision
-    step is a clerk's (immediate items decided at the window)."""
+def _can_decide(user: User, scope: Scope, case: Case, on: datetime.date, decision: str | None) -> bool:
+    """The department head; a chief representative whose delegation covers this outcome (approve, deny) of
+    this item today; for an immediate item (即办件) only, a clerk of the site when the decision step is a
+    clerk's."""
     if _holds(user, Role.DEPARTMENT_HEAD, department_id=case.department_id):
         return True
-    if _is_chief_with(user, case, "approve", on):
+    outcomes = [decision] if decision else ["approve", "deny"]
+    if any(_is_chief_with(user, case, outcome, on) for outcome in outcomes):
         return True
-    decision = case.tasks.filter(is_decision=True).only("role", "site").select_related("site").first()
-    return (
-        decision is not None and decision.role == Role.CLERK and Role.CLERK in scope.roles
-        and _covers_site(scope, decision.site)
-    )
+    if case.version.case_type != CaseType.IMMEDIATE:
+        return False
+    step = case.tasks.filter(is_decision=True).only("role", "site").select_related("site").first()
+    return step is not None and step.role == Role.CLERK and Role.CLERK in scope.roles and _covers_site(scope, step.site)
 
 
 def _can_at_window(user: User, scope: Scope, action: str, case: Case, on: datetime.date) -> bool:

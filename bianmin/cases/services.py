@@ -63,9 +63,11 @@ def _local_date(moment: datetime.datetime) -> datetime.date:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related(
-        "item", "version", "department", "receiving_site", "current_site", "relay_site"
-    ).get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "version", "department", "receiving_site", "current_site", "relay_site")
+        .get(pk=case.pk)
+    )
 
 
 def _next(key: str) -> int:
@@ -97,21 +99,33 @@ def _issue(case: Case, kind: str, actor: User | None, now: datetime.datetime, co
     if kind == Notice.Kind.RECEIPT:
         number = case.tracking_number
     else:
-        number = f"{case.current_site.code}-{NOTICE_PREFIX[kind]}-{now:%Y}-{_next(f'notice:{kind}:{now:%Y}'):05d}"
+        year = _local_date(now).year
+        number = f"{case.current_site.code}-{NOTICE_PREFIX[kind]}-{year}-{_next(f'notice:{kind}:{year}'):05d}"
     return Notice.objects.create(
-        case=case, kind=kind, number=number, issued_at=now, issued_by=actor,
-        issuer_name=case.version.responsible_organisation, content=content, **extra,
+        case=case,
+        kind=kind,
+        number=number,
+        issued_at=now,
+        issued_by=actor,
+        issuer_name=case.version.responsible_organisation,
+        content=content,
+        **extra,
     )
 
 
-def _audit(actor: User | None, action: str, case: Case, **payload) -> None:
-    audit_record(actor=actor, action=f"case.{action}", obj=case, payload={"status": case.status, **payload})
+def _audit(actor: User | None, action: str, case: Case, *, at: datetime.datetime | None = None, **payload) -> None:
+    audit_record(
+        actor=actor, action=f"case.{action}", obj=case, payload={"status": case.status, **payload}, occurred_at=at
+    )
 
 
 def _tell(case: Case, event: str, text: str) -> None:
     notify(
-        phone=case.applicant_phone, subject=_("Your application %(number)s") % {"number": case.tracking_number},
-        body=f"【便民服务】{case.applicant_name}：{text}（办件编号 {case.tracking_number}）", obj=case, event=event,
+        phone=case.applicant_phone,
+        subject=_("Your application %(number)s") % {"number": case.tracking_number},
+        body=f"【便民服务】{case.applicant_name}：{text}（办件编号 {case.tracking_number}）",
+        obj=case,
+        event=event,
     )
 
 
@@ -187,10 +201,11 @@ def _validate_intake(intake: Intake) -> None:
 
 
 def _accepting_site(intake: Intake) -> Site:
-    """Where the application is received: the given site, or for a relay the nearest level that accepts it."""
+    """Where the application is received: the given site; for an agency relay, the nearest level above the
+    relaying site that accepts the item."""
     levels = intake.item.current_version.accepting_level_list
     site = intake.receiving_site
-    while site.level not in levels and site.parent_id:
+    while intake.channel == Channel.AGENCY and site.level not in levels and site.parent_id:
         site = site.parent
     if site.level not in levels:
         raise DomainError(_("This item cannot be applied for at this site."), code="wrong_site")
@@ -216,32 +231,59 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         permissions.require(permissions.can_receive_at(actor, intake.relay_site or intake.receiving_site))
     received_on = _local_date(now)
     case = Case.objects.create(
-        item=item, version=version, department=item.department, channel=intake.channel, status=Status.RECEIVED,
-        applicant_name=intake.applicant.name.strip(), applicant_id_type=intake.applicant.id_type,
-        applicant_id_number=intake.applicant.id_number.strip().upper(), applicant_phone=intake.applicant.phone.strip(),
-        applicant_address=intake.applicant.address.strip(), details=intake.details,
+        item=item,
+        version=version,
+        department=item.department,
+        channel=intake.channel,
+        status=Status.RECEIVED,
+        applicant_name=intake.applicant.name.strip(),
+        applicant_id_type=intake.applicant.id_type,
+        applicant_id_number=intake.applicant.id_number.strip().upper(),
+        applicant_phone=intake.applicant.phone.strip(),
+        applicant_address=intake.applicant.address.strip(),
+        details=intake.details,
         applicant_user=actor if intake.channel == Channel.ONLINE else None,
-        receiving_site=site, current_site=site, relay_site=intake.relay_site,
+        receiving_site=site,
+        current_site=site,
+        relay_site=intake.relay_site,
         agent=actor if intake.channel == Channel.AGENCY else None,
         agency_authorisation=intake.agency_authorisation.strip(),
         received_by=actor if intake.channel != Channel.ONLINE else None,
-        received_at=now, received_on=received_on,
+        received_at=now,
+        received_on=received_on,
         acceptance_due=add_workdays(received_on, PRECHECK_WORKING_DAYS).date,
         tracking_number=_tracking_number(intake.relay_site or site, received_on),
     )
     _save_materials(case, intake.materials)
-    _audit(actor, "submit", case, channel=case.channel, site=site.code,
-           relay_site=intake.relay_site.code if intake.relay_site else None, version=version.number)
-    _tell(case, "submitted", _("your application has been received; we will accept it or tell you what is "
-                               "missing by %(date)s.") % {"date": f"{case.acceptance_due:%Y-%m-%d}"})
+    _audit(
+        actor,
+        "submit",
+        case,
+        at=now,
+        channel=case.channel,
+        site=site.code,
+        relay_site=intake.relay_site.code if intake.relay_site else None,
+        version=version.number,
+    )
+    _tell(
+        case,
+        "submitted",
+        _("your application has been received; we will accept it or tell you what is missing by %(date)s.")
+        % {"date": f"{case.acceptance_due:%Y-%m-%d}"},
+    )
     return case
 
 
 def _save_materials(case: Case, materials: list[MaterialCheck]) -> None:
     for position, material in enumerate(materials, start=1):
         row = CaseMaterial(
-            case=case, requirement_id=material.requirement_id, name=material.name, state=material.state,
-            original_seen=material.original_seen, copy_kept=material.copy_kept, problem=material.problem,
+            case=case,
+            requirement_id=material.requirement_id,
+            name=material.name,
+            state=material.state,
+            original_seen=material.original_seen,
+            copy_kept=material.copy_kept,
+            problem=material.problem,
             position=position,
         )
         if material.file is not None:
@@ -254,7 +296,11 @@ def _save_materials(case: Case, materials: list[MaterialCheck]) -> None:
 
 @transaction.atomic
 def case_request_supplement(
-    *, actor: User | None, case: Case, problems: list[tuple[str, str]], repeat_reason: str = "",
+    *,
+    actor: User | None,
+    case: Case,
+    problems: list[tuple[str, str]],
+    repeat_reason: str = "",
     now: datetime.datetime | None = None,
 ) -> Notice:
     """ALL art. 32: ONE notice listing every missing or defective material and why. A second notice needs a
@@ -264,8 +310,15 @@ def case_request_supplement(
     check_transition(case, "request_supplement")
     permissions.require(permissions.can(actor, "request_supplement", case))
     if not problems or any(not name.strip() or not problem.strip() for name, problem in problems):
-        raise DomainError(_("List every missing or defective material, each with what is wrong."),
-                          code="supplement_incomplete")
+        raise DomainError(
+            _("List every missing or defective material, each with what is wrong."), code="supplement_incomplete"
+        )
+    if case.supplement_count == 0 and _local_date(now) > case.acceptance_due:
+        raise DomainError(
+            _("The 5-working-day window ended on %(date)s: by law the application is accepted as of its receipt. "
+              "Accept it now.") % {"date": f"{case.acceptance_due:%Y-%m-%d}"},
+            code="acceptance_window_passed",
+        )
     is_repeat = case.supplement_count > 0
     if is_repeat and not repeat_reason.strip():
         raise DomainError(
@@ -276,15 +329,31 @@ def case_request_supplement(
     case.supplement_count += 1
     case.save(update_fields=["status", "supplement_count"])
     notice = _issue(
-        case, Notice.Kind.SUPPLEMENT, actor, now,
-        {"problems": [{"material": name, "problem": problem} for name, problem in problems],
-         "repeat_reason": repeat_reason.strip()},
+        case,
+        Notice.Kind.SUPPLEMENT,
+        actor,
+        now,
+        {
+            "problems": [{"material": name, "problem": problem} for name, problem in problems],
+            "repeat_reason": repeat_reason.strip(),
+        },
         is_repeat=is_repeat,
     )
-    _audit(actor, "request_supplement", case, notice=notice.number, problems=len(problems), is_repeat=is_repeat,
-           repeat_reason=repeat_reason.strip())
-    _tell(case, "supplement", _("please supplement the materials listed in the notice %(number)s, all at once.")
-          % {"number": notice.number})
+    _audit(
+        actor,
+        "request_supplement",
+        case,
+        at=now,
+        notice=notice.number,
+        problems=len(problems),
+        is_repeat=is_repeat,
+        repeat_reason=repeat_reason.strip(),
+    )
+    _tell(
+        case,
+        "supplement",
+        _("please supplement the materials listed in the notice %(number)s, all at once.") % {"number": notice.number},
+    )
     return notice
 
 
@@ -300,21 +369,29 @@ def case_receive_supplement(
     permissions.require(permissions.can(actor, "receive_supplement", case))
     existing = len(case.materials.all())
     for offset, material in enumerate(materials, start=1):
-        row = CaseMaterial(case=case, name=material.name, state=material.state, original_seen=material.original_seen,
-                           copy_kept=material.copy_kept, problem=material.problem, position=existing + offset,
-                           requirement_id=material.requirement_id)
+        row = CaseMaterial(
+            case=case,
+            name=material.name,
+            state=material.state,
+            original_seen=material.original_seen,
+            copy_kept=material.copy_kept,
+            problem=material.problem,
+            position=existing + offset,
+            requirement_id=material.requirement_id,
+        )
         if material.file is not None:
             row.file = material.file
         row.save()
     case.status = Status.RECEIVED
     case.acceptance_due = add_workdays(_local_date(now), PRECHECK_WORKING_DAYS).date
     case.save(update_fields=["status", "acceptance_due"])
-    _audit(actor, "receive_supplement", case, materials=[m.name for m in materials])
+    _audit(actor, "receive_supplement", case, at=now, materials=[m.name for m in materials])
     return case
 
 
-def _open_tasks(case: Case, on: datetime.date, actor: User | None) -> None:
+def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> None:
     """The item's steps become tasks; joint items add one parallel review per co-department."""
+    on = _local_date(now)
     version = case.version
     steps = list(version.steps.all())
     tasks = []
@@ -323,25 +400,43 @@ def _open_tasks(case: Case, on: datetime.date, actor: User | None) -> None:
         on_decision_level = step.role in (Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE)
         escalates = version.case_type == CaseType.ESCALATED and on_decision_level
         site = _deciding_site(case) if escalates else case.current_site
-        tasks.append(ReviewTask(
-            case=case, position=index + 1, name=step.name, role=step.role, department=case.department, site=site,
-            limit_days=step.days, is_decision=index == decision_index,
-        ))
+        tasks.append(
+            ReviewTask(
+                case=case,
+                position=index + 1,
+                name=step.name,
+                role=step.role,
+                department=case.department,
+                site=site,
+                limit_days=step.days,
+                is_decision=index == decision_index,
+            )
+        )
     if version.case_type == CaseType.JOINT:
         # Each co-department reviews in parallel within the promised limit less the lead's decision step.
         limit = max(1, version.promised_days - (steps[-1].days if steps else 0))
         for department in version.co_departments.all():
-            tasks.append(ReviewTask(
-                case=case, position=0, name=_("Joint review by %(department)s") % {"department": department.name},
-                role=Role.DEPARTMENT_HEAD, department=department, site=case.current_site, limit_days=limit,
-                is_parallel=True, state=ReviewTask.State.OPEN, opened_on=on, due=add_workdays(on, limit).date,
-            ))
+            tasks.append(
+                ReviewTask(
+                    case=case,
+                    position=0,
+                    name=_("Joint review by %(department)s") % {"department": department.name},
+                    role=Role.DEPARTMENT_HEAD,
+                    department=department,
+                    site=case.current_site,
+                    limit_days=limit,
+                    is_parallel=True,
+                    state=ReviewTask.State.OPEN,
+                    opened_on=on,
+                    due=add_workdays(on, limit).date,
+                )
+            )
     # The first step of every process is the intake itself (受理): acceptance performs it.
     if tasks and tasks[0].role in (Role.CLERK, Role.AGENT) and not tasks[0].is_decision:
         tasks[0].state = ReviewTask.State.DONE
         tasks[0].opened_on = on
         tasks[0].due = on
-        tasks[0].completed_at = timezone.now()
+        tasks[0].completed_at = now
         tasks[0].completed_by = actor
         tasks[0].outcome = ReviewTask.Outcome.AGREE
     ReviewTask.objects.bulk_create(tasks)
@@ -370,9 +465,7 @@ def _set_deadlines(case: Case) -> None:
 
 
 @transaction.atomic
-def case_accept(
-    *, actor: User | None, case: Case, deemed: bool = False, now: datetime.datetime | None = None
-) -> Case:
+def case_accept(*, actor: User | None, case: Case, deemed: bool = False, now: datetime.datetime | None = None) -> Case:
     """ALL art. 32: accept the application; the clock starts. ``deemed``: no acceptance, refusal or notice came
     within 5 working days of receipt, so the law counts it as accepted on the day it was received."""
     now = _now(now)
@@ -391,24 +484,46 @@ def case_accept(
             raise DomainError(_("The 5-working-day window has not passed."), code="not_deemed")
     else:
         permissions.require(permissions.can(actor, "accept", case))
+    # After the 5th working day without a notice the law has already accepted it as of receipt, whoever acts.
+    by_law = deemed or (case.supplement_count == 0 and _local_date(now) > case.acceptance_due)
     case.status = Status.ACCEPTED
     case.accepted_at = now
-    case.accepted_on = case.received_on if deemed else _local_date(now)
+    case.accepted_on = case.received_on if by_law else _local_date(now)
     case.accepted_by = actor
-    case.is_deemed_accepted = deemed
+    case.is_deemed_accepted = by_law
     _set_deadlines(case)
     case.save()
-    _open_tasks(case, _local_date(now), actor)
+    _open_tasks(case, now, actor)
     _issue(case, Notice.Kind.RECEIPT, actor, now, {"parts": ["applicant", "window", "department"]})
-    notice = _issue(case, Notice.Kind.ACCEPTANCE, actor, now, {
-        "accepted_on": f"{case.accepted_on:%Y-%m-%d}", "promised_due": f"{case.promised_due:%Y-%m-%d}",
-        "statutory_due": f"{case.statutory_due:%Y-%m-%d}", "deemed": deemed,
-    })
-    _audit(actor, "accept_deemed" if deemed else "accept", case, accepted_on=case.accepted_on,
-           promised_due=case.promised_due, statutory_due=case.statutory_due, notice=notice.number,
-           reason="ALL art. 32: no acceptance, refusal or supplement notice within 5 working days" if deemed else "")
-    _tell(case, "accepted", _("your application was accepted; it will be decided by %(date)s.")
-          % {"date": f"{case.promised_due:%Y-%m-%d}"})
+    notice = _issue(
+        case,
+        Notice.Kind.ACCEPTANCE,
+        actor,
+        now,
+        {
+            "accepted_on": f"{case.accepted_on:%Y-%m-%d}",
+            "promised_due": f"{case.promised_due:%Y-%m-%d}",
+            "statutory_due": f"{case.statutory_due:%Y-%m-%d}",
+            "deemed": by_law,
+        },
+    )
+    _audit(
+        actor,
+        "accept_deemed" if deemed else "accept",
+        case,
+        at=now,
+        accepted_on=case.accepted_on,
+        promised_due=case.promised_due,
+        statutory_due=case.statutory_due,
+        notice=notice.number,
+        after_window=by_law and not deemed,
+        reason="ALL art. 32: no acceptance, refusal or supplement notice within 5 working days" if by_law else "",
+    )
+    _tell(
+        case,
+        "accepted",
+        _("your application was accepted; it will be decided by %(date)s.") % {"date": f"{case.promised_due:%Y-%m-%d}"},
+    )
     return case
 
 
@@ -427,12 +542,25 @@ def case_refuse(
     case.status = Status.REFUSED
     case.closed_at = now
     case.save(update_fields=["status", "closed_at"])
-    notice = _issue(case, Notice.Kind.REFUSAL, actor, now, {
-        "reasons": reasons.strip(), "competent_organ": competent_organ.strip(), "rights": APPEAL_RIGHTS,
-    })
-    _audit(actor, "refuse", case, notice=notice.number, reasons=reasons.strip(), competent_organ=competent_organ)
-    _tell(case, "refused", _("your application was not accepted; see the notice %(number)s for the reasons.")
-          % {"number": notice.number})
+    notice = _issue(
+        case,
+        Notice.Kind.REFUSAL,
+        actor,
+        now,
+        {
+            "reasons": reasons.strip(),
+            "competent_organ": competent_organ.strip(),
+            "rights": APPEAL_RIGHTS,
+        },
+    )
+    _audit(
+        actor, "refuse", case, at=now, notice=notice.number, reasons=reasons.strip(), competent_organ=competent_organ
+    )
+    _tell(
+        case,
+        "refused",
+        _("your application was not accepted; see the notice %(number)s for the reasons.") % {"number": notice.number},
+    )
     return notice
 
 
@@ -460,14 +588,16 @@ def case_complete_task(
     if outcome == ReviewTask.Outcome.DISAGREE and not comment.strip():
         raise DomainError(_("Give the reasons for disagreeing."), code="reasons_required")
     _finish_task(task, actor, outcome, comment, now)
-    _audit(actor, "complete_task", case, task=task.name, outcome=outcome, comment=comment, late=_is_late(task, now))
+    _audit(
+        actor, "complete_task", case, at=now, task=task.name, outcome=outcome, comment=comment, late=_is_late(task, now)
+    )
     if not task.is_parallel:
         next_task = _open_next_step(case, _local_date(now))
         if next_task is not None and next_task.site_id != case.current_site_id:
             case.current_site = next_task.site
             case.forwarded_at = now
             case.save(update_fields=["current_site", "forwarded_at"])
-            _audit(actor, "forward", case, to_site=next_task.site.code)
+            _audit(actor, "forward", case, at=now, to_site=next_task.site.code)
     return task
 
 
@@ -498,19 +628,49 @@ def case_suspend(
     check_transition(case, "suspend")
     permissions.require(permissions.can(actor, "suspend", case))
     if kind not in SpecialProcedure.Kind.values or not reason.strip() or not 1 <= expected_days <= 250:
-        raise DomainError(_("Give the procedure, its reason and its expected working days (1 to 250)."),
-                          code="suspension_invalid")
-    suspension = Suspension.objects.create(case=case, kind=kind, reason=reason.strip(), expected_days=expected_days,
-                                           started_at=now, started_on=_local_date(now))
+        raise DomainError(
+            _("Give the procedure, its reason and its expected working days (1 to 250)."), code="suspension_invalid"
+        )
+    suspension = Suspension.objects.create(
+        case=case,
+        kind=kind,
+        reason=reason.strip(),
+        expected_days=expected_days,
+        started_at=now,
+        started_on=_local_date(now),
+    )
     case.status = Status.SUSPENDED
     case.save(update_fields=["status"])
-    notice = _issue(case, Notice.Kind.SUSPENSION, actor, now, {
-        "kind": kind, "reason": reason.strip(), "expected_days": expected_days,
-    })
-    _audit(actor, "suspend", case, kind=kind, reason=reason.strip(), expected_days=expected_days, notice=notice.number)
-    _tell(case, "suspended", _("your case is paused for %(procedure)s, expected to take %(days)d working days; "
-                               "this time is not counted in the time limit.")
-          % {"procedure": suspension.get_kind_display(), "days": expected_days})
+    notice = _issue(
+        case,
+        Notice.Kind.SUSPENSION,
+        actor,
+        now,
+        {
+            "kind": kind,
+            "reason": reason.strip(),
+            "expected_days": expected_days,
+        },
+    )
+    _audit(
+        actor,
+        "suspend",
+        case,
+        at=now,
+        kind=kind,
+        reason=reason.strip(),
+        expected_days=expected_days,
+        notice=notice.number,
+    )
+    _tell(
+        case,
+        "suspended",
+        _(
+            "your case is paused for %(procedure)s, expected to take %(days)d working days; "
+            "this time is not counted in the time limit."
+        )
+        % {"procedure": suspension.get_kind_display(), "days": expected_days},
+    )
     return suspension
 
 
@@ -531,7 +691,9 @@ def case_resume(*, actor: User | None, case: Case, now: datetime.datetime | None
     _set_deadlines(case)
     case.save(update_fields=["status", "suspended_days", "promised_due", "statutory_due", "deadlines_provisional"])
     _shift_open_tasks(case, suspension.working_days)
-    _audit(actor, "resume", case, suspended_working_days=suspension.working_days, promised_due=case.promised_due)
+    _audit(
+        actor, "resume", case, at=now, suspended_working_days=suspension.working_days, promised_due=case.promised_due
+    )
     return case
 
 
@@ -555,12 +717,14 @@ def case_request_extension(
     if not reason.strip() or days < 1:
         raise DomainError(_("Give the number of working days and the reason."), code="extension_invalid")
     if case.extensions.filter(state=Extension.State.REQUESTED).exists():
-        raise DomainError(_("An extension request is already waiting for the department head."),
-                          code="extension_pending")
+        raise DomainError(
+            _("An extension request is already waiting for the department head."), code="extension_pending"
+        )
     _check_extension_limit(case, days)
-    extension = Extension.objects.create(case=case, days=days, reason=reason.strip(), requested_by=actor,
-                                         requested_at=now)
-    _audit(actor, "request_extension", case, days=days, reason=reason.strip())
+    extension = Extension.objects.create(
+        case=case, days=days, reason=reason.strip(), requested_by=actor, requested_at=now
+    )
+    _audit(actor, "request_extension", case, at=now, days=days, reason=reason.strip())
     return extension
 
 
@@ -596,13 +760,27 @@ def case_decide_extension(
         case.extension_days += extension.days
         _set_deadlines(case)
         case.save(update_fields=["extension_days", "promised_due", "statutory_due", "deadlines_provisional"])
-        notice = _issue(case, Notice.Kind.EXTENSION, actor, now, {
-            "days": extension.days, "reason": extension.reason, "promised_due": f"{case.promised_due:%Y-%m-%d}",
-            "statutory_due": f"{case.statutory_due:%Y-%m-%d}",
-        })
-        _tell(case, "extended", _("the time limit of your case was extended to %(date)s; see notice %(number)s.")
-              % {"date": f"{case.promised_due:%Y-%m-%d}", "number": notice.number})
-    _audit(actor, "decide_extension", case, approved=approve, days=extension.days, promised_due=case.promised_due)
+        notice = _issue(
+            case,
+            Notice.Kind.EXTENSION,
+            actor,
+            now,
+            {
+                "days": extension.days,
+                "reason": extension.reason,
+                "promised_due": f"{case.promised_due:%Y-%m-%d}",
+                "statutory_due": f"{case.statutory_due:%Y-%m-%d}",
+            },
+        )
+        _tell(
+            case,
+            "extended",
+            _("the time limit of your case was extended to %(date)s; see notice %(number)s.")
+            % {"date": f"{case.promised_due:%Y-%m-%d}", "number": notice.number},
+        )
+    _audit(
+        actor, "decide_extension", case, at=now, approved=approve, days=extension.days, promised_due=case.promised_due
+    )
     return extension
 
 
@@ -618,17 +796,21 @@ def case_decide(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "decide")
-    permissions.require(permissions.can(actor, "decide", case))
+    permissions.require(permissions.can(actor, "decide", case, decision="approve" if approve else "deny"))
     pending = case.tasks.filter(state__in=[ReviewTask.State.OPEN, ReviewTask.State.WAITING], is_decision=False)
     if pending.exists():
-        raise DomainError(_("Earlier steps or joint reviews are still open: %(steps)s.")
-                          % {"steps": "、".join(pending.values_list("name", flat=True))}, code="review_pending")
+        raise DomainError(
+            _("Earlier steps or joint reviews are still open: %(steps)s.")
+            % {"steps": "、".join(pending.values_list("name", flat=True))},
+            code="review_pending",
+        )
     if not approve and not reasons.strip():
         raise DomainError(_("A denial must state its reasons."), code="reasons_required")
     decision_task = case.tasks.filter(is_decision=True, state=ReviewTask.State.OPEN).first()
     if decision_task is not None:
-        _finish_task(decision_task, actor, ReviewTask.Outcome.AGREE if approve else ReviewTask.Outcome.DISAGREE,
-                     reasons, now)
+        _finish_task(
+            decision_task, actor, ReviewTask.Outcome.AGREE if approve else ReviewTask.Outcome.DISAGREE, reasons, now
+        )
     case.status = Status.APPROVED if approve else Status.DENIED
     case.decided_at = now
     case.decided_by = actor
@@ -637,14 +819,31 @@ def case_decide(
         case.certificate_due = add_workdays(_local_date(now), CERTIFICATE_WORKING_DAYS).date
     case.save()
     kind = Notice.Kind.APPROVAL if approve else Notice.Kind.DENIAL
-    notice = _issue(case, kind, actor, now, {
-        "reasons": reasons.strip(), "result": case.version.result_name,
-        "rights": "" if approve else APPEAL_RIGHTS,
-    })
-    _audit(actor, "approve" if approve else "deny", case, notice=notice.number, reasons=reasons.strip(),
-           on_time=_local_date(now) <= case.promised_due)
-    _tell(case, "decided", _("a decision was made on your application; see the decision %(number)s.")
-          % {"number": notice.number})
+    notice = _issue(
+        case,
+        kind,
+        actor,
+        now,
+        {
+            "reasons": reasons.strip(),
+            "result": case.version.result_name,
+            "rights": "" if approve else APPEAL_RIGHTS,
+        },
+    )
+    _audit(
+        actor,
+        "approve" if approve else "deny",
+        case,
+        at=now,
+        notice=notice.number,
+        reasons=reasons.strip(),
+        on_time=_local_date(now) <= case.promised_due,
+    )
+    _tell(
+        case,
+        "decided",
+        _("a decision was made on your application; see the decision %(number)s.") % {"number": notice.number},
+    )
     return notice
 
 
@@ -668,13 +867,21 @@ def case_issue_certificate(*, actor: User | None, case: Case, now: datetime.date
     permissions.require(permissions.can(actor, "issue_certificate", case))
     if case.certificate_issued_at:
         raise DomainError(_("The certificate was already issued."), code="certificate_issued")
-    sequence = _next(f"certificate:{case.department.code}:{now:%Y}")
-    case.certificate_number = f"{case.department.code}-{now:%Y}-{sequence:06d}"
+    year = _local_date(now).year
+    sequence = _next(f"certificate:{case.department.code}:{year}")
+    case.certificate_number = f"{case.department.code}-{year}-{sequence:06d}"
     case.certificate_issued_at = now
     case.certificate_valid_until = _valid_until(case.version.result_validity, _local_date(now))
     case.save(update_fields=["certificate_number", "certificate_issued_at", "certificate_valid_until"])
-    _audit(actor, "issue_certificate", case, certificate=case.certificate_number,
-           valid_until=case.certificate_valid_until, late=_local_date(now) > case.certificate_due)
+    _audit(
+        actor,
+        "issue_certificate",
+        case,
+        at=now,
+        certificate=case.certificate_number,
+        valid_until=case.certificate_valid_until,
+        late=_local_date(now) > case.certificate_due,
+    )
     return case
 
 
@@ -697,17 +904,30 @@ def case_collect_fee(
     fixed = sum((rule.amount for rule in rules if rule.amount is not None), Decimal("0"))
     has_formula = any(rule.amount is None for rule in rules)
     if amount < fixed or (not has_formula and amount != fixed) or amount <= 0:
-        raise DomainError(_("The amount %(amount)s yuan is not the published standard (%(standard)s yuan).")
-                          % {"amount": amount, "standard": fixed}, code="fee_off_standard")
+        raise DomainError(
+            _("The amount %(amount)s yuan is not the published standard (%(standard)s yuan).")
+            % {"amount": amount, "standard": fixed},
+            code="fee_off_standard",
+        )
     case.fee_amount = amount
     case.fee_paid_at = now
-    case.fee_receipt_number = f"SF{now:%Y}{_next(f'fee:{now:%Y}'):07d}"
+    year = _local_date(now).year
+    case.fee_receipt_number = f"SF{year}{_next(f'fee:{year}'):07d}"
     case.save(update_fields=["fee_amount", "fee_paid_at", "fee_receipt_number"])
-    notice = _issue(case, Notice.Kind.FEE_RECEIPT, actor, now, {
-        "amount": str(amount), "rules": [{"name": r.name, "amount": str(r.amount or ""), "formula": r.formula,
-                                          "basis": r.basis} for r in rules], "receipt": case.fee_receipt_number,
-    })
-    _audit(actor, "collect_fee", case, amount=amount, receipt=case.fee_receipt_number, notice=notice.number)
+    notice = _issue(
+        case,
+        Notice.Kind.FEE_RECEIPT,
+        actor,
+        now,
+        {
+            "amount": str(amount),
+            "rules": [
+                {"name": r.name, "amount": str(r.amount or ""), "formula": r.formula, "basis": r.basis} for r in rules
+            ],
+            "receipt": case.fee_receipt_number,
+        },
+    )
+    _audit(actor, "collect_fee", case, at=now, amount=amount, receipt=case.fee_receipt_number, notice=notice.number)
     return notice
 
 
@@ -722,10 +942,15 @@ def case_mark_ready(*, actor: User | None, case: Case, method: str, now: datetim
     case.delivery_method = method
     case.ready_at = now
     case.save(update_fields=["delivery_method", "ready_at"])
-    _audit(actor, "mark_ready", case, method=method)
+    _audit(actor, "mark_ready", case, at=now, method=method)
     where = case.relay_site.name if method == DeliveryMethod.RELAY else case.current_site.name
-    _tell(case, "ready", _("the result of your application is ready at %(place)s.") % {"place": where}
-          if method != DeliveryMethod.POST else _("the result of your application has been posted to you."))
+    _tell(
+        case,
+        "ready",
+        _("the result of your application is ready at %(place)s.") % {"place": where}
+        if method != DeliveryMethod.POST
+        else _("the result of your application has been posted to you."),
+    )
     return case
 
 
@@ -760,7 +985,7 @@ def case_deliver(
     case.closed_at = now
     case.status = Status.CLOSED
     case.save()
-    _audit(actor, "deliver", case, method=method, note=note.strip())
+    _audit(actor, "deliver", case, at=now, method=method, note=note.strip())
     return case
 
 
@@ -782,7 +1007,7 @@ def case_withdraw(*, actor: User | None, case: Case, reason: str, now: datetime.
         state=ReviewTask.State.CANCELLED
     )
     case.suspensions.filter(ended_on__isnull=True).update(ended_on=_local_date(now))
-    _audit(actor, "withdraw", case, reason=reason.strip())
+    _audit(actor, "withdraw", case, at=now, reason=reason.strip())
     return case
 
 
@@ -793,8 +1018,9 @@ def case_handle_immediately(*, actor: User, intake: Intake, now: datetime.dateti
     if intake.item.current_version.case_type != CaseType.IMMEDIATE:
         raise DomainError(_("Only an immediate item is decided on the spot."), code="not_immediate")
     if any(material.state != CaseMaterial.State.PROVIDED for material in intake.materials):
-        raise DomainError(_("Materials are incomplete: issue the supplement notice instead."),
-                          code="materials_incomplete")
+        raise DomainError(
+            _("Materials are incomplete: issue the supplement notice instead."), code="materials_incomplete"
+        )
     case = case_submit(actor=actor, intake=intake, now=now)
     case = case_accept(actor=actor, case=case, now=now)
     for task in case.tasks.filter(is_decision=False).order_by("is_parallel", "position"):
@@ -833,7 +1059,10 @@ def cases_apply_silence(*, now: datetime.datetime | None = None) -> int:
     now = _now(now)
     today = _local_date(now)
     silent = ReviewTask.objects.filter(
-        is_parallel=True, state=ReviewTask.State.OPEN, due__lt=today, case__status=Status.ACCEPTED,
+        is_parallel=True,
+        state=ReviewTask.State.OPEN,
+        due__lt=today,
+        case__status=Status.ACCEPTED,
         case__version__silence_is_consent=True,
     )
     applied = 0
@@ -843,9 +1072,16 @@ def cases_apply_silence(*, now: datetime.datetime | None = None) -> int:
             task = ReviewTask.objects.select_for_update().get(pk=task.pk)
             if task.state != ReviewTask.State.OPEN or case.status != Status.ACCEPTED:
                 continue
-            _finish_task(task, None, ReviewTask.Outcome.CONSENT_BY_SILENCE,
-                         _("No answer within the limit: taken as consent."), now)
-            _audit(None, "consent_by_silence", case, task=task.name, department=task.department.code, due=task.due)
+            _finish_task(
+                task,
+                None,
+                ReviewTask.Outcome.CONSENT_BY_SILENCE,
+                _("No answer within the limit: taken as consent."),
+                now,
+            )
+            _audit(
+                None, "consent_by_silence", case, at=now, task=task.name, department=task.department.code, due=task.due
+            )
         applied += 1
     return applied
 
@@ -856,15 +1092,22 @@ def cases_recompute_deadlines(years: list[int]) -> int:
         return 0
     first = datetime.date(min(years), 1, 1)
     changed = 0
-    for case in Case.objects.filter(status__in=OPEN_STATUSES, accepted_on__isnull=False,
-                                    statutory_due__gte=first).iterator():
+    for case in Case.objects.filter(
+        status__in=OPEN_STATUSES, accepted_on__isnull=False, statutory_due__gte=first
+    ).iterator():
         with transaction.atomic():
             case = _lock(case)
             before = (case.promised_due, case.statutory_due)
             _set_deadlines(case)
             if (case.promised_due, case.statutory_due) != before:
                 case.save(update_fields=["promised_due", "statutory_due", "deadlines_provisional"])
-                _audit(None, "recompute_deadlines", case, years=years, promised_due=case.promised_due,
-                       statutory_due=case.statutory_due)
+                _audit(
+                    None,
+                    "recompute_deadlines",
+                    case,
+                    years=years,
+                    promised_due=case.promised_due,
+                    statutory_due=case.statutory_due,
+                )
                 changed += 1
     return changed

@@ -127,7 +127,7 @@ def item_create(
 
 
 def _locked(item: ServiceItem) -> ServiceItem:
-    return ServiceItem.objects.select_for_update().select_related("department").get(pk=item.pk)
+    return ServiceItem.objects.select_for_update(of=("self",)).select_related("department").get(pk=item.pk)
 
 
 def _draft_of(item: ServiceItem) -> ServiceItemVersion | None:
@@ -253,8 +253,10 @@ def material_attach(
     *, actor: User | None, material: MaterialRequirement, kind: str, filename: str, content: bytes
 ) -> MaterialRequirement:
     """Attach a blank form or a filled sample to a material of a draft (published versions are frozen)."""
-    material = MaterialRequirement.objects.select_for_update().select_related("version__item__department").get(
-        pk=material.pk
+    material = (
+        MaterialRequirement.objects.select_for_update(of=("self",))
+        .select_related("version__item__department")
+        .get(pk=material.pk)
     )
     _require_editor(actor, material.version.item.department)
     if not material.version.is_draft:
@@ -264,7 +266,9 @@ def material_attach(
     getattr(material, MATERIAL_FILE_KINDS[kind]).save(filename, ContentFile(content), save=False)
     material.save(update_fields=[MATERIAL_FILE_KINDS[kind]])
     audit_record(
-        actor=actor, action="item.material_attach", obj=material.version.item,
+        actor=actor,
+        action="item.material_attach",
+        obj=material.version.item,
         payload={"material": material.name, "kind": kind, "file": getattr(material, MATERIAL_FILE_KINDS[kind]).name},
     )
     return material

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 from reportlab.lib.pagesizes import A4
@@ -29,6 +30,7 @@ def is_form(material_name: str) -> bool:
     return any(word in material_name for word in FORM_WORDS)
 
 
+@functools.lru_cache(maxsize=512)
 def render_form(*, title: str, item_name: str, filled: bool) -> bytes:
     """One A4 page: the form's title, a table of the fields to fill, and for a sample the example values."""
     fonts = register_fonts()

@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.db import transaction
 
 from bianmin.accounts.models import User
 from bianmin.cases.idnumbers import resident_id_check_character
@@ -19,9 +20,18 @@ def at(year: int, month: int, day: int, hour: int = 10) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, tzinfo=SHANGHAI)
 
 
+@pytest.fixture(scope="module")
+def _demo_county(django_db_setup, django_db_blocker):
+    """The demo county (75 items), loaded once per test module inside a transaction rolled back at its end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load_demo()
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def county(db):
-    load_demo()
+def county(_demo_county, db):
+    """The demo county; each test runs in its own savepoint inside the module's transaction and is rolled back."""
 
 
 def user(username: str) -> User:

@@ -1,0 +1,744 @@
+"""The staff pages of a case's life, through HTTP: my work queue, the case page and its actions, window intake.
+
+Time is frozen on Wednesday 2026-03-04 (Beijing); cases are received on Monday 2026-03-02 unless a test says
+otherwise. Pages are read in English (the language cookie), so the assertions name the English msgids.
+"""
+
+import html
+import re
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bianmin.cases import services
+from bianmin.cases.models import Case, CaseMaterial, Extension, Notice, ReviewTask, Status
+from bianmin.cases.permissions import can_complete_task
+from bianmin.cases.selectors import clock
+from bianmin.core.models import AuditEvent
+
+from .conftest import ID_NUMBER, at, intake, user
+
+TODAY = at(2026, 3, 4)
+CLERK_OF = {"YX": "county_clerk", "BS": "baisha_clerk", "FT": "futu_clerk"}
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def staff(username: str) -> Client:
+    client = Client()
+    client.force_login(user(username))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def received(code: str = "SJ-0004", site: str = "YX", *, when=None, **options) -> Case:
+    return services.case_submit(
+        actor=user(CLERK_OF[site]), intake=intake(code, site, **options), now=when or at(2026, 3, 2)
+    )
+
+
+def accepted(code: str = "SJ-0004", site: str = "YX", *, when=None) -> Case:
+    case = received(code, site, when=when)
+    return services.case_accept(actor=user(CLERK_OF[site]), case=case, now=when or at(2026, 3, 2))
+
+
+def open_task(case: Case) -> ReviewTask:
+    return case.tasks.filter(state=ReviewTask.State.OPEN, is_decision=False).order_by("position").first()
+
+
+def text(response) -> str:
+    """The page as a person reads it: entities such as &#x27; decoded."""
+    return html.unescape(response.content.decode())
+
+
+def action_forms(body: str, case: Case) -> set[str]:
+    return set(re.findall(rf'action="/workbench/cases/{case.pk}/([a-z_]+)/"', body))
+
+
+# --- My work -----------------------------------------------------------------------------------------------------
+
+
+def test_queue_groups_a_clerks_work_with_counts(county):
+    waiting = received()
+    supplement = received()
+    services.case_request_supplement(
+        actor=user("county_clerk"), case=supplement, problems=[("营业执照", "已过期")], now=at(2026, 3, 3)
+    )
+    under_review = accepted()  # the chief representative's step, not the clerk's
+
+    response = staff("county_clerk").get("/workbench/cases/")
+
+    assert response.status_code == 200
+    counts = response.context["counts"]
+    assert (counts["all"], counts["acceptance"], counts["supplement"], counts["steps"]) == (2, 1, 1, 0)
+    listed = {case.pk for case, _clock in response.context["rows"]}
+    assert listed == {waiting.pk, supplement.pk}
+    assert under_review.pk not in listed
+    body = response.content.decode()
+    assert 'data-group="acceptance">Waiting for acceptance <span class="count">1</span>' in body
+
+
+def test_queue_lists_the_steps_each_person_can_complete(county):
+    case = accepted()
+    town_case = accepted("MZ-0001", "BS")  # its open step is the town agent's investigation
+
+    for username in ["county_clerk", "market_chief", "market_head", "baisha_agent", "baisha_clerk", "land_head"]:
+        response = staff(username).get("/workbench/cases/?group=steps")
+        listed = {row_case.pk for row_case, _clock in response.context["rows"]}
+        expected = {
+            c.pk
+            for c in (case, town_case)
+            if any(can_complete_task(user(username), t) for t in c.tasks.filter(state=ReviewTask.State.OPEN))
+        }
+        assert listed == expected, username
+    assert {c.pk for c, _ in staff("market_chief").get("/workbench/cases/?group=steps").context["rows"]} == {case.pk}
+    assert {c.pk for c, _ in staff("baisha_agent").get("/workbench/cases/?group=steps").context["rows"]} == {
+        town_case.pk
+    }
+
+
+def test_queue_clock_matches_the_selector_clock(county):
+    on_time = accepted(when=at(2026, 3, 2))
+    due_soon = accepted(when=at(2026, 2, 26))
+    overdue = accepted(when=at(2026, 2, 2))
+    waiting = received(when=at(2026, 2, 24))
+    paused = accepted(when=at(2026, 3, 2))
+    services.case_suspend(
+        actor=user("county_clerk"),
+        case=paused,
+        kind="inspection",
+        reason="现场核查",
+        expected_days=3,
+        now=at(2026, 3, 3),
+    )
+
+    rows = staff("market_chief").get("/workbench/cases/").context["rows"]
+
+    colours = {}
+    for case, shown in rows:
+        expected = clock(case, TODAY.date())
+        assert {key: shown[key] for key in expected} == expected, case.tracking_number
+        colours[case.pk] = shown["colour"]
+    assert len(colours) == 5
+    assert colours[on_time.pk] == "green"
+    assert colours[due_soon.pk] == "yellow"
+    assert colours[overdue.pk] == "red"
+    assert colours[waiting.pk] == "red"
+    assert colours[paused.pk] == "paused"
+
+
+def test_queue_shows_the_badge_with_working_days_left_and_overdue(county):
+    case = accepted(when=at(2026, 3, 2))
+    late = accepted(when=at(2026, 2, 2))
+
+    body = staff("market_chief").get("/workbench/cases/?group=steps").content.decode()
+
+    left = clock(case, TODAY.date())["days_left"]
+    overdue_by = -clock(late, TODAY.date())["days_left"]
+    assert f'<span class="badge clock green">{left} working days left</span>' in body
+    assert f'<span class="badge clock red">Overdue by {overdue_by} working days</span>' in body
+
+
+def test_queue_filters_by_status_item_channel_and_overdue(county):
+    food = received()
+    company = received("SJ-0003")
+    late = received(when=at(2026, 2, 24))
+    client = staff("county_clerk")
+
+    def listed(query: str) -> set[int]:
+        return {case.pk for case, _clock in client.get(f"/workbench/cases/?{query}").context["rows"]}
+
+    assert listed("item=SJ-0003") == {company.pk}
+    assert listed("status=received") == {food.pk, company.pk, late.pk}
+    assert listed("status=accepted") == set()
+    assert listed("channel=online") == set()
+    assert listed("channel=window") == {food.pk, company.pk, late.pk}
+    assert listed("overdue=on") == {late.pk}
+
+
+def test_queue_has_no_n_plus_one(county, django_assert_max_num_queries):
+    def build(count: int) -> None:
+        for index in range(count):
+            case = received() if index % 3 == 0 else accepted()
+            if index % 3 == 2:
+                services.case_suspend(
+                    actor=user("county_clerk"),
+                    case=case,
+                    kind="inspection",
+                    reason="核查",
+                    expected_days=2,
+                    now=at(2026, 3, 3),
+                )
+        services.case_request_extension(actor=user("market_head"), case=accepted(), days=2, reason="复杂")
+
+    build(3)
+    client = staff("market_chief")
+    client.get("/workbench/cases/")  # warm the session and the caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/workbench/cases/").status_code == 200
+    build(12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/workbench/cases/")
+    assert len(response.context["rows"]) == 17
+    with django_assert_max_num_queries(20):
+        client.get("/workbench/cases/?overdue=on&status=accepted")
+
+
+def test_queue_paginates(county):
+    for _index in range(27):
+        received()
+
+    client = staff("county_clerk")
+    first = client.get("/workbench/cases/")
+    second = client.get("/workbench/cases/?page=2")
+
+    assert len(first.context["rows"]) == 25
+    assert len(second.context["rows"]) == 2
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+
+
+def test_home_loads_the_queue_counts(county):
+    received()
+    client = staff("county_clerk")
+
+    home = client.get("/workbench/").content.decode()
+    counts = client.get("/workbench/cases/counts/")
+
+    assert 'hx-get="/workbench/cases/counts/"' in home
+    for label in ["Cases", "Window intake", "First-inquiry log", "Site ledger"]:
+        assert f">{label}</a>" in home
+    assert counts.context["counts"]["acceptance"] == 1
+    assert 'href="/workbench/cases/?group=acceptance">Waiting for acceptance</a> <span class="count">1</span>' in (
+        counts.content.decode()
+    )
+
+
+# --- Who sees what -----------------------------------------------------------------------------------------------
+
+
+def test_staff_of_another_town_never_see_the_case(county):
+    case = received("MZ-0001", "BS")
+    client = staff("futu_clerk")
+
+    assert client.get(f"/workbench/cases/{case.pk}/").status_code == 404
+    assert client.post(f"/workbench/cases/{case.pk}/accept/").status_code == 404
+    notice = services.case_request_supplement(actor=user("baisha_clerk"), case=case, problems=[("申请书", "未签字")])
+    assert client.get(f"/workbench/cases/{case.pk}/notices/{notice.pk}.pdf").status_code == 404
+    assert case.pk not in {c.pk for c, _ in client.get("/workbench/cases/").context["rows"]}
+    assert staff("baisha_clerk").get(f"/workbench/cases/{case.pk}/").status_code == 200
+    case.refresh_from_db()
+    assert case.status == Status.SUPPLEMENT_REQUESTED
+
+
+def test_supervisor_reads_the_case_but_gets_no_action(county):
+    case = received()
+    client = staff("supervisor")
+
+    page = client.get(f"/workbench/cases/{case.pk}/")
+    refused = client.post(f"/workbench/cases/{case.pk}/accept/")
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert case.tracking_number in body
+    assert action_forms(body, case) == set()
+    assert "You have read-only access" in body
+    assert refused.status_code == 403
+    assert "You may not do this on this case." in refused.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
+    assert staff("supervisor").get("/workbench/cases/").context["counts"]["all"] == 0
+
+
+# --- The case page -----------------------------------------------------------------------------------------------
+
+
+def test_case_page_shows_header_materials_tasks_notices_and_timeline(county):
+    with time_machine.travel(at(2026, 3, 2, 9), tick=False):  # events carry the time the service was given
+        case = accepted()
+
+    response = staff("market_chief").get(f"/workbench/cases/{case.pk}/")
+
+    body = response.content.decode()
+    assert case.tracking_number in body
+    assert "SJ-0004 食品经营许可" in body and "version 1" in body
+    assert "张三" in body and ID_NUMBER in body
+    assert "阳新县行政服务中心" in body
+    assert "营业执照" in body  # a material
+    assert "材料审查" in body and "2026-03-03" in body  # the open step and its due date
+    receipt = case.notices.get(kind=Notice.Kind.RECEIPT)
+    assert f'href="/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf"' in body
+    timeline = response.context["timeline"]
+    assert [event["label"] for event in timeline] == ["Application received", "Accepted"]
+    assert timeline[0]["at"].strftime("%Y-%m-%d %H:%M") == "2026-03-02 10:00"
+    assert timeline[0]["actor"] == "王晓燕"
+    assert ("Promised deadline", f"{case.promised_due:%Y-%m-%d}") in timeline[1]["details"]
+    assert "2026-03-02 10:00</time> · <strong>Application received</strong> · 王晓燕" in body
+
+
+def test_case_page_warns_when_the_deadlines_are_provisional(county):
+    case = accepted()
+    Case.objects.filter(pk=case.pk).update(deadlines_provisional=True)
+
+    body = staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode()
+
+    assert "working-day calendar is still provisional" in body
+
+
+def test_the_page_offers_only_the_actions_allowed_now_and_permitted(county):
+    case = received()
+
+    assert action_forms(staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode(), case) == {
+        "accept",
+        "request_supplement",
+        "refuse",
+        "withdraw",
+    }
+    services.case_accept(actor=user("county_clerk"), case=case, now=at(2026, 3, 3))
+    assert action_forms(staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode(), case) == {
+        "suspend",
+        "request_extension",
+        "withdraw",
+    }
+    chief = staff("market_chief").get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert action_forms(chief, case) == {"complete_task", "suspend", "withdraw"}
+    assert "Complete a review step: 材料审查" in chief
+
+
+def test_accept_then_print_the_triplicate_receipt(county):
+    case = received()
+    client = staff("county_clerk")
+
+    response = client.post(f"/workbench/cases/{case.pk}/accept/")
+
+    assert response.status_code == 302 and response.url == f"/workbench/cases/{case.pk}/"
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED and case.accepted_by == user("county_clerk")
+    page = client.get(response.url).content.decode()
+    receipt = case.notices.get(kind=Notice.Kind.RECEIPT)
+    assert f'id="receipt-link" href="/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf"' in page
+    assert "The case was accepted; the clock has started." in page
+
+
+def test_a_domain_error_is_shown_and_nothing_changes(county):
+    case = accepted()
+    events = AuditEvent.objects.count()
+
+    response = staff("market_head").post(
+        f"/workbench/cases/{case.pk}/request_extension/",
+        {"request_extension-days": "12", "request_extension-reason": "需专家评审"},
+    )
+
+    assert response.status_code == 400
+    assert response.context["action_error"] == (
+        "The time limit can be extended by at most 10 working days in all; 0 are used."
+    )
+    assert "Nothing was changed." in text(response)
+    assert not case.extensions.exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_missing_reason_is_shown_by_its_field(county):
+    case = received()
+
+    response = staff("county_clerk").post(f"/workbench/cases/{case.pk}/refuse/", {"refuse-reasons": " "})
+
+    assert response.status_code == 400
+    assert response.context["offered"][2]["form"].errors == {"reasons": ["This field is required."]}
+    assert '<details class="action card" data-action="refuse" open>' in text(response)
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
+
+
+def test_an_action_not_allowed_in_this_status_is_refused(county):
+    case = accepted()
+
+    response = staff("county_clerk").post(f"/workbench/cases/{case.pk}/accept/")
+
+    assert response.status_code == 400
+    assert "already accepted" in response.content.decode()
+
+
+def test_request_supplement_lists_the_materials_and_asks_a_reason_the_second_time(county):
+    case = received()
+    client = staff("county_clerk")
+    licence = case.materials.get(name="营业执照")
+    form = client.get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert f'name="request_supplement-pick_{licence.pk}"' in form
+    assert "request_supplement-repeat_reason" not in form
+
+    client.post(
+        f"/workbench/cases/{case.pk}/request_supplement/",
+        {
+            f"request_supplement-pick_{licence.pk}": "on",
+            f"request_supplement-problem_{licence.pk}": "已过期",
+            "request_supplement-extra_name_0": "租赁合同",
+            "request_supplement-extra_problem_0": "未提供",
+        },
+    )
+
+    notice = case.notices.get(kind=Notice.Kind.SUPPLEMENT)
+    assert notice.content["problems"] == [
+        {"material": "营业执照", "problem": "已过期"},
+        {"material": "租赁合同", "problem": "未提供"},
+    ]
+    client.post(
+        f"/workbench/cases/{case.pk}/receive_supplement/",
+        {
+            "receive_supplement-received_0": "on",
+            "receive_supplement-original_0": "on",
+            "receive_supplement-received_1": "on",
+        },
+    )
+    case.refresh_from_db()
+    assert case.status == Status.RECEIVED
+    assert list(case.materials.filter(position__gt=6).values_list("name", "original_seen")) == [
+        ("营业执照", True),
+        ("租赁合同", False),
+    ]
+    second = client.get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert "request_supplement-repeat_reason" in second
+    refused = client.post(
+        f"/workbench/cases/{case.pk}/request_supplement/",
+        {
+            f"request_supplement-pick_{licence.pk}": "on",
+            f"request_supplement-problem_{licence.pk}": "复印件不清",
+        },
+    )
+    assert refused.status_code == 400
+    assert "a second one needs a reason" in refused.content.decode()
+    assert case.notices.filter(kind=Notice.Kind.SUPPLEMENT).count() == 1
+
+
+def test_a_ticked_material_needs_its_problem(county):
+    case = received()
+    licence = case.materials.get(name="营业执照")
+
+    response = staff("county_clerk").post(
+        f"/workbench/cases/{case.pk}/request_supplement/", {f"request_supplement-pick_{licence.pk}": "on"}
+    )
+
+    assert response.status_code == 400
+    assert "Say what is missing or wrong." in response.content.decode()
+    assert not case.notices.exists()
+
+
+def test_review_decision_certificate_ready_and_delivery_through_the_page(county):
+    case = accepted()
+    chief = staff("market_chief")
+
+    for _step in range(2):
+        task = open_task(case)
+        response = chief.post(
+            f"/workbench/cases/{case.pk}/complete_task/",
+            {"complete_task-task": task.pk, "complete_task-outcome": "agree", "complete_task-comment": "符合"},
+        )
+        assert response.status_code == 302
+    disagree = chief.post(f"/workbench/cases/{case.pk}/decide/", {"decide-decision": "deny", "decide-reasons": ""})
+    assert "A denial must state its reasons." in disagree.content.decode()
+    chief.post(f"/workbench/cases/{case.pk}/decide/", {"decide-decision": "approve", "decide-reasons": ""})
+    chief.post(f"/workbench/cases/{case.pk}/issue_certificate/")
+    clerk = staff("county_clerk")
+    clerk.post(f"/workbench/cases/{case.pk}/mark_ready/", {"mark_ready-method": "window"})
+    clerk.post(f"/workbench/cases/{case.pk}/deliver/", {"deliver-method": "", "deliver-note": "本人领取"})
+
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    assert case.certificate_number.startswith("SJ-2026-")
+    assert case.delivery_note == "本人领取"
+    labels = [event["label"] for event in staff("supervisor").get(f"/workbench/cases/{case.pk}/").context["timeline"]]
+    assert labels == [
+        "Application received",
+        "Accepted",
+        "Review step completed",
+        "Review step completed",
+        "Approved",
+        "Certificate issued",
+        "Result ready",
+        "Result delivered, case closed",
+    ]
+
+
+def test_suspend_and_resume(county):
+    case = accepted()
+    client = staff("county_clerk")
+    form = client.get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert '<option value="inspection" selected>' in form  # the item's planned special procedure
+
+    client.post(
+        f"/workbench/cases/{case.pk}/suspend/",
+        {"suspend-kind": "inspection", "suspend-reason": "现场核查", "suspend-expected_days": "3"},
+    )
+    case.refresh_from_db()
+    assert case.status == Status.SUSPENDED
+    assert staff("county_clerk").get("/workbench/cases/?group=suspended").context["counts"]["suspended"] == 1
+    client.post(f"/workbench/cases/{case.pk}/resume/")
+
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED
+    assert case.notices.filter(kind=Notice.Kind.SUSPENSION).exists()
+
+
+def test_extension_is_requested_and_the_head_decides_it_from_the_queue(county):
+    case = accepted()
+    staff("county_clerk").post(
+        f"/workbench/cases/{case.pk}/request_extension/",
+        {"request_extension-days": "3", "request_extension-reason": "需补充现场核查"},
+    )
+    head = staff("market_head")
+
+    queue = head.get("/workbench/cases/?group=extensions")
+    assert [c.pk for c, _ in queue.context["rows"]] == [case.pk]
+    page = head.get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert "asks for 3 more working days" in page
+    extension = case.extensions.get()
+    head.post(
+        f"/workbench/cases/{case.pk}/decide_extension/",
+        {"decide_extension-extension": extension.pk, "decide_extension-decision": "approve"},
+    )
+
+    extension.refresh_from_db()
+    case.refresh_from_db()
+    assert extension.state == Extension.State.APPROVED
+    assert case.extension_days == 3
+    assert staff("county_clerk").get(f"/workbench/cases/{case.pk}/").status_code == 200
+    assert "decide_extension" not in action_forms(head.get(f"/workbench/cases/{case.pk}/").content.decode(), case)
+
+
+def test_collect_the_fee_of_an_item_handled_on_the_spot(county):
+    client = staff("county_clerk")
+    response = client.post("/workbench/cases/new/?item=GA-0004", intake_post("GA-0004", handle_now=True))
+    case = Case.objects.get()
+    assert response.url == f"/workbench/cases/{case.pk}/"
+    assert case.status == Status.APPROVED and case.certificate_issued_at is not None
+    rule = case.version.fees.get()
+    page = client.get(response.url).content.decode()
+    assert 'name="collect_fee-amount" value="10.00"' in page
+
+    wrong = client.post(
+        f"/workbench/cases/{case.pk}/collect_fee/", {"collect_fee-fee_rules": [rule.pk], "collect_fee-amount": "15"}
+    )
+    assert wrong.status_code == 400 and "is not the published standard" in wrong.content.decode()
+    client.post(
+        f"/workbench/cases/{case.pk}/collect_fee/", {"collect_fee-fee_rules": [rule.pk], "collect_fee-amount": "10.00"}
+    )
+    client.post(f"/workbench/cases/{case.pk}/deliver/", {"deliver-method": "window"})
+
+    case.refresh_from_db()
+    assert case.fee_receipt_number and case.status == Status.CLOSED
+
+
+def test_withdrawal_is_recorded_with_the_reason(county):
+    case = received()
+
+    staff("county_clerk").post(f"/workbench/cases/{case.pk}/withdraw/", {"withdraw-reason": "申请人决定暂不开业"})
+
+    case.refresh_from_db()
+    assert case.status == Status.WITHDRAWN
+    assert list(AuditEvent.objects.filter(action="case.withdraw").values_list("payload__reason", flat=True)) == [
+        "申请人决定暂不开业"
+    ]
+
+
+def test_a_relayed_result_waits_at_the_village_room_and_its_agent_delivers_it(county):
+    case = services.case_submit(
+        actor=user("baishacun_agent"),
+        intake=intake("ZR-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
+        now=at(2026, 2, 2),
+    )
+    case = services.case_accept(actor=user("baisha_clerk"), case=case, now=at(2026, 2, 2))
+    services.case_complete_task(actor=user("baisha_agent"), task=open_task(case), outcome="agree", now=at(2026, 2, 3))
+    services.case_decide(actor=user("land_head"), case=case, approve=True, now=at(2026, 2, 4))
+    services.case_issue_certificate(actor=user("land_head"), case=case, now=at(2026, 2, 4))
+    services.case_mark_ready(actor=user("land_head"), case=case, method="relay", now=at(2026, 2, 5))
+    agent = staff("baishacun_agent")
+
+    queue = agent.get("/workbench/cases/?group=relayed")
+    page = agent.get(f"/workbench/cases/{case.pk}/").content.decode()
+    agent.post(f"/workbench/cases/{case.pk}/deliver/", {"deliver-method": "relay", "deliver-note": "本人签收"})
+
+    assert [c.pk for c, _ in queue.context["rows"]] == [case.pk]
+    assert action_forms(page, case) == {"deliver"}
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and case.delivery_method == "relay"
+
+
+def test_notice_pdf(county):
+    pytest.importorskip("bianmin.cases.notices")
+    case = accepted()
+    receipt = case.notices.get(kind=Notice.Kind.RECEIPT)
+
+    response = staff("county_clerk").get(f"/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    other = accepted()
+    foreign = other.notices.get(kind=Notice.Kind.RECEIPT)
+    assert staff("county_clerk").get(f"/workbench/cases/{case.pk}/notices/{foreign.pk}.pdf").status_code == 404
+
+
+# --- Window intake ------------------------------------------------------------------------------------------------
+
+
+def intake_post(code: str, *, handle_now: bool = False, **changes) -> dict:
+    from bianmin.catalog.models import ServiceItem
+
+    data = {
+        "applicant_name": "李四",
+        "id_type": "resident_id",
+        "id_number": ID_NUMBER,
+        "phone": "13912345678",
+        "address": "阳新县兴国镇",
+        "details": "阳新县李四小吃店",
+    }
+    requirements = ServiceItem.objects.get(code=code).current_version.materials.all()
+    for index, requirement in enumerate(requirements):
+        if requirement.is_required:
+            data[f"material-{index}-original_seen"] = "on"
+            data[f"material-{index}-copy_kept"] = "on"
+        data[f"material-{index}-state"] = "provided"
+    if handle_now:
+        data["handle_now"] = "1"
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_intake_chooses_an_item_by_search(county):
+    client = staff("county_clerk")
+
+    page = client.get("/workbench/cases/new/?q=食品经营")
+    partial = client.get("/workbench/cases/new/?q=spjy", headers={"HX-Request": "true"})
+
+    assert 'href="/workbench/cases/new/?item=SJ-0004"' in page.content.decode()
+    assert partial.content.decode().startswith('<div id="item-results"')
+    assert 'href="/workbench/cases/new/?item=SJ-0004"' in partial.content.decode()
+
+
+def test_intake_form_is_keyboard_ready(county):
+    body = staff("county_clerk").get("/workbench/cases/new/?item=SJ-0004").content.decode()
+
+    assert re.search(r'<input type="text" name="applicant_name"[^>]*autofocus', body)
+    assert '<option value="resident_id" selected>' in body
+    assert body.count('name="material-') == 6 * 5  # six materials, five inputs each
+    assert body.index('id="submit-intake"') < body.index("Cancel")
+    assert 'id="handle-now"' not in body  # a committed item is not decided on the spot
+    assert 'hx-get="/workbench/cases/new/check-id/"' in body
+
+
+def test_window_intake_registers_the_case(county):
+    client = staff("county_clerk")
+
+    scan = SimpleUploadedFile("licence.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
+    changes = {"material-5-state": "missing", "material-5-problem": "尚未提供", "material-1-file": scan}
+
+    response = client.post("/workbench/cases/new/?item=SJ-0004", intake_post("SJ-0004", **changes))
+
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == f"/workbench/cases/{case.pk}/"
+    assert (case.status, case.channel, case.receiving_site.code) == (Status.RECEIVED, "window", "YX")
+    assert case.applicant_name == "李四" and case.details == "阳新县李四小吃店"
+    materials = list(case.materials.values_list("name", "state", "original_seen", "copy_kept", "problem"))
+    assert len(materials) == 6
+    assert materials[0] == ("食品经营许可申请书", CaseMaterial.State.PROVIDED, True, True, "")
+    assert materials[5] == ("专间、集体用餐配送等设施说明", CaseMaterial.State.MISSING, False, False, "尚未提供")
+    assert case.materials.get(name="营业执照").file.read() == b"%PDF-1.4 scan"
+    assert f"Case {case.tracking_number} was registered." in client.get(response.url).content.decode()
+
+
+def test_intake_errors_are_shown_by_the_fields_and_nothing_is_saved(county):
+    bad_number = ID_NUMBER[:17] + ("0" if ID_NUMBER[17] != "0" else "1")
+
+    response = staff("county_clerk").post(
+        "/workbench/cases/new/?item=SJ-0004",
+        intake_post(
+            "SJ-0004",
+            **{
+                "id_number": bad_number,
+                "phone": "123",
+                "material-0-original_seen": None,
+                "material-0-copy_kept": None,
+                "material-1-state": "defective",
+            },
+        ),
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Nothing was saved." in body
+    assert "The identity number's last character does not match" in html.unescape(body)
+    assert "Enter a mobile number of 11 digits" in body
+    assert "Tick what you checked, or mark the material missing or defective." in body
+    assert "Say what is missing or wrong." in body
+    assert re.search(rf'name="id_number" value="{bad_number}"[^>]*autofocus', body)
+    assert Case.objects.count() == 0
+
+
+def test_the_check_digit_is_checked_inline(county):
+    client = staff("county_clerk")
+
+    wrong = client.get("/workbench/cases/new/check-id/", {"id_type": "resident_id", "id_number": "420222199001011230"})
+    right = client.get("/workbench/cases/new/check-id/", {"id_type": "resident_id", "id_number": ID_NUMBER})
+
+    assert "last character does not match" in wrong.content.decode()
+    assert 'class="id-check bad"' in wrong.content.decode()
+    assert 'class="id-check good"' in right.content.decode()
+
+
+def test_handle_now_decides_an_immediate_item_on_the_spot(county):
+    response = staff("county_clerk").post("/workbench/cases/new/?item=GA-0003", intake_post("GA-0003", handle_now=True))
+
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert case.status == Status.CLOSED and case.certificate_number
+
+
+def test_an_agent_applies_as_agency_from_their_room(county):
+    client = staff("baishacun_agent")
+
+    form = client.get("/workbench/cases/new/?item=ZR-0001").content.decode()
+    missing = client.post("/workbench/cases/new/?item=ZR-0001", intake_post("ZR-0001"))
+    client.post("/workbench/cases/new/?item=ZR-0001", intake_post("ZR-0001", agency_authorisation="委托书已签"))
+
+    assert 'name="agency_authorisation"' in form
+    assert missing.status_code == 400 and "This field is required." in missing.content.decode()
+    case = Case.objects.get()
+    assert (case.channel, case.relay_site.code, case.receiving_site.code, case.agent) == (
+        "agency",
+        "BS01",
+        "BS",
+        user("baishacun_agent"),
+    )
+    assert case.agency_authorisation == "委托书已签"
+
+
+def test_a_service_refusal_at_intake_saves_nothing(county):
+    data = intake_post(
+        "GA-0003",
+        handle_now=True,
+        **{
+            "material-0-original_seen": None,
+            "material-0-copy_kept": None,
+            "material-0-state": "missing",
+            "material-0-problem": "未带出生医学证明",
+        },
+    )
+
+    response = staff("county_clerk").post("/workbench/cases/new/?item=GA-0003", data)
+
+    assert response.status_code == 400
+    assert "Materials are incomplete: issue the supplement notice instead." in text(response)
+    assert Case.objects.count() == 0
+
+
+def test_intake_is_for_people_who_receive_applications(county):
+    assert staff("supervisor").get("/workbench/cases/new/").status_code == 403
+    assert staff("county_clerk").get("/workbench/cases/new/?item=XX-9999").status_code == 404
