@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bianmin.catalog.models import MaterialRequirement, ServiceItem, ServiceItemVersion, SpecialProcedure
 from bianmin.org.models import Department, Role, Site
@@ -31,7 +32,7 @@ class Status(models.TextChoices):
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
     REFUSED = "refused", _("Not accepted")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("case status", "Withdrawn")
     CLOSED = "closed", _("Closed")
 
 
@@ -300,9 +301,9 @@ class Extension(models.Model):
     """ALL art. 42: a longer time limit, requested with a reason and approved by the department head."""
 
     class State(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        REQUESTED = "requested", pgettext_lazy("extension", "Requested")
+        APPROVED = "approved", pgettext_lazy("extension", "Approved")
+        REJECTED = "rejected", pgettext_lazy("extension", "Rejected")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
     days = models.PositiveSmallIntegerField(_("working days"))

@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -400,7 +400,7 @@ MILESTONES = {
     "case.deny": gettext_lazy("Decided: denied"),
     "case.mark_ready": gettext_lazy("Result ready"),
     "case.deliver": gettext_lazy("Result delivered"),
-    "case.withdraw": gettext_lazy("Withdrawn"),
+    "case.withdraw": pgettext_lazy("case status", "Withdrawn"),
 }
 
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("inquiries/<int:pk>/handover/", views.inquiry_handover_view, name="inquiry_handover"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/notices/<int:notice_pk>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("<int:pk>/materials/<int:material_pk>/", views.material_file, name="material_file"),
     path("<int:pk>/<slug:action>/", views.case_action, name="action"),
 ]

@@ -18,13 +18,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.accounts.models import User
@@ -50,7 +50,7 @@ from .inquiries import (
     inquiry_site_for,
 )
 from .ledger import COLUMNS, ledger_cases, ledger_table, ledger_workbook
-from .models import Case, Channel, DeliveryMethod, Extension, Inquiry, Notice, ReviewTask, Status
+from .models import Case, CaseMaterial, Channel, DeliveryMethod, Extension, Inquiry, Notice, ReviewTask, Status
 from .permissions import can, can_complete_task, can_receive_at
 from .selectors import (
     YELLOW_DAYS_LEFT,
@@ -325,7 +325,7 @@ PAYLOAD_LABELS = {
     "expected_days": gettext_lazy("Expected working days"),
     "suspended_working_days": gettext_lazy("Working days suspended"),
     "days": gettext_lazy("Working days"),
-    "approved": gettext_lazy("Approved"),
+    "approved": pgettext_lazy("extension", "Approved"),
     "on_time": gettext_lazy("On time"),
     "certificate": gettext_lazy("Certificate number"),
     "valid_until": gettext_lazy("Valid until"),
@@ -680,6 +680,14 @@ def notice_pdf(request, pk: int, notice_pk: int):
     )
     response["Content-Disposition"] = content_disposition_header(False, f"{notice.number}.pdf")
     return response
+
+
+@staff_required
+def material_file(request, pk: int, material_pk: int):
+    """A material's scan, only for staff who may see the case (media files are never served publicly)."""
+    case = _case_or_404(request.user, pk)
+    material = get_object_or_404(CaseMaterial.objects.filter(case=case).exclude(file=""), pk=material_pk)
+    return FileResponse(material.file.open("rb"), filename=material.file.name.rsplit("/", 1)[-1])
 
 
 # --- Window intake ---------------------------------------------------------------------------------------------

@@ -35,7 +35,8 @@ def test_clerk_takes_an_application_with_the_keyboard_accepts_it_and_prints_the_
     page.wait_for_url(f"{live_server.url}/workbench/")
 
     page.goto(f"{live_server.url}/workbench/cases/new/?item=SJ-0004")
-    assert focused(page) == "id_applicant_name"  # autofocus: the clerk starts typing at once
+    # autofocus: the clerk starts typing at once (the browser applies it just after the page loads)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_applicant_name'")
     type_and_tab(page, "李四")
     assert focused(page) == "id_id_type"
     page.keyboard.press("Tab")  # the resident identity card is the default

@@ -199,7 +199,7 @@ def test_once_the_window_has_passed_the_law_has_accepted_it_whoever_acts_first(c
 
     case = services.case_accept(actor=user("county_clerk"), case=case, now=at(2026, 10, 12, 9))
 
-    assert case.accepted_on == D(2026, 9, 28)
+    assert (case.accepted_on, case.is_deemed_accepted, case.accepted_by) == (D(2026, 9, 28), True, user("county_clerk"))
     # promised 5 from 09-28: 10-10 (not 10-12 + 5 = 10-19); statutory 10: 10-16
     assert (case.promised_due, case.statutory_due) == (D(2026, 10, 10), D(2026, 10, 16))
 
@@ -215,7 +215,7 @@ def test_a_first_supplement_notice_after_the_window_is_too_late(county):
             actor=user("county_clerk"), case=case, problems=[("营业执照", "未提供")], now=at(2026, 10, 12, 9)
         )
 
-    assert not isinstance(info.value, PermissionDenied)
+    assert info.value.code == "acceptance_window_passed"
     case.refresh_from_db()
     assert (case.status, case.supplement_count, case.notices.count()) == (Status.RECEIVED, 0, 0)
     assert AuditEvent.objects.count() == audit_count

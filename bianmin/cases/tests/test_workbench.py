@@ -742,3 +742,17 @@ def test_a_service_refusal_at_intake_saves_nothing(county):
 def test_intake_is_for_people_who_receive_applications(county):
     assert staff("supervisor").get("/workbench/cases/new/").status_code == 403
     assert staff("county_clerk").get("/workbench/cases/new/?item=XX-9999").status_code == 404
+
+
+def test_a_scan_is_served_only_to_staff_who_see_the_case(county):
+    case = received()
+    material = case.materials.first()
+    material.file.save("licence.pdf", SimpleUploadedFile("licence.pdf", b"%PDF-1.4 scan"), save=True)
+    url = f"/workbench/cases/{case.pk}/materials/{material.pk}/"
+
+    allowed = staff("county_clerk").get(url)
+
+    assert allowed.status_code == 200
+    assert b"".join(allowed.streaming_content) == b"%PDF-1.4 scan"
+    assert staff("futu_clerk").get(url).status_code == 404
+    assert f'href="{url}"' in staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode()
