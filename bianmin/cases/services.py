@@ -308,15 +308,18 @@ def case_request_supplement(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "request_supplement")
-    permissions.require(permissions.can(actor, "request_supplement", case))
+    permissions.require(permissions.can(actor, "request_supplement", case, on=_local_date(now)))
     if not problems or any(not name.strip() or not problem.strip() for name, problem in problems):
         raise DomainError(
             _("List every missing or defective material, each with what is wrong."), code="supplement_incomplete"
         )
     if case.supplement_count == 0 and _local_date(now) > case.acceptance_due:
         raise DomainError(
-            _("The 5-working-day window ended on %(date)s: by law the application is accepted as of its receipt. "
-              "Accept it now.") % {"date": f"{case.acceptance_due:%Y-%m-%d}"},
+            _(
+                "The 5-working-day window ended on %(date)s: by law the application is accepted as of its receipt. "
+                "Accept it now."
+            )
+            % {"date": f"{case.acceptance_due:%Y-%m-%d}"},
             code="acceptance_window_passed",
         )
     is_repeat = case.supplement_count > 0
@@ -366,7 +369,7 @@ def case_receive_supplement(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "receive_supplement")
-    permissions.require(permissions.can(actor, "receive_supplement", case))
+    permissions.require(permissions.can(actor, "receive_supplement", case, on=_local_date(now)))
     existing = len(case.materials.all())
     for offset, material in enumerate(materials, start=1):
         row = CaseMaterial(
@@ -390,7 +393,8 @@ def case_receive_supplement(
 
 
 def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> None:
-    """The item's steps become tasks; joint items add one parallel review per co-department."""
+    """The item's steps become tasks; joint items add one parallel review per co-department. Step limits run
+    from the day the tasks open (for acceptance by law the case's own clock already runs from the receipt)."""
     on = _local_date(now)
     version = case.version
     steps = list(version.steps.all())
@@ -483,7 +487,7 @@ def case_accept(*, actor: User | None, case: Case, deemed: bool = False, now: da
         if case.supplement_count or _local_date(now) <= case.acceptance_due:
             raise DomainError(_("The 5-working-day window has not passed."), code="not_deemed")
     else:
-        permissions.require(permissions.can(actor, "accept", case))
+        permissions.require(permissions.can(actor, "accept", case, on=_local_date(now)))
     # After the 5th working day without a notice the law has already accepted it as of receipt, whoever acts.
     by_law = deemed or (case.supplement_count == 0 and _local_date(now) > case.acceptance_due)
     case.status = Status.ACCEPTED
@@ -536,7 +540,7 @@ def case_refuse(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "refuse")
-    permissions.require(permissions.can(actor, "refuse", case))
+    permissions.require(permissions.can(actor, "refuse", case, on=_local_date(now)))
     if not reasons.strip():
         raise DomainError(_("A refusal must state its reasons."), code="reasons_required")
     case.status = Status.REFUSED
@@ -626,7 +630,7 @@ def case_suspend(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "suspend")
-    permissions.require(permissions.can(actor, "suspend", case))
+    permissions.require(permissions.can(actor, "suspend", case, on=_local_date(now)))
     if kind not in SpecialProcedure.Kind.values or not reason.strip() or not 1 <= expected_days <= 250:
         raise DomainError(
             _("Give the procedure, its reason and its expected working days (1 to 250)."), code="suspension_invalid"
@@ -681,7 +685,7 @@ def case_resume(*, actor: User | None, case: Case, now: datetime.datetime | None
     now = _now(now)
     case = _lock(case)
     check_transition(case, "resume")
-    permissions.require(permissions.can(actor, "resume", case))
+    permissions.require(permissions.can(actor, "resume", case, on=_local_date(now)))
     suspension = case.suspensions.select_for_update().get(ended_on__isnull=True)
     suspension.ended_on = _local_date(now)
     suspension.working_days = max(0, workdays_between(suspension.started_on, suspension.ended_on))
@@ -713,7 +717,7 @@ def case_request_extension(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "request_extension")
-    permissions.require(permissions.can(actor, "request_extension", case))
+    permissions.require(permissions.can(actor, "request_extension", case, on=_local_date(now)))
     if not reason.strip() or days < 1:
         raise DomainError(_("Give the number of working days and the reason."), code="extension_invalid")
     if case.extensions.filter(state=Extension.State.REQUESTED).exists():
@@ -747,7 +751,7 @@ def case_decide_extension(
     now = _now(now)
     case = _lock(extension.case)
     check_transition(case, "decide_extension")
-    permissions.require(permissions.can(actor, "decide_extension", case))
+    permissions.require(permissions.can(actor, "decide_extension", case, on=_local_date(now)))
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.state != Extension.State.REQUESTED:
         raise DomainError(_("This extension was already decided."), code="extension_decided")
@@ -796,7 +800,9 @@ def case_decide(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "decide")
-    permissions.require(permissions.can(actor, "decide", case, decision="approve" if approve else "deny"))
+    permissions.require(
+        permissions.can(actor, "decide", case, on=_local_date(now), decision="approve" if approve else "deny")
+    )
     pending = case.tasks.filter(state__in=[ReviewTask.State.OPEN, ReviewTask.State.WAITING], is_decision=False)
     if pending.exists():
         raise DomainError(
@@ -864,7 +870,7 @@ def case_issue_certificate(*, actor: User | None, case: Case, now: datetime.date
     now = _now(now)
     case = _lock(case)
     check_transition(case, "issue_certificate")
-    permissions.require(permissions.can(actor, "issue_certificate", case))
+    permissions.require(permissions.can(actor, "issue_certificate", case, on=_local_date(now)))
     if case.certificate_issued_at:
         raise DomainError(_("The certificate was already issued."), code="certificate_issued")
     year = _local_date(now).year
@@ -893,7 +899,7 @@ def case_collect_fee(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "collect_fee")
-    permissions.require(permissions.can(actor, "collect_fee", case))
+    permissions.require(permissions.can(actor, "collect_fee", case, on=_local_date(now)))
     if case.fee_paid_at:
         raise DomainError(_("The fee was already collected."), code="fee_collected")
     if not case.version.has_fee:
@@ -937,7 +943,7 @@ def case_mark_ready(*, actor: User | None, case: Case, method: str, now: datetim
     now = _now(now)
     case = _lock(case)
     check_transition(case, "mark_ready")
-    permissions.require(permissions.can(actor, "mark_ready", case))
+    permissions.require(permissions.can(actor, "mark_ready", case, on=_local_date(now)))
     _check_ready(case, method)
     case.delivery_method = method
     case.ready_at = now
@@ -975,7 +981,7 @@ def case_deliver(
     now = _now(now)
     case = _lock(case)
     check_transition(case, "deliver")
-    permissions.require(permissions.can(actor, "deliver", case))
+    permissions.require(permissions.can(actor, "deliver", case, on=_local_date(now)))
     method = method or case.delivery_method or DeliveryMethod.WINDOW
     _check_ready(case, method)
     case.delivery_method = method
@@ -996,7 +1002,7 @@ def case_withdraw(*, actor: User | None, case: Case, reason: str, now: datetime.
     case = _lock(case)
     check_transition(case, "withdraw")
     is_applicant = actor is not None and case.applicant_user_id == actor.pk
-    permissions.require(is_applicant or permissions.can(actor, "withdraw", case))
+    permissions.require(is_applicant or permissions.can(actor, "withdraw", case, on=_local_date(now)))
     if not reason.strip():
         raise DomainError(_("Record the applicant's reason for withdrawing."), code="reasons_required")
     case.status = Status.WITHDRAWN

@@ -9,8 +9,12 @@ from django.conf import settings
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
 
 
-def _entries(catalogue) -> dict[str, str]:
-    return {entry.msgid: entry.msgstr or entry.msgstr_plural.get(0, "") for entry in catalogue if entry.msgid}
+def _entries(catalogue) -> dict[tuple[str | None, str], str]:
+    return {
+        (entry.msgctxt, entry.msgid): entry.msgstr or entry.msgstr_plural.get(0, "")
+        for entry in catalogue
+        if entry.msgid
+    }
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
