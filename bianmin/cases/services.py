@@ -274,8 +274,9 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
     return case
 
 
-def _save_materials(case: Case, materials: list[MaterialCheck]) -> None:
-    for position, material in enumerate(materials, start=1):
+def _save_materials(case: Case, materials: list[MaterialCheck], *, after: int = 0) -> None:
+    """Record the checked materials, numbered after the ``after`` materials the case already has."""
+    for position, material in enumerate(materials, start=after + 1):
         row = CaseMaterial(
             case=case,
             requirement_id=material.requirement_id,
@@ -370,21 +371,7 @@ def case_receive_supplement(
     case = _lock(case)
     check_transition(case, "receive_supplement")
     permissions.require(permissions.can(actor, "receive_supplement", case, on=_local_date(now)))
-    existing = len(case.materials.all())
-    for offset, material in enumerate(materials, start=1):
-        row = CaseMaterial(
-            case=case,
-            name=material.name,
-            state=material.state,
-            original_seen=material.original_seen,
-            copy_kept=material.copy_kept,
-            problem=material.problem,
-            position=existing + offset,
-            requirement_id=material.requirement_id,
-        )
-        if material.file is not None:
-            row.file = material.file
-        row.save()
+    _save_materials(case, materials, after=case.materials.count())
     case.status = Status.RECEIVED
     case.acceptance_due = add_workdays(_local_date(now), PRECHECK_WORKING_DAYS).date
     case.save(update_fields=["status", "acceptance_due"])

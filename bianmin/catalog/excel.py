@@ -34,7 +34,7 @@ from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError
 from bianmin.org.models import Department, Role, SiteLevel
 
-from .content import PART_MODELS, SCALAR_FIELDS, ContentError, ItemContent, validate_content
+from .content import PART_MODELS, ContentError, ItemContent, content_from_version, validate_content
 from .models import (
     CaseType,
     CatalogImport,
@@ -384,7 +384,7 @@ def export_catalog(*, department: Department | None = None, include_drafts: bool
             chosen[version.item_id] = version
     exported = sorted(chosen.values(), key=lambda version: version.item.code)
     return _workbook_bytes(
-        [(version.item.code, version.item.department.code, _content_of(version)) for version in exported]
+        [(version.item.code, version.item.department.code, content_from_version(version)) for version in exported]
     )
 
 
@@ -398,22 +398,6 @@ _EXPORT_PREFETCH = [
     models.Prefetch("co_departments", queryset=Department.objects.order_by("code")),
     models.Prefetch("topics", queryset=Topic.objects.order_by("position", "code")),
 ]
-
-
-def _content_of(version: ServiceItemVersion) -> ItemContent:
-    # content_from_version from the prefetched rows: it orders the relations itself, one query per item each.
-    values = {name: getattr(version, name) for name in SCALAR_FIELDS}
-    values["accepting_levels"] = version.accepting_level_list
-    parts = {
-        part: [{key: getattr(row, key) for key in keys} for row in getattr(version, part).all()]
-        for part, (_model, keys) in PART_MODELS.items()
-    }
-    return ItemContent(
-        **values,
-        **parts,
-        co_department_codes=[department.code for department in version.co_departments.all()],
-        topic_codes=[topic.code for topic in version.topics.all()],
-    )
 
 
 def _cell_value(column: Column, value: Any) -> Any:

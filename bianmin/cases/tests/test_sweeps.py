@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import transaction
 from django.utils import translation
 
 from bianmin.accounts.models import User
@@ -20,27 +19,12 @@ from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent
-from bianmin.demo.loader import load_demo
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-
-
-@pytest.fixture(scope="module")
-def _demo_county(django_db_setup, django_db_blocker):
-    """The demo county (75 items), loaded once for this module inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_demo()
-        yield
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def county(_demo_county, db):
-    """conftest's county, loaded once per module: each test runs in its own savepoint and is rolled back."""
 
 
 @pytest.fixture(autouse=True)
