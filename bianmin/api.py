@@ -1,5 +1,6 @@
 """The REST API (django-ninja): each app adds a router from its api.py; OpenAPI at /api/v1/openapi.json."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -37,6 +38,11 @@ def validation_error(request, exc: ValidationError):
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
     return _error(request, "not_authenticated", _("Please log in first."), 401)
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_big(request, exc):
+    return _error(request, "request_too_large", _("The request is too large."), 413)
 
 
 @api.exception_handler(Http404)

@@ -185,4 +185,5 @@ PERIODIC_TASKS = [
     ("bianmin.cases.tasks.sweep_cases", 60),
     ("bianmin.core.notify.send_pending_messages", 60),
     ("bianmin.core.audit.verify_audit_chain_task", 3600),
+    ("bianmin.cases.tasks.purge_abandoned_drafts", 86400),
 ]

@@ -1018,3 +1018,14 @@ def test_the_openapi_document_lists_every_case_endpoint(db):
     } == expected
     accept = paths["/api/v1/cases/{case_id}/accept"]["post"]
     assert "Idempotency-Key" in [parameter["name"] for parameter in accept["parameters"]]
+
+
+def test_an_oversized_body_gets_the_json_error_shape(county, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    client = Client()
+    client.force_login(user("county_clerk"))
+
+    response = client.post("/api/v1/cases/", data="{" + " " * 5000 + "}", content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "request_too_large"

@@ -1,0 +1,16 @@
+import datetime
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from bianmin.cases.tasks import purge_abandoned_drafts
+
+
+def test_abandoned_draft_uploads_are_purged_after_their_session_could_have_expired():
+    path = default_storage.save("cases/drafts/abc123/1-licence.pdf", ContentFile(b"%PDF"))
+
+    assert purge_abandoned_drafts.call((timezone.now() + datetime.timedelta(days=14)).isoformat()) == 0
+    assert default_storage.exists(path)
+    assert purge_abandoned_drafts.call((timezone.now() + datetime.timedelta(days=16)).isoformat()) == 1
+    assert not default_storage.exists(path)
