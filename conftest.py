@@ -21,3 +21,13 @@ def _calendar_after_flush(request):
     request.getfixturevalue("transactional_db")
     if not CalendarDay.objects.exists():
         calendar_seed()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttles and phone codes live in the cache: no test sees another test's counters."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
