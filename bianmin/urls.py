@@ -21,6 +21,8 @@ urlpatterns = [
     path("workbench/cases/", include("bianmin.cases.urls")),
     path("cases/", include("bianmin.cases.public_urls")),
     path("workbench/", include("bianmin.workbench.urls")),
+    path("supervision/statistics/", include("bianmin.statistics.urls")),
+    path("supervision/", include("bianmin.supervision.urls")),
     path("items/", include("bianmin.catalog.urls")),
     path("kiosk/", include("bianmin.catalog.kiosk_urls")),
     path("", include("bianmin.portal.urls")),

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "bianmin.cases",
     "bianmin.portal",
     "bianmin.workbench",
+    "bianmin.supervision",
+    "bianmin.statistics",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +69,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bianmin.core.context_processors.site_chrome",
+                "bianmin.supervision.context_processors.supervision_nav",
             ],
         },
     },
@@ -186,4 +189,7 @@ PERIODIC_TASKS = [
     ("bianmin.core.notify.send_pending_messages", 60),
     ("bianmin.core.audit.verify_audit_chain_task", 3600),
     ("bianmin.cases.tasks.purge_abandoned_drafts", 86400),
+    # Electronic supervision: the alert sweep, and the statistics' daily figures.
+    ("bianmin.supervision.tasks.sweep_alerts", 60),
+    ("bianmin.statistics.tasks.refresh_daily_figures", 60),
 ]

@@ -1,0 +1,63 @@
+"""The staff inbox: every alert and order reaches its people here, and by SMS/e-mail through the outbox."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from bianmin.accounts.models import User
+from bianmin.core.notify import notify
+from bianmin.org.models import Role, RoleAssignment
+
+from .models import Alert, InboxMessage, SupervisionOrder
+
+# Who answers for a department: its head and its chief representatives.
+DEPARTMENT_LEADS = (Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE)
+
+
+def department_leads(department_ids: Iterable[int], *, roles: Iterable[str] = DEPARTMENT_LEADS) -> dict[int, set[int]]:
+    """Active holders of ``roles`` per department id, in one query: {department_id: {user_id, …}}."""
+    leads: dict[int, set[int]] = {}
+    rows = RoleAssignment.objects.filter(
+        department_id__in=set(department_ids), role__in=list(roles), is_active=True, user__is_active=True
+    ).values_list("department_id", "user_id")
+    for department_id, user_id in rows:
+        leads.setdefault(department_id, set()).add(user_id)
+    return leads
+
+
+def inbox_send(
+    *,
+    recipient_ids: Iterable[int],
+    subject: str,
+    body: str = "",
+    url: str = "",
+    now: datetime.datetime,
+    alert: Alert | None = None,
+    order: SupervisionOrder | None = None,
+    text_message: bool = True,
+) -> list[InboxMessage]:
+    """Write one inbox message per recipient (in the caller's transaction) and, with ``text_message``, queue an
+    SMS/e-mail to each recipient's phone/e-mail through the outbox (sent after commit)."""
+    ids = sorted(set(recipient_ids))
+    messages = InboxMessage.objects.bulk_create(
+        [
+            InboxMessage(
+                recipient_id=user_id, alert=alert, order=order, subject=subject, body=body, url=url, created_at=now
+            )
+            for user_id in ids
+        ]
+    )
+    if text_message:
+        for person in User.objects.filter(pk__in=ids).filter(~Q(phone="") | ~Q(email="")).only("phone", "email"):
+            notify(
+                phone=person.phone,
+                email=person.email,
+                subject=subject,
+                body=body,
+                obj=alert or order,
+                event="supervision",
+            )
+    return messages

@@ -1,0 +1,1 @@
+"""Every supervision read a permission limits, one module per area (alerts, monitor, orders)."""
