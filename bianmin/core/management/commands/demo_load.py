@@ -1,19 +1,27 @@
 from django.core.management.base import BaseCommand
 
+from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.demo.loader import demo_accounts, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo county (idempotent: a second run changes nothing) and list the demo accounts."
+    help = (
+        "Load the demo county and its catalogue (idempotent: a second run changes nothing), a few weeks of demo "
+        "cases when the county has none, and list the demo accounts."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet-accounts", action="store_true", help="Do not print the demo accounts.")
+        parser.add_argument("--without-cases", action="store_true", help="Do not create the demo cases.")
 
     def handle(self, *args, **options):
         written = load_demo()
         summary = ", ".join(f"{kind} {count}" for kind, count in written.items())
         self.stdout.write(f"Demo county loaded; records written: {summary}.")
+        if not options["without_cases"]:
+            created = load_demo_cases()
+            self.stdout.write(f"Demo cases: {created} created." if created else "Demo cases: already there.")
         if options["quiet_accounts"]:
             return
         self.stdout.write("")

@@ -1,0 +1,40 @@
+import datetime
+from collections import Counter
+
+import pytest
+
+from bianmin.cases.models import Case
+from bianmin.cases.selectors import clock
+from bianmin.core.audit import verify_chain
+from bianmin.demo.cases import load_demo_cases
+from bianmin.demo.loader import load_demo
+
+TODAY = datetime.date(2026, 11, 26)  # a Thursday; its 30 working days reach back over 国庆 2026
+
+
+@pytest.mark.django_db
+def test_demo_cases_give_supervision_every_kind_of_case():
+    load_demo()
+
+    created = load_demo_cases(today=TODAY)
+
+    statuses = Counter(Case.objects.values_list("status", flat=True))
+    assert created == sum(statuses.values()) == 61
+    assert statuses == {
+        "approved": 33,
+        "accepted": 19,
+        "denied": 3,
+        "received": 2,
+        "withdrawn": 1,
+        "suspended": 1,
+        "supplement_requested": 1,
+        "refused": 1,
+    }
+    colours = Counter(clock(case, TODAY)["colour"] for case in Case.objects.select_related("version"))
+    assert colours == {"done": 38, "green": 12, "red": 6, "yellow": 3, "paused": 2}
+    assert Case.objects.filter(supplement_count=2).count() == 1
+    assert Case.objects.filter(extension_days=5).count() == 1
+    assert verify_chain().ok
+    # A second load changes nothing.
+    assert load_demo_cases(today=TODAY) == 0
+    assert Case.objects.count() == 61
