@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Q, QuerySet
 
 from bianmin.accounts.models import User
-from bianmin.core.workdays import workday_ordinal_expression, workdays_between
+from bianmin.core.workdays import CalendarGap, workday_ordinal_expression
 from bianmin.org.selectors import user_scope
 
 from .models import Case, ReviewTask
@@ -49,31 +49,33 @@ def case_for_applicant(tracking_number: str, id_tail: str) -> Case | None:
     return case
 
 
-# Yellow when this many working days are left, or when this share of the promised limit is used up.
+# The built-in yellow threshold, used when no YellowThreshold row applies (supervision.services.thresholds):
+# yellow with this many working days left or fewer, or once this share of the promised limit is used up.
 YELLOW_DAYS_LEFT = 1
 YELLOW_SHARE_USED = 0.8
 
 
 def clock(case: Case, today: datetime.date) -> dict:
-    """The case's clock for the queues: colour (green, yellow, red, paused, done) and working days left."""
-    if case.status == "suspended":
-        return {"colour": "paused", "days_left": None}
-    if case.status not in ("accepted",) or case.promised_due is None:
-        if case.status == "received" and case.acceptance_due:
-            left = workdays_between(today, case.acceptance_due)
-            return {"colour": "red" if left < 0 else ("yellow" if left <= YELLOW_DAYS_LEFT else "green"),
-                    "days_left": left}
+    """The case's clock: colour (green, yellow, red, paused, done) and working days left.
+
+    One definition: the SQL of ``supervision.selectors.monitor.annotate_clock`` (configurable yellow
+    thresholds, per item, department or globally) asked for this one case, so the case page, the API and the
+    live monitor always agree. Paused while suspended or waiting for the applicant's supplementary materials;
+    red once the deadline day is over. Raises CalendarGap when a date it needs is outside the calendar.
+    """
+    from bianmin.core.models import CalendarDay
+    from bianmin.supervision.selectors.monitor import annotate_clock
+
+    if case.pk is None:
         return {"colour": "done", "days_left": None}
-    left = workdays_between(today, case.promised_due)
-    total = max(1, workdays_between(case.accepted_on, case.promised_due))
-    used = 1 - left / total
-    if left < 0:
-        colour = "red"
-    elif left <= YELLOW_DAYS_LEFT or used >= YELLOW_SHARE_USED:
-        colour = "yellow"
-    else:
-        colour = "green"
-    return {"colour": colour, "days_left": left}
+    row = annotate_clock(Case.objects.filter(pk=case.pk), today).values("colour", "days_left").first()
+    if row is None:
+        return {"colour": "done", "days_left": None}
+    if row["colour"] == "unknown":
+        if not CalendarDay.objects.filter(date=today).exists():
+            raise CalendarGap(today)
+        raise CalendarGap(case.promised_due if case.status == "accepted" else case.acceptance_due)
+    return {"colour": row["colour"], "days_left": row["days_left"]}
 
 
 def annotate_days_left(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:

@@ -36,6 +36,7 @@ from bianmin.core.models import CalendarDay
 from bianmin.core.workdays import workday_ordinal_expression
 from bianmin.org.models import Role, RoleAssignment, Site
 from bianmin.org.selectors import sites_visible_to, user_scope
+from bianmin.supervision.services.data_views import personal_data_view_record
 from bianmin.workbench.views import staff_required
 
 from . import forms as case_forms
@@ -634,6 +635,7 @@ def _render_detail(request, case: Case, *, bound: dict | None = None, error: str
 @require_GET
 def case_detail(request, pk: int):
     case = _case_or_404(request.user, pk)
+    personal_data_view_record(viewer=request.user, cases=[case], what="case_page")
     return _render_detail(request, case)
 
 
@@ -675,6 +677,7 @@ def notice_pdf(request, pk: int, notice_pk: int):
 
     case = _case_or_404(request.user, pk)
     notice = get_object_or_404(Notice.objects.filter(case=case), pk=notice_pk)
+    personal_data_view_record(viewer=request.user, cases=[case], what="notice")
     response = HttpResponse(
         render_notice(notice, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
     )
@@ -687,6 +690,7 @@ def material_file(request, pk: int, material_pk: int):
     """A material's scan, only for staff who may see the case (media files are never served publicly)."""
     case = _case_or_404(request.user, pk)
     material = get_object_or_404(CaseMaterial.objects.filter(case=case).exclude(file=""), pk=material_pk)
+    personal_data_view_record(viewer=request.user, cases=[case], what="material")
     return FileResponse(material.file.open("rb"), filename=material.file.name.rsplit("/", 1)[-1])
 
 
@@ -823,10 +827,12 @@ def site_ledger(request):
     if request.GET.get("format") == "xlsx":
         names = "、".join(site.name for site in chosen) if len(chosen) <= 3 else _("All my sites")
         title = _("Site ledger: %(sites)s, %(start)s to %(end)s") % {"sites": names, "start": start, "end": end}
+        personal_data_view_record(viewer=request.user, cases=cases, what="ledger")
         response = HttpResponse(ledger_workbook(cases, title=title), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(True, f"ledger-{start}-{end}.xlsx")
         return response
     page = Paginator(cases, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    personal_data_view_record(viewer=request.user, cases=page.object_list, what="ledger")
     context = {
         "form": form,
         "sites": sites,

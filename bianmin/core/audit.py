@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from bianmin.core.models import AuditEvent, AuditHead
+from bianmin.core.models import AuditEvent, AuditHead, AuditVerification
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -322,16 +323,37 @@ def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
             return VerifyResult(ok=True, count=walk.count, first_bad_sequence=None, reason="")
 
 
+def verify_and_record(*, now: datetime | None = None) -> tuple[VerifyResult, AuditVerification]:
+    """Verify the chain and keep the outcome as one ``AuditVerification`` row (the audit status page reads them).
+
+    The row is written after the walk, in its own short transaction, so the walk holds no lock on anything.
+    """
+    ran_at = now or timezone.now()
+    started = time.monotonic()
+    result = verify_chain()
+    duration_ms = round((time.monotonic() - started) * 1000)
+    verification = AuditVerification.objects.create(
+        ran_at=ran_at,
+        is_intact=result.ok,
+        events_checked=result.count,
+        first_bad_sequence=result.first_bad_sequence,
+        code=result.code,
+        reason=result.reason,
+        duration_ms=duration_ms,
+    )
+    return result, verification
+
+
 @task()
 def verify_audit_chain_task() -> dict:
-    """Verify the audit chain in the worker and log the outcome.
+    """Verify the audit chain in the worker, record the run (``AuditVerification``) and log the outcome.
 
-    The last verification is kept as this task's result: the database task backend (django_tasks_db)
-    stores the returned dict ``{ok, count, first_bad_sequence, first_bad_id, code, reason, verified_at}``
-    durably. It is deliberately not written to the audit chain, which must not change while it is verified.
+    The returned dict ``{ok, count, first_bad_sequence, first_bad_id, code, reason, verified_at}`` is also
+    kept as this task's result by the database task backend. Neither is written to the audit chain, which
+    must not change while it is verified.
     """
-    result = verify_chain()
-    outcome = {**asdict(result), "verified_at": timezone.now().isoformat()}
+    result, verification = verify_and_record()
+    outcome = {**asdict(result), "verified_at": verification.ran_at.isoformat()}
     if result.ok:
         logger.info("Audit chain intact: %d events.", result.count)
     else:

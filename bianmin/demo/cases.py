@@ -161,7 +161,11 @@ class _Demo:
         # An approved extension moved the deadline (ALL art. 42).
         case = self.open_case("ZR-0002", 9, 1)
         extension = services.case_request_extension(
-            actor=self.staff["county_clerk"], case=case, days=5, reason="涉及多户权属核实", now=clock.at(clock.day(2), 9)
+            actor=self.staff["county_clerk"],
+            case=case,
+            days=5,
+            reason="涉及多户权属核实",
+            now=clock.at(clock.day(2), 9),
         )
         services.case_decide_extension(
             actor=self.staff["land_head"],

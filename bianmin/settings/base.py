@@ -193,3 +193,6 @@ PERIODIC_TASKS = [
     ("bianmin.supervision.tasks.sweep_alerts", 60),
     ("bianmin.statistics.tasks.refresh_daily_figures", 60),
 ]
+
+# Electronic supervision: how often the live monitor reloads its counts and table (seconds).
+MONITOR_POLL_SECONDS = 30

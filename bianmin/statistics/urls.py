@@ -5,5 +5,6 @@ from . import views
 app_name = "statistics"
 
 urlpatterns = [
-    path("", views.not_built, name="dashboard"),
+    path("", views.dashboard, name="dashboard"),
+    path("cases/", views.case_list, name="cases"),
 ]

@@ -381,3 +381,25 @@ class PersonalDataView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.viewer} · {self.case} · {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class SweepRun(models.Model):
+    """The alert sweep's single bookkeeping row (pk 1): the lock that serialises sweeps, what the last one did,
+    and the cursors of the incremental sweep (the audit sequence and notice id it has seen)."""
+
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    raised = models.PositiveIntegerField(_("alerts raised"), default=0)
+    closed = models.PositiveIntegerField(_("alerts closed"), default=0)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    # The last full sweep's local date: event rules look at every case once a day, at changed cases otherwise.
+    full_on = models.DateField(_("last full sweep on"), null=True, blank=True)
+    audit_sequence = models.PositiveBigIntegerField(default=0)
+    notice_id = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("alert sweep")
+        verbose_name_plural = _("alert sweeps")
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M:%S}" if self.finished_at else "-"

@@ -6,15 +6,29 @@ app_name = "supervision"
 
 urlpatterns = [
     # Live monitor and yellow thresholds (views/monitor.py)
-    path("", monitor.not_built, name="monitor"),
-    path("thresholds/", monitor.not_built, name="thresholds"),
+    path("", monitor.monitor, name="monitor"),
+    path("live/", monitor.monitor_live, name="monitor_live"),
+    path("thresholds/", monitor.thresholds, name="thresholds"),
+    path("thresholds/<int:pk>/delete/", monitor.threshold_delete, name="threshold_delete"),
     # Alerts feed, rule settings, staff inbox (views/alerts.py)
-    path("alerts/", alerts.not_built, name="alerts"),
-    path("rules/", alerts.not_built, name="rules"),
-    path("inbox/", alerts.not_built, name="inbox"),
+    path("alerts/", alerts.alert_feed, name="alerts"),
+    path("alerts/sweep/", alerts.alert_sweep_now, name="alert_sweep"),
+    path("alerts/<int:pk>/", alerts.alert_detail, name="alert_detail"),
+    path("alerts/<int:pk>/<slug:action>/", alerts.alert_action, name="alert_action"),
+    path("rules/", alerts.rule_list, name="rules"),
+    path("inbox/", alerts.inbox, name="inbox"),
+    path("inbox/read-all/", alerts.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", alerts.inbox_read, name="inbox_read"),
     # Supervision orders, accountability, audit chain, personal-data views (views/orders.py)
-    path("orders/", orders.not_built, name="orders"),
-    path("accountability/", orders.not_built, name="accountability"),
-    path("audit/", orders.not_built, name="audit"),
-    path("data-views/", orders.not_built, name="data_views"),
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/new/", orders.order_new, name="order_new"),
+    path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
+    path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order_action"),
+    path("accountability/", orders.accountability_list, name="accountability"),
+    path("accountability/new/", orders.accountability_new, name="accountability_new"),
+    path("accountability/<int:pk>/", orders.accountability_detail, name="accountability_detail"),
+    path("accountability/<int:pk>/annul/", orders.accountability_annul, name="accountability_annul"),
+    path("audit/", orders.audit_status, name="audit"),
+    path("audit/verify/", orders.audit_verify, name="audit_verify"),
+    path("data-views/", orders.data_view_list, name="data_views"),
 ]

@@ -1,5 +1,5 @@
-from .audit import AuditEvent, AuditHead
+from .audit import AuditEvent, AuditHead, AuditVerification
 from .calendar import CalendarDay, CalendarYear
 from .messages import OutboundMessage
 
-__all__ = ["AuditEvent", "AuditHead", "CalendarDay", "CalendarYear", "OutboundMessage"]
+__all__ = ["AuditEvent", "AuditHead", "AuditVerification", "CalendarDay", "CalendarYear", "OutboundMessage"]

@@ -55,3 +55,27 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_sequence}"
+
+
+class AuditVerification(models.Model):
+    """One run of the audit chain's verification (scheduled, on demand, or from ``manage.py audit verify``).
+
+    Kept outside the chain on purpose: the chain must not change while it is verified, and a verification
+    is an observation of the chain, not a write to the records it protects.
+    """
+
+    ran_at = models.DateTimeField(_("verified at"), db_index=True)
+    is_intact = models.BooleanField(_("intact"))
+    events_checked = models.PositiveBigIntegerField(_("events checked"))
+    first_bad_sequence = models.PositiveBigIntegerField(_("first bad sequence"), null=True, blank=True)
+    code = models.CharField(_("outcome code"), max_length=40, default="ok")
+    reason = models.TextField(_("reason"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+
+    class Meta:
+        verbose_name = _("audit chain verification")
+        verbose_name_plural = _("audit chain verifications")
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.is_intact else self.code}"

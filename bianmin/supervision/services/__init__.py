@@ -1,1 +1,4 @@
-"""Every write of electronic supervision, one module per area (alerts, thresholds, orders, accountability, data_views)."""
+"""Every write of electronic supervision, one module per area.
+
+Modules: alerts, thresholds, orders, accountability, data_views.
+"""

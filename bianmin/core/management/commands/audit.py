@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.core.audit import VerifyResult, verify_chain
+from bianmin.core.audit import VerifyResult, verify_and_record
 from bianmin.core.models import AuditEvent
 
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
             self._tail(options["count"])
 
     def _verify(self) -> None:
-        result = verify_chain()
+        result, _verification = verify_and_record()
         if not result.ok:
             raise CommandError(_failure_message(result), returncode=1)
         self.stdout.write(_("Audit chain intact: %(count)d events.") % {"count": result.count})

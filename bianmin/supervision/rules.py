@@ -1,0 +1,494 @@
+"""The alert and anomaly rules (预警纠错): what each one watches, in SQL, and who answers for it.
+
+A rule is either a *condition* (``clears=True``: a clock that is late now; its alert closes itself when the cause
+is gone, e.g. the case is finished or an approved extension moved the deadline) or an *event* (``clears=False``:
+something that happened and stays on record until a supervisor resolves it). Each rule gives the sweep
+(``sweep.py``) a queryset of its causes, annotated with the alert's columns (``a_key``, ``a_case`` …), and a
+condition rule also gives the test "is this alert's cause still there?". Nothing here loops over cases.
+
+A supervisor sets each rule to automatic, manual review or off, with a severity (``RuleSetting``); a rule without
+a setting runs with the defaults below.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Abs, Cast, Coalesce, Trim, TruncDate
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from bianmin.cases.models import Case, Notice, ReviewTask, Status
+from bianmin.catalog.models import FeeRule
+from bianmin.core.models import AuditEvent
+from bianmin.org.models import Role
+
+from .models import Level, RuleMode, RuleSetting, SupervisionOrder
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# A case whose clock runs, and a case whose clock is paused but whose lateness is not cured by the pause.
+CLOCK_RUNS = (Status.ACCEPTED,)
+CLOCK_RUNS_OR_PAUSED = (Status.ACCEPTED, Status.SUSPENDED)
+ORDER_AWAITS_DEPARTMENT = (SupervisionOrder.State.ISSUED, SupervisionOrder.State.RETURNED)
+# Amounts are compared to the cent; SQLite keeps decimals as floating point, so sums are compared within half a cent.
+HALF_A_CENT = Decimal("0.005")
+
+# The columns each rule's queryset annotates, in the order of ``sweep.ALERT_COLUMNS`` less the constants.
+CAUSE_COLUMNS = ("a_key", "a_case", "a_task", "a_order", "a_site", "a_department", "a_item", "a_role", "a_due")
+
+
+@dataclass(frozen=True)
+class SweepContext:
+    """What a rule's queries need: the moment, its Beijing-time date, and which cases the event rules look at.
+
+    ``audit_after``/``notice_after`` None: every case (the daily full sweep). Otherwise the incremental sweep looks
+    only at cases with an audit event or a notice newer than these cursors (what changed since the last sweep).
+    """
+
+    now: datetime.datetime
+    today: datetime.date
+    audit_after: int | None = None
+    notice_after: int | None = None
+
+    @property
+    def is_full(self) -> bool:
+        return self.audit_after is None
+
+    def changed(self, case_field: str = "pk") -> Q:
+        """A Q limiting ``case_field`` to the cases that changed since the last sweep (everything when full)."""
+        if self.is_full:
+            return Q()
+        audited = (
+            AuditEvent.objects.filter(sequence__gt=self.audit_after, object_type=Case._meta.label_lower)
+            .annotate(case_pk=Cast("object_id", BigIntegerField()))
+            .values("case_pk")
+        )
+        noticed = Notice.objects.filter(pk__gt=self.notice_after or 0).values("case_id")
+        return Q(**{f"{case_field}__in": audited}) | Q(**{f"{case_field}__in": noticed})
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str | Promise
+    description: str | Promise
+    is_anomaly: bool
+    clears: bool
+    default_level: str
+    responsible_role: str
+    default_mode: str = RuleMode.AUTOMATIC
+    # Ratings and complaints come with roadmap item 5; until then their rules are listed and skipped.
+    source_available: bool = True
+    causes: Callable[[SweepContext], QuerySet] | None = None
+    # Condition rules: an Exists over the cause, correlated with the alert's row (OuterRef("case_id") …).
+    cause_remains: Callable[[SweepContext], Exists] | None = None
+
+
+def _key(field: str = "pk") -> Cast:
+    return Cast(field, output_field=CharField(max_length=60))
+
+
+def _none() -> Value:
+    return Value(None, output_field=IntegerField())
+
+
+def _case_causes(cases: QuerySet, *, site: str, role: str, due: F | Value | None = None) -> QuerySet:
+    return cases.annotate(
+        a_key=_key(),
+        a_case=F("pk"),
+        a_task=_none(),
+        a_order=_none(),
+        a_site=F(site),
+        a_department=F("department_id"),
+        a_item=F("item_id"),
+        a_role=Value(role, output_field=CharField()),
+        a_due=due if due is not None else Value(None, output_field=DateField()),
+    )
+
+
+def _notice_causes(notices: QuerySet, *, role: str) -> QuerySet:
+    return notices.annotate(
+        a_key=_key(),
+        a_case=F("case_id"),
+        a_task=_none(),
+        a_order=_none(),
+        a_site=F("case__receiving_site_id"),
+        a_department=F("case__department_id"),
+        a_item=F("case__item_id"),
+        a_role=Value(role, output_field=CharField()),
+        a_due=Value(None, output_field=DateField()),
+    )
+
+
+# --- 1, 2: the case is past its promised or statutory deadline -------------------------------------------------
+
+
+def _case_overdue_promised(ctx: SweepContext) -> QuerySet:
+    # A suspended case raises nothing new (its clock is paused); an alert raised before the pause stays open.
+    cases = Case.objects.filter(status__in=CLOCK_RUNS, promised_due__lt=ctx.today)
+    return _case_causes(cases, site="current_site_id", role=Role.CHIEF_REPRESENTATIVE, due=F("promised_due"))
+
+
+def _promised_remains(ctx: SweepContext) -> Exists:
+    return Exists(
+        Case.objects.filter(pk=OuterRef("case_id"), status__in=CLOCK_RUNS_OR_PAUSED, promised_due__lt=ctx.today)
+    )
+
+
+def _case_overdue_statutory(ctx: SweepContext) -> QuerySet:
+    # The promised limit is never longer than the statutory one and both move together, so a case past its
+    # statutory deadline is past its promised one too: that condition lets the (status, promised_due) index work.
+    cases = Case.objects.filter(status__in=CLOCK_RUNS, promised_due__lt=ctx.today, statutory_due__lt=ctx.today)
+    return _case_causes(cases, site="current_site_id", role=Role.CHIEF_REPRESENTATIVE, due=F("statutory_due"))
+
+
+def _statutory_remains(ctx: SweepContext) -> Exists:
+    return Exists(
+        Case.objects.filter(pk=OuterRef("case_id"), status__in=CLOCK_RUNS_OR_PAUSED, statutory_due__lt=ctx.today)
+    )
+
+
+# --- 3: one review step is past its due date, even when the case as a whole is on time ------------------------
+
+
+def _step_overdue(ctx: SweepContext) -> QuerySet:
+    tasks = ReviewTask.objects.filter(state=ReviewTask.State.OPEN, due__lt=ctx.today, case__status__in=CLOCK_RUNS)
+    return tasks.annotate(
+        a_key=_key(),
+        a_case=F("case_id"),
+        a_task=F("pk"),
+        a_order=_none(),
+        a_site=F("site_id"),
+        a_department=F("department_id"),
+        a_item=F("case__item_id"),
+        a_role=F("role"),
+        a_due=F("due"),
+    )
+
+
+def _step_remains(ctx: SweepContext) -> Exists:
+    # Resuming a suspended case moves its open steps' due dates, which clears their alerts.
+    return Exists(
+        ReviewTask.objects.filter(
+            pk=OuterRef("task_id"),
+            state=ReviewTask.State.OPEN,
+            due__lt=ctx.today,
+            case__status__in=CLOCK_RUNS_OR_PAUSED,
+        )
+    )
+
+
+# --- 4, 5: notices: a second supplement notice, a refusal without reasons --------------------------------------
+
+
+def _repeated_supplement(ctx: SweepContext) -> QuerySet:
+    notices = Notice.objects.filter(ctx.changed("case_id"), kind=Notice.Kind.SUPPLEMENT, is_repeat=True)
+    return _notice_causes(notices, role=Role.CLERK)
+
+
+def _refusal_without_reasons(ctx: SweepContext) -> QuerySet:
+    # The service refuses a refusal without reasons; such a notice comes from an import or a hand edit.
+    notices = (
+        Notice.objects.filter(ctx.changed("case_id"), kind=Notice.Kind.REFUSAL)
+        .annotate(reasons_text=Coalesce(Trim(KT("content__reasons")), Value(""), output_field=TextField()))
+        .filter(Q(reasons_text="") | Q(content__reasons=None))  # blank or missing, or a JSON null
+    )
+    return _notice_causes(notices, role=Role.CLERK)
+
+
+class BeijingDate(Func):
+    """The Beijing-time date of a datetime column, in the database's own functions.
+
+    ``TruncDate(..., tzinfo=)`` calls back into Python for every row on SQLite (seconds over a million cases);
+    Beijing has kept UTC+8 without daylight saving since 1991, so a fixed offset gives the same dates."""
+
+    output_field = DateField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+8 hours')", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((%(expressions)s) AT TIME ZONE 'Asia/Shanghai')::date")
+
+    def as_sql(self, compiler, connection, **extra):
+        if "template" not in extra:
+            return TruncDate(*self.source_expressions, tzinfo=SHANGHAI).as_sql(compiler, connection)
+        return super().as_sql(compiler, connection, **extra)
+
+
+def _gap(difference) -> Abs:
+    return Abs(ExpressionWrapper(difference, output_field=DecimalField(max_digits=12, decimal_places=2)))
+
+
+# --- 6: a fee off the published standard, or where none is set --------------------------------------------------
+
+
+def _fee_off_standard(ctx: SweepContext) -> QuerySet:
+    """ALL art. 58–59, as ``case_collect_fee`` applies it: the amount is one of the version's fixed fees, two of
+    them or all of them together; a version with a formula fee (no fixed amount) takes any positive amount; a
+    free version, or one listing no fee, takes none."""
+    rules = FeeRule.objects.filter(version_id=OuterRef("version_id"))
+    fixed = rules.filter(amount__isnull=False)
+    one = fixed.annotate(gap=_gap(F("amount") - OuterRef("fee_amount"))).filter(gap__lt=HALF_A_CENT)
+    two = fixed.filter(
+        Exists(
+            FeeRule.objects.filter(
+                version_id=OuterRef(OuterRef("version_id")), amount__isnull=False, pk__gt=OuterRef("pk")
+            )
+            .annotate(gap=_gap(F("amount") + OuterRef("amount") - OuterRef(OuterRef("fee_amount"))))
+            .filter(gap__lt=HALF_A_CENT)
+        )
+    )
+    total = Subquery(fixed.order_by().values("version_id").annotate(total=Sum("amount")).values("total")[:1])
+    cases = (
+        Case.objects.filter(ctx.changed(), fee_amount__gt=0)
+        .annotate(total_gap=_gap(total - F("fee_amount")))
+        .exclude(
+            Q(version__has_fee=True)
+            & (Exists(rules.filter(amount__isnull=True)) | Exists(one) | Exists(two) | Q(total_gap__lt=HALF_A_CENT))
+        )
+    )
+    return _case_causes(cases, site="current_site_id", role=Role.CLERK)
+
+
+# --- 7, 8, 9: the order of the case's life ----------------------------------------------------------------------
+
+
+def _decision_without_acceptance(ctx: SweepContext) -> QuerySet:
+    cases = Case.objects.filter(ctx.changed(), decided_at__isnull=False).filter(
+        Q(accepted_at__isnull=True) | Q(decided_at__lt=F("accepted_at"))
+    )
+    return _case_causes(cases, site="current_site_id", role=Role.CHIEF_REPRESENTATIVE)
+
+
+def _late_acceptance(ctx: SweepContext) -> QuerySet:
+    """ALL art. 32: accept, refuse or notify within 5 working days. Acceptance by law after the window means
+    nobody acted in time, so it counts too."""
+    cases = (
+        Case.objects.filter(ctx.changed(), accepted_at__isnull=False, supplement_count=0, acceptance_due__isnull=False)
+        .annotate(accepted_local=BeijingDate("accepted_at"))
+        .filter(accepted_local__gt=F("acceptance_due"))
+    )
+    return _case_causes(cases, site="receiving_site_id", role=Role.CLERK, due=F("acceptance_due"))
+
+
+def _forwarded_late(ctx: SweepContext) -> QuerySet:
+    """ALL art. 43: the lower level forwards an escalated case once its steps are done; later than the last of
+    their due dates is late."""
+    lower_due = Subquery(
+        ReviewTask.objects.filter(case_id=OuterRef("pk"), is_parallel=False, due__isnull=False)
+        .exclude(site_id=OuterRef("current_site_id"))
+        .order_by("-due")
+        .values("due")[:1],
+        output_field=DateField(),
+    )
+    cases = (
+        Case.objects.filter(ctx.changed(), forwarded_at__isnull=False)
+        .annotate(lower_due=lower_due, forwarded_local=BeijingDate("forwarded_at"))
+        .filter(forwarded_local__gt=F("lower_due"))
+    )
+    return _case_causes(cases, site="receiving_site_id", role=Role.CLERK, due=F("lower_due"))
+
+
+# --- 10: a supervision order unanswered by its deadline --------------------------------------------------------
+
+
+def _order_overdue(ctx: SweepContext) -> QuerySet:
+    orders = SupervisionOrder.objects.filter(state__in=ORDER_AWAITS_DEPARTMENT, due__lt=ctx.today)
+    return orders.annotate(
+        a_key=_key(),
+        a_case=F("case_id"),
+        a_task=_none(),
+        a_order=F("pk"),
+        a_site=F("site_id"),
+        a_department=F("department_id"),
+        a_item=F("case__item_id"),
+        a_role=Value(Role.CHIEF_REPRESENTATIVE, output_field=CharField()),
+        a_due=F("due"),
+    )
+
+
+def _order_remains(ctx: SweepContext) -> Exists:
+    return Exists(
+        SupervisionOrder.objects.filter(pk=OuterRef("order_id"), state__in=ORDER_AWAITS_DEPARTMENT, due__lt=ctx.today)
+    )
+
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule(
+            code="case_overdue_promised",
+            name=_("Case past its promised deadline"),
+            description=_(
+                "An accepted case is still undecided after its promised deadline. Closes itself when the case is "
+                "finished or an approved extension or a suspension moves the deadline."
+            ),
+            is_anomaly=False,
+            clears=True,
+            default_level=Level.YELLOW,
+            responsible_role=Role.CHIEF_REPRESENTATIVE,
+            causes=_case_overdue_promised,
+            cause_remains=_promised_remains,
+        ),
+        Rule(
+            code="case_overdue_statutory",
+            name=_("Case past its statutory deadline"),
+            description=_(
+                "An accepted case is still undecided after the time limit set by law. Closes itself when the case "
+                "is finished or its deadline moves."
+            ),
+            is_anomaly=False,
+            clears=True,
+            default_level=Level.RED,
+            responsible_role=Role.CHIEF_REPRESENTATIVE,
+            causes=_case_overdue_statutory,
+            cause_remains=_statutory_remains,
+        ),
+        Rule(
+            code="step_overdue",
+            name=_("Review step past its due date"),
+            description=_(
+                "One review step is still open after its due date, even when the case as a whole is on time. "
+                "Closes itself when the step is done or its due date moves."
+            ),
+            is_anomaly=False,
+            clears=True,
+            default_level=Level.WARNING,
+            responsible_role="",
+            causes=_step_overdue,
+            cause_remains=_step_remains,
+        ),
+        Rule(
+            code="repeated_supplement",
+            name=_("Repeated supplement notice"),
+            description=_("A second supplement notice was issued on a case: the law asks for one complete notice."),
+            is_anomaly=True,
+            clears=False,
+            default_level=Level.YELLOW,
+            responsible_role=Role.CLERK,
+            causes=_repeated_supplement,
+        ),
+        Rule(
+            code="refusal_without_reasons",
+            name=_("Refusal without reasons"),
+            description=_("A notice of refusal to accept states no reasons."),
+            is_anomaly=True,
+            clears=False,
+            default_level=Level.RED,
+            responsible_role=Role.CLERK,
+            causes=_refusal_without_reasons,
+        ),
+        Rule(
+            code="fee_off_standard",
+            name=_("Fee off the published standard"),
+            description=_(
+                "A fee was collected that differs from the item's published standard, or on an item that sets no fee."
+            ),
+            is_anomaly=True,
+            clears=False,
+            default_level=Level.SERIOUS,
+            responsible_role=Role.CLERK,
+            causes=_fee_off_standard,
+        ),
+        Rule(
+            code="decision_without_acceptance",
+            name=_("Decision recorded without acceptance"),
+            description=_("A decision is recorded on a case that was never accepted, or before it was accepted."),
+            is_anomaly=True,
+            clears=False,
+            default_level=Level.SERIOUS,
+            responsible_role=Role.CHIEF_REPRESENTATIVE,
+            causes=_decision_without_acceptance,
+        ),
+        Rule(
+            code="late_acceptance",
+            name=_("Acceptance after the 5-working-day window"),
+            description=_(
+                "The application was accepted after the 5 working days the law allows for accepting, refusing or "
+                "asking for materials (acceptance by law included: nobody acted in time)."
+            ),
+            is_anomaly=True,
+            clears=False,
+            default_level=Level.YELLOW,
+            responsible_role=Role.CLERK,
+            causes=_late_acceptance,
+        ),
+        Rule(
+            code="forwarded_late",
+            name=_("Escalated case forwarded late"),
+            description=_(
+                "An escalated case reached the deciding level after the due date of the lower level's last step."
+            ),
+            is_anomaly=True,
+            clears=False,
+            default_level=Level.WARNING,
+            responsible_role=Role.CLERK,
+            causes=_forwarded_late,
+        ),
+        Rule(
+            code="order_overdue",
+            name=_("Supervision order unanswered by its deadline"),
+            description=_(
+                "A department has not responded to a supervision order (or to its return) by the deadline. Closes "
+                "itself when the department responds or the order is withdrawn."
+            ),
+            is_anomaly=True,
+            clears=True,
+            default_level=Level.RED,
+            responsible_role=Role.CHIEF_REPRESENTATIVE,
+            causes=_order_overdue,
+            cause_remains=_order_remains,
+        ),
+        Rule(
+            code="bad_review_not_rectified",
+            name=_("Bad review not rectified in time"),
+            description=_("A bad review was not verified, rectified and called back within its deadline."),
+            is_anomaly=True,
+            clears=True,
+            default_level=Level.YELLOW,
+            responsible_role=Role.CHIEF_REPRESENTATIVE,
+            source_available=False,
+        ),
+        Rule(
+            code="complaint_overdue",
+            name=_("Complaint not handled in time"),
+            description=_("A complaint got no acceptance decision within 5 or no result within 10 working days."),
+            is_anomaly=True,
+            clears=True,
+            default_level=Level.RED,
+            responsible_role=Role.CHIEF_REPRESENTATIVE,
+            source_available=False,
+        ),
+    )
+}
+
+
+def rule_settings() -> dict[str, tuple[str, str]]:
+    """Every rule's (mode, level): the supervisors' settings over the defaults, in one query."""
+    chosen = {rule: (mode, level) for rule, mode, level in RuleSetting.objects.values_list("rule", "mode", "level")}
+    return {code: chosen.get(code, (rule.default_mode, rule.default_level)) for code, rule in RULES.items()}

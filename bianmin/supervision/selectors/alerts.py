@@ -1,0 +1,93 @@
+"""Who may see which alerts, and the staff inbox (one door each).
+
+Supervisors see the alerts at the sites of their jurisdiction (the subtree of their site); department heads and
+chief representatives see their departments' alerts wherever they arose; nobody else sees alerts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from bianmin.accounts.models import User
+from bianmin.org.selectors import user_scope
+
+from ..inbox import DEPARTMENT_LEADS
+from ..models import Alert, InboxMessage, SweepRun
+from ..permissions import is_supervisor
+
+
+def _leads_departments(user: User) -> bool:
+    scope = user_scope(user)
+    return bool(scope.department_ids and scope.roles & set(DEPARTMENT_LEADS))
+
+
+def sees_alerts(user: User) -> bool:
+    return is_supervisor(user) or _leads_departments(user)
+
+
+def alerts_visible_to(user: User) -> QuerySet[Alert]:
+    scope = user_scope(user)
+    condition = None
+    if is_supervisor(user):
+        condition = scope.site_filter("site__")
+    if _leads_departments(user):
+        departments = Q(department_id__in=sorted(scope.department_ids))
+        condition = departments if condition is None else condition | departments
+    if condition is None:
+        return Alert.objects.none()
+    return Alert.objects.filter(condition).select_related(
+        "site", "department", "item", "case", "task", "order", "closed_by"
+    )
+
+
+def alert_get_for_user(user: User, pk: int) -> Alert | None:
+    """One alert, or None when it does not exist or is outside the user's sight (callers answer 404)."""
+    return alerts_visible_to(user).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class AlertFilters:
+    state: str = ""  # "live" (pending or open), one of Alert.State, or "" for all
+    rule: str = ""
+    level: str = ""
+    site_id: int | None = None
+    department_id: int | None = None
+    raised_from: datetime.date | None = None
+    raised_to: datetime.date | None = None
+
+
+def alerts_filtered(alerts: QuerySet[Alert], filters: AlertFilters) -> QuerySet[Alert]:
+    if filters.state == "live":
+        alerts = alerts.filter(state__in=Alert.LIVE_STATES)
+    elif filters.state:
+        alerts = alerts.filter(state=filters.state)
+    if filters.rule:
+        alerts = alerts.filter(rule=filters.rule)
+    if filters.level:
+        alerts = alerts.filter(level=filters.level)
+    if filters.site_id:
+        alerts = alerts.filter(site_id=filters.site_id)
+    if filters.department_id:
+        alerts = alerts.filter(department_id=filters.department_id)
+    if filters.raised_from:
+        alerts = alerts.filter(raised_on__gte=filters.raised_from)
+    if filters.raised_to:
+        alerts = alerts.filter(raised_on__lte=filters.raised_to)
+    return alerts
+
+
+def live_counts_by_level(alerts: QuerySet[Alert]) -> dict[str, int]:
+    """Pending and open alerts per severity, in one grouped query."""
+    rows = alerts.filter(state__in=Alert.LIVE_STATES).order_by().values("level").annotate(count=Count("id"))
+    return {row["level"]: row["count"] for row in rows}
+
+
+def inbox_of(user: User) -> QuerySet[InboxMessage]:
+    return InboxMessage.objects.filter(recipient=user).select_related("alert", "order")
+
+
+def last_sweep() -> SweepRun | None:
+    return SweepRun.objects.filter(finished_at__isnull=False).first()

@@ -1,0 +1,174 @@
+"""The alert feed, an alert's page and actions, the rule settings and the inbox, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from bianmin.cases import services
+from bianmin.cases.models import Case
+from bianmin.cases.tests.conftest import at, intake, user
+from bianmin.org import services as org
+from bianmin.org.models import Department, Role, Site
+from bianmin.supervision.models import Alert, InboxMessage, RuleSetting
+from bianmin.supervision.services.alerts import rule_setting_update
+from bianmin.supervision.sweep import sweep
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def overdue(item_code: str, site: str, count: int = 1) -> list[Case]:
+    clerk = user("county_clerk" if site == "YX" else {"BS": "baisha_clerk", "FT": "futu_clerk"}[site])
+    cases = []
+    for _ in range(count):
+        case = services.case_submit(actor=clerk, intake=intake(item_code, site), now=at(2026, 3, 2))
+        cases.append(services.case_accept(actor=clerk, case=case, now=at(2026, 3, 3)))
+    return cases
+
+
+def login(client, username: str):
+    client.force_login(user(username))
+    return client
+
+
+def test_the_feed_lists_alerts_with_constant_queries(client, county, django_assert_max_num_queries):
+    overdue("SJ-0004", "YX")
+    sweep(now=at(2026, 3, 11))
+    login(client, "supervisor")
+    url = reverse("supervision:alerts")
+    with django_assert_max_num_queries(30) as few:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count("data-alert=") == 2
+
+    overdue("SJ-0004", "YX", count=5)
+    sweep(now=at(2026, 3, 12))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url)
+    assert response.content.decode().count("data-alert=") == 12
+    # htmx asks for the table alone
+    partial = client.get(url, headers={"HX-Request": "true"})
+    assert "<html" not in partial.content.decode() and "data-alert=" in partial.content.decode()
+
+
+def test_a_clerk_sees_no_alerts_and_changes_nothing(client, county):
+    rule_setting_update(actor=user("supervisor"), rule="step_overdue", mode="manual", level="warning")
+    overdue("SJ-0004", "YX")
+    sweep(now=at(2026, 3, 11))
+    pending = Alert.objects.get(rule="step_overdue")
+    login(client, "county_clerk")
+
+    assert client.get(reverse("supervision:alerts")).status_code == 403
+    assert client.get(reverse("supervision:alert_detail", args=[pending.pk])).status_code == 404
+    assert client.post(reverse("supervision:alert_action", args=[pending.pk, "confirm"])).status_code == 404
+    assert (
+        client.post(reverse("supervision:rules"), {"rule": "step_overdue", "mode": "off", "level": "red"}).status_code
+        == 403
+    )
+    assert client.post(reverse("supervision:alert_sweep")).status_code == 403
+
+    pending.refresh_from_db()
+    assert pending.state == "pending"
+    assert RuleSetting.objects.get(rule="step_overdue").mode == "manual"
+
+
+def test_a_department_head_reads_own_department_alerts_and_cannot_act(client, county):
+    overdue("SJ-0004", "YX")
+    other = overdue("SJ-0004", "YX")[0]
+    Case.objects.filter(pk=other.pk).update(department=Department.objects.get(code="ZR"))
+    sweep(now=at(2026, 3, 11))
+    zr_alert = Alert.objects.get(department__code="ZR", rule="case_overdue_promised")
+    sj_alert = Alert.objects.get(department__code="SJ", rule="case_overdue_promised")
+    login(client, "market_head")
+
+    page = client.get(reverse("supervision:alerts"))
+    assert page.status_code == 200
+    assert f'data-alert="{sj_alert.pk}"' in page.content.decode()
+    assert f'data-alert="{zr_alert.pk}"' not in page.content.decode()
+    assert client.get(reverse("supervision:alert_detail", args=[zr_alert.pk])).status_code == 404
+    detail = client.get(reverse("supervision:alert_detail", args=[sj_alert.pk]))
+    assert detail.status_code == 200 and "data-action=" not in detail.content.decode()
+    assert (
+        client.post(
+            reverse("supervision:alert_action", args=[sj_alert.pk, "resolve"]), {"resolve-note": "x"}
+        ).status_code
+        == 403
+    )
+    sj_alert.refresh_from_db()
+    assert sj_alert.state == "open"
+    rules = client.get(reverse("supervision:rules"))
+    assert rules.status_code == 200 and 'select name="mode"' not in rules.content.decode()
+
+
+def test_a_town_supervisor_sees_only_the_town(client, county):
+    town_supervisor = user("futu_clerk").__class__.objects.create(username="baisha_supervisor", is_staff=True)
+    org.role_assign(actor=None, user=town_supervisor, role=Role.SUPERVISOR, site=Site.objects.get(code="BS"))
+    overdue("NY-0001", "BS")
+    overdue("NY-0001", "FT")
+    sweep(now=at(2026, 3, 25))
+    client.force_login(town_supervisor)
+
+    body = client.get(reverse("supervision:alerts") + "?state=").content.decode()
+
+    baisha = Alert.objects.filter(site__code="BS")
+    futu = Alert.objects.filter(site__code="FT")
+    assert baisha.exists() and futu.exists()
+    assert all(f'data-alert="{a.pk}"' in body for a in baisha)
+    assert not any(f'data-alert="{a.pk}"' in body for a in futu)
+    assert client.get(reverse("supervision:alert_detail", args=[futu.first().pk])).status_code == 404
+
+
+def test_a_supervisor_confirms_dismisses_and_sets_rules_through_the_pages(client, county):
+    rule_setting_update(actor=user("supervisor"), rule="case_overdue_promised", mode="manual", level="yellow")
+    overdue("SJ-0004", "YX", count=2)
+    sweep(now=at(2026, 3, 11))
+    first, second = Alert.objects.filter(rule="case_overdue_promised").order_by("pk")
+    login(client, "supervisor")
+
+    detail = client.get(reverse("supervision:alert_detail", args=[first.pk]))
+    assert 'data-action="confirm"' in detail.content.decode()
+    response = client.post(reverse("supervision:alert_action", args=[first.pk, "confirm"]))
+    assert response.status_code == 302
+    refused = client.post(reverse("supervision:alert_action", args=[second.pk, "dismiss"]), {"dismiss-reason": ""})
+    assert refused.status_code == 400
+    client.post(reverse("supervision:alert_action", args=[second.pk, "dismiss"]), {"dismiss-reason": "重复"})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, second.state) == ("open", "dismissed")
+    assert InboxMessage.objects.filter(alert=first).count() == 2
+
+    response = client.post(reverse("supervision:rules"), {"rule": "fee_off_standard", "mode": "off", "level": "red"})
+    assert response.status_code == 302
+    assert RuleSetting.objects.filter(rule="fee_off_standard").values_list("mode", "level").get() == ("off", "red")
+    bad = client.post(reverse("supervision:rules"), {"rule": "fee_off_standard", "mode": "never", "level": "red"})
+    assert bad.status_code == 400
+    page = client.get(reverse("supervision:rules")).content.decode()
+    assert page.count("data-rule=") == 12
+    assert page.count("not available yet") == 2
+
+
+def test_the_inbox_marks_read(client, county):
+    overdue("SJ-0004", "YX", count=2)
+    sweep(now=at(2026, 3, 11))
+    login(client, "market_head")
+    messages = InboxMessage.objects.filter(recipient__username="market_head").order_by("pk")
+    assert messages.count() == 4
+
+    page = client.get(reverse("supervision:inbox"))
+    assert page.status_code == 200 and page.context["unread_inbox"] == 4
+    response = client.post(reverse("supervision:inbox_read", args=[messages[0].pk]), {"open": "1"})
+    assert response["Location"] == messages[0].url
+    assert messages.filter(read_at__isnull=True).count() == 3
+    # Someone else's message is not reachable
+    other = InboxMessage.objects.filter(recipient__username="market_chief").first()
+    assert client.post(reverse("supervision:inbox_read", args=[other.pk])).status_code == 404
+    client.post(reverse("supervision:inbox_read_all"))
+    assert messages.filter(read_at__isnull=True).count() == 0
+    assert InboxMessage.objects.filter(recipient__username="market_chief", read_at__isnull=True).count() == 4

@@ -1,0 +1,212 @@
+"""The sweep as a whole: modes, notifications exactly once, bounded queries, the task and the command."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from bianmin.accounts.models import User
+from bianmin.cases import services
+from bianmin.cases.models import Case
+from bianmin.cases.tests.conftest import at, intake, user
+from bianmin.core.errors import DomainError, PermissionDenied
+from bianmin.core.models import AuditEvent, OutboundMessage
+from bianmin.supervision.models import Alert, InboxMessage, RuleSetting, SweepRun
+from bianmin.supervision.services.alerts import alert_confirm, alert_dismiss, alert_resolve, rule_setting_update
+from bianmin.supervision.sweep import sweep
+from bianmin.supervision.tasks import sweep_alerts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def overdue_cases(count: int) -> list[Case]:
+    """SJ-0004 cases accepted 03-03: promised 03-10, 材料审查 due 03-04 (overdue on 03-11)."""
+    clerk = user("county_clerk")
+    cases = []
+    for _ in range(count):
+        case = services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX"), now=at(2026, 3, 2))
+        cases.append(services.case_accept(actor=clerk, case=case, now=at(2026, 3, 3)))
+    return cases
+
+
+def only_promised_rule() -> None:
+    supervisor = user("supervisor")
+    for code in ("step_overdue",):
+        rule_setting_update(actor=supervisor, rule=code, mode="off", level="warning")
+
+
+def test_new_alerts_reach_the_department_leads_once_in_the_inbox_and_by_sms(county):
+    User.objects.filter(username="market_head").update(phone="13900000001")
+    only_promised_rule()
+    case = overdue_cases(1)[0]
+
+    result = sweep(now=at(2026, 3, 11))
+    sweep(now=at(2026, 3, 11, 11))  # nothing twice
+
+    alert = Alert.objects.get(rule="case_overdue_promised")
+    assert result.raised["case_overdue_promised"] == 1
+    assert sorted(InboxMessage.objects.values_list("recipient__username", "alert", "url")) == [
+        ("market_chief", alert.pk, f"/supervision/alerts/{alert.pk}/"),
+        ("market_head", alert.pk, f"/supervision/alerts/{alert.pk}/"),
+    ]
+    assert set(InboxMessage.objects.values_list("subject", flat=True)) == {
+        f"【Yellow card】Case past its promised deadline {case.tracking_number}"
+    }
+    texts = OutboundMessage.objects.filter(event="supervision_alert")
+    assert list(texts.values_list("recipient", "channel")) == [("13900000001", "sms")]
+    # Supervisors see the feed, not an inbox message per alert
+    assert not InboxMessage.objects.filter(recipient__username="supervisor").exists()
+
+
+def test_one_text_per_person_however_many_new_alerts(county):
+    User.objects.filter(username="market_head").update(phone="13900000001")
+    only_promised_rule()
+    overdue_cases(3)
+
+    sweep(now=at(2026, 3, 11))
+
+    assert InboxMessage.objects.filter(recipient__username="market_head").count() == 3
+    assert list(OutboundMessage.objects.filter(event="supervision_alert").values_list("subject", flat=True)) == [
+        "3 new supervision alerts"
+    ]
+
+
+def test_manual_mode_waits_for_a_supervisor_who_confirms_and_notifies(county):
+    supervisor = user("supervisor")
+    only_promised_rule()
+    rule_setting_update(actor=supervisor, rule="case_overdue_promised", mode="manual", level="red")
+    overdue_cases(1)
+
+    sweep(now=at(2026, 3, 11))
+    alert = Alert.objects.get(rule="case_overdue_promised")
+    assert (alert.state, alert.level) == ("pending", "red")
+    assert not InboxMessage.objects.exists()
+
+    alert_confirm(actor=supervisor, alert=alert, now=at(2026, 3, 11, 11))
+    alert.refresh_from_db()
+    assert alert.state == "open"
+    assert sorted(InboxMessage.objects.values_list("recipient__username", flat=True)) == ["market_chief", "market_head"]
+    assert AuditEvent.objects.filter(action="alert_confirm", object_id=str(alert.pk)).count() == 1
+    sweep(now=at(2026, 3, 11, 12))
+    assert InboxMessage.objects.count() == 2  # exactly once
+
+
+def test_a_dismissed_pending_alert_is_history_and_not_raised_again_while_the_cause_lasts(county):
+    supervisor = user("supervisor")
+    rule_setting_update(actor=supervisor, rule="case_overdue_promised", mode="manual", level="yellow")
+    overdue_cases(1)
+    sweep(now=at(2026, 3, 11))
+    alert = Alert.objects.get(rule="case_overdue_promised")
+
+    with pytest.raises(DomainError) as info:
+        alert_dismiss(actor=supervisor, alert=alert, reason="  ")
+    assert info.value.code == "reason_required"
+    alert_dismiss(actor=supervisor, alert=alert, reason="已核实为系统录入错误", now=at(2026, 3, 11, 11))
+
+    alert.refresh_from_db()
+    assert (alert.state, alert.close_reason, alert.closed_by, alert.note) == (
+        "dismissed",
+        "dismissed",
+        supervisor,
+        "已核实为系统录入错误",
+    )
+    # A condition rule raises again for a cause without a live alert: the dismissed one stays as history
+    sweep(now=at(2026, 3, 12))
+    assert list(Alert.objects.filter(rule="case_overdue_promised").order_by("pk").values_list("state", flat=True)) == [
+        "dismissed",
+        "pending",
+    ]
+
+
+def test_off_raises_nothing_and_leaves_live_alerts_alone(county):
+    supervisor = user("supervisor")
+    overdue_cases(1)
+    sweep(now=at(2026, 3, 11))
+    rule_setting_update(actor=supervisor, rule="case_overdue_promised", mode="off", level="yellow")
+    rule_setting_update(actor=supervisor, rule="step_overdue", mode="off", level="warning")
+    Case.objects.update(status="withdrawn")
+
+    result = sweep(now=at(2026, 3, 12))
+
+    assert "case_overdue_promised" not in result.raised
+    assert Alert.objects.filter(state="open").count() == 2
+
+
+def test_resolving_an_event_anomaly(county):
+    supervisor = user("supervisor")
+    clerk = user("county_clerk")
+    case = services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX"), now=at(2026, 3, 2))
+    Case.objects.filter(pk=case.pk).update(fee_amount=10)
+    sweep(now=at(2026, 3, 3))
+    alert = Alert.objects.get(rule="fee_off_standard")
+
+    alert_resolve(actor=supervisor, alert=alert, note="已退还多收费用", now=at(2026, 3, 4))
+    sweep(now=at(2026, 3, 5))
+
+    alert.refresh_from_db()
+    assert (alert.state, alert.close_reason, alert.note) == ("closed", "resolved", "已退还多收费用")
+    assert Alert.objects.filter(rule="fee_off_standard").count() == 1  # an event is raised once, ever
+
+
+def test_only_supervisors_write(county):
+    clerk, head = user("county_clerk"), user("market_head")
+    overdue_cases(1)
+    sweep(now=at(2026, 3, 11))
+    alert = Alert.objects.get(rule="case_overdue_promised")
+    events = AuditEvent.objects.count()
+
+    for actor in (clerk, head):
+        with pytest.raises(PermissionDenied):
+            alert_resolve(actor=actor, alert=alert, note="x")
+        with pytest.raises(PermissionDenied):
+            alert_dismiss(actor=actor, alert=alert, reason="x")
+        with pytest.raises(PermissionDenied):
+            rule_setting_update(actor=actor, rule="case_overdue_promised", mode="off", level="red")
+
+    alert.refresh_from_db()
+    assert alert.state == "open"
+    assert not RuleSetting.objects.exists()
+    assert AuditEvent.objects.count() == events
+
+
+def test_bad_rule_settings_are_refused(county):
+    supervisor = user("supervisor")
+    for rule, mode, level, code in (
+        ("no_such_rule", "off", "red", "unknown_rule"),
+        ("step_overdue", "sometimes", "red", "invalid_mode"),
+        ("step_overdue", "off", "purple", "invalid_level"),
+    ):
+        with pytest.raises(DomainError) as info:
+            rule_setting_update(actor=supervisor, rule=rule, mode=mode, level=level)
+        assert info.value.code == code
+    assert not RuleSetting.objects.exists()
+
+
+def test_the_sweep_runs_a_bounded_number_of_queries_whatever_the_number_of_cases(county, django_assert_max_num_queries):
+    overdue_cases(1)
+    with django_assert_max_num_queries(40) as one:
+        sweep(now=at(2026, 3, 11))
+    overdue_cases(6)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        sweep(now=at(2026, 3, 12), full=True)
+    assert Alert.objects.filter(rule="case_overdue_promised").count() == 7
+
+
+def test_the_task_and_the_command_run_the_sweep(county):
+    overdue_cases(1)
+    assert sweep_alerts.enqueue().return_value["is_full"] is True  # immediate backend in tests
+
+    out = io.StringIO()
+    call_command("supervision", "sweep", "--today", "2026-03-11", "--full", stdout=out)
+    assert "case_overdue_promised" in out.getvalue()
+    assert SweepRun.objects.get().full_on.isoformat() == "2026-03-11"
+    assert Alert.objects.filter(rule="case_overdue_promised", state="open").count() == 1
