@@ -36,6 +36,7 @@ from bianmin.core.errors import DomainError
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 from bianmin.core.workdays import CalendarGap
 from bianmin.org.models import Site
+from bianmin.supervision.services.data_views import personal_data_view_record
 
 from . import permissions, services
 from .models import Case, CaseMaterial, DeliveryMethod, Extension, IdType, Notice, ReviewTask
@@ -551,6 +552,7 @@ def get_case(request, case_id: Id):
     case = _with_details(cases_visible_to(request.auth)).filter(pk=case_id).first()
     if case is None:
         raise Http404
+    personal_data_view_record(viewer=request.auth, cases=[case], what="api")
     return _as_detail(request, case)
 
 

@@ -70,7 +70,7 @@ def _lock(case: Case) -> Case:
     )
 
 
-def _next(key: str) -> int:
+def counter_next(key: str) -> int:
     """The next value of a gap-free counter, under a row lock."""
     counter, _created = Counter.objects.select_for_update().get_or_create(key=key)
     counter.value = F("value") + 1
@@ -80,7 +80,7 @@ def _next(key: str) -> int:
 
 
 def _tracking_number(site: Site, on: datetime.date) -> str:
-    return f"{site.code}-{on:%Y%m%d}-{_next(f'track:{site.code}:{on:%Y%m%d}'):04d}"
+    return f"{site.code}-{on:%Y%m%d}-{counter_next(f'track:{site.code}:{on:%Y%m%d}'):04d}"
 
 
 NOTICE_PREFIX = {
@@ -100,7 +100,7 @@ def _issue(case: Case, kind: str, actor: User | None, now: datetime.datetime, co
         number = case.tracking_number
     else:
         year = _local_date(now).year
-        number = f"{case.current_site.code}-{NOTICE_PREFIX[kind]}-{year}-{_next(f'notice:{kind}:{year}'):05d}"
+        number = f"{case.current_site.code}-{NOTICE_PREFIX[kind]}-{year}-{counter_next(f'notice:{kind}:{year}'):05d}"
     return Notice.objects.create(
         case=case,
         kind=kind,
@@ -861,7 +861,7 @@ def case_issue_certificate(*, actor: User | None, case: Case, now: datetime.date
     if case.certificate_issued_at:
         raise DomainError(_("The certificate was already issued."), code="certificate_issued")
     year = _local_date(now).year
-    sequence = _next(f"certificate:{case.department.code}:{year}")
+    sequence = counter_next(f"certificate:{case.department.code}:{year}")
     case.certificate_number = f"{case.department.code}-{year}-{sequence:06d}"
     case.certificate_issued_at = now
     case.certificate_valid_until = _valid_until(case.version.result_validity, _local_date(now))
@@ -905,7 +905,7 @@ def case_collect_fee(
     case.fee_amount = amount
     case.fee_paid_at = now
     year = _local_date(now).year
-    case.fee_receipt_number = f"SF{year}{_next(f'fee:{year}'):07d}"
+    case.fee_receipt_number = f"SF{year}{counter_next(f'fee:{year}'):07d}"
     case.save(update_fields=["fee_amount", "fee_paid_at", "fee_receipt_number"])
     notice = _issue(
         case,

@@ -32,10 +32,9 @@ from bianmin.catalog.models import CaseType, ServiceItem, SpecialProcedure
 from bianmin.catalog.selectors import catalog_search
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
-from bianmin.core.models import CalendarDay
-from bianmin.core.workdays import workday_ordinal_expression
 from bianmin.org.models import Role, RoleAssignment, Site
 from bianmin.org.selectors import sites_visible_to, user_scope
+from bianmin.supervision.selectors.monitor import annotate_clock
 from bianmin.supervision.services.data_views import personal_data_view_record
 from bianmin.workbench.views import staff_required
 
@@ -53,14 +52,7 @@ from .inquiries import (
 from .ledger import COLUMNS, ledger_cases, ledger_table, ledger_workbook
 from .models import Case, CaseMaterial, Channel, DeliveryMethod, Extension, Inquiry, Notice, ReviewTask, Status
 from .permissions import can, can_complete_task, can_receive_at
-from .selectors import (
-    YELLOW_DAYS_LEFT,
-    YELLOW_SHARE_USED,
-    annotate_days_left,
-    case_get_for_user,
-    cases_visible_to,
-    clock,
-)
+from .selectors import case_get_for_user, cases_visible_to, clock
 from .workflow import allowed_actions
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -159,16 +151,10 @@ def queue_counts(user: User) -> dict[str, int]:
     return counts
 
 
-def _today_ordinal(today: datetime.date) -> int:
-    return CalendarDay.objects.filter(date=today).values_list("ordinal", flat=True).first() or 0
-
-
 def _with_clock(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
-    """What selectors.clock() needs, computed in SQL for the whole page (clock() itself asks per case)."""
-    today_ordinal = _today_ordinal(today)
-    return annotate_days_left(cases, today).annotate(
-        acceptance_days_left=workday_ordinal_expression("acceptance_due") - today_ordinal,
-        promised_total=workday_ordinal_expression("promised_due") - workday_ordinal_expression("accepted_on"),
+    """The clock of every case of the page in SQL (``colour``, ``days_left``: the same definition as
+    selectors.clock() and the live monitor, with the configurable yellow thresholds), and the deadline it runs to."""
+    return annotate_clock(cases, today).annotate(
         deadline=models.Case(
             models.When(status=Status.ACCEPTED, then=F("promised_due")),
             models.When(status=Status.RECEIVED, then=F("acceptance_due")),
@@ -178,12 +164,6 @@ def _with_clock(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
     )
 
 
-def _colour(left: int, used: float = 0.0) -> str:
-    if left < 0:
-        return "red"
-    return "yellow" if left <= YELLOW_DAYS_LEFT or used >= YELLOW_SHARE_USED else "green"
-
-
 def with_overdue(clock_: dict) -> dict:
     """The clock for the badge: also the working days overdue as a positive number."""
     days_left = clock_["days_left"]
@@ -191,16 +171,10 @@ def with_overdue(clock_: dict) -> dict:
 
 
 def annotated_clock(case: Case) -> dict:
-    """selectors.clock() from the annotations of ``_with_clock``: the same colours, without a query."""
-    if case.status == Status.SUSPENDED:
-        return {"colour": "paused", "days_left": None}
-    if case.status == Status.RECEIVED and case.acceptance_days_left is not None:
-        return {"colour": _colour(case.acceptance_days_left), "days_left": case.acceptance_days_left}
-    if case.status == Status.ACCEPTED and case.days_left is not None:
-        left = case.days_left
-        used = 1 - left / max(1, case.promised_total or 0)
-        return {"colour": _colour(left, used), "days_left": left}
-    return {"colour": "done", "days_left": None}
+    """selectors.clock() from the annotations of ``_with_clock``, without a query."""
+    if case.colour in ("paused", "done"):
+        return {"colour": case.colour, "days_left": None}
+    return {"colour": case.colour, "days_left": case.days_left}
 
 
 def _filtered(cases: QuerySet[Case], filters: dict) -> QuerySet[Case]:
@@ -211,9 +185,7 @@ def _filtered(cases: QuerySet[Case], filters: dict) -> QuerySet[Case]:
     if filters.get("channel"):
         cases = cases.filter(channel=filters["channel"])
     if filters.get("overdue"):
-        cases = cases.filter(
-            Q(status=Status.ACCEPTED, days_left__lt=0) | Q(status=Status.RECEIVED, acceptance_days_left__lt=0)
-        )
+        cases = cases.filter(colour="red")
     return cases
 
 

@@ -2,13 +2,15 @@ from bianmin.org.models import Role
 from bianmin.org.selectors import user_scope
 
 from .permissions import is_supervisor
-
-# Staff who answer supervision orders for their department.
-ORDER_RESPONDER_ROLES = {Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE}
+from .selectors.monitor import can_monitor
 
 
 def supervision_nav(request) -> dict:
-    """The workbench's supervision links and the unread count of the staff inbox (one indexed count)."""
+    """The workbench's supervision links and the unread count of the staff inbox (one indexed count).
+
+    ``watches_cases``: the monitor, alerts, orders and statistics (supervisors and centre administrators for
+    their jurisdiction, department heads and chief representatives for their departments).
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
@@ -19,6 +21,7 @@ def supervision_nav(request) -> dict:
 
     return {
         "is_supervisor": is_supervisor(user),
-        "answers_orders": bool(roles & ORDER_RESPONDER_ROLES),
+        "watches_cases": can_monitor(user),
+        "is_centre_admin": user.is_superuser or Role.CENTRE_ADMIN in roles,
         "unread_inbox": InboxMessage.objects.filter(recipient=user, read_at__isnull=True).count(),
     }

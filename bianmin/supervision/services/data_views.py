@@ -21,6 +21,7 @@ WHAT_LABELS = {
     "material": _("Material scan"),
     "notice": _("Notice"),
     "ledger": _("Site ledger"),
+    "api": _("Case through the API"),
 }
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.cases.models import Case
 from bianmin.cases.selectors import case_get_for_user
-from bianmin.cases.services import _next as counter_next  # the gap-free Counter, shared with case numbers
+from bianmin.cases.services import counter_next
 from bianmin.cases.workflow import TransitionNotAllowed
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied

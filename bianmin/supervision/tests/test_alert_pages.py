@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -35,6 +36,7 @@ def overdue(item_code: str, site: str, count: int = 1) -> list[Case]:
 
 def login(client, username: str):
     client.force_login(user(username))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
 

@@ -54,6 +54,15 @@ def test_a_supervisor_opening_a_case_page_is_recorded_once(county):
     assert views() == [("supervisor", case.pk, "case_page", NOW)]
 
 
+def test_a_supervisor_reading_a_case_through_the_api_is_recorded(county):
+    case = a_case()
+
+    assert staff("supervisor").get(f"/api/v1/cases/{case.pk}").status_code == 200
+    assert staff("county_clerk").get(f"/api/v1/cases/{case.pk}").status_code == 200
+
+    assert views() == [("supervisor", case.pk, "api", NOW)]
+
+
 @pytest.mark.parametrize("username", ["county_clerk", "market_chief", "market_head", "centre_admin"])
 def test_other_staff_opening_a_case_page_are_not_recorded(county, username):
     case = a_case()
