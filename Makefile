@@ -21,7 +21,6 @@ demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py workdays seed
 	$(BIN)/python manage.py demo_load
-	$(BIN)/python manage.py supervision sweep
 	$(BIN)/python manage.py statistics rebuild
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py serve --port $(PORT)

@@ -8,6 +8,8 @@ from bianmin.cases.selectors import clock
 from bianmin.core.audit import verify_chain
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.loader import load_demo
+from bianmin.demo.supervision import load_demo_supervision
+from bianmin.supervision.models import AccountabilityRecord, Alert, SupervisionOrder
 
 TODAY = datetime.date(2026, 11, 26)  # a Thursday; its 30 working days reach back over 国庆 2026
 
@@ -38,3 +40,14 @@ def test_demo_cases_give_supervision_every_kind_of_case():
     # A second load changes nothing.
     assert load_demo_cases(today=TODAY) == 0
     assert Case.objects.count() == 61
+
+    # The supervision demo: the first sweep, an order past its due date, an answered order, a record.
+    assert load_demo_supervision(today=TODAY) == 2
+    orders = list(SupervisionOrder.objects.order_by("pk").values_list("state", "due"))
+    assert orders == [("issued", datetime.date(2026, 11, 24)), ("accepted", datetime.date(2026, 11, 23))]
+    live = Counter(Alert.objects.filter(state="open").values_list("rule", flat=True))
+    assert live["case_overdue_promised"] == colours["red"] - 1  # the red received case is on its acceptance clock
+    assert live["repeated_supplement"] == 1
+    assert AccountabilityRecord.objects.get().alerts.get().rule == "repeated_supplement"
+    assert load_demo_supervision(today=TODAY) == 0
+    assert verify_chain().ok

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.demo.loader import demo_accounts, load_demo
+from bianmin.demo.supervision import load_demo_supervision
 
 
 class Command(BaseCommand):
@@ -22,6 +23,8 @@ class Command(BaseCommand):
         if not options["without_cases"]:
             created = load_demo_cases()
             self.stdout.write(f"Demo cases: {created} created." if created else "Demo cases: already there.")
+            orders = load_demo_supervision()
+            self.stdout.write(f"Demo supervision: alert sweep done, {orders} supervision orders created.")
         if options["quiet_accounts"]:
             return
         self.stdout.write("")
