@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -149,6 +150,8 @@ def case_list(request):
     """The cases behind one dashboard number: the same filters, translated to the cases' own dates."""
     scope = _scope_or_403(request)
     metric = request.GET.get("metric", "")
+    if not metric:  # the bare address (a bookmark, a trimmed link): the dashboard is where numbers are chosen
+        return redirect("statistics:dashboard")
     if metric not in CASE_METRICS:
         raise Http404
     today = _today()

@@ -6,10 +6,13 @@
   "use strict";
 
   var PALETTE = ["#c0392b", "#2c7be5", "#e8a317", "#6f42c1", "#27ae60", "#7f8c8d"];
+  // Severities in Level order (预警, 黄牌, 红牌, 严重违规): the colours the alert badges use.
+  var PALETTES = { severity: ["#1a56b0", "#e8a317", "#c0392b", "#5b1a18"] };
+  var NARROW = 480;
 
-  function optionFor(spec) {
+  function optionFor(spec, palette, width) {
     var base = {
-      color: PALETTE,
+      color: PALETTES[palette] || PALETTE,
       aria: { enabled: true, decal: { show: false } },
       tooltip: { trigger: spec.kind === "pie" ? "item" : "axis" },
       legend: { bottom: 0, type: "scroll" },
@@ -21,6 +24,7 @@
         type: "pie",
         name: series.name,
         radius: ["35%", "65%"],
+        label: { show: width > NARROW },
         data: spec.categories.map(function (name, index) { return { name: name, value: series.data[index] }; })
       }];
       return base;
@@ -29,7 +33,7 @@
     var valueAxis = { type: "value", minInterval: 1 };
     if (spec.horizontal) {
       categoryAxis.inverse = true;
-      categoryAxis.axisLabel.width = 180;
+      categoryAxis.axisLabel.width = width > NARROW ? 180 : 110;
       categoryAxis.axisLabel.overflow = "truncate";
       base.xAxis = valueAxis;
       base.yAxis = categoryAxis;
@@ -59,12 +63,17 @@
       container.style.height = Math.max(220, 36 * spec.categories.length + 80) + "px";
     }
     var chart = window.echarts.init(container, null, { renderer: "svg" });
-    chart.setOption(optionFor(spec));
+    var palette = container.getAttribute("data-palette");
+    chart.setOption(optionFor(spec, palette, container.clientWidth));
+    container.setAttribute("data-rendered", "true");
     chart.on("click", function (params) {
       var link = linkFor(spec, params);
       if (link) { window.location.assign(link); }
     });
-    window.addEventListener("resize", function () { chart.resize(); });
+    window.addEventListener("resize", function () {
+      chart.setOption(optionFor(spec, palette, container.clientWidth));
+      chart.resize();
+    });
   }
 
   function start() {

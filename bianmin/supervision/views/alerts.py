@@ -35,6 +35,7 @@ from ..selectors.alerts import (
     live_counts_by_level,
     sees_alerts,
 )
+from ..selectors.orders import orders_visible_to
 from ..services.alerts import (
     alert_confirm,
     alert_dismiss,
@@ -167,6 +168,31 @@ def _alert_or_404(user, pk: int) -> Alert:
     return alert
 
 
+# How the alert's audit events read in its history (the chain stores stable codes).
+ALERT_EVENT_LABELS = {
+    "alert_confirm": gettext_lazy("Confirmed by a supervisor; the responsible staff were notified"),
+    "alert_dismiss": gettext_lazy("Dismissed by a supervisor"),
+    "alert_resolve": gettext_lazy("Recorded as resolved by a supervisor"),
+}
+
+
+def _history(events) -> list[dict]:
+    """The audit events of an alert as a person reads them: when, who (full name), what, and the reason given."""
+    rows = []
+    for event in events:
+        actor = event.actor.get_full_name() if event.actor else ""
+        payload = event.payload or {}
+        rows.append(
+            {
+                "at": event.occurred_at,
+                "actor": actor or event.actor_label,
+                "label": ALERT_EVENT_LABELS.get(event.action, event.action),
+                "detail": payload.get("reason") or payload.get("note") or "",
+            }
+        )
+    return rows
+
+
 def _render_alert(request, alert: Alert, *, bound: dict | None = None, error: str = "", status: int = 200):
     bound = bound or {}
     supervisor = is_supervisor(request.user)
@@ -180,8 +206,10 @@ def _render_alert(request, alert: Alert, *, bound: dict | None = None, error: st
     context = {
         "alert": alert,
         "rule": RULES.get(alert.rule),
-        "events": list(audit_events_for(alert).select_related("actor")),
+        "events": _history(audit_events_for(alert).select_related("actor")),
         "earlier": list(earlier[:20]),
+        "orders": list(orders_visible_to(request.user).filter(alert=alert).order_by("-issued_at", "-pk")),
+        "is_supervisor": supervisor,
         "actions": actions,
         "error": error,
     }

@@ -17,7 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.accounts.models import User
@@ -87,7 +87,7 @@ def _valid(form: forms.Form) -> dict:
 
 class OrderFilterForm(forms.Form):
     state = forms.ChoiceField(label=gettext_lazy("State"), required=False)
-    overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
+    overdue = forms.BooleanField(label=pgettext_lazy("order", "Overdue only"), required=False)
     department = forms.ModelChoiceField(
         label=gettext_lazy("Department"),
         queryset=Department.objects.none(),
@@ -270,6 +270,32 @@ def _order_or_404(user: User, pk: int) -> SupervisionOrder:
     return order
 
 
+# How the order's audit events read in its history (the chain stores stable codes).
+ORDER_EVENT_LABELS = {
+    "order.issue": gettext_lazy("Order issued"),
+    "order.respond": gettext_lazy("Department responded"),
+    "order.accept": gettext_lazy("Response accepted"),
+    "order.return": gettext_lazy("Response returned"),
+    "order.withdraw": gettext_lazy("Order withdrawn"),
+}
+
+
+def _order_history(events) -> list[dict]:
+    rows = []
+    for event in events:
+        actor = event.actor.get_full_name() if event.actor else ""
+        payload = event.payload or {}
+        rows.append(
+            {
+                "at": event.occurred_at,
+                "actor": actor or event.actor_label,
+                "label": ORDER_EVENT_LABELS.get(event.action, event.action),
+                "detail": payload.get("reason") or payload.get("note") or "",
+            }
+        )
+    return rows
+
+
 def _render_order(request, order: SupervisionOrder, *, bound: dict | None = None, error: str = "", status: int = 200):
     today = timezone.localdate()
     bound = bound or {}
@@ -283,7 +309,7 @@ def _render_order(request, order: SupervisionOrder, *, bound: dict | None = None
         "offered": offered,
         "is_overdue": order.state in {SupervisionOrder.State.ISSUED, SupervisionOrder.State.RETURNED}
         and order.due < today,
-        "events": audit_events_for(order).select_related("actor"),
+        "events": _order_history(audit_events_for(order).select_related("actor")),
         "error": error,
         "is_supervisor": is_supervisor(request.user),
     }
