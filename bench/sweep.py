@@ -1,9 +1,10 @@
 """Benchmark of the alert sweep (issue 5): the demo county with 1,000,000 cases, 100,000 of them open, on SQLite.
 
-    python bench/sweep.py [--cases 1000000] [--open 100000] [--repeat 3] [--plans]
+    python bench/sweep.py [--cases 1000000] [--open 100000] [--repeat 3] [--plans] [--profile]
 
-Works on a copy of the dataset of ``bench/dataset.py`` (the sweep writes alerts), with the supervision tables
-created afresh from the current models. Each repetition empties the alerts and measures, in wall time:
+Works on a copy of the dataset of ``bench/dataset.py`` (the sweep writes alerts), migrated (the indexes of newer
+migrations) and with the supervision tables created afresh from the current models. Each repetition empties the
+alerts and measures, in wall time:
 
 - first run: the full sweep over an empty alert table (it raises every alert the dataset deserves, with their
   inbox messages);
@@ -11,7 +12,8 @@ created afresh from the current models. Each repetition empties the alerts and m
   case, event rules over what changed since the last sweep);
 - daily full: the first sweep of a day, whose event rules look at every case again.
 
-``--plans`` prints SQLite's query plan of every rule's INSERT … SELECT and UPDATE.
+``--plans`` prints SQLite's query plan of every rule's INSERT … SELECT and UPDATE; ``--profile`` runs each kind of
+sweep once more and prints its slowest statements.
 """
 
 from __future__ import annotations
@@ -112,6 +114,34 @@ def _plans(now: datetime.datetime) -> None:
                     print("   ", row[-1])
 
 
+def _profile(now: datetime.datetime) -> None:
+    """One first run, one steady-state sweep and one daily full re-run, with their slowest statements."""
+    from django.db import connection
+
+    timings: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timings.append((time.perf_counter() - started, " ".join(sql.split())))
+
+    _empty_alerts()
+    runs = (
+        ("first run", {"now": now}),
+        ("steady state", {"now": now + datetime.timedelta(seconds=61)}),
+        ("daily full re-run", {"now": now + datetime.timedelta(seconds=300), "full": True}),
+    )
+    for label, kwargs in runs:
+        timings.clear()
+        with connection.execute_wrapper(timed):
+            seconds, _result = _timed(**kwargs)
+        print(f"\n{label}: {seconds * 1000:.0f} ms, {len(timings)} statements, the slowest:")
+        for duration, sql in sorted(timings, reverse=True)[:8]:
+            print(f"    {duration * 1000:7.1f} ms  {sql[:150]}")
+
+
 def _row(label: str, seconds: list[float]) -> str:
     ms = [s * 1000 for s in seconds]
     return f"| {label:<34} | {min(ms):>8.0f} | {statistics.median(ms):>8.0f} | {max(ms):>8.0f} |"
@@ -123,11 +153,17 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--plans", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="print the slowest statements of each kind of sweep")
     args = parser.parse_args()
 
     source = ensure_dataset(cases=args.cases, open_cases=args.open)
     copy = _use_copy(source)
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)  # the indexes of migrations newer than the dataset
     _fresh_supervision_tables()
+    print(f"migrated the copy and analysed it in {time.perf_counter() - started:.1f} s")
 
     from zoneinfo import ZoneInfo
 
@@ -141,6 +177,8 @@ def main() -> None:
     open_count = Case.objects.filter(status__in=["received", "supplement_requested", "accepted", "suspended"]).count()
     print(f"\n{Case.objects.count()} cases, {open_count} open; SQLite file copied to {copy.name}")
 
+    if args.profile:
+        _profile(now)
     first, steady, daily = [], [], []
     raised = notified = 0
     for repetition in range(args.repeat):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bianmin.catalog.models import MaterialRequirement, ServiceItem, ServiceItemVersion, SpecialProcedure
+from bianmin.core.dates import EndOfBeijingDay
 from bianmin.org.models import Department, Role, Site
 
 
@@ -149,6 +150,33 @@ class Case(models.Model):
             models.Index(fields=["status", "promised_due"], name="case_status_promised_idx"),
             models.Index(fields=["receiving_site", "received_on"], name="case_ledger_idx"),
             models.Index(fields=["relay_site", "status"], name="case_relay_idx"),
+            # The statistics count each day's cases by the date of each step (statistics/figures.py), and a
+            # drill-down counts its cases from these indexes alone (the columns its conditions read are in them).
+            models.Index(fields=["received_on"], name="case_received_on_idx"),
+            models.Index(fields=["accepted_on", "is_deemed_accepted"], name="case_accepted_on_idx"),
+            models.Index(
+                fields=["decided_at", "promised_due", "statutory_due", "certificate_due"], name="case_decided_at_idx"
+            ),
+            models.Index(fields=["status", "closed_at"], name="case_status_closed_idx"),
+            models.Index(fields=["withdrawn_at"], name="case_withdrawn_at_idx"),
+            # The alert sweep's event rules (supervision/rules.py) read these instead of every case: each index
+            # holds only the cases a rule looks at (a fee was collected, the case was forwarded) or only the
+            # anomalies themselves. A partial index serves a query whose WHERE repeats the index's terms, so the
+            # rules filter with exactly these conditions (supervision/tests/test_sweep_plans.py checks the plans).
+            # Keyed on the id: a rule reads them in the cases' order.
+            models.Index(fields=["id"], name="case_fee_collected_idx", condition=Q(fee_amount__isnull=False)),
+            models.Index(fields=["id"], name="case_forwarded_idx", condition=Q(forwarded_at__isnull=False)),
+            models.Index(
+                fields=["id"],
+                name="case_decided_unaccepted_idx",
+                condition=Q(decided_at__isnull=False)
+                & (Q(accepted_at__isnull=True) | Q(decided_at__lt=F("accepted_at"))),
+            ),
+            models.Index(
+                fields=["id"],
+                name="case_late_acceptance_idx",
+                condition=Q(supplement_count=0, accepted_at__gte=EndOfBeijingDay("acceptance_due")),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

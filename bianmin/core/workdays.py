@@ -38,12 +38,12 @@ from django.db.models import (
     OuterRef,
     Subquery,
 )
-from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bianmin.core.audit import audit_record
+from bianmin.core.dates import BeijingDate
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.models import CalendarDay, CalendarYear
 
@@ -876,8 +876,8 @@ def _calendar_date(field: str, is_datetime: bool, depth: int = 1) -> Any:
         reference = OuterRef(reference)
     if not is_datetime:
         return reference
-    # An outer reference carries no field type until resolved; TruncDate needs to know it is a datetime.
-    return TruncDate(ExpressionWrapper(reference, output_field=DateTimeField()), tzinfo=CALENDAR_TIME_ZONE)
+    # An outer reference carries no field type until resolved; the date expression needs to know it is a datetime.
+    return BeijingDate(ExpressionWrapper(reference, output_field=DateTimeField()))
 
 
 def workday_ordinal_expression(field: str, *, is_datetime: bool = False, _depth: int = 1) -> Subquery:

@@ -14,16 +14,16 @@ raised since the last refresh is dated. ``statistics rebuild`` recomputes any ra
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, DateField, F, Max, Q, QuerySet, Sum
-from django.db.models.functions import Cast, TruncDate
+from django.db.models import BigIntegerField, Count, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from bianmin.cases.models import Case, Extension, Status, Suspension
+from bianmin.core.dates import SHANGHAI, BeijingDate
 from bianmin.core.models import AuditEvent
 from bianmin.core.workdays import workday_ordinal_expression
 from bianmin.org.models import Site, SiteLevel
@@ -31,7 +31,6 @@ from bianmin.supervision.models import Alert
 
 from .models import METRICS, DailyAlertFigure, DailyFigure, MonthlyFigure, RefreshState, Tier
 
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 CASE_OBJECT_TYPE = Case._meta.label_lower
 DIMENSIONS = ("site_id", "item_id", "channel", "department_id")
 
@@ -53,8 +52,9 @@ def site_tiers() -> dict[int, str]:
     return tiers
 
 
-def _local_day(field: str) -> TruncDate:
-    return TruncDate(field, tzinfo=SHANGHAI, output_field=DateField())
+def _local_day(field: str) -> BeijingDate:
+    """The Beijing-time date of a datetime column, in the database's own date functions (no per-row Python)."""
+    return BeijingDate(field)
 
 
 def _grouped(queryset: QuerySet, day: object, prefix: str = "", **aggregates) -> QuerySet:

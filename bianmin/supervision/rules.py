@@ -16,7 +16,6 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     BigIntegerField,
@@ -26,7 +25,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -37,18 +35,18 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Abs, Cast, Coalesce, Trim, TruncDate
+from django.db.models.functions import Abs, Cast, Coalesce, Trim
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.cases.models import Case, Notice, ReviewTask, Status
 from bianmin.catalog.models import FeeRule
+from bianmin.core.dates import SHANGHAI as SHANGHAI  # re-exported: the sweep and its command use it
+from bianmin.core.dates import BeijingDate, EndOfBeijingDay
 from bianmin.core.models import AuditEvent
 from bianmin.org.models import Role
 
 from .models import Level, RuleMode, RuleSetting, SupervisionOrder
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # A case whose clock runs, and a case whose clock is paused but whose lateness is not cured by the pause.
 CLOCK_RUNS = (Status.ACCEPTED,)
@@ -220,26 +218,6 @@ def _refusal_without_reasons(ctx: SweepContext) -> QuerySet:
     return _notice_causes(notices, role=Role.CLERK)
 
 
-class BeijingDate(Func):
-    """The Beijing-time date of a datetime column, in the database's own functions.
-
-    ``TruncDate(..., tzinfo=)`` calls back into Python for every row on SQLite (seconds over a million cases);
-    Beijing has kept UTC+8 without daylight saving since 1991, so a fixed offset gives the same dates."""
-
-    output_field = DateField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="date(%(expressions)s, '+8 hours')", **extra)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="((%(expressions)s) AT TIME ZONE 'Asia/Shanghai')::date")
-
-    def as_sql(self, compiler, connection, **extra):
-        if "template" not in extra:
-            return TruncDate(*self.source_expressions, tzinfo=SHANGHAI).as_sql(compiler, connection)
-        return super().as_sql(compiler, connection, **extra)
-
-
 def _gap(difference) -> Abs:
     return Abs(ExpressionWrapper(difference, output_field=DecimalField(max_digits=12, decimal_places=2)))
 
@@ -288,11 +266,9 @@ def _decision_without_acceptance(ctx: SweepContext) -> QuerySet:
 def _late_acceptance(ctx: SweepContext) -> QuerySet:
     """ALL art. 32: accept, refuse or notify within 5 working days. Acceptance by law after the window means
     nobody acted in time, so it counts too."""
-    cases = (
-        Case.objects.filter(ctx.changed(), accepted_at__isnull=False, supplement_count=0, acceptance_due__isnull=False)
-        .annotate(accepted_local=BeijingDate("accepted_at"))
-        .filter(accepted_local__gt=F("acceptance_due"))
-    )
+    # Accepted on a later Beijing date than the due date. These are the terms of the partial index
+    # case_late_acceptance_idx (cases/models.py), which holds exactly these cases: keep them the same.
+    cases = Case.objects.filter(ctx.changed(), supplement_count=0, accepted_at__gte=EndOfBeijingDay("acceptance_due"))
     return _case_causes(cases, site="receiving_site_id", role=Role.CLERK, due=F("acceptance_due"))
 
 

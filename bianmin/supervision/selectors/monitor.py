@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case as CaseWhen
 from django.db.models import (
+    BooleanField,
     Count,
-    Exists,
+    DateField,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -34,6 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 
@@ -64,25 +66,24 @@ def _today_ordinal(today: datetime.date) -> Subquery:
     return Subquery(CalendarDay.objects.filter(date=today).values("ordinal")[:1], output_field=IntegerField())
 
 
-def _threshold_limit(field: str, off: int, default: int) -> CaseWhen:
-    """The effective limit: the item's row, else the department's row, else the global row, else the default."""
-    global_rows = YellowThreshold.objects.filter(item__isnull=True, department__isnull=True)
-    return CaseWhen(
-        When(
-            item__yellow_threshold__isnull=False,
-            then=Coalesce(F(f"item__yellow_threshold__{field}"), Value(off)),
-        ),
-        When(
-            department__yellow_threshold__isnull=False,
-            then=Coalesce(F(f"department__yellow_threshold__{field}"), Value(off)),
-        ),
-        When(
-            Exists(global_rows),
-            then=Coalesce(Subquery(global_rows.values(field)[:1], output_field=IntegerField()), Value(off)),
-        ),
-        default=Value(default),
-        output_field=IntegerField(),
-    )
+def _threshold_limit(thresholds: list[tuple], field: str, off: int, default: int) -> CaseWhen | Value:
+    """The effective limit: the item's row, else the department's row, else the global row, else the default.
+
+    The thresholds are a handful of rows, read once (``thresholds``: (item_id, department_id, days_left,
+    share_used_percent)) and written into the SQL as constants: no join and no lookup per case."""
+    position = 2 if field == "days_left" else 3
+    by_item = {row[0]: row[position] for row in thresholds if row[0] is not None}
+    by_department = {row[1]: row[position] for row in thresholds if row[1] is not None}
+    global_rows = [row[position] for row in thresholds if row[0] is None and row[1] is None]
+    fallback = Value((off if global_rows[0] is None else global_rows[0]) if global_rows else default)
+    whens = [When(item_id=pk, then=Value(off if limit is None else limit)) for pk, limit in sorted(by_item.items())]
+    whens += [
+        When(department_id=pk, then=Value(off if limit is None else limit))
+        for pk, limit in sorted(by_department.items())
+    ]
+    if not whens:
+        return fallback
+    return CaseWhen(*whens, default=fallback, output_field=IntegerField())
 
 
 def annotate_clock(cases: QuerySet[CaseModel], today: datetime.date) -> QuerySet[CaseModel]:
@@ -90,10 +91,13 @@ def annotate_clock(cases: QuerySet[CaseModel], today: datetime.date) -> QuerySet
 
     The conditions are ordered cheapest first, since a CASE stops at the first that holds: paused and done
     read the status, red compares the deadline with today (no calendar lookup), and only the cases still
-    running look up their working days.
+    running look up their working days. The yellow thresholds are read first (one small query) and enter the
+    SQL as constants, so the cases are joined to nothing.
     """
     today_ordinal = _today_ordinal(today)
     accepted_ordinal = workday_ordinal_expression("accepted_on")
+    columns = ("item_id", "department_id", "days_left", "share_used_percent")
+    thresholds = list(YellowThreshold.objects.order_by("pk").values_list(*columns))
     cases = cases.annotate(
         days_left=CaseWhen(
             When(status=Status.ACCEPTED, then=workday_ordinal_expression("promised_due") - today_ordinal),
@@ -101,8 +105,8 @@ def annotate_clock(cases: QuerySet[CaseModel], today: datetime.date) -> QuerySet
             default=None,
             output_field=IntegerField(),
         ),
-        yellow_days=_threshold_limit("days_left", _DAYS_OFF, YELLOW_DAYS_LEFT),
-        yellow_percent=_threshold_limit("share_used_percent", _PERCENT_OFF, DEFAULT_SHARE_USED_PERCENT),
+        yellow_days=_threshold_limit(thresholds, "days_left", _DAYS_OFF, YELLOW_DAYS_LEFT),
+        yellow_percent=_threshold_limit(thresholds, "share_used_percent", _PERCENT_OFF, DEFAULT_SHARE_USED_PERCENT),
     )
     # Share used >= percent  <=>  used * 100 >= percent * limit, in integers (no rounding); the limit is the
     # working days from acceptance to the promised deadline (at least 1), the used ones from acceptance to today.
@@ -111,7 +115,8 @@ def annotate_clock(cases: QuerySet[CaseModel], today: datetime.date) -> QuerySet
     # Red once the deadline day is over, even when no working day has passed since (a Sunday after a deadline
     # on a make-up Saturday): the same test as the alert sweep's "overdue".
     overdue = Q(status=Status.ACCEPTED, promised_due__lt=today) | Q(status=Status.RECEIVED, acceptance_due__lt=today)
-    return cases.annotate(
+    # ``clock_today`` lets the colour filters (monitor_clock_filtered) say "overdue" in plain columns.
+    return cases.alias(clock_today=Value(today, output_field=DateField())).annotate(
         colour=CaseWhen(
             When(status__in=PAUSED_STATUSES, then=Value("paused")),
             When(~Q(status__in=RUNNING_STATUSES), then=Value("done")),
@@ -136,7 +141,9 @@ def annotate_late_steps(cases: QuerySet[CaseModel], today: datetime.date) -> Que
         .annotate(count=Count("pk"))
         .values("count")
     )
-    return cases.annotate(
+    late_cases = ReviewTask.objects.filter(state=ReviewTask.State.OPEN, due__lt=today).values("case_id")
+    has_late_steps = ExpressionWrapper(Q(status=Status.ACCEPTED, pk__in=late_cases), output_field=BooleanField())
+    return cases.alias(has_late_steps=has_late_steps).annotate(
         late_steps=CaseWhen(
             When(status=Status.ACCEPTED, then=Coalesce(Subquery(late, output_field=IntegerField()), Value(0))),
             default=Value(0),
@@ -220,12 +227,25 @@ def monitor_filtered(cases: QuerySet[CaseModel], filters: MonitorFilters) -> Que
 
 
 def monitor_clock_filtered(cases: QuerySet[CaseModel], filters: MonitorFilters) -> QuerySet[CaseModel]:
-    """Filters on the clock (the queryset carries annotate_clock and annotate_late_steps)."""
+    """Filters on the clock (the queryset carries annotate_clock and annotate_late_steps).
+
+    A colour is also said in plain columns where it can be (overdue: the deadline is past; paused: the status),
+    so the database drops the other cases before it works out any colour; late steps are one set of the open
+    steps past due (their index), not a count per case."""
     if filters.colour:
-        cases = cases.filter(colour=filters.colour)
+        cases = cases.filter(_COLOUR_PREFILTERS.get(filters.colour, Q()), colour=filters.colour)
     if filters.has_late_steps:
-        cases = cases.filter(late_steps__gt=0)
+        cases = cases.filter(has_late_steps=True)
     return cases
+
+
+_COLOUR_PREFILTERS = {
+    "red": Q(status=Status.ACCEPTED, promised_due__lt=F("clock_today"))
+    | Q(status=Status.RECEIVED, acceptance_due__lt=F("clock_today")),
+    "paused": Q(status__in=PAUSED_STATUSES),
+    "yellow": Q(status__in=RUNNING_STATUSES),
+    "green": Q(status__in=RUNNING_STATUSES),
+}
 
 
 def monitor_order(cases: QuerySet[CaseModel]) -> QuerySet[CaseModel]:
