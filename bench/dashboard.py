@@ -142,6 +142,11 @@ def main() -> None:
             "/supervision/statistics/cases/",
             {"metric": "finished_late_promised", "format": "xlsx"},
         ),
+        (
+            f"xlsx: cases finished late in {LAST_DAY.year - 1}",
+            "/supervision/statistics/cases/",
+            {**year, "metric": "finished_late_promised", "format": "xlsx"},
+        ),
     ]
     print(f"server time over {options.repeat} runs (median / max):")
     with time_machine.travel(now, tick=True):

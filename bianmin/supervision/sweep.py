@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BooleanField, CharField, DateField, DateTimeField, Exists, Max, OuterRef, Value
+from django.db.models import BooleanField, CharField, DateField, DateTimeField, Exists, Max, OuterRef, Q, Value
 from django.utils import timezone
 
 from bianmin.cases.models import Notice
@@ -96,7 +96,9 @@ def _insert_sql(rule: Rule, ctx: SweepContext, mode: str, level: str) -> tuple[s
     causes = rule.causes(ctx)
     already = Alert.objects.filter(rule=rule.code, key=OuterRef("a_key"))
     if rule.clears:
-        already = already.filter(state__in=Alert.LIVE_STATES)
+        # A live alert, or one a supervisor dismissed for this very deadline: a dismissal holds until the
+        # deadline moves (a new due date missed again is a new cause).
+        already = already.filter(Q(state__in=Alert.LIVE_STATES) | Q(state=Alert.State.DISMISSED, due=OuterRef("a_due")))
     state = Alert.State.PENDING_REVIEW if mode == RuleMode.MANUAL else Alert.State.OPEN
     rows = (
         causes.filter(~Exists(already))

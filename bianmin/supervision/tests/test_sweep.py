@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -119,12 +120,21 @@ def test_a_dismissed_pending_alert_is_history_and_not_raised_again_while_the_cau
         supervisor,
         "已核实为系统录入错误",
     )
-    # A condition rule raises again for a cause without a live alert: the dismissed one stays as history
+    # The dismissal holds for this cause and this missed deadline: the next sweeps raise nothing new.
     sweep(now=at(2026, 3, 12))
-    assert list(Alert.objects.filter(rule="case_overdue_promised").order_by("pk").values_list("state", flat=True)) == [
-        "dismissed",
-        "pending",
-    ]
+    assert list(Alert.objects.filter(rule="case_overdue_promised").values_list("state", flat=True)) == ["dismissed"]
+
+    # When an approved extension moves the deadline and the new one is missed too, that is a new cause.
+    case = Case.objects.get()
+    extension = services.case_request_extension(
+        actor=user("county_clerk"), case=case, days=2, reason="需补充核查", now=at(2026, 3, 12, 9)
+    )
+    services.case_decide_extension(
+        actor=user("market_head"), extension=extension, approve=True, now=at(2026, 3, 12, 10)
+    )
+    sweep(now=at(2026, 3, 13))
+    alerts = Alert.objects.filter(rule="case_overdue_promised").order_by("pk").values_list("state", "due")
+    assert list(alerts) == [("dismissed", datetime.date(2026, 3, 10)), ("pending", datetime.date(2026, 3, 12))]
 
 
 def test_off_raises_nothing_and_leaves_live_alerts_alone(county):
