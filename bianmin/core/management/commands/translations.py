@@ -20,11 +20,12 @@ def derive_traditional(simplified: Path, traditional: Path) -> int:
     from opencc import OpenCC
 
     converter = OpenCC("s2t")
-    source = {entry.msgid: entry for entry in polib.pofile(str(simplified))}
+    # Keyed by context too: the same English word can have different Chinese words in different contexts.
+    source = {(entry.msgctxt, entry.msgid): entry for entry in polib.pofile(str(simplified))}
     target = polib.pofile(str(traditional))
     converted = 0
     for entry in target:
-        origin = source.get(entry.msgid)
+        origin = source.get((entry.msgctxt, entry.msgid))
         if origin is None or not origin.translated():
             continue
         if entry.msgstr and OPENCC_FLAG not in entry.flags and "fuzzy" not in entry.flags:
