@@ -192,7 +192,7 @@ def sweep(*, now: datetime.datetime | None = None, full: bool | None = None) -> 
         if result.total_raised or result.total_closed:
             audit_record(
                 actor=None,
-                action="alert_sweep",
+                action="alert.sweep",
                 obj=run,
                 payload={
                     "raised": {code: count for code, count in result.raised.items() if count},

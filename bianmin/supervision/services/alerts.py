@@ -154,7 +154,7 @@ def alert_confirm(*, actor: User, alert: Alert, now: datetime.datetime | None = 
         raise DomainError(_("Only an alert awaiting review can be confirmed."), code="alert_not_pending")
     alert.state = Alert.State.OPEN
     alert.save(update_fields=["state"])
-    _audit(actor, "alert_confirm", alert, now)
+    _audit(actor, "alert.confirm", alert, now)
     alerts_notify_opened(now=now, alert=alert)
     return alert
 
@@ -174,7 +174,7 @@ def alert_dismiss(*, actor: User, alert: Alert, reason: str, now: datetime.datet
     alert.close_reason = Alert.CloseReason.DISMISSED
     alert.closed_at, alert.closed_by, alert.note = now, actor, reason[:NOTE_MAX_LENGTH]
     alert.save(update_fields=["state", "close_reason", "closed_at", "closed_by", "note"])
-    _audit(actor, "alert_dismiss", alert, now, reason=alert.note)
+    _audit(actor, "alert.dismiss", alert, now, reason=alert.note)
     return alert
 
 
@@ -194,7 +194,7 @@ def alert_resolve(*, actor: User, alert: Alert, note: str, now: datetime.datetim
     alert.close_reason = Alert.CloseReason.RESOLVED
     alert.closed_at, alert.closed_by, alert.note = now, actor, note[:NOTE_MAX_LENGTH]
     alert.save(update_fields=["state", "close_reason", "closed_at", "closed_by", "note"])
-    _audit(actor, "alert_resolve", alert, now, note=alert.note)
+    _audit(actor, "alert.resolve", alert, now, note=alert.note)
     return alert
 
 
@@ -221,7 +221,7 @@ def rule_setting_update(
     setting.save()
     audit_record(
         actor=actor,
-        action="rule_setting_update",
+        action="rule_setting.update",
         obj=setting,
         payload={"rule": rule, "mode": mode, "level": level, "before": list(before)},
         occurred_at=now,

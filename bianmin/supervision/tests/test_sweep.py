@@ -96,7 +96,7 @@ def test_manual_mode_waits_for_a_supervisor_who_confirms_and_notifies(county):
     alert.refresh_from_db()
     assert alert.state == "open"
     assert sorted(InboxMessage.objects.values_list("recipient__username", flat=True)) == ["market_chief", "market_head"]
-    assert AuditEvent.objects.filter(action="alert_confirm", object_id=str(alert.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="alert.confirm", object_id=str(alert.pk)).count() == 1
     sweep(now=at(2026, 3, 11, 12))
     assert InboxMessage.objects.count() == 2  # exactly once
 

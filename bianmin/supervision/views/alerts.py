@@ -45,6 +45,7 @@ from ..services.alerts import (
     rule_setting_update,
 )
 from ..sweep import sweep
+from .history import event_rows
 
 FEED_PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 50
@@ -170,27 +171,10 @@ def _alert_or_404(user, pk: int) -> Alert:
 
 # How the alert's audit events read in its history (the chain stores stable codes).
 ALERT_EVENT_LABELS = {
-    "alert_confirm": gettext_lazy("Confirmed by a supervisor; the responsible staff were notified"),
-    "alert_dismiss": gettext_lazy("Dismissed by a supervisor"),
-    "alert_resolve": gettext_lazy("Recorded as resolved by a supervisor"),
+    "alert.confirm": gettext_lazy("Confirmed by a supervisor; the responsible staff were notified"),
+    "alert.dismiss": gettext_lazy("Dismissed by a supervisor"),
+    "alert.resolve": gettext_lazy("Recorded as resolved by a supervisor"),
 }
-
-
-def _history(events) -> list[dict]:
-    """The audit events of an alert as a person reads them: when, who (full name), what, and the reason given."""
-    rows = []
-    for event in events:
-        actor = event.actor.get_full_name() if event.actor else ""
-        payload = event.payload or {}
-        rows.append(
-            {
-                "at": event.occurred_at,
-                "actor": actor or event.actor_label,
-                "label": ALERT_EVENT_LABELS.get(event.action, event.action),
-                "detail": payload.get("reason") or payload.get("note") or "",
-            }
-        )
-    return rows
 
 
 def _render_alert(request, alert: Alert, *, bound: dict | None = None, error: str = "", status: int = 200):
@@ -206,7 +190,7 @@ def _render_alert(request, alert: Alert, *, bound: dict | None = None, error: st
     context = {
         "alert": alert,
         "rule": RULES.get(alert.rule),
-        "events": _history(audit_events_for(alert).select_related("actor")),
+        "events": event_rows(audit_events_for(alert).select_related("actor"), ALERT_EVENT_LABELS),
         "earlier": list(earlier[:20]),
         "orders": list(orders_visible_to(request.user).filter(alert=alert).order_by("-issued_at", "-pk")),
         "is_supervisor": supervisor,

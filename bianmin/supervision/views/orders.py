@@ -55,6 +55,7 @@ from ..services.orders import (
     order_return,
     order_withdraw,
 )
+from .history import event_rows
 
 LIST_PAGE_SIZE = 50
 AUDIT_RUNS_SHOWN = 20
@@ -280,22 +281,6 @@ ORDER_EVENT_LABELS = {
 }
 
 
-def _order_history(events) -> list[dict]:
-    rows = []
-    for event in events:
-        actor = event.actor.get_full_name() if event.actor else ""
-        payload = event.payload or {}
-        rows.append(
-            {
-                "at": event.occurred_at,
-                "actor": actor or event.actor_label,
-                "label": ORDER_EVENT_LABELS.get(event.action, event.action),
-                "detail": payload.get("reason") or payload.get("note") or "",
-            }
-        )
-    return rows
-
-
 def _render_order(request, order: SupervisionOrder, *, bound: dict | None = None, error: str = "", status: int = 200):
     today = timezone.localdate()
     bound = bound or {}
@@ -309,7 +294,7 @@ def _render_order(request, order: SupervisionOrder, *, bound: dict | None = None
         "offered": offered,
         "is_overdue": order.state in {SupervisionOrder.State.ISSUED, SupervisionOrder.State.RETURNED}
         and order.due < today,
-        "events": _order_history(audit_events_for(order).select_related("actor")),
+        "events": event_rows(audit_events_for(order).select_related("actor"), ORDER_EVENT_LABELS),
         "error": error,
         "is_supervisor": is_supervisor(request.user),
     }
