@@ -9,7 +9,6 @@ Each expected date is counted by hand and written as a literal with the count in
 from __future__ import annotations
 
 import datetime
-from contextlib import contextmanager
 
 import pytest
 from django.utils import translation
@@ -19,8 +18,9 @@ from bianmin.cases import services
 from bianmin.cases.models import Case, Extension, Notice, ReviewTask, Status
 from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.audit import audit_events_for
-from bianmin.core.errors import DomainError, PermissionDenied
+from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent, OutboundMessage
+from bianmin.core.testing import refused
 from bianmin.core.workdays import workdays_between
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role
@@ -34,13 +34,6 @@ D = datetime.date
 def _english():
     with translation.override("en"):
         yield
-
-
-@contextmanager
-def refused(code: str):
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
 
 
 def head_of(department_code: str) -> User:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -25,8 +24,9 @@ from bianmin.cases.services import APPEAL_RIGHTS, MaterialCheck
 from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.catalog.models import FeeRule
 from bianmin.core.audit import audit_events_for
-from bianmin.core.errors import DomainError, PermissionDenied
+from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent, OutboundMessage
+from bianmin.core.testing import refused
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role
 
@@ -48,14 +48,6 @@ def spring_2026():
 
 
 # --- Helpers --------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def refused(code: str):
-    """The block raises DomainError with exactly this code."""
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
 
 
 def head_of(department_code: str) -> User:

@@ -4,7 +4,6 @@ and what assessment reads (records in force in a period)."""
 from __future__ import annotations
 
 import datetime
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -15,8 +14,8 @@ from django.utils import translation
 from bianmin.accounts.models import User
 from bianmin.cases import services as case_services
 from bianmin.core.audit import audit_events_for
-from bianmin.core.errors import DomainError
 from bianmin.core.models import AuditEvent
+from bianmin.core.testing import refused
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site
 from bianmin.supervision.models import AccountabilityRecord, Alert, Level
@@ -35,13 +34,6 @@ D = datetime.date
 def _english():
     with translation.override("en"):
         yield
-
-
-@contextmanager
-def refused(code: str):
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
 
 
 def record(**options) -> AccountabilityRecord:

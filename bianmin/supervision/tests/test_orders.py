@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import html
-from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -20,8 +19,8 @@ from bianmin.accounts.models import User
 from bianmin.cases import services as case_services
 from bianmin.cases.models import Case
 from bianmin.core.audit import audit_events_for
-from bianmin.core.errors import DomainError
 from bianmin.core.models import AuditEvent, OutboundMessage
+from bianmin.core.testing import refused
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site, Window
 from bianmin.supervision.models import Alert, InboxMessage, Level, OrderResponse, SupervisionOrder
@@ -44,13 +43,6 @@ State = SupervisionOrder.State
 def _english():
     with translation.override("en"):
         yield
-
-
-@contextmanager
-def refused(code: str):
-    with pytest.raises(DomainError) as info:
-        yield info
-    assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
 
 
 def a_case(code: str = "SJ-0004", site: str = "YX", clerk: str = "county_clerk") -> Case:
