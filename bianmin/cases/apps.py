@@ -8,7 +8,10 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from bianmin.core.workdays import register_calendar_change_handler
+        from bianmin.org.services import register_site_move_handler
 
+        from .access import cases_at_sites_refresh
         from .services import cases_recompute_deadlines
 
         register_calendar_change_handler(cases_recompute_deadlines)
+        register_site_move_handler(cases_at_sites_refresh)

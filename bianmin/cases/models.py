@@ -72,8 +72,12 @@ class Case(models.Model):
     applicant_phone = models.CharField(_("mobile phone"), max_length=20)
     applicant_address = models.CharField(_("address"), max_length=200, blank=True)
     applicant_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("online account"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="applications",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("online account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     details = models.TextField(_("what is applied for"), blank=True)
 
@@ -85,17 +89,29 @@ class Case(models.Model):
         Site, verbose_name=_("site handling it now"), on_delete=models.PROTECT, related_name="current_cases"
     )
     relay_site = models.ForeignKey(
-        Site, verbose_name=_("relaying site"), null=True, blank=True, on_delete=models.PROTECT,
+        Site,
+        verbose_name=_("relaying site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="relayed_cases",
     )
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("agent"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="agency_cases",
     )
     agency_authorisation = models.CharField(_("authorisation of the agent"), max_length=200, blank=True)
     received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("received by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     # The law's clocks, in local dates.
@@ -106,8 +122,12 @@ class Case(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     is_deemed_accepted = models.BooleanField(_("accepted by law after 5 working days"), default=False)
     promised_due = models.DateField(_("promised deadline"), null=True, blank=True)
@@ -117,12 +137,23 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("working days of approved extension"), default=0)
     supplement_count = models.PositiveSmallIntegerField(_("supplement notices"), default=0)
     forwarded_at = models.DateTimeField(_("forwarded to the deciding level at"), null=True, blank=True)
+    # The running clock read from the row itself (kept by cases/clock.py after every move, a calendar change and
+    # a yellow-threshold change): the deadline it runs to (acceptance while received, the promised deadline once
+    # accepted, none otherwise), that date's working-day ordinal, and the ordinal of the first day it is yellow.
+    # A colour is then a comparison with today's date and ordinal: no calendar lookup per case.
+    clock_due = models.DateField(_("running deadline"), null=True, blank=True, editable=False)
+    clock_due_ordinal = models.IntegerField(null=True, blank=True, editable=False)
+    yellow_ordinal = models.IntegerField(null=True, blank=True, editable=False)
 
     # The outcome.
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decision_reasons = models.TextField(_("reasons"), blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
@@ -191,6 +222,43 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class CaseAccess(models.Model):
+    """Who may see a case, as index keys (cases/access.py), with copies of the columns lists sort and count by.
+
+    One row per key the case answers to: the site it is handled at, received at or relayed from (exactly, and
+    every ancestor's subtree), each department that owns or reviews it, and "everything". A user's scope is a
+    key or two (cases/access.py ``scope_keys``), so "the cases this clerk may see, most urgent first" is one
+    range of an index, and the colour counts of a monitor are read from an index alone. Kept by the services
+    in the transaction of every move (``case_access_refresh``); ``cases_index_rebuild`` recomputes them all.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access", db_index=False)
+    key = models.BigIntegerField()
+    # Whether the key comes from where the case is handled now (its current site, its own department): the
+    # "my work" groups that mean "here" read this instead of the case's sites.
+    is_current = models.BooleanField(default=False)
+    status = models.CharField(max_length=24)
+    # Open or decided and not yet delivered: what a work queue lists.
+    is_work = models.BooleanField(default=False)
+    # The running deadline, or the last date there is for cases without one (they sort last).
+    sort_due = models.DateField()
+    received_at = models.DateTimeField(null=True)
+    yellow_ordinal = models.IntegerField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_access_unique")]
+        indexes = [
+            models.Index(fields=["key", "is_work", "sort_due", "-received_at", "-case"], name="case_access_queue_idx"),
+            models.Index(fields=["key", "-received_at", "-case"], name="case_access_list_idx"),
+            models.Index(
+                fields=["key", "status", "is_current", "sort_due", "yellow_ordinal"], name="case_access_clock_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.key}"
 
 
 class CaseMaterial(models.Model):
@@ -262,6 +330,7 @@ class ReviewTask(models.Model):
         indexes = [
             models.Index(fields=["state", "due"], name="task_state_due_idx"),
             models.Index(fields=["state", "department", "role"], name="task_queue_idx"),
+            models.Index(fields=["state", "role", "site"], name="task_site_queue_idx"),
         ]
 
     def __str__(self) -> str:
@@ -396,11 +465,19 @@ class Inquiry(models.Model):
     logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     logged_at = models.DateTimeField(_("logged at"))
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="owned_inquiries",
     )
     owner_department = models.ForeignKey(
-        Department, verbose_name=_("owning department"), null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("owning department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="inquiries",
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)

@@ -4,30 +4,46 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as CaseWhen
+from django.db.models import F, IntegerField, QuerySet, Value, When
 
 from bianmin.accounts.models import User
-from bianmin.core.workdays import CalendarGap, workday_ordinal_expression
 from bianmin.org.selectors import user_scope
 
-from .models import Case, ReviewTask
+from .access import access_rows, scope_keys, visible_condition
+from .clock import today_ordinal
+from .models import Case, CaseAccess, Status
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """Cases handled, received or relayed at a site in the user's scope, or of (or reviewed by) their department."""
+    """Cases handled, received or relayed at a site in the user's scope, or of (or reviewed by) their department.
+
+    Read through the cases' access keys (cases/access.py): a probe of one index per case, never a match of site
+    paths. Lists that show a page of them in order read the keys' own index (``case_access_for``)."""
     scope = user_scope(user)
     if scope.is_empty:
         return Case.objects.none()
     cases = Case.objects.select_related("item", "version", "department", "receiving_site", "current_site")
     if scope.everything:
-        return cases
-    condition = scope.site_filter("current_site__") | scope.site_filter("receiving_site__")
-    condition |= scope.site_filter("relay_site__")
-    if scope.department_ids:
-        departments = list(scope.department_ids)
-        reviewed = ReviewTask.objects.filter(department_id__in=departments).values("case_id")
-        condition |= Q(department_id__in=departments) | Q(pk__in=reviewed)
-    return cases.filter(condition).exclude(status="draft")
+        return cases.exclude(status=Status.DRAFT)
+    return cases.filter(visible_condition(scope_keys(scope))).exclude(status=Status.DRAFT)
+
+
+def case_access_for(user: User) -> QuerySet[CaseAccess]:
+    """The access rows of the cases the user may see: the index every ordered list of cases reads its page from.
+
+    One row per case (see ``access.access_rows``)."""
+    scope = user_scope(user)
+    if scope.is_empty:
+        return CaseAccess.objects.none()
+    return access_rows(scope_keys(scope))
+
+
+def page_of_cases(rows: QuerySet[CaseAccess], cases: QuerySet[Case]) -> list[Case]:
+    """The cases of a page of access rows (ordered, sliced, ``values_list("case_id", flat=True)``), in its order."""
+    ids = list(dict.fromkeys(rows))
+    by_id = {case.pk: case for case in cases.filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def case_get_for_user(user: User, pk: int) -> Case | None:
@@ -49,38 +65,15 @@ def case_for_applicant(tracking_number: str, id_tail: str) -> Case | None:
     return case
 
 
-# The built-in yellow threshold, used when no YellowThreshold row applies (supervision.services.thresholds):
-# yellow with this many working days left or fewer, or once this share of the promised limit is used up.
-YELLOW_DAYS_LEFT = 1
-YELLOW_SHARE_USED = 0.8
-
-
-def clock(case: Case, today: datetime.date) -> dict:
-    """The case's clock: colour (green, yellow, red, paused, done) and working days left.
-
-    One definition: the SQL of ``supervision.selectors.monitor.annotate_clock`` (configurable yellow
-    thresholds, per item, department or globally) asked for this one case, so the case page, the API and the
-    live monitor always agree. Paused while suspended or waiting for the applicant's supplementary materials;
-    red once the deadline day is over. Raises CalendarGap when a date it needs is outside the calendar.
-    """
-    from bianmin.core.models import CalendarDay
-    from bianmin.supervision.selectors.monitor import annotate_clock
-
-    if case.pk is None:
-        return {"colour": "done", "days_left": None}
-    row = annotate_clock(Case.objects.filter(pk=case.pk), today).values("colour", "days_left").first()
-    if row is None:
-        return {"colour": "done", "days_left": None}
-    if row["colour"] == "unknown":
-        if not CalendarDay.objects.filter(date=today).exists():
-            raise CalendarGap(today)
-        raise CalendarGap(case.promised_due if case.status == "accepted" else case.acceptance_due)
-    return {"colour": row["colour"], "days_left": row["days_left"]}
-
-
 def annotate_days_left(cases: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
-    """Working days left to the promised deadline, computed in SQL for a whole queue (ALL art. 82)."""
-    from bianmin.core.models import CalendarDay
-
-    today_ordinal = CalendarDay.objects.filter(date=today).values_list("ordinal", flat=True).first() or 0
-    return cases.annotate(days_left=workday_ordinal_expression("promised_due") - today_ordinal)
+    """Working days left to the promised deadline of accepted cases (ALL art. 82), from the case's own row."""
+    ordinal = today_ordinal(today)
+    if ordinal is None:
+        return cases.annotate(days_left=Value(None, output_field=IntegerField()))
+    return cases.annotate(
+        days_left=CaseWhen(
+            When(status=Status.ACCEPTED, then=F("clock_due_ordinal") - Value(ordinal)),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )

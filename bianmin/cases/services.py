@@ -25,6 +25,7 @@ from bianmin.core.workdays import add_workdays, workdays_between
 from bianmin.org.models import Role, Site
 
 from . import permissions
+from .access import case_index_refresh, cases_clock_copy
 from .idnumbers import validate_id_number
 from .models import (
     OPEN_STATUSES,
@@ -114,6 +115,9 @@ def _issue(case: Case, kind: str, actor: User | None, now: datetime.datetime, co
 
 
 def _audit(actor: User | None, action: str, case: Case, *, at: datetime.datetime | None = None, **payload) -> None:
+    """Record the move, and bring the case's clock columns and access keys up to what it saved (every service
+    ends here, in its transaction, so lists and scopes never see a case in a state it was not left in)."""
+    case_index_refresh(case)
     audit_record(
         actor=actor, action=f"case.{action}", obj=case, payload={"status": case.status, **payload}, occurred_at=at
     )
@@ -1103,4 +1107,6 @@ def cases_recompute_deadlines(years: list[int]) -> int:
                     statutory_due=case.statutory_due,
                 )
                 changed += 1
+    # Ordinals after the changed dates moved: every running clock is read again from the calendar.
+    cases_clock_copy(Case.objects.filter(status__in=OPEN_STATUSES))
     return changed

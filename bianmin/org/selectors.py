@@ -20,12 +20,14 @@ from bianmin.accounts.models import User
 from .models import Delegation, Department, Role, RoleAssignment, Site, SiteLevel, Window
 
 _SCOPE_CACHE_ATTRIBUTE = "_bianmin_scope"
+DEPARTMENT_ROLES = frozenset({Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD})
 
 
 @dataclass(frozen=True)
 class Scope:
     everything: bool
     subtree_paths: tuple[str, ...]
+    subtree_site_ids: frozenset[int]
     exact_site_ids: frozenset[int]
     department_ids: frozenset[int]
     roles: frozenset[str]
@@ -39,15 +41,13 @@ class Scope:
         """A Q over a Site relation (``prefix`` like "site__") matching the sites in scope."""
         if self.everything:
             return Q()
-        condition = (
-            Q(**{f"{prefix}id__in": list(self.exact_site_ids)}) if self.exact_site_ids else Q(pk__in=[])
-        )
+        condition = Q(**{f"{prefix}id__in": list(self.exact_site_ids)}) if self.exact_site_ids else Q(pk__in=[])
         for path in self.subtree_paths:
             condition |= Q(**{f"{prefix}path__startswith": path})
         return condition
 
 
-EMPTY_SCOPE = Scope(False, (), frozenset(), frozenset(), frozenset(), False)
+EMPTY_SCOPE = Scope(False, (), frozenset(), frozenset(), frozenset(), frozenset(), False)
 
 
 def user_scope(user: User) -> Scope:
@@ -64,8 +64,9 @@ def user_scope(user: User) -> Scope:
 
 def _compute_scope(user: User) -> Scope:
     if user.is_superuser:
-        return Scope(True, (), frozenset(), frozenset(), frozenset(Role.values), True)
+        return Scope(True, (), frozenset(), frozenset(), frozenset(), frozenset(Role.values), True)
     subtree_paths: set[str] = set()
+    subtree_site_ids: set[int] = set()
     exact_site_ids: set[int] = set()
     department_ids: set[int] = set()
     roles: set[str] = set()
@@ -79,16 +80,20 @@ def _compute_scope(user: User) -> Scope:
             can_write = True
         if assignment.department_id:
             department_ids.add(assignment.department_id)
-        if site is None or not site.is_active:
+        if site is None or not site.is_active or assignment.role in DEPARTMENT_ROLES:
+            # A chief representative sees what the head of the same department sees: the department's work
+            # wherever it is, not every department's cases at the site of their window.
             continue
         if assignment.role in (Role.SUPERVISOR, Role.CENTRE_ADMIN) or site.level != SiteLevel.COUNTY:
             subtree_paths.add(site.path)
+            subtree_site_ids.add(site.pk)
             everything = everything or site.parent_id is None
         else:
             exact_site_ids.add(site.pk)
     return Scope(
         everything,
         tuple(sorted(subtree_paths)),
+        frozenset(subtree_site_ids),
         frozenset(exact_site_ids),
         frozenset(department_ids),
         frozenset(roles),
@@ -141,14 +146,10 @@ def site_directory() -> QuerySet[Site]:
 
 
 def assignments_of(user: User) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(user=user, is_active=True).select_related(
-        "site", "department", "window"
-    )
+    return RoleAssignment.objects.filter(user=user, is_active=True).select_related("site", "department", "window")
 
 
-def delegation_covers(
-    *, user: User, department: Department, decision: str, item_code: str, on: datetime.date
-) -> bool:
+def delegation_covers(*, user: User, department: Department, decision: str, item_code: str, on: datetime.date) -> bool:
     """Whether the user, as the department's chief representative, may take this decision on this item."""
     delegations = Delegation.objects.filter(
         assignment__user=user,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -41,6 +42,16 @@ def _changes(instance, fields) -> dict:
     return {field: str(getattr(instance, field)) for field in fields}
 
 
+# Called with the ids of every site whose path changed, in the transaction that moved them: what is indexed by
+# a site's ancestors (the cases' access keys) follows at once. Registered by the apps that keep such indexes.
+_site_move_handlers: list[Callable[[list[int]], None]] = []
+
+
+def register_site_move_handler(handler: Callable[[list[int]], None]) -> None:
+    if handler not in _site_move_handlers:
+        _site_move_handlers.append(handler)
+
+
 @transaction.atomic
 def site_save(*, site: Site, actor: User | None) -> Site:
     """Create or update a site; keeps the materialised path of it and its whole subtree in step."""
@@ -53,11 +64,15 @@ def site_save(*, site: Site, actor: User | None) -> Site:
     _validated(site)
     site.save()
     if old_path and old_path != site.path:
+        moved = [site.pk]
         for descendant in (
             Site.objects.select_for_update().filter(path__startswith=old_path).exclude(pk=site.pk)
         ):
             descendant.path = site.path + descendant.path[len(old_path) :]
             descendant.save(update_fields=["path"])
+            moved.append(descendant.pk)
+        for handler in _site_move_handlers:
+            handler(moved)
     audit_record(
         actor=actor,
         action="site.create" if is_new else "site.update",

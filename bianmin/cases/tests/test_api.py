@@ -343,8 +343,9 @@ def test_the_list_costs_the_same_queries_for_any_number_of_cases(county, clock):
     for _ in range(4):
         accepted()
     assert get(clerk).json()["count"] == 6
-    # The session, the user, their role assignments, today's working-day ordinal, the count, the page.
-    assert list_queries() == few == 6
+    # The session, the user, their role assignments, the count, the page's ids from the access index, today's
+    # working-day ordinal, the page's cases.
+    assert list_queries() == few == 7
 
 
 # --- Who sees what, who may do what -------------------------------------------------------------------------------

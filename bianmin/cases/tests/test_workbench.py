@@ -16,9 +16,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bianmin.cases import services
+from bianmin.cases.clock import clock
 from bianmin.cases.models import Case, CaseMaterial, Extension, Notice, ReviewTask, Status
 from bianmin.cases.permissions import can_complete_task
-from bianmin.cases.selectors import clock
 from bianmin.core.models import AuditEvent
 
 from .conftest import ID_NUMBER, at, intake, user

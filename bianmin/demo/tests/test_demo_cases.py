@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
+from bianmin.cases.clock import clock
 from bianmin.cases.models import Case
-from bianmin.cases.selectors import clock
 from bianmin.core.audit import verify_chain
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.loader import load_demo

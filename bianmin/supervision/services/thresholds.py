@@ -3,7 +3,8 @@
 A threshold is "``days_left`` working days left or fewer, or ``share_used_percent`` % of the promised limit
 used"; a limit left empty is not applied. The most specific row wins as a whole: the item's row, else the
 department's, else the global row, else the built-in default (1 working day, 80 %). The monitor, the alert
-sweep and the staff queues read them through ``supervision.selectors.monitor.annotate_clock``.
+sweep and the staff queues read them through the clock columns of each case (``cases.clock``), which a change
+recomputes for the cases it applies to.
 
 Who sets them: supervisors (纪委/监察局 decide what counts as "near the deadline") and centre administrators
 (管理办 runs the hall), both only with the whole county in their jurisdiction, because items, departments and
@@ -17,6 +18,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.models import User
+from bianmin.cases.access import cases_clock_copy
+from bianmin.cases.clock import RUNNING_STATUSES
+from bianmin.cases.models import Case
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
@@ -91,6 +95,17 @@ def _target_code(threshold: YellowThreshold) -> str:
     return "global"
 
 
+def _recolour(department: Department | None, item: ServiceItem | None) -> None:
+    """The running cases the threshold applies to get their first yellow day again (cases/clock.py), in the
+    transaction of the change: the monitor and the queues show the new yellow at once."""
+    cases = Case.objects.filter(status__in=RUNNING_STATUSES)
+    if item is not None:
+        cases = cases.filter(item=item)
+    elif department is not None:
+        cases = cases.filter(department=department)
+    cases_clock_copy(cases)
+
+
 def yellow_threshold_set(
     *,
     actor: User | None,
@@ -125,6 +140,7 @@ def yellow_threshold_set(
             threshold.share_used_percent = share_used_percent
             threshold.updated_by = actor
             threshold.save(update_fields=["days_left", "share_used_percent", "updated_by", "updated_at"])
+        _recolour(department, item)
         audit_record(
             actor=actor,
             action="yellow_threshold.set",
@@ -148,3 +164,4 @@ def yellow_threshold_delete(*, actor: User | None, threshold: YellowThreshold) -
         payload={"before": _describe(locked)},
     )
     locked.delete()
+    _recolour(locked.department, locked.item)

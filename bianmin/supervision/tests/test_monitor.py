@@ -20,16 +20,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bianmin.cases import services
+from bianmin.cases.clock import annotate_clock, clock
 from bianmin.cases.models import Case, ReviewTask
-from bianmin.cases.selectors import clock
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.models import AuditEvent
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site, Window
 from bianmin.supervision.selectors.monitor import (
-    annotate_clock,
+    MonitorFilters,
     annotate_late_steps,
     colour_counts,
+    monitor_rows,
     open_cases_monitored_by,
 )
 from bianmin.supervision.services.thresholds import yellow_threshold_set
@@ -240,9 +241,9 @@ def frozen():
 def test_counts_per_colour_equal_the_constructed_cases(county):
     constructed_county()
 
-    cases = annotate_clock(open_cases_monitored_by(user("supervisor")), TODAY.date())
+    rows = monitor_rows(user("supervisor"), MonitorFilters())
 
-    assert colour_counts(cases) == {"red": 1, "yellow": 1, "green": 4, "paused": 1, "unknown": 0}
+    assert colour_counts(rows, TODAY.date()) == {"red": 1, "yellow": 1, "green": 4, "paused": 1, "unknown": 0}
 
 
 def test_a_town_supervisor_never_sees_another_town_and_a_department_head_only_their_department(county, frozen):

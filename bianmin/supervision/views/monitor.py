@@ -9,7 +9,6 @@ A page is a constant number of queries: the counts (one GROUP BY), the paginator
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import replace
 from functools import wraps
 
 from django import forms
@@ -28,7 +27,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.accounts.models import User
-from bianmin.cases.selectors import YELLOW_DAYS_LEFT
+from bianmin.cases.clock import DEFAULT_SHARE_USED_PERCENT, YELLOW_DAYS_LEFT, annotate_clock, today_ordinal
+from bianmin.cases.models import Case as CaseModel
+from bianmin.cases.selectors import page_of_cases
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_name
@@ -45,18 +46,15 @@ from bianmin.workbench.views import staff_required
 from ..models import YellowThreshold
 from ..selectors.monitor import (
     COLOURS,
-    DEFAULT_SHARE_USED_PERCENT,
     DEPARTMENT_ROLES,
     MONITOR_ROLES,
     MonitorFilters,
-    annotate_clock,
     annotate_late_steps,
     can_monitor,
     colour_counts,
-    monitor_clock_filtered,
-    monitor_filtered,
+    monitor_colour_filtered,
     monitor_order,
-    open_cases_monitored_by,
+    monitor_rows,
 )
 from ..services.thresholds import (
     can_manage_thresholds,
@@ -185,16 +183,19 @@ class CountedPaginator(Paginator):
         return self._count
 
 
-def _page_rows(clocked: QuerySet, filters: MonitorFilters, counts: dict[str, int], page_number: str | None):
-    """The page's ids are chosen on plain columns; only those rows are fetched with their clocks."""
-    listed = monitor_order(monitor_clock_filtered(clocked, filters)).values_list("pk", flat=True)
+def _page_rows(
+    rows: QuerySet, filters: MonitorFilters, counts: dict[str, int], page_number: str | None, today, ordinal
+):
+    """The page's ids are read from the access rows' index; only those cases are fetched with their clocks."""
+    listed = monitor_order(monitor_colour_filtered(rows, filters.colour, today, ordinal)).values_list(
+        "case_id", flat=True
+    )
     count = counts.get(filters.colour, 0) if filters.colour else sum(counts.values())
     page = CountedPaginator(listed, MONITOR_PAGE_SIZE, count=count).get_page(page_number)
-    ids = list(page.object_list)
-    rows = {
-        case.pk: case for case in clocked.filter(pk__in=ids).select_related("received_by", "current_site", "department")
-    }
-    ordered = [rows[pk] for pk in ids if pk in rows]
+    cases = annotate_late_steps(annotate_clock(CaseModel.objects.all(), today, ordinal), today)
+    ordered = page_of_cases(
+        page.object_list, cases.select_related("item", "version", "received_by", "current_site", "department")
+    )
     for case in ordered:
         case.masked_applicant = mask_name(case.applicant_name)
         case.colour_label = COLOUR_LABELS.get(case.colour, "")
@@ -207,12 +208,11 @@ def _monitor_context(request) -> dict:
     today = timezone.localdate(now, SHANGHAI)
     form = MonitorFilterForm(request.GET or None, user=user)
     filters = form.monitor_filters()
-    clocked = annotate_late_steps(
-        annotate_clock(monitor_filtered(open_cases_monitored_by(user), filters), today), today
-    )
+    watched = monitor_rows(user, filters, today)
     # The counts show every colour under the other filters, so a click on one switches colour.
-    counts = colour_counts(monitor_clock_filtered(clocked, replace(filters, colour="")))
-    page, rows = _page_rows(clocked, filters, counts, request.GET.get("page"))
+    ordinal = today_ordinal(today)
+    counts = colour_counts(watched, today, ordinal)
+    page, rows = _page_rows(watched, filters, counts, request.GET.get("page"), today, ordinal)
     return {
         "filter_form": form,
         "counts": [(colour, COLOUR_LABELS[colour], counts[colour]) for colour in COLOURS],

@@ -1,0 +1,180 @@
+"""Who may see a case, as index keys kept beside it (``CaseAccess``), and the clock columns they copy.
+
+A user's scope (org.selectors.Scope) is a site's subtree (a town clerk: the town and its village rooms), a
+county-level site exactly (a county clerk), departments (chief representatives, department heads) or
+everything (the county's supervisors and administrators). Each maps to a key, and every case carries a row
+for every key it answers to:
+
+- ``site_id * 4``: the case is handled, received or relayed exactly at this site;
+- ``site_id * 4 + 1``: ... somewhere in this site's subtree (every ancestor but the root, which is
+  ``EVERYTHING``);
+- ``department_id * 4 + 2``: the case is of this department, or one of its review steps is;
+- ``EVERYTHING`` (3): every case.
+
+So the cases a user may see are one range of an index, already in the order a list shows them, and each row
+copies what lists filter, sort and count by (status, running deadline, receipt, first yellow day). The services
+call ``case_index_refresh`` in the transaction of every move (cases/services.py ``_audit``); it recomputes the
+case's clock columns (cases/clock.py) and its rows in three set-based statements, the same statements that
+``cases_index_rebuild`` runs over every case.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
+
+from bianmin.org.selectors import Scope
+
+from .clock import cases_clock_refresh
+from .models import OPEN_STATUSES, Case, CaseAccess, ReviewTask, Status
+
+EVERYTHING = 3
+SITE, SUBTREE, DEPARTMENT = 0, 1, 2
+# What a work queue lists: open, or decided and not yet delivered.
+WORK_STATUSES = [*OPEN_STATUSES, Status.APPROVED, Status.DENIED]
+# Sorts after every real deadline (cases without a running clock come last in a queue).
+NO_DEADLINE = datetime.date(9999, 12, 31)
+
+
+def site_key(site_id: int) -> int:
+    return site_id * 4 + SITE
+
+
+def subtree_key(site_id: int) -> int:
+    return site_id * 4 + SUBTREE
+
+
+def department_key(department_id: int) -> int:
+    return department_id * 4 + DEPARTMENT
+
+
+def scope_keys(scope: Scope) -> list[int]:
+    """The keys of the cases a scope covers (empty: none)."""
+    if scope.everything:
+        return [EVERYTHING]
+    keys = [subtree_key(pk) for pk in sorted(scope.subtree_site_ids)]
+    keys += [site_key(pk) for pk in sorted(scope.exact_site_ids)]
+    keys += [department_key(pk) for pk in sorted(scope.department_ids)]
+    return keys
+
+
+def access_rows(keys: list[int]) -> QuerySet[CaseAccess]:
+    """One access row per case answering to one of these keys.
+
+    With one key (almost every user) the rows of that key, a range of the index. With several, a case may answer
+    to more than one, so the rows are each case's "everything" row for which one of the keys exists (slower:
+    every case is probed; a user with assignments in several places is rare)."""
+    if not keys:
+        return CaseAccess.objects.none()
+    if len(keys) == 1:
+        return CaseAccess.objects.filter(key=keys[0])
+    others = CaseAccess.objects.filter(case_id=OuterRef("case_id"), key__in=keys)
+    return CaseAccess.objects.filter(Exists(others), key=EVERYTHING)
+
+
+def visible_condition(keys: list[int]) -> Exists:
+    """A filter over cases: the case has a row of one of these keys (one probe of the unique index per case)."""
+    return Exists(CaseAccess.objects.filter(case=OuterRef("pk"), key__in=keys))
+
+
+# --- Keeping the rows -------------------------------------------------------------------------------------------
+
+# Every (case, key, is_current) the cases in ``{where}`` answer to, as one UNION (which also drops duplicates:
+# the same key reached through two of the case's sites). ``{where}`` is a condition on ``c``.
+_KEYS_SQL = """
+SELECT c.id AS case_id, c.current_site_id * 4 AS access_key, {true} AS is_current FROM {case} c WHERE {where}
+UNION SELECT c.id, c.receiving_site_id * 4, c.receiving_site_id = c.current_site_id FROM {case} c WHERE {where}
+UNION SELECT c.id, c.relay_site_id * 4, c.relay_site_id = c.current_site_id
+    FROM {case} c WHERE c.relay_site_id IS NOT NULL AND {where}
+UNION SELECT c.id, a.id * 4 + 1, substr(here.path, 1, length(a.path)) = a.path
+    FROM {case} c
+    JOIN {site} s ON s.id = c.current_site_id OR s.id = c.receiving_site_id OR s.id = c.relay_site_id
+    JOIN {site} a ON a.parent_id IS NOT NULL AND substr(s.path, 1, length(a.path)) = a.path
+    JOIN {site} here ON here.id = c.current_site_id
+    WHERE {where}
+UNION SELECT c.id, c.department_id * 4 + 2, {true} FROM {case} c WHERE {where}
+UNION SELECT c.id, t.department_id * 4 + 2, t.department_id = c.department_id
+    FROM {case} c JOIN {task} t ON t.case_id = c.id WHERE {where}
+UNION SELECT c.id, 3, {true} FROM {case} c WHERE {where}
+"""
+
+_INSERT_SQL = """
+INSERT INTO {access} (case_id, {key}, is_current, status, is_work, sort_due, received_at, yellow_ordinal)
+SELECT c.id, k.access_key, k.is_current, c.status, c.status IN ({work}), COALESCE(c.clock_due, %s),
+       c.received_at, c.yellow_ordinal
+FROM ({keys}) k JOIN {case} c ON c.id = k.case_id
+WHERE c.status <> 'draft'
+"""
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "case": quote(Case._meta.db_table),
+        "site": quote("org_site"),
+        "task": quote(ReviewTask._meta.db_table),
+        "access": quote(CaseAccess._meta.db_table),
+    }
+
+
+def _rows_refresh(where: str, params: list) -> None:
+    """Delete and insert the access rows of the cases matching ``where`` (a condition on ``c``)."""
+    tables = _tables()
+    keys = _KEYS_SQL.format(**tables, where=where, true="TRUE")
+    work = ", ".join(["%s"] * len(WORK_STATUSES))
+    insert = _INSERT_SQL.format(**tables, keys=keys, work=work, key=connection.ops.quote_name("key"))
+    branches = _KEYS_SQL.count("{where}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {tables['access']} WHERE case_id IN (SELECT c.id FROM {tables['case']} c WHERE {where})",
+            params,
+        )
+        cursor.execute(insert, [*[str(status) for status in WORK_STATUSES], NO_DEADLINE, *(params * branches)])
+
+
+def case_index_refresh(case: Case) -> None:
+    """After a move: the case's clock columns and access rows, from what the move saved (same transaction)."""
+    cases_clock_refresh(Case.objects.filter(pk=case.pk))
+    _rows_refresh("c.id = %s", [case.pk])
+
+
+def cases_at_sites_refresh(site_ids: list[int]) -> None:
+    """Sites moved in the tree (org.services.site_save): the cases at them answer to other subtrees now."""
+    ids = ", ".join(["%s"] * len(site_ids))
+    columns = ("current_site_id", "receiving_site_id", "relay_site_id")
+    where = "(" + " OR ".join(f"c.{column} IN ({ids})" for column in columns) + ")"
+    _rows_refresh(where, site_ids * len(columns))
+
+
+def cases_index_rebuild(*, batch: int = 50_000, progress=None) -> int:
+    """Recompute the clock columns and access rows of every case, in batches of ids (one transaction each)."""
+    bounds = Case.objects.order_by().values_list("pk", flat=True)
+    first, last = bounds.order_by("pk").first(), bounds.order_by("-pk").first()
+    if first is None:
+        return 0
+    done = 0
+    for start in range(first, last + 1, batch):
+        with transaction.atomic():
+            cases_clock_refresh(Case.objects.filter(pk__gte=start, pk__lt=start + batch))
+            _rows_refresh("c.id >= %s AND c.id < %s", [start, start + batch])
+        done = min(start + batch, last + 1) - first
+        if progress is not None:
+            progress(done, last + 1 - first)
+    return Case.objects.count()
+
+
+def cases_clock_copy(cases: QuerySet[Case]) -> None:
+    """After a calendar or threshold change: recompute these cases' clock columns and copy them to their rows."""
+    cases_clock_refresh(cases)
+    tables = _tables()
+    ids_sql, ids_params = cases.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {tables["access"]} SET
+                sort_due = COALESCE((SELECT c.clock_due FROM {tables["case"]} c WHERE c.id = case_id), %s),
+                yellow_ordinal = (SELECT c.yellow_ordinal FROM {tables["case"]} c WHERE c.id = case_id)
+            WHERE case_id IN ({ids_sql})""",
+            [NO_DEADLINE, *ids_params],
+        )
