@@ -15,8 +15,8 @@ intake): executemany in large transactions on SQLite, COPY on PostgreSQL, with t
 definitions the migrations made; a progress bar on stderr shows the rows, their rate and the time left. The
 cases' dates come from the real working-day calendar, so deadlines, overdue cases and late steps are what the
 services would have produced. At the end the derived columns are computed (``cases.indexing``'s
-``cases_index_rebuild`` when it exists) and the tables analysed. About 2.5 minutes for 10^6 cases on a 2-core
-machine, either database.
+``cases_index_rebuild`` when it exists) and the tables analysed. 10^6 cases take about 2.5 minutes on SQLite and
+1.5 on PostgreSQL, 10^7 about 17 minutes on PostgreSQL (2 busy cores; bench/README.md).
 
 Open cases (received in the last ~40 working days): 80 % accepted (each with one open review step, about one
 in twelve past the promised deadline and one in six with a late step), 6 % received, 4 % waiting for
