@@ -1,6 +1,7 @@
-"""Benchmark of the statistics dashboard (issue 5): the demo county with 1,000,000 cases on SQLite.
+"""Benchmark of the statistics dashboard (issue 5): the demo county with 1,000,000 cases.
 
-    python bench/dashboard.py [--cases 1000000] [--open 100000] [--repeat 15] [--skip-rebuild]
+    python bench/dashboard.py [--database sqlite|postgres] [--cases 1000000] [--open 100000] [--repeat 15]
+                              [--skip-rebuild]
 
 Works on a copy of the dataset of ``bench/dataset.py`` (the rebuild writes the figure tables), migrated to the
 current statistics models. Measures, in wall time:
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import shutil
 import statistics
 import sys
 import time
@@ -27,23 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dataset import LAST_DAY, ensure_dataset
-
-
-def _use_copy(source: Path, *, reuse: bool) -> Path:
-    """Point Django at a copy of the dataset, so the shared file stays untouched."""
-    from django.conf import settings
-    from django.db import connections
-
-    copy = source.with_name(f"{source.stem}-dashboard.sqlite3")
-    connections["default"].close()
-    if not (reuse and copy.exists()):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{copy}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(source, copy)
-    settings.DATABASES["default"]["NAME"] = str(copy)
-    connections["default"].settings_dict["NAME"] = str(copy)
-    return copy
+from dataset import LAST_DAY, add_arguments, dataset_from, working_copy
 
 
 def _timed(function, repeat: int) -> tuple[float, float]:
@@ -79,14 +63,13 @@ def _row_counts() -> list[tuple[int, int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--open", type=int, default=100_000)
+    add_arguments(parser)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--skip-rebuild", action="store_true", help="reuse the copy and its figures from a last run")
     options = parser.parse_args()
 
-    source = ensure_dataset(cases=options.cases, open_cases=options.open)
-    copy = _use_copy(source, reuse=options.skip_rebuild)
+    # The rebuild writes the figure tables: a copy of the dataset (kept for --skip-rebuild).
+    copy = working_copy(dataset_from(options), "dashboard", reuse=options.skip_rebuild)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)

@@ -1,6 +1,7 @@
-"""Benchmark of the live monitor (issue 5): the demo county with 1,000,000 cases, 100,000 of them open, on SQLite.
+"""Benchmark of the live monitor (issue 5): the demo county with 1,000,000 cases, 100,000 of them open.
 
-    python bench/monitor.py [--cases 1000000] [--open 100000] [--repeat 9] [--fresh] [--queries]
+    python bench/monitor.py [--database sqlite|postgres] [--cases 1000000] [--open 100000] [--repeat 9] [--fresh]
+                            [--queries]
 
 Works on a copy of the dataset of ``bench/dataset.py``, migrated, with the supervision tables created afresh from
 the current models (reused by later runs unless ``--fresh``). Measures the server time (Django's test client, as
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import shutil
 import statistics
 import sys
 import time
@@ -23,24 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dataset import LAST_DAY, ensure_dataset
-
-
-def _use_copy(source: Path, *, fresh: bool) -> tuple[Path, bool]:
-    """Point Django at a copy of the dataset (made once), so the shared file stays untouched."""
-    from django.conf import settings
-    from django.db import connections
-
-    copy = source.with_name(f"{source.stem}-monitor.sqlite3")
-    connections["default"].close()
-    made = fresh or not copy.exists()
-    if made:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{copy}{suffix}").unlink(missing_ok=True)
-        shutil.copyfile(source, copy)
-    settings.DATABASES["default"]["NAME"] = str(copy)
-    connections["default"].settings_dict["NAME"] = str(copy)
-    return copy, made
+from dataset import LAST_DAY, add_arguments, copy_url, database_exists, dataset_from, working_copy
 
 
 def _prepare() -> None:
@@ -83,15 +66,17 @@ def _print_queries(client, path: str, params: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--open", type=int, default=100_000)
+    add_arguments(parser)
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--fresh", action="store_true", help="copy the dataset again")
     parser.add_argument("--queries", action="store_true")
     options = parser.parse_args()
 
-    source = ensure_dataset(cases=options.cases, open_cases=options.open)
-    copy, made = _use_copy(source, fresh=options.fresh)
+    source = dataset_from(options)
+    # A copy of the dataset made once (the supervision tables are recreated on it), so the shared one stays
+    # untouched.
+    made = options.fresh or not database_exists(copy_url(source, "monitor"))
+    copy = working_copy(source, "monitor", reuse=not made)
     started = time.perf_counter()
     if made:
         _prepare()
@@ -99,7 +84,7 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-    print(f"database: {copy.name} (prepared in {time.perf_counter() - started:.1f} s)")
+    print(f"database: {copy} (prepared in {time.perf_counter() - started:.1f} s)")
 
     import time_machine
     from django.test import Client

@@ -1,6 +1,7 @@
-"""Benchmark of the alert sweep (issue 5): the demo county with 1,000,000 cases, 100,000 of them open, on SQLite.
+"""Benchmark of the alert sweep (issue 5): the demo county with 1,000,000 cases, 100,000 of them open.
 
-    python bench/sweep.py [--cases 1000000] [--open 100000] [--repeat 3] [--plans] [--profile]
+    python bench/sweep.py [--database sqlite|postgres] [--cases 1000000] [--open 100000] [--repeat 3] [--plans]
+                          [--profile]
 
 Works on a copy of the dataset of ``bench/dataset.py`` (the sweep writes alerts), migrated (the indexes of newer
 migrations) and with the supervision tables created afresh from the current models. Each repetition empties the
@@ -12,7 +13,7 @@ alerts and measures, in wall time:
   case, event rules over what changed since the last sweep);
 - daily full: the first sweep of a day, whose event rules look at every case again.
 
-``--plans`` prints SQLite's query plan of every rule's INSERT … SELECT and UPDATE; ``--profile`` runs each kind of
+``--plans`` prints the database's query plan of every rule's INSERT … SELECT and UPDATE; ``--profile`` runs each kind of
 sweep once more and prints its slowest statements.
 """
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import shutil
 import statistics
 import sys
 import time
@@ -28,38 +28,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dataset import LAST_DAY, ensure_dataset
-
-
-def _use_copy(source: Path) -> Path:
-    """Point Django at a fresh copy of the dataset, so the shared file stays untouched."""
-    from django.conf import settings
-    from django.db import connections
-
-    copy = source.with_name(f"{source.stem}-sweep.sqlite3")
-    connections["default"].close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{copy}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(source, copy)
-    settings.DATABASES["default"]["NAME"] = str(copy)
-    connections["default"].settings_dict["NAME"] = str(copy)
-    return copy
+from dataset import LAST_DAY, add_arguments, dataset_from, working_copy
 
 
 def _fresh_supervision_tables() -> None:
-    """The dataset may predate the latest supervision models: drop their tables and create them from the models."""
+    """The dataset may predate the latest supervision models: drop their tables and create them from the models.
+
+    (No table outside the supervision app refers to theirs: on PostgreSQL the CASCADE drops only the foreign keys
+    between them, which ``create_model`` makes again.)"""
     from django.apps import apps
     from django.db import connection
 
     models = list(apps.get_app_config("supervision").get_models())
     tables = set(connection.introspection.table_names())
+    sqlite = connection.vendor == "sqlite"
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA foreign_keys = OFF")
+        if sqlite:
+            cursor.execute("PRAGMA foreign_keys = OFF")
         for model in models:
             for table in [model._meta.db_table] + [f.m2m_db_table() for f in model._meta.local_many_to_many]:
                 if table in tables:
-                    cursor.execute(f'DROP TABLE "{table}"')
-        cursor.execute("PRAGMA foreign_keys = ON")
+                    cursor.execute(f'DROP TABLE "{table}"' + ("" if sqlite else " CASCADE"))
+        if sqlite:
+            cursor.execute("PRAGMA foreign_keys = ON")
     with connection.schema_editor() as editor:
         for model in models:
             editor.create_model(model)
@@ -93,13 +84,14 @@ def _plans(now: datetime.datetime) -> None:
 
     ctx = SweepContext(now=now, today=now.date(), audit_after=0, notice_after=0)
     full = SweepContext(now=now, today=now.date())
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
     with connection.cursor() as cursor:
         for code, rule in RULES.items():
             if rule.causes is None:
                 continue
             for label, context in (("full", full), ("incremental", ctx)):
                 sql, params = _insert_sql(rule, context, "automatic", rule.default_level)
-                cursor.execute("EXPLAIN QUERY PLAN " + sql.split(") ", 1)[1], params)
+                cursor.execute(explain + sql.split(") ", 1)[1], params)
                 print(f"\n{code} ({label}):")
                 for row in cursor.fetchall():
                     print("   ", row[-1])
@@ -108,7 +100,7 @@ def _plans(now: datetime.datetime) -> None:
                     rule.cause_remains(full)
                 )
                 sql, params = queryset.query.sql_with_params()
-                cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+                cursor.execute(explain + sql, params)
                 print(f"{code} (clear):")
                 for row in cursor.fetchall():
                     print("   ", row[-1])
@@ -149,15 +141,13 @@ def _row(label: str, seconds: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--open", type=int, default=100_000)
+    add_arguments(parser)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--plans", action="store_true")
     parser.add_argument("--profile", action="store_true", help="print the slowest statements of each kind of sweep")
     args = parser.parse_args()
 
-    source = ensure_dataset(cases=args.cases, open_cases=args.open)
-    copy = _use_copy(source)
+    copy = working_copy(dataset_from(args), "sweep")
     from django.core.management import call_command
 
     started = time.perf_counter()
@@ -175,7 +165,7 @@ def main() -> None:
     if args.plans:
         _plans(now)
     open_count = Case.objects.filter(status__in=["received", "supplement_requested", "accepted", "suspended"]).count()
-    print(f"\n{Case.objects.count()} cases, {open_count} open; SQLite file copied to {copy.name}")
+    print(f"\n{Case.objects.count()} cases, {open_count} open; on the copy {copy}")
 
     if args.profile:
         _profile(now)
