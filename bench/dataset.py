@@ -14,8 +14,8 @@ intake): executemany in large transactions on SQLite, COPY on PostgreSQL, with t
 ``cases_case`` (and on PostgreSQL the foreign keys of the loaded tables) created after the load from the
 definitions the migrations made; a progress bar on stderr shows the rows, their rate and the time left. The
 cases' dates come from the real working-day calendar, so deadlines, overdue cases and late steps are what the
-services would have produced. At the end the derived columns are computed (``cases.indexing``'s
-``cases_index_rebuild`` when it exists) and the tables analysed. 10^6 cases take about 2.5 minutes on SQLite and
+services would have produced. At the end the clock columns, access keys and counts the services keep are
+computed (``cases.access.cases_index_rebuild``) and the tables analysed. 10^6 cases take about 2.5 minutes on SQLite and
 1.5 on PostgreSQL, 10^7 about 17 minutes on PostgreSQL (2 busy cores; bench/README.md).
 
 Open cases (received in the last ~40 working days): 80 % accepted (each with one open review step, about one
@@ -40,7 +40,6 @@ import argparse
 import datetime
 import functools
 import hashlib
-import importlib.util
 import operator
 import os
 import random
@@ -371,18 +370,17 @@ def _build(*, cases: int, open_cases: int) -> None:
 
 
 def _derived_columns(schema: _BulkSchema) -> None:
-    """The derived columns and side table the services keep (cases/indexing.py), recomputed set-based for every
-    case, when the module exists (the generator predates it)."""
-    if importlib.util.find_spec("bianmin.cases.indexing") is None:
-        return
-    from bianmin.cases import indexing
+    """The clock columns, access keys and counts the services keep (cases/access.py), recomputed set-based for
+    every case."""
+    from bianmin.cases.access import cases_index_rebuild
+    from bianmin.cases.models import Case
 
-    if not hasattr(indexing, "cases_index_rebuild"):
-        return
-    schema.drop_indexes()  # the side table may exist now, its secondary indexes are built after it is filled
+    schema.drop_indexes()  # the access rows' secondary indexes are built after they are filled
     step = time.perf_counter()
-    result = indexing.cases_index_rebuild()
-    _step(f"derived columns: cases_index_rebuild() {result if result is not None else ''}".rstrip(), step)
+    bar = Progress(Case.objects.count(), "access keys", unit="cases")
+    result = cases_index_rebuild(batch=100_000, progress=lambda done, _total: bar.update(done))
+    bar.close()
+    _step(f"derived columns: cases_index_rebuild() {result}", step)
     schema.compact()
 
 

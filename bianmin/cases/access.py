@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from bianmin.org.selectors import Scope
 
 from .clock import cases_clock_refresh
-from .models import OPEN_STATUSES, Case, CaseAccess, ReviewTask, Status
+from .models import OPEN_STATUSES, Case, CaseAccess, CaseCount, ReviewTask, Status
 
 EVERYTHING = 3
 SITE, SUBTREE, DEPARTMENT = 0, 1, 2
@@ -74,6 +74,19 @@ def access_rows(keys: list[int]) -> QuerySet[CaseAccess]:
     return CaseAccess.objects.filter(Exists(others), key=EVERYTHING)
 
 
+def status_counts(keys: list[int], *, is_current: bool | None = None) -> dict[str, int]:
+    """Cases per status answering to these keys, read from the counters (``is_current``: only where the key is
+    where the case is handled now). Exact when no case answers to two of the keys: one key, or department keys
+    with ``is_current`` (a case has one department of its own)."""
+    counts = CaseCount.objects.filter(key__in=keys)
+    if is_current is not None:
+        counts = counts.filter(is_current=is_current)
+    totals: dict[str, int] = {}
+    for status, cases in counts.values_list("status", "cases"):
+        totals[status] = totals.get(status, 0) + cases
+    return totals
+
+
 def visible_condition(keys: list[int]) -> Exists:
     """A filter over cases: the case has a row of one of these keys (one probe of the unique index per case)."""
     return Exists(CaseAccess.objects.filter(case=OuterRef("pk"), key__in=keys))
@@ -109,6 +122,26 @@ WHERE c.status <> 'draft'
 """
 
 
+# The counts' changes: minus the rows about to go, plus the rows about to come, per (key, status, is_current),
+# only where they differ (a move within a status writes nothing), in one statement that locks the counters it
+# changes in one order (two moves never wait for each other's counters in opposite orders).
+_COUNTS_SQL = """
+INSERT INTO {counts} ({key}, status, is_current, cases)
+SELECT d.access_key, d.status, d.is_current, SUM(d.delta) FROM (
+    SELECT a.{key} AS access_key, a.status AS status, a.is_current AS is_current, -1 AS delta
+        FROM {access} a WHERE a.case_id IN (SELECT c.id FROM {case} c WHERE {where})
+    UNION ALL
+    SELECT k.access_key, c.status, k.is_current, 1
+        FROM ({keys}) k JOIN {case} c ON c.id = k.case_id WHERE c.status <> 'draft'
+) d
+WHERE TRUE
+GROUP BY d.access_key, d.status, d.is_current
+HAVING SUM(d.delta) <> 0
+ORDER BY d.access_key, d.status, d.is_current
+ON CONFLICT ({key}, status, is_current) DO UPDATE SET cases = {counts}.cases + excluded.cases
+"""
+
+
 def _tables() -> dict[str, str]:
     quote = connection.ops.quote_name
     return {
@@ -116,22 +149,40 @@ def _tables() -> dict[str, str]:
         "site": quote("org_site"),
         "task": quote(ReviewTask._meta.db_table),
         "access": quote(CaseAccess._meta.db_table),
+        "counts": quote(CaseCount._meta.db_table),
+        "key": quote("key"),
     }
 
 
-def _rows_refresh(where: str, params: list) -> None:
-    """Delete and insert the access rows of the cases matching ``where`` (a condition on ``c``)."""
+def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
+    """Delete and insert the access rows of the cases matching ``where`` (a condition on ``c``), and (``count``)
+    bring the counts along."""
     tables = _tables()
     keys = _KEYS_SQL.format(**tables, where=where, true="TRUE")
+    key_params = params * _KEYS_SQL.count("{where}")
     work = ", ".join(["%s"] * len(WORK_STATUSES))
-    insert = _INSERT_SQL.format(**tables, keys=keys, work=work, key=connection.ops.quote_name("key"))
-    branches = _KEYS_SQL.count("{where}")
     with connection.cursor() as cursor:
+        if count:
+            cursor.execute(_COUNTS_SQL.format(**tables, keys=keys, where=where), [*params, *key_params])
         cursor.execute(
             f"DELETE FROM {tables['access']} WHERE case_id IN (SELECT c.id FROM {tables['case']} c WHERE {where})",
             params,
         )
-        cursor.execute(insert, [*[str(status) for status in WORK_STATUSES], NO_DEADLINE, *(params * branches)])
+        cursor.execute(
+            _INSERT_SQL.format(**tables, keys=keys, work=work),
+            [*[str(status) for status in WORK_STATUSES], NO_DEADLINE, *key_params],
+        )
+
+
+def _counts_rebuild() -> None:
+    tables = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {tables['counts']}")
+        cursor.execute(
+            f"""INSERT INTO {tables["counts"]} ({tables["key"]}, status, is_current, cases)
+            SELECT {tables["key"]}, status, is_current, COUNT(*) FROM {tables["access"]}
+            GROUP BY {tables["key"]}, status, is_current"""
+        )
 
 
 def case_index_refresh(case: Case) -> None:
@@ -153,15 +204,19 @@ def cases_index_rebuild(*, batch: int = 50_000, progress=None) -> int:
     bounds = Case.objects.order_by().values_list("pk", flat=True)
     first, last = bounds.order_by("pk").first(), bounds.order_by("-pk").first()
     if first is None:
+        with transaction.atomic():
+            _counts_rebuild()
         return 0
     done = 0
     for start in range(first, last + 1, batch):
         with transaction.atomic():
             cases_clock_refresh(Case.objects.filter(pk__gte=start, pk__lt=start + batch))
-            _rows_refresh("c.id >= %s AND c.id < %s", [start, start + batch])
+            _rows_refresh("c.id >= %s AND c.id < %s", [start, start + batch], count=False)
         done = min(start + batch, last + 1) - first
         if progress is not None:
             progress(done, last + 1 - first)
+    with transaction.atomic():
+        _counts_rebuild()
     return Case.objects.count()
 
 

@@ -37,9 +37,11 @@ from bianmin.core.errors import DomainError
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 from bianmin.core.workdays import CalendarGap
 from bianmin.org.models import Site
+from bianmin.org.selectors import user_scope
 from bianmin.supervision.services.data_views import personal_data_view_record
 
 from . import permissions, services
+from .access import scope_keys, status_counts
 from .clock import clock
 from .models import Case, CaseAccess, CaseMaterial, DeliveryMethod, Extension, IdType, Notice, ReviewTask
 from .models import Status as CaseStatus
@@ -207,6 +209,7 @@ class RowsOfCases:
 
     rows: QuerySet[CaseAccess]
     cases: QuerySet[Case]
+    count: int | None = None  # known already (the counters), or None: count the rows
 
 
 class CasePagination(LimitOffsetPagination):
@@ -219,7 +222,8 @@ class CasePagination(LimitOffsetPagination):
 
     def paginate_queryset(self, queryset: RowsOfCases, pagination: Input, request, **params) -> dict:
         ids = queryset.rows.values_list("case_id", flat=True)[pagination.offset : pagination.offset + pagination.limit]
-        return {"items": page_of_cases(ids, queryset.cases), "count": queryset.rows.count()}
+        count = queryset.rows.count() if queryset.count is None else queryset.count
+        return {"items": page_of_cases(ids, queryset.cases), "count": count}
 
 
 # --- Output --------------------------------------------------------------------------------------------------
@@ -557,7 +561,12 @@ def list_cases(request, filters: Query[CaseFilters]):
     cases = annotate_days_left(
         Case.objects.select_related("item", "version", "department", "receiving_site", "current_site"), today
     )
-    return RowsOfCases(rows.order_by("-received_at", "-case_id"), cases)
+    keys = scope_keys(user_scope(request.auth))
+    count = None
+    if len(keys) == 1 and not filters.item and filters.overdue is None:
+        totals = status_counts(keys)
+        count = totals.get(filters.status, 0) if filters.status else sum(totals.values())
+    return RowsOfCases(rows.order_by("-received_at", "-case_id"), cases, count)
 
 
 @router.get("/{case_id}", response={200: CaseDetail, 404: ErrorOut, 422: ErrorOut}, summary="One case")

@@ -31,6 +31,7 @@ from bianmin.catalog.models import CaseType, ServiceItem, SpecialProcedure
 from bianmin.catalog.selectors import catalog_search
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
+from bianmin.core.pagination import CountedPaginator
 from bianmin.org.models import Role, RoleAssignment, Site
 from bianmin.org.selectors import sites_visible_to, user_scope
 from bianmin.supervision.permissions import is_supervisor
@@ -42,7 +43,7 @@ from bianmin.workbench.views import staff_required
 
 from . import forms as case_forms
 from . import services
-from .access import department_key, scope_keys, site_key, subtree_key
+from .access import department_key, scope_keys, site_key, status_counts, subtree_key
 from .clock import RUNNING_STATUSES, annotate_clock, clock
 from .idnumbers import validate_id_number
 from .inquiries import (
@@ -110,6 +111,12 @@ def _department_roles(user: User) -> tuple[list[int], list[int]]:
     return represented, headed
 
 
+def _scope_site_ids(user: User) -> list[int]:
+    """The ids of the sites in the user's scope (a handful), so steps and relays are matched by an index on the
+    site, not by a match of paths per case."""
+    return list(sites_visible_to(user).order_by("pk").values_list("pk", flat=True))
+
+
 def _task_condition(user: User, represented: list[int], headed: list[int]) -> Q:
     """permissions.can_complete_task as a filter over ReviewTask, so a whole queue is one query."""
     scope = user_scope(user)
@@ -118,7 +125,7 @@ def _task_condition(user: User, represented: list[int], headed: list[int]) -> Q:
     condition = Q(pk__in=[])
     window_roles = sorted({Role.CLERK, Role.AGENT} & scope.roles)
     if window_roles:
-        condition |= Q(role__in=window_roles, site_id__in=list(sites_visible_to(user).values_list("pk", flat=True)))
+        condition |= Q(role__in=window_roles, site_id__in=_scope_site_ids(user))
     if represented:
         condition |= Q(role=Role.CHIEF_REPRESENTATIVE, department_id__in=represented)
     if headed:
@@ -131,7 +138,7 @@ def _here(user: User, represented: list[int]) -> Q:
     a department the user represents (the rows' ``is_current``, when the user's scope is that one key)."""
     scope = user_scope(user)
     if user.is_superuser:
-        return Q()
+        return Q(is_current=True)  # the rows of "everything": every case is here
     keys = [department_key(pk) for pk in represented]
     if {Role.CLERK, Role.AGENT} & scope.roles:
         keys += [subtree_key(pk) for pk in sorted(scope.subtree_site_ids)]
@@ -143,6 +150,17 @@ def _here(user: User, represented: list[int]) -> Q:
     return Q(Exists(CaseAccess.objects.filter(case_id=OuterRef("case_id"), key__in=keys, is_current=True)))
 
 
+DECIDED = [Status.APPROVED, Status.DENIED]
+# The groups that are "here, in this status" (disjoint), and the groups that are sets of cases of their own.
+HERE_GROUPS = {
+    "acceptance": [Status.RECEIVED],
+    "supplement": [Status.SUPPLEMENT_REQUESTED],
+    "suspended": [Status.SUSPENDED],
+    "results": DECIDED,
+}
+SET_GROUPS = ("steps", "extensions", "relayed")
+
+
 def _work_groups(user: User) -> dict[str, Q]:
     """Each group of "my work" as a filter over the access rows of the cases the user may see."""
     scope = user_scope(user)
@@ -152,18 +170,12 @@ def _work_groups(user: User) -> dict[str, Q]:
     extensions = Extension.objects.filter(state=Extension.State.REQUESTED)
     if not user.is_superuser:
         extensions = extensions.filter(case__department_id__in=headed)
-    decided = [Status.APPROVED, Status.DENIED]
-    relayed = Case.objects.filter(
-        status__in=decided, delivery_method=DeliveryMethod.RELAY, ready_at__isnull=False
-    ).filter(scope.site_filter("relay_site__"))
-    groups = {
-        "acceptance": here & Q(status=Status.RECEIVED),
-        "supplement": here & Q(status=Status.SUPPLEMENT_REQUESTED),
+    relayed = Case.objects.filter(status__in=DECIDED, delivery_method=DeliveryMethod.RELAY, ready_at__isnull=False)
+    groups = {name: here & Q(status__in=statuses) for name, statuses in HERE_GROUPS.items()}
+    groups |= {
         "steps": Q(status=Status.ACCEPTED, case_id__in=open_tasks.values("case_id")),
         "extensions": Q(status__in=[Status.ACCEPTED, Status.SUSPENDED], case_id__in=extensions.values("case_id")),
-        "suspended": here & Q(status=Status.SUSPENDED),
-        "results": here & Q(status__in=decided),
-        "relayed": Q(case_id__in=relayed.values("pk")),
+        "relayed": Q(case_id__in=relayed.filter(relay_site_id__in=_scope_site_ids(user)).values("pk")),
     }
     if not scope.can_write:
         groups = {name: Q(pk__in=[]) for name in groups}  # read-only: nothing is waiting for them
@@ -179,10 +191,34 @@ def _work_rows(user: User) -> QuerySet[CaseAccess]:
 
 
 def queue_counts(user: User) -> dict[str, int]:
-    """How many cases wait in each group, in one query over the queue's index, plus the open inquiries the user
-    owns."""
+    """How many cases wait in each group, plus the open inquiries the user owns.
+
+    For a user whose scope is one key and whose "here" is that key (almost every clerk, agent, chief
+    representative and head), the "here" groups are read from the counters, and only the groups that are sets
+    of their own (steps, extensions, relayed results: a handful) are counted over the rows; otherwise one
+    aggregate over the queue's rows."""
     groups = _work_groups(user)
-    counts = _work_rows(user).aggregate(**{name: Count("pk", filter=q) for name, q in groups.items()})
+    scope = user_scope(user)
+    keys = scope_keys(scope)
+    rows = _work_rows(user)
+    if not scope.can_write:
+        counts = dict.fromkeys(groups, 0)
+    elif len(keys) == 1 and groups["acceptance"] == Q(is_current=True) & Q(status__in=HERE_GROUPS["acceptance"]):
+        totals = status_counts(keys, is_current=True)
+        counts = {name: sum(totals.get(s, 0) for s in statuses) for name, statuses in HERE_GROUPS.items()}
+        counts |= {name: rows.filter(groups[name]).count() for name in SET_GROUPS}
+        # "All": every "here" group and every step (steps are accepted cases: never "here"), and the few
+        # extensions and relayed results that are in neither.
+        here_statuses = [status for statuses in HERE_GROUPS.values() for status in statuses]
+        others = (
+            rows.filter(groups["extensions"] | groups["relayed"])
+            .exclude(is_current=True, status__in=here_statuses)
+            .exclude(groups["steps"])
+            .count()
+        )
+        counts["all"] = sum(counts[name] for name in HERE_GROUPS) + counts["steps"] + others
+    else:
+        counts = rows.aggregate(**{name: Count("pk", filter=q) for name, q in groups.items()})
     counts["inquiries"] = inquiries_owned_by(user).count()
     return counts
 
@@ -249,11 +285,18 @@ def case_queue(request):
         group = "all"
     filter_form = case_forms.QueueFilterForm(request.GET or None, items=_item_choices())
     today = timezone.localdate()
-    rows = _filtered(_work_rows(user).filter(groups[group]), filter_form.filters(), today)
+    filters = filter_form.filters()
+    rows = _filtered(_work_rows(user).filter(groups[group]), filters, today)
     listed = rows.order_by("sort_due", "-received_at", "-case_id").values_list("case_id", flat=True)
-    page = Paginator(listed, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    cases = page_of_cases(page.object_list, _queue_cases(today))
     counts = queue_counts(user)
+    is_filtered = any(filters.get(name) for name in ("status", "item", "channel", "overdue"))
+    paginator = (
+        Paginator(listed, QUEUE_PAGE_SIZE)
+        if is_filtered
+        else CountedPaginator(listed, QUEUE_PAGE_SIZE, count=counts[group])
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    cases = page_of_cases(page.object_list, _queue_cases(today))
     context = {
         "page": page,
         "rows": [(case, with_overdue(annotated_clock(case))) for case in cases],

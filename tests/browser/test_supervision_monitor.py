@@ -8,6 +8,7 @@ from django.utils.translation import pgettext
 
 from bianmin.accounts.models import User
 from bianmin.cases import services
+from bianmin.cases.access import case_index_refresh
 from bianmin.cases.models import Case
 from bianmin.cases.tests.conftest import intake
 from bianmin.demo.county import DEMO_PASSWORD
@@ -50,6 +51,7 @@ def test_the_monitor_turns_a_case_red_without_reloading(page, live_server, count
 
     # Time passes: the promised deadline is now behind us (as the calendar would make it), nothing is reloaded.
     Case.objects.filter(pk=case.pk).update(promised_due=timezone.localdate() - datetime.timedelta(days=1))
+    case_index_refresh(case)  # and its clock columns with it, as after a calendar change
 
     page.wait_for_selector(f'tr[data-case="{case.pk}"] .badge.clock[data-colour="red"]', timeout=5_000)
     assert red_count.inner_text() == "1"

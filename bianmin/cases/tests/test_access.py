@@ -12,6 +12,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from bianmin.cases import services
@@ -24,7 +25,7 @@ from bianmin.cases.access import (
     subtree_key,
 )
 from bianmin.cases.clock import clock
-from bianmin.cases.models import Case, CaseAccess, Status
+from bianmin.cases.models import Case, CaseAccess, CaseCount, Status
 from bianmin.cases.selectors import case_access_for, cases_visible_to
 from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.org import services as org
@@ -45,15 +46,20 @@ def department(code: str) -> Department:
     return Department.objects.get(code=code)
 
 
-def snapshot() -> tuple[list, list]:
-    """Every access row and every case's clock columns, in a stable order."""
+def snapshot() -> tuple[list, list, list]:
+    """Every access row, every case's clock columns and every non-zero count, in a stable order."""
     rows = list(
         CaseAccess.objects.order_by("case_id", "key").values_list(
             "case_id", "key", "is_current", "status", "is_work", "sort_due", "received_at", "yellow_ordinal"
         )
     )
     clocks = list(Case.objects.order_by("pk").values_list("pk", "clock_due", "clock_due_ordinal", "yellow_ordinal"))
-    return rows, clocks
+    counts = list(
+        CaseCount.objects.exclude(cases=0).order_by("key", "status", "is_current").values_list(
+            "key", "status", "is_current", "cases"
+        )
+    )
+    return rows, clocks, counts
 
 
 def a_county_of_cases() -> dict[str, Case]:
@@ -84,6 +90,10 @@ def test_the_services_keep_exactly_what_a_rebuild_computes(county):
 
     assert snapshot() == kept
     assert len(kept[0]) > 0
+    # Five cases, one withdrawn; three of them at the county centre, one received there and not yet accepted.
+    assert CaseCount.objects.get(key=EVERYTHING, status=Status.WITHDRAWN, is_current=True).cases == 1
+    assert CaseCount.objects.filter(key=EVERYTHING).aggregate(total=Sum("cases"))["total"] == 5
+    assert CaseCount.objects.get(key=site_key(site("YX").pk), status=Status.RECEIVED, is_current=True).cases == 1
 
 
 def test_each_case_answers_to_its_sites_their_subtrees_its_department_and_everything(county):

@@ -756,3 +756,35 @@ def test_a_scan_is_served_only_to_staff_who_see_the_case(county):
     assert b"".join(allowed.streaming_content) == b"%PDF-1.4 scan"
     assert staff("futu_clerk").get(url).status_code == 404
     assert f'href="{url}"' in staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode()
+
+
+def test_each_groups_count_is_the_number_of_cases_it_lists(county):
+    """The counts come from the counters (the "here" groups) and from small sets (steps, extensions, relayed
+    results); every case a group lists is counted, for each kind of user."""
+    clerk = user("county_clerk")
+    received()
+    services.case_request_supplement(actor=clerk, case=received(), problems=[("申请书", "未签字")])
+    for _ in range(2):
+        accepted()
+    decided = accepted()
+    services.case_complete_task(
+        actor=user("market_chief"), task=open_task(decided), outcome="agree", now=at(2026, 3, 3)
+    )
+    extended = accepted()
+    services.case_request_extension(actor=clerk, case=extended, days=5, reason="需要现场核查")
+    town = services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS"), now=at(2026, 3, 2))
+    services.case_accept(actor=user("baisha_clerk"), case=town, now=at(2026, 3, 2))
+    services.case_submit(
+        actor=user("baishacun_agent"),
+        intake=intake("MZ-0001", "BS", channel="agency", relay="BS01", authorisation="委托书"),
+        now=at(2026, 3, 2),
+    )
+
+    for username in ("county_clerk", "baisha_clerk", "baishacun_agent", "market_chief", "market_head", "land_head"):
+        client = staff(username)
+        counts = client.get("/workbench/cases/").context["counts"]
+        for group in ("all", "acceptance", "supplement", "steps", "extensions", "suspended", "results", "relayed"):
+            listed = client.get(f"/workbench/cases/?group={group}").context["rows"]
+            assert len(listed) == counts[group], (username, group)
+    assert staff("market_head").get("/workbench/cases/").context["counts"]["extensions"] == 1
+    assert staff("county_clerk").get("/workbench/cases/").context["counts"]["all"] == 2

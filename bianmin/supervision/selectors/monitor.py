@@ -27,8 +27,8 @@ from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce
 
 from bianmin.accounts.models import User
-from bianmin.cases.access import EVERYTHING, department_key, subtree_key
-from bianmin.cases.clock import COLOURS, PAUSED_STATUSES, RUNNING_STATUSES, colour_expression, today_ordinal
+from bianmin.cases.access import EVERYTHING, department_key, scope_keys, status_counts, subtree_key
+from bianmin.cases.clock import COLOURS, PAUSED_STATUSES, RUNNING_STATUSES, today_ordinal
 from bianmin.cases.models import OPEN_STATUSES, CaseAccess, ReviewTask, Status
 from bianmin.cases.models import Case as CaseModel
 from bianmin.cases.selectors import case_access_for
@@ -64,15 +64,30 @@ def annotate_late_steps(cases: QuerySet[CaseModel], today: datetime.date) -> Que
     )
 
 
-def colour_counts(
-    rows: QuerySet[CaseAccess], today: datetime.date, ordinal: int | bool | None = False
-) -> dict[str, int]:
-    """How many of the cases (their access rows) have each colour, "unknown" included (a date outside the
-    calendar): one GROUP BY over the columns the rows copy, read from their index."""
+def colour_counts(watched: Watched, today: datetime.date, ordinal: int | bool | None = False) -> dict[str, int]:
+    """How many of the watched cases have each colour, "unknown" included (a date outside the calendar).
+
+    The cases per status come from the counters when they can say (else one GROUP BY over the rows); red and
+    yellow are then ranges of the rows' indexes (the running deadline is past; the first yellow day has come), and
+    green is what is left of the running clocks."""
+    ordinal = today_ordinal(today) if ordinal is False else ordinal
+    rows = watched.rows
+    if watched.counted is not None:
+        keys, is_current = watched.counted
+        totals = status_counts(keys, is_current=is_current)
+    else:
+        totals = dict(rows.order_by().values("status").annotate(count=Count("pk")).values_list("status", "count"))
+    running_total = sum(totals.get(status, 0) for status in RUNNING_STATUSES)
+    running = rows.filter(status__in=RUNNING_STATUSES)
     counts = dict.fromkeys((*COLOURS, "unknown"), 0)
-    colour = colour_expression(today, today_ordinal(today) if ordinal is False else ordinal, due="sort_due")
-    for row in rows.order_by().annotate(colour=colour).values("colour").annotate(count=Count("pk")):
-        counts[row["colour"]] += row["count"]
+    counts["paused"] = sum(totals.get(status, 0) for status in PAUSED_STATUSES)
+    counts["red"] = running.filter(sort_due__lt=today).count()
+    if ordinal is None:
+        counts["unknown"] = running_total - counts["red"]
+        return counts
+    counts["yellow"] = running.filter(yellow_ordinal__lte=ordinal, sort_due__gte=today).count()
+    counts["unknown"] = running.filter(yellow_ordinal__isnull=True, sort_due__gte=today).count()
+    counts["green"] = running_total - counts["red"] - counts["yellow"] - counts["unknown"]
     return counts
 
 
@@ -107,17 +122,33 @@ class MonitorFilters:
     has_late_steps: bool = False
 
 
-def _watched(user: User) -> tuple[QuerySet[CaseAccess], bool]:
-    """The access rows of the cases the user watches (open or not), and whether that is the whole county."""
-    if user.is_superuser or user_scope(user).roles & MONITOR_ROLES:
-        rows = case_access_for(user)
-        return rows, user.is_superuser or user_scope(user).everything
+@dataclass(frozen=True)
+class Watched:
+    """The access rows of the open cases on a monitor, and, when the counters can say how many there are in each
+    status, the keys to read (``counted``: keys, and whether only the rows where the key is where the case is
+    handled now)."""
+
+    rows: QuerySet[CaseAccess]
+    counted: tuple[list[int], bool | None] | None = None
+
+
+def _watched(user: User) -> tuple[QuerySet[CaseAccess], bool, tuple[list[int], bool | None] | None]:
+    """The access rows of the cases the user watches (open or not), whether that is the whole county, and the
+    counters that count them."""
+    scope = user_scope(user)
+    if user.is_superuser or scope.roles & MONITOR_ROLES:
+        keys = scope_keys(scope)
+        return case_access_for(user), user.is_superuser or scope.everything, (keys, None) if len(keys) == 1 else None
     # A department head or chief representative: their own departments' cases.
     keys = [department_key(pk) for pk in _monitored_departments(user)]
-    return CaseAccess.objects.filter(key__in=keys, is_current=True), False
+    return CaseAccess.objects.filter(key__in=keys, is_current=True), False, (keys, True)
 
 
-def monitor_rows(user: User, filters: MonitorFilters, today: datetime.date | None = None) -> QuerySet[CaseAccess]:
+def _has_case_filters(filters: MonitorFilters) -> bool:
+    return bool(filters.level or filters.item_id or filters.window or filters.received_by_id or filters.has_late_steps)
+
+
+def monitor_rows(user: User, filters: MonitorFilters, today: datetime.date | None = None) -> Watched:
     """The access rows of the open cases on the user's monitor under the filters that need no clock.
 
     A site or department filter reads that site's (subtree) or department's own key when it narrows the view;
@@ -127,8 +158,8 @@ def monitor_rows(user: User, filters: MonitorFilters, today: datetime.date | Non
     attribute them to the wrong window.
     """
     if not can_monitor(user):
-        return CaseAccess.objects.none()
-    watched, is_whole_county = _watched(user)
+        return Watched(CaseAccess.objects.none(), ([], None))
+    watched, is_whole_county, counted = _watched(user)
     rows = watched
     if filters.site is not None or (filters.department is not None and is_whole_county):
         if filters.site is not None:
@@ -136,13 +167,19 @@ def monitor_rows(user: User, filters: MonitorFilters, today: datetime.date | Non
         else:
             key = department_key(filters.department.pk)
         rows = CaseAccess.objects.filter(key=key, is_current=True)
+        counted = ([key], True)
         if not is_whole_county:
             rows = rows.filter(Exists(watched.filter(case_id=OuterRef("case_id"))))
+            counted = None
         if filters.site is not None and filters.department is not None:
             rows = rows.filter(case__department=filters.department)
+            counted = None
     elif filters.department is not None:
         rows = rows.filter(case__department=filters.department)
-    return _case_filtered(rows.filter(is_work=True, status__in=OPEN_STATUSES), filters, today)
+        counted = None
+    if _has_case_filters(filters):
+        counted = None
+    return Watched(_case_filtered(rows.filter(status__in=OPEN_STATUSES), filters, today), counted)
 
 
 def _case_filtered(rows: QuerySet[CaseAccess], filters: MonitorFilters, today: datetime.date | None):
@@ -164,7 +201,7 @@ def _case_filtered(rows: QuerySet[CaseAccess], filters: MonitorFilters, today: d
 
 def open_cases_monitored_by(user: User) -> QuerySet[CaseModel]:
     """The open cases on the user's monitor (for the statistics and the tests): read through the access rows."""
-    rows = monitor_rows(user, MonitorFilters())
+    rows = monitor_rows(user, MonitorFilters()).rows
     return CaseModel.objects.filter(pk__in=rows.values("case_id"))
 
 
@@ -193,5 +230,6 @@ def monitor_colour_filtered(
 
 def monitor_order(rows: QuerySet[CaseAccess]) -> QuerySet[CaseAccess]:
     """Red first, then the nearest running deadline (deadlines are working days, so the order of the dates is
-    the order of the working days left); paused last; then the newest. The order of the rows' index."""
-    return rows.order_by("sort_due", "-received_at", "-case_id")
+    the order of the working days left); paused last; then the newest. The order of the queue index, which holds
+    the open cases (``is_work``)."""
+    return rows.filter(is_work=True).order_by("sort_due", "-received_at", "-case_id")

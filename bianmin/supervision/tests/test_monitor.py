@@ -241,9 +241,9 @@ def frozen():
 def test_counts_per_colour_equal_the_constructed_cases(county):
     constructed_county()
 
-    rows = monitor_rows(user("supervisor"), MonitorFilters())
+    watched = monitor_rows(user("supervisor"), MonitorFilters())
 
-    assert colour_counts(rows, TODAY.date()) == {"red": 1, "yellow": 1, "green": 4, "paused": 1, "unknown": 0}
+    assert colour_counts(watched, TODAY.date()) == {"red": 1, "yellow": 1, "green": 4, "paused": 1, "unknown": 0}
 
 
 def test_a_town_supervisor_never_sees_another_town_and_a_department_head_only_their_department(county, frozen):
@@ -341,7 +341,9 @@ def test_the_page_runs_a_constant_number_of_queries(county, frozen):
         assert client.get("/supervision/?late_steps=on").status_code == 200
 
     assert len(many) == len(few)
-    assert len(many) <= 15  # session, user, scope, counts, ids, rows, 6 for the filters' choices, nav
+    # session, user, scope, today's ordinal, cases per status, red, yellow, unknown, ids, rows, 6 for the filters'
+    # choices, nav
+    assert len(many) <= 18
 
 
 def test_a_supervisor_who_lost_the_role_sees_no_monitor(county):
@@ -424,3 +426,20 @@ def test_supervisor_writes_through_the_api_are_refused_and_change_nothing(county
     assert [(r.status_code, r.json()["code"]) for r in responses] == [(403, "permission_denied")] * 3
     assert [case_state(waiting), case_state(running)] == before
     assert client.get(f"/api/v1/cases/{running.pk}").json()["allowed_actions"] == []
+
+
+def test_colour_counts_from_the_counters_equal_those_counted_over_the_rows(county, frozen):
+    """Unfiltered, the monitor reads the cases per status from the counters; filtered on the cases' columns, it
+    counts the rows: the same cases give the same counts."""
+    constructed_county()
+    supervisor = user("supervisor")
+    today = TODAY.date()
+
+    from_counters = monitor_rows(supervisor, MonitorFilters())
+    counted = monitor_rows(supervisor, MonitorFilters(level="county"))
+    town = monitor_rows(supervisor, MonitorFilters(site=Site.objects.get(code="BS")))
+
+    assert from_counters.counted is not None and counted.counted is None and town.counted is not None
+    assert colour_counts(from_counters, today) == {"red": 1, "yellow": 1, "green": 4, "paused": 1, "unknown": 0}
+    assert colour_counts(counted, today) == {"red": 1, "yellow": 1, "green": 2, "paused": 1, "unknown": 0}
+    assert colour_counts(town, today) == {"red": 0, "yellow": 0, "green": 1, "paused": 0, "unknown": 0}

@@ -15,13 +15,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -33,6 +31,7 @@ from bianmin.cases.selectors import page_of_cases
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_name
+from bianmin.core.pagination import CountedPaginator
 from bianmin.org.models import Department, Role, SiteLevel, Window
 from bianmin.org.selectors import (
     site_directory,
@@ -171,18 +170,6 @@ class MonitorFilterForm(forms.Form):
         )
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count: the colour counts already hold it, so no second COUNT over the cases."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count
-
-
 def _page_rows(
     rows: QuerySet, filters: MonitorFilters, counts: dict[str, int], page_number: str | None, today, ordinal
 ):
@@ -212,7 +199,7 @@ def _monitor_context(request) -> dict:
     # The counts show every colour under the other filters, so a click on one switches colour.
     ordinal = today_ordinal(today)
     counts = colour_counts(watched, today, ordinal)
-    page, rows = _page_rows(watched, filters, counts, request.GET.get("page"), today, ordinal)
+    page, rows = _page_rows(watched.rows, filters, counts, request.GET.get("page"), today, ordinal)
     return {
         "filter_form": form,
         "counts": [(colour, COLOUR_LABELS[colour], counts[colour]) for colour in COLOURS],
