@@ -28,6 +28,7 @@ ITEM = "SJ-0004"
 
 
 def _intake():
+    from bianmin.cases.idnumbers import resident_id_check_character
     from bianmin.cases.services import Applicant, Intake, MaterialCheck
     from bianmin.catalog.models import ServiceItem
     from bianmin.org.models import Site
@@ -38,10 +39,19 @@ def _intake():
         for m in item.current_version.materials.all()
     ]
     applicant = Applicant(
-        name="张三", id_type="resident_id", id_number="420222199001011234", phone="13800000000", address="阳新县"
+        name="张三",
+        id_type="resident_id",
+        id_number="42022219900101123" + resident_id_check_character("42022219900101123"),
+        phone="13800000000",
+        address="阳新县",
     )
-    return Intake(item=item, applicant=applicant, channel="window", receiving_site=Site.objects.get(code="YX"),
-                  materials=materials)
+    return Intake(
+        item=item,
+        applicant=applicant,
+        channel="window",
+        receiving_site=Site.objects.get(code="YX"),
+        materials=materials,
+    )
 
 
 def _worker(count: int, accept: bool, results: list, errors: list) -> None:

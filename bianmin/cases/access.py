@@ -27,7 +27,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from bianmin.org.selectors import Scope
 
-from .clock import cases_clock_refresh
+from .clock import case_clock_refresh, cases_clock_refresh
 from .models import OPEN_STATUSES, Case, CaseAccess, CaseCount, ReviewTask, Status
 
 EVERYTHING = 3
@@ -187,7 +187,7 @@ def _counts_rebuild() -> None:
 
 def case_index_refresh(case: Case) -> None:
     """After a move: the case's clock columns and access rows, from what the move saved (same transaction)."""
-    cases_clock_refresh(Case.objects.filter(pk=case.pk))
+    case_clock_refresh(case.pk)
     _rows_refresh("c.id = %s", [case.pk])
 
 

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
 from django.db.models import Case as CaseWhen
 from django.db.models import F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Least
+from django.db.models.sql import UpdateQuery
 
 from bianmin.core.workdays import CalendarGap, workday_ordinal_expression
 
@@ -72,7 +74,7 @@ def threshold_limit(thresholds: list[tuple], field: str) -> CaseWhen | Value:
     return CaseWhen(*whens, default=fallback, output_field=IntegerField())
 
 
-def _clock_columns() -> dict:
+def _clock_columns(thresholds: list[tuple]) -> dict:
     """The values of the clock columns, as SQL over the case's own columns (for an UPDATE of any set of cases).
 
     Yellow from the first day with the threshold's working days left or fewer (due - days), or, once accepted,
@@ -80,7 +82,6 @@ def _clock_columns() -> dict:
     ceil(percent * limit / 100), in integers (no rounding); the limit is the working days from acceptance to the
     promised deadline, at least 1.
     """
-    thresholds = _thresholds()
     yellow_days = threshold_limit(thresholds, "days_left")
     yellow_percent = threshold_limit(thresholds, "share_used_percent")
     promised = workday_ordinal_expression("promised_due")
@@ -111,7 +112,30 @@ def _clock_columns() -> dict:
 
 def cases_clock_refresh(cases: QuerySet[Case]) -> int:
     """Recompute the clock columns of these cases in one UPDATE (after a move, a calendar or threshold change)."""
-    return Case.objects.filter(pk__in=cases.values("pk")).update(**_clock_columns())
+    return Case.objects.filter(pk__in=cases.values("pk")).update(**_clock_columns(_thresholds()))
+
+
+# The UPDATE of one case's clock columns, compiled once per set of thresholds (building the expressions costs far
+# more than running them): the SQL and its parameters, the case's id being the last one.
+_ONE_CASE_SQL: dict[tuple, tuple[str, list]] = {}
+_SOME_ID = -7
+
+
+def case_clock_refresh(pk: int) -> None:
+    """``cases_clock_refresh`` of one case: the statement every move of a case runs."""
+    thresholds = tuple(_thresholds())
+    key = (connection.alias, connection.vendor, thresholds)
+    compiled = _ONE_CASE_SQL.get(key)
+    if compiled is None:
+        query = Case.objects.filter(pk=_SOME_ID).query.chain(UpdateQuery)
+        query.add_update_values(_clock_columns(list(thresholds)))
+        sql, params = query.get_compiler(connection.alias).as_sql()
+        if list(params).count(_SOME_ID) != 1 or params[-1] != _SOME_ID:
+            raise RuntimeError("the compiled clock update does not end with the case's id")
+        compiled = _ONE_CASE_SQL[key] = (sql, list(params[:-1]))
+    sql, params = compiled
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, pk])
 
 
 def today_ordinal(today: datetime.date) -> int | None:
