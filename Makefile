@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The demo runs as production does (gunicorn, DEBUG off) on plain http://127.0.0.1.
+demo: export DJANGO_SETTINGS_MODULE = bianmin.settings.demo
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py workdays seed
