@@ -201,5 +201,8 @@ PERIODIC_TASKS = [
 WEB_WORKERS = ENV.web_workers
 WEB_THREADS = ENV.web_threads
 
+# /bench/floor/, the benchmarks' baseline request: mounted only by bianmin.settings.bench.
+BENCH_FLOOR_VIEW = False
+
 # Electronic supervision: how often the live monitor reloads its counts and table (seconds).
 MONITOR_POLL_SECONDS = 30
