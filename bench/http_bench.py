@@ -426,8 +426,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"- {report['measured_at']}; {host['cores']} cores ({host['cpu']}), {host['memory_gib']} GiB, "
         f"{host['system']}, Python {host['python']}, Django {db['django']}",
         f"- database: {db['vendor']} {db['version']}, {db['cases']:,} cases",
-        f"- server: {server['software']}, {server['workers']} workers x {server['threads']} threads (gthread), "
-        f"{server['settings']}, on the same machine as the client",
+        f"- server: {server['software']}"
+        + (f", {server['workers']} workers x {server['threads']} threads (gthread)" if server["workers"] else "")
+        + f", {server['settings']}, on the same machine as the client",
         f"- load average (1, 5, 15 min): before {fmt_load(load['before'])}, after the scenarios "
         f"{fmt_load(load['after_scenarios'])}, after the concurrency run {fmt_load(load['after'])}",
         f"- {report['repeat']} requests per scenario after one warm-up, each right after a floor request "
@@ -507,10 +508,10 @@ def main(argv: list[str] | None = None) -> int:
         migrate(options.database_url)
     db = database(options.database_url)
     server = Server(database_url=options.database_url, workers=options.workers, threads=options.threads)
-    software = server_version()
+    described = {"software": server_version(), "workers": options.workers, "threads": options.threads}
     if options.url:
         server.port = urllib.parse.urlsplit(options.url).port or 80
-        software = f"already running at {options.url}"
+        described = {"software": f"already running at {options.url}", "workers": None, "threads": None}
     load_before = list(os.getloadavg())
     print(f"http_bench: {db['vendor']} {db['version']}, {db['cases']:,} cases", file=sys.stderr, flush=True)
     try:
@@ -528,12 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         "measured_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": machine(),
         "database": db,
-        "server": {
-            "software": software,
-            "workers": options.workers,
-            "threads": options.threads,
-            "settings": "bianmin.settings.bench",
-        },
+        "server": {**described, "settings": "bianmin.settings.bench"},
         "repeat": options.repeat,
         "load_average": {"before": load_before, "after_scenarios": load_middle, "after": list(os.getloadavg())},
         "scenarios": results,
