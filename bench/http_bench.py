@@ -288,7 +288,8 @@ class Errors:
 def timed(session: Session, path: str, headers: dict[str, str] | None, expect: int, errors: Errors) -> Response | None:
     try:
         reply = session.get(path, headers)
-    except OSError as error:
+    except (OSError, http.client.HTTPException) as error:
+        session.close()  # a fresh connection for the next request
         errors.add(f"GET {path}: {type(error).__name__}: {error}")
         return None
     if reply.status != expect:
