@@ -418,6 +418,7 @@ def hammer(port: int, mix: list[dict[str, Any]], cookies: dict, clients: int, se
     elapsed = time.perf_counter() - began
     return {
         "clients": clients,
+        "duration": seconds,
         "seconds": round(elapsed, 1),
         "mix": [scenario["name"] for scenario in mix],
         "requests": len(times),
@@ -463,8 +464,10 @@ def markdown(report: dict[str, Any]) -> str:
     if run:
         lines += [
             "",
-            f"## Concurrency: {run['clients']} client threads for {run['seconds']} s",
+            f"## Concurrency: {run['clients']} client threads",
             "",
+            f"Sending for {run['duration']:g} s; the last answer came {run['seconds']} s after the start (requests/s "
+            "over that).",
             f"Mix, in turn: {', '.join(run['mix'])}.",
             "",
             "| requests | requests/s | p50 ms | p95 ms | max ms | errors |",
