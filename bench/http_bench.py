@@ -468,6 +468,7 @@ def markdown(report: dict[str, Any]) -> str:
             "",
             f"Sending for {run['duration']:g} s; the last answer came {run['seconds']} s after the start (requests/s "
             "over that).",
+            "",
             f"Mix, in turn: {', '.join(run['mix'])}.",
             "",
             "| requests | requests/s | p50 ms | p95 ms | max ms | errors |",
