@@ -26,7 +26,7 @@ def test_a_missing_page_is_the_portal_s_404_page(settings):
     response = Client().get("/no-such-page/")
 
     assert response.status_code == 404
-    assert [t.name for t in response.templates][0] == "404.html"
+    assert response.templates[0].name == "404.html"
     assert "页面不存在" in response.content.decode()
 
 
