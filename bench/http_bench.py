@@ -194,11 +194,14 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"the server stopped (exit {self.process.returncode}):\n{self.log_tail()}")
+            probe = Session(self.port)
             try:
-                if Session(self.port).get("/healthz").status == 200:
+                if probe.get("/healthz").status == 200:
                     return
             except OSError:
                 pass
+            finally:
+                probe.close()
             time.sleep(0.2)
         raise SystemExit(f"the server did not answer /healthz within 60 s:\n{self.log_tail()}")
 
