@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bianmin.settings.local
 
-.PHONY: demo test install lint format messages serve clean
+.PHONY: demo test install lint format messages serve clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The demo runs as production does (gunicorn, DEBUG off) on plain http://127.0.0.1.
+demo: export DJANGO_SETTINGS_MODULE = bianmin.settings.demo
 demo: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py workdays seed
@@ -28,6 +30,19 @@ demo: install
 test: install
 	$(BIN)/python -m ruff check .
 	DJANGO_SETTINGS_MODULE=bianmin.settings.test $(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+
+# HTTP benchmark (bench/README.md): the production server over the 10^6-case dataset, built once and reused.
+BENCH_CASES ?= 1000000
+BENCH_OPEN ?= 100000
+BENCH_DB := var/bench/cases-$(BENCH_CASES).sqlite3
+bench: install
+	$(BIN)/python bench/dataset.py --cases $(BENCH_CASES) --open $(BENCH_OPEN) --path $(BENCH_DB)
+	$(BIN)/python bench/http_bench.py --database-url sqlite:///$(CURDIR)/$(BENCH_DB) $(BENCH_ARGS)
+
+# The same harness on a tiny dataset, a few requests each: fails on any failed request (CI runs it).
+bench-smoke: install
+	$(BIN)/python bench/dataset.py --cases 2000 --open 300 --path var/bench/smoke.sqlite3
+	$(BIN)/python bench/http_bench.py --database-url sqlite:///$(CURDIR)/var/bench/smoke.sqlite3 --repeat 3 --duration 3
 
 lint: install
 	$(BIN)/python -m ruff check .

@@ -28,5 +28,9 @@ urlpatterns = [
     path("", include("bianmin.portal.urls")),
 ]
 
+if settings.BENCH_FLOOR_VIEW:
+    # The benchmarks' baseline request (bench/http_bench.py); never mounted outside bianmin.settings.bench.
+    urlpatterns.insert(0, path("bench/floor/", core_views.bench_floor, name="bench_floor"))
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -77,11 +77,14 @@ TEMPLATES = [
 
 
 def _database() -> dict:
-    config = dj_database_url.parse(ENV.database_url, conn_max_age=60, conn_health_checks=True)
+    # Each web server thread keeps its own connection for DB_CONN_MAX_AGE seconds, checked before reuse
+    # (a restarted PostgreSQL costs one failed check, not one failed request): `manage.py serve` keeps
+    # WEB_WORKERS x WEB_THREADS under the server's max_connections. SQLite keeps them too: a new SQLite
+    # connection reads the whole schema on its first statement, about 1.5 ms on every request otherwise.
+    config = dj_database_url.parse(ENV.database_url, conn_max_age=ENV.db_conn_max_age, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web server read while the worker writes; IMMEDIATE transactions take the write
         # lock up front so two writers queue on the busy timeout instead of failing mid-transaction.
-        config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
@@ -193,6 +196,13 @@ PERIODIC_TASKS = [
     ("bianmin.supervision.tasks.sweep_alerts", 60),
     ("bianmin.statistics.tasks.refresh_daily_figures", 60),
 ]
+
+# The web server that `manage.py serve` starts (gunicorn, gthread workers): processes x threads each.
+WEB_WORKERS = ENV.web_workers
+WEB_THREADS = ENV.web_threads
+
+# /bench/floor/, the benchmarks' baseline request: mounted only by bianmin.settings.bench.
+BENCH_FLOOR_VIEW = False
 
 # Electronic supervision: how often the live monitor reloads its counts and table (seconds).
 MONITOR_POLL_SECONDS = 30

@@ -6,6 +6,7 @@ The table in docs/CONFIGURATION.md mirrors this module; keep them together.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,20 @@ def _list(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
+def _positive_int(name: str, default: int, *, minimum: int = 1) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = minimum - 1
+    if value < minimum:
+        # Fail at start-up with the variable's name rather than with a server that cannot start.
+        raise ConfigurationError(f"{name} must be a whole number of at least {minimum}, not {raw!r}.")
+    return value
+
+
 @dataclass(frozen=True)
 class Env:
     # Development-only key: production.py refuses to start while this default is in use.
@@ -43,6 +58,11 @@ class Env:
     default_from_email: str
     require_browser: bool
     login_failure_limit: int
+    # The web server of `manage.py serve`: gunicorn processes, and threads in each.
+    web_workers: int
+    web_threads: int
+    # Seconds a PostgreSQL connection is kept between requests (0: one per request).
+    db_conn_max_age: int
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -51,7 +71,7 @@ DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
 def read_env() -> Env:
     var_dir = Path(os.environ.get("BIANMIN_VAR_DIR", str(BASE_DIR / "var")))
     return Env(
-        secret_key=os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        secret_key=os.environ.get("SECRET_KEY") or DEV_SECRET_KEY,
         debug=_bool("DEBUG", False),
         allowed_hosts=_list("ALLOWED_HOSTS", ""),
         csrf_trusted_origins=_list("CSRF_TRUSTED_ORIGINS", ""),
@@ -64,7 +84,32 @@ def read_env() -> Env:
         default_from_email=os.environ.get("DEFAULT_FROM_EMAIL", "bianmin@localhost"),
         require_browser=_bool("BIANMIN_REQUIRE_BROWSER", False),
         login_failure_limit=int(os.environ.get("LOGIN_FAILURE_LIMIT", "5")),
+        web_workers=_positive_int("WEB_WORKERS", 2),
+        web_threads=_positive_int("WEB_THREADS", 4),
+        db_conn_max_age=_positive_int("DB_CONN_MAX_AGE", 60, minimum=0),
     )
+
+
+def stored_secret_key(path: Path) -> str:
+    """The secret key kept in ``path``, generated there (owner-readable only) the first time.
+
+    The web server's processes, the worker and the scheduler start together and must share one key: the
+    key is written under a temporary name and linked into place, so a concurrent reader never sees half
+    of it and only the first writer's key is kept.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 ENV = read_env()

@@ -1,0 +1,15 @@
+"""The demo (`make demo`): production's server and DEBUG off, on plain http://127.0.0.1 of one machine.
+
+Unlike production it needs no secrets: the secret key is generated once and kept in var/secret_key (unless
+SECRET_KEY is set), and cookies are not marked secure because there is no TLS on localhost.
+"""
+
+from .base import *  # noqa: F403
+from .env import DEV_SECRET_KEY, ENV, stored_secret_key
+
+SECRET_KEY = ENV.secret_key if ENV.secret_key != DEV_SECRET_KEY else stored_secret_key(ENV.var_dir / "secret_key")
+DEBUG = False
+ALLOWED_HOSTS = ENV.allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
