@@ -249,8 +249,9 @@ def _filtered(rows: QuerySet[CaseAccess], filters: dict, today: datetime.date) -
 
 
 def _item_choices() -> list[tuple[str, str]]:
-    items = ServiceItem.objects.filter(current_version__isnull=False).select_related("current_version")
-    return [(item.code, f"{item.code} {item.current_version.name}") for item in items.order_by("code")]
+    # Only the two columns shown: an item's current version is a large row (its whole guide).
+    items = ServiceItem.objects.filter(current_version__isnull=False).order_by("code")
+    return [(code, f"{code} {name}") for code, name in items.values_list("code", "current_version__name")]
 
 
 def _queue_cases(today: datetime.date) -> QuerySet[Case]:

@@ -54,7 +54,9 @@ class FigureFilterForm(forms.Form):
         self.fields["site"].empty_label = _("All sites")
         self.fields["department"].queryset = scoped_departments(scope)
         self.fields["department"].empty_label = _("All departments")
-        self.fields["item"].queryset = scoped_items(scope).select_related("current_version")
+        self.fields["item"].queryset = (
+            scoped_items(scope).select_related("current_version").only("code", "department_id", "current_version__name")
+        )
         self.fields["item"].empty_label = _("All items")
         start, end = quick_period("this_month", today)
         # "from" and "to" are the URL's words; they are Python keywords, so the fields are added here.

@@ -146,6 +146,9 @@ def test_queue_shows_the_badge_with_working_days_left_and_overdue(county):
     overdue_by = -clock(late, TODAY.date())["days_left"]
     assert f'<span class="badge clock green">{left} working days left</span>' in body
     assert f'<span class="badge clock red">Overdue by {overdue_by} working days</span>' in body
+    # Under the badge, the date the clock runs to.
+    late.refresh_from_db()
+    assert f'<br><span class="small muted">{late.promised_due:%Y-%m-%d}</span>' in body
 
 
 def test_queue_filters_by_status_item_channel_and_overdue(county):

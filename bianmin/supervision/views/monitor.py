@@ -138,7 +138,12 @@ class MonitorFilterForm(forms.Form):
         self.fields["site"].label_from_instance = lambda site: site.name
         self.fields["level"].choices = [("", _("All levels")), *SiteLevel.choices]
         department_choices = Department.objects.order_by("code")
-        items = ServiceItem.objects.filter(current_version__isnull=False).select_related("current_version")
+        # Only what the choice shows: an item's current version is a large row (its whole guide).
+        items = (
+            ServiceItem.objects.filter(current_version__isnull=False)
+            .select_related("current_version")
+            .only("code", "department_id", "current_version__name")
+        )
         windows = windows_visible_to(user) if everything else Window.objects.filter(departments__in=own).distinct()
         if not everything:
             department_choices = department_choices.filter(pk__in=own)
