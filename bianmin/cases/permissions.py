@@ -130,13 +130,27 @@ def can_complete_task(user: User | None, task: ReviewTask) -> bool:
 
 
 def can_receive_at(user: User | None, site: Site) -> bool:
-    """Window and agency intake: clerks and agents of the site (or above it), chief representatives there."""
+    """Window and agency intake: clerks and agents of the site (or above it), chief representatives at the site of
+    their window (their scope is their department's work, not the site's)."""
     if user is None or user.is_superuser:
         return True
     scope = user_scope(user)
     if not scope.can_write:
         return False
-    return bool({Role.CLERK, Role.AGENT, Role.CHIEF_REPRESENTATIVE} & scope.roles) and _covers_site(scope, site)
+    if {Role.CLERK, Role.AGENT} & scope.roles and _covers_site(scope, site):
+        return True
+    return _holds_at(user, Role.CHIEF_REPRESENTATIVE, site)
+
+
+def _holds_at(user: User, role: str, site: Site) -> bool:
+    return user.role_assignments.filter(role=role, is_active=True, site=site).exists()
+
+
+def can_relay_from(user: User | None, site: Site) -> bool:
+    """An agency application is relayed from the agent's own service room (or hall): the site of their role."""
+    if user is None or user.is_superuser:
+        return True
+    return user_scope(user).can_write and (_holds_at(user, Role.AGENT, site) or _holds_at(user, Role.CLERK, site))
 
 
 def require(allowed: bool) -> None:

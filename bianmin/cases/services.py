@@ -197,6 +197,8 @@ def _validate_intake(intake: Intake) -> None:
         errors.append(_("Choose how the application arrived."))
     if intake.channel == Channel.AGENCY and (intake.relay_site is None or not intake.agency_authorisation.strip()):
         errors.append(_("An agency application needs the relaying site and the applicant's authorisation."))
+    if intake.channel != Channel.AGENCY and intake.relay_site is not None:
+        errors.append(_("Only an application through an agent is relayed from another site."))
     for material in intake.materials:
         if material.state != CaseMaterial.State.PROVIDED and not material.problem.strip():
             errors.append(_("Say what is missing or wrong with “%(name)s”.") % {"name": material.name})
@@ -205,10 +207,11 @@ def _validate_intake(intake: Intake) -> None:
 
 
 def _accepting_site(intake: Intake) -> Site:
-    """Where the application is received: the given site; for an agency relay, the nearest level above the
+    """Where the application is received: the given site; for an agency relay, the nearest level at or above the
     relaying site that accepts the item."""
     levels = intake.item.current_version.accepting_level_list
-    site = intake.receiving_site
+    # An agent's application goes up from their own room, whatever site the request names.
+    site = intake.relay_site if intake.channel == Channel.AGENCY else intake.receiving_site
     while intake.channel == Channel.AGENCY and site.level not in levels and site.parent_id:
         site = site.parent
     if site.level not in levels:
@@ -231,8 +234,11 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         raise DomainError(_("This item cannot be applied for through an agent."), code="agency_not_offered")
     _validate_intake(intake)
     site = _accepting_site(intake)
-    if intake.channel != Channel.ONLINE:
-        permissions.require(permissions.can_receive_at(actor, intake.relay_site or intake.receiving_site))
+    if intake.channel == Channel.AGENCY:
+        # Relayed from the agent's own room to the level above it that accepts the item, where the law's clock runs.
+        permissions.require(permissions.can_relay_from(actor, intake.relay_site))
+    elif intake.channel == Channel.WINDOW:
+        permissions.require(permissions.can_receive_at(actor, site))
     received_on = _local_date(now)
     case = Case.objects.create(
         item=item,

@@ -22,7 +22,7 @@ from bianmin.cases.models import Case, Notice, ReviewTask, Status
 from bianmin.cases.selectors import cases_visible_to
 from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.audit import audit_events_for
-from bianmin.core.errors import PermissionDenied
+from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent
 from bianmin.org import services as org
 from bianmin.org.models import Delegation, Department, Role
@@ -417,3 +417,47 @@ def test_the_department_head_acts_on_any_step_of_his_department(county):
 
     case.refresh_from_db()
     assert (case.status, case.accepted_by, case.decided_by) == (Status.APPROVED, market_head, market_head)
+
+
+def test_a_clerk_cannot_receive_at_another_town_by_naming_a_relay_site(county):
+    """A relaying site belongs to applications through an agent only: at the window, the receiving site itself
+    must be the clerk's."""
+    with pytest.raises(DomainError) as refused:
+        services.case_submit(
+            actor=user("baisha_clerk"), intake=intake("MZ-0001", "FT", relay="BS"), now=at(2026, 3, 2, 9)
+        )
+
+    assert refused.value.code == "intake_invalid"
+    assert not Case.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "FT"), now=at(2026, 3, 2, 9))
+    assert not Case.objects.exists()
+
+
+def test_a_village_agent_relays_only_from_their_own_room_to_the_level_above_it(county):
+    agent = user("baishacun_agent")
+    with pytest.raises(DomainError):
+        services.case_submit(actor=agent, intake=intake("SJ-0004", "YX", relay="BS01"), now=at(2026, 3, 2, 9))
+    with pytest.raises(PermissionDenied):
+        services.case_submit(
+            actor=agent,
+            intake=intake("MZ-0001", "FT", channel="agency", relay="FT01", authorisation="委托书"),
+            now=at(2026, 3, 2, 9),
+        )
+    assert not Case.objects.exists()
+
+    # Naming another town as the receiving site changes nothing: the case goes up from the agent's room.
+    case = services.case_submit(
+        actor=agent,
+        intake=intake("MZ-0001", "FT", channel="agency", relay="BS01", authorisation="委托书"),
+        now=at(2026, 3, 2, 9),
+    )
+    assert (case.receiving_site.code, case.relay_site.code) == ("BS", "BS01")
+
+
+def test_a_chief_representative_receives_at_the_window_of_their_own_site(county):
+    case = services.case_submit(actor=user("market_chief"), intake=intake("SJ-0004", "YX"), now=at(2026, 3, 2, 9))
+
+    assert case.receiving_site.code == "YX"
+    with pytest.raises(PermissionDenied):
+        services.case_submit(actor=user("market_chief"), intake=intake("MZ-0001", "BS"), now=at(2026, 3, 2, 9))
