@@ -443,6 +443,8 @@ class Extension(models.Model):
         verbose_name = _("extension")
         verbose_name_plural = _("extensions")
         ordering = ["requested_at"]
+        # The heads' "extensions to decide": the few requested ones, not every case of the department.
+        indexes = [models.Index(fields=["state", "case"], name="extension_state_idx")]
 
     def __str__(self) -> str:
         return f"{self.case} +{self.days}"
