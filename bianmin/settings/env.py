@@ -63,6 +63,8 @@ class Env:
     web_threads: int
     # Seconds a PostgreSQL connection is kept between requests (0: one per request).
     db_conn_max_age: int
+    # The shared cache (throttles, phone codes): Redis when set, otherwise a table in the database.
+    redis_url: str
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -87,6 +89,7 @@ def read_env() -> Env:
         web_workers=_positive_int("WEB_WORKERS", 2),
         web_threads=_positive_int("WEB_THREADS", 4),
         db_conn_max_age=_positive_int("DB_CONN_MAX_AGE", 60, minimum=0),
+        redis_url=os.environ.get("REDIS_URL", "").strip(),
     )
 
 
