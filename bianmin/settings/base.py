@@ -165,7 +165,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = ENV.var_dir / "static"
 STATICFILES_DIRS = [BASE_DIR / "bianmin" / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = ENV.var_dir / "media"
+# Uploaded files (scans, draft attachments, catalogue forms): with several web nodes, a directory they all mount.
+MEDIA_ROOT = ENV.media_root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -65,6 +65,10 @@ class Env:
     db_conn_max_age: int
     # The shared cache (throttles, phone codes): Redis when set, otherwise a table in the database.
     redis_url: str
+    # Uploaded files; a directory every node of the deployment mounts when there are several.
+    media_root: Path
+    # Production on plain http, for a trial on this machine's loopback only.
+    plain_http: bool
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -90,6 +94,8 @@ def read_env() -> Env:
         web_threads=_positive_int("WEB_THREADS", 4),
         db_conn_max_age=_positive_int("DB_CONN_MAX_AGE", 60, minimum=0),
         redis_url=os.environ.get("REDIS_URL", "").strip(),
+        media_root=Path(os.environ.get("MEDIA_ROOT") or str(var_dir / "media")),
+        plain_http=_bool("PLAIN_HTTP", False),
     )
 
 
