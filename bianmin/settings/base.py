@@ -39,6 +39,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every later layer (axes, the throttles) sees the client's address behind the proxy.
+    "bianmin.core.middleware.TrustedProxyMiddleware",
+    "bianmin.core.middleware.ServedByMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -234,3 +237,9 @@ BENCH_FLOOR_VIEW = False
 
 # Electronic supervision: how often the live monitor reloads its counts and table (seconds).
 MONITOR_POLL_SECONDS = 30
+
+# Behind a reverse proxy every request comes from the proxy's address. Requests from these addresses (or networks)
+# take the client's address from X-Forwarded-For instead (bianmin.core.middleware.TrustedProxyMiddleware).
+TRUSTED_PROXIES = ENV.trusted_proxies
+# This web node's name, sent as the X-Served-By header when set: shows which node of several answered.
+NODE_NAME = ENV.node_name

@@ -67,8 +67,12 @@ class Env:
     redis_url: str
     # Uploaded files; a directory every node of the deployment mounts when there are several.
     media_root: Path
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For names the client.
+    trusted_proxies: list[str]
     # Production on plain http, for a trial on this machine's loopback only.
     plain_http: bool
+    # This web node's name, sent back as X-Served-By when set.
+    node_name: str
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -95,7 +99,9 @@ def read_env() -> Env:
         db_conn_max_age=_positive_int("DB_CONN_MAX_AGE", 60, minimum=0),
         redis_url=os.environ.get("REDIS_URL", "").strip(),
         media_root=Path(os.environ.get("MEDIA_ROOT") or str(var_dir / "media")),
+        trusted_proxies=_list("TRUSTED_PROXIES", ""),
         plain_http=_bool("PLAIN_HTTP", False),
+        node_name=os.environ.get("NODE_NAME", "").strip(),
     )
 
 
