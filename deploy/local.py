@@ -317,8 +317,9 @@ def run() -> None:
     trial = trial_from_environment()
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     processes: dict[str, subprocess.Popen] = {}
-    try:
-        with pid_file():
+    # The pid file outlives the processes, so `stop` returns only when all of them have stopped.
+    with pid_file():
+        try:
             check_ports_free(trial)
             env = app_environment(trial, stored_secret_key(STATE / "secret_key"))
             prepare(trial, env)
@@ -328,17 +329,17 @@ def run() -> None:
             while True:
                 _raise_if_stopped(processes)
                 time.sleep(0.5)
-    except (KeyboardInterrupt, _Stop):
-        print("\nStopping the trial ...", flush=True)
-    finally:
-        # A second signal while stopping must not leave processes behind.
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        stop_all(processes)
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        if processes:
-            print("Stopped: " + ", ".join(processes) + ".", flush=True)
+        except (KeyboardInterrupt, _Stop):
+            print("\nStopping the trial ...", flush=True)
+        finally:
+            # A second signal while stopping must not leave processes behind.
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            stop_all(processes)
+            signal.signal(signal.SIGTERM, previous)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            if processes:
+                print("Stopped: " + ", ".join(processes) + ".", flush=True)
 
 
 def stop() -> None:
