@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bianmin.settings.local
 
-.PHONY: demo test install lint format messages serve clean bench bench-smoke
+.PHONY: demo test install lint format messages serve clean bench bench-smoke deploy-local deploy-local-stop deploy-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,25 @@ demo: install
 test: install
 	$(BIN)/python -m ruff check .
 	DJANGO_SETTINGS_MODULE=bianmin.settings.test $(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+
+# A trial of the production deployment on this machine (deploy/local.py): nginx on 127.0.0.1:$(DEPLOY_PORT) in front
+# of two web nodes, PostgreSQL, Redis, a shared media directory, the worker and the scheduler; Ctrl-C stops it all.
+# nginx comes from Debian's package, installed here when missing (as root, like .ci/run's packages).
+DEPLOY_PORT ?= 8080
+export DEPLOY_PORT
+deploy-local: install
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  [ "$$(id -u)" = 0 ] || { echo "deploy-local: nginx is missing; install it: sudo apt-get install nginx"; exit 1; }; \
+	  echo "deploy-local: installing nginx"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+	$(BIN)/python deploy/local.py run
+
+deploy-local-stop:
+	$(BIN)/python deploy/local.py stop
+
+# Against the running trial: a login, a session, the shared cache and an uploaded file, through both nodes.
+deploy-check:
+	$(BIN)/python deploy/check.py --url http://127.0.0.1:$(DEPLOY_PORT)/
 
 # HTTP benchmark (bench/README.md): the production server over the 10^6-case dataset, built once and reused.
 BENCH_CASES ?= 1000000

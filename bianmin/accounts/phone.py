@@ -1,8 +1,8 @@
 """Proving a mobile number by a 6-digit SMS code: request, verify, and the session that holds the proof.
 
-No table: codes live in Django's cache for their 10 minutes. The default LocMemCache is per process, which
-is right for one process and for the tests; a deployment with several web processes needs a shared cache
-(Redis or Memcached) or a code sent by one process cannot be checked by another.
+No table of its own: codes live in Django's default cache for their 10 minutes. That cache is shared by every
+process of the deployment (the database's cache table, or Redis with REDIS_URL: settings.base.CACHES), so a code
+sent by one web process is checked by another and the limits below hold for the whole deployment.
 
 A code is kept only as an HMAC keyed with SECRET_KEY and a random salt, so reading the cache does not give
 it away; it is compared in constant time, dies after 5 wrong tries or 10 minutes, and a new one can be

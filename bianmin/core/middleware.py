@@ -1,4 +1,7 @@
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
+
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.utils import translation
 
 
@@ -20,4 +23,67 @@ class LanguageMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class TrustedProxyMiddleware:
+    """Behind the deployment's reverse proxy, REMOTE_ADDR becomes the client's address instead of the proxy's.
+
+    Throttles count per address (case tracking, SMS codes, django-axes' login lock): without this, every visitor
+    behind the proxy shares one count. Each proxy appends the address it received the request from to
+    X-Forwarded-For; the entries left of those our own proxies wrote come from the client and can say anything,
+    so the client is the rightmost entry that is not one of TRUSTED_PROXIES. Only requests whose REMOTE_ADDR is
+    a trusted proxy are rewritten, and without TRUSTED_PROXIES the header is ignored altogether.
+    """
+
+    def __init__(self, get_response):
+        if not settings.TRUSTED_PROXIES:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.proxies: list[IPv4Network | IPv6Network] = []
+        for entry in settings.TRUSTED_PROXIES:
+            try:
+                self.proxies.append(ip_network(entry, strict=False))
+            except ValueError:
+                raise ImproperlyConfigured(f"TRUSTED_PROXIES: {entry!r} is not an IP address or network.") from None
+
+    def __call__(self, request):
+        if self._is_proxy(request.META.get("REMOTE_ADDR", "")):
+            client = self._client(request.META.get("HTTP_X_FORWARDED_FOR", ""))
+            if client:
+                request.META["REMOTE_ADDR"] = client
+        return self.get_response(request)
+
+    def _is_proxy(self, address: str) -> bool:
+        try:
+            parsed = ip_address(address)
+        except ValueError:
+            return False
+        return any(parsed in network for network in self.proxies)
+
+    def _client(self, forwarded_for: str) -> str | None:
+        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+        for hop in reversed(hops):
+            try:
+                ip_address(hop)
+            except ValueError:
+                return None  # not an address: keep the proxy's rather than trust it
+            if not self._is_proxy(hop):
+                return hop
+        # Every hop is one of ours (a client on the proxy's own machine): the first is where the request began.
+        return hops[0] if hops else None
+
+
+class ServedByMiddleware:
+    """X-Served-By: NODE_NAME on every response, so a check through the load balancer sees which node answered."""
+
+    def __init__(self, get_response):
+        if not settings.NODE_NAME:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+        self.node_name = settings.NODE_NAME
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response["X-Served-By"] = self.node_name
         return response

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every later layer (axes, the throttles) sees the client's address behind the proxy.
+    "bianmin.core.middleware.TrustedProxyMiddleware",
+    "bianmin.core.middleware.ServedByMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +100,30 @@ def _database() -> dict:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The table of the database cache; bianmin/core/migrations/0004_cache_table.py creates it, so `migrate` is all a
+# deployment runs. The name is written there too: a migration must not change when settings do.
+CACHE_TABLE = "bianmin_cache"
+
+
+def _cache() -> dict:
+    # Throttles (case tracking, SMS per address) and phone codes live in the default cache, so every process of
+    # the deployment must see the same one: a per-process cache multiplies each limit by the number of processes
+    # and cannot check a code another process sent. Redis when REDIS_URL is set; otherwise a table in the
+    # database the deployment already has (docs/ARCHITECTURE.md, "Serving").
+    if ENV.redis_url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ENV.redis_url}
+    return {
+        # Django's DatabaseCache with a counter that is atomic and keeps its expiry (bianmin/core/cache.py).
+        "BACKEND": "bianmin.core.cache.DatabaseCache",
+        "LOCATION": CACHE_TABLE,
+        # Expired rows are only deleted when the table passes this size (then a third of the live ones too): far
+        # above a county's hour of throttles and codes, small enough that the COUNT(*) of each write stays cheap.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
+    }
+
+
+CACHES = {"default": _cache()}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -116,7 +143,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Login throttling: lock a username+address pair after repeated failures.
+# Login throttling: lock a username+address pair after repeated failures. The failures are rows in the database
+# (axes' database handler, its default, named here so nobody swaps in a per-process cache): every web process
+# counts the same failures.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = ENV.login_failure_limit
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -138,7 +168,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = ENV.var_dir / "static"
 STATICFILES_DIRS = [BASE_DIR / "bianmin" / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = ENV.var_dir / "media"
+# Uploaded files (scans, draft attachments, catalogue forms): with several web nodes, a directory they all mount.
+MEDIA_ROOT = ENV.media_root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -206,3 +237,9 @@ BENCH_FLOOR_VIEW = False
 
 # Electronic supervision: how often the live monitor reloads its counts and table (seconds).
 MONITOR_POLL_SECONDS = 30
+
+# Behind a reverse proxy every request comes from the proxy's address. Requests from these addresses (or networks)
+# take the client's address from X-Forwarded-For instead (bianmin.core.middleware.TrustedProxyMiddleware).
+TRUSTED_PROXIES = ENV.trusted_proxies
+# This web node's name, sent as the X-Served-By header when set: shows which node of several answered.
+NODE_NAME = ENV.node_name

@@ -63,6 +63,16 @@ class Env:
     web_threads: int
     # Seconds a PostgreSQL connection is kept between requests (0: one per request).
     db_conn_max_age: int
+    # The shared cache (throttles, phone codes): Redis when set, otherwise a table in the database.
+    redis_url: str
+    # Uploaded files; a directory every node of the deployment mounts when there are several.
+    media_root: Path
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For names the client.
+    trusted_proxies: list[str]
+    # Production on plain http, for a trial on this machine's loopback only.
+    plain_http: bool
+    # This web node's name, sent back as X-Served-By when set.
+    node_name: str
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -87,6 +97,11 @@ def read_env() -> Env:
         web_workers=_positive_int("WEB_WORKERS", 2),
         web_threads=_positive_int("WEB_THREADS", 4),
         db_conn_max_age=_positive_int("DB_CONN_MAX_AGE", 60, minimum=0),
+        redis_url=os.environ.get("REDIS_URL", "").strip(),
+        media_root=Path(os.environ.get("MEDIA_ROOT") or str(var_dir / "media")),
+        trusted_proxies=_list("TRUSTED_PROXIES", ""),
+        plain_http=_bool("PLAIN_HTTP", False),
+        node_name=os.environ.get("NODE_NAME", "").strip(),
     )
 
 
