@@ -27,7 +27,6 @@ from django.http import FileResponse
 from django.utils.deconstruct import deconstructible
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .errors import DomainError
 
@@ -223,6 +222,3 @@ def file_response(stored: File, *, download_name: str, allow_inline: bool = True
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-FILE_TOO_LARGE = gettext_lazy("The request is too large: files may be at most %(size)s MB in all.")
