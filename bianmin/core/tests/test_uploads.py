@@ -126,7 +126,7 @@ def test_stored_names_are_random_with_the_extension_of_the_kind():
     assert re.fullmatch(r"cases/materials/[0-9a-f]{32}\.bin", name_for(None, "page.html"))
 
 
-# --- No public media route ---------------------------------------------------------------------------------------------
+# --- No public media route --------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("debug", [False, True])
@@ -145,7 +145,7 @@ def test_no_setting_serves_the_media_directory(debug, settings):
         clear_url_caches()
 
 
-# --- The request size limit --------------------------------------------------------------------------------------------
+# --- The request size limit -------------------------------------------------------------------------------------------
 
 
 class UnreadableBody:
