@@ -224,7 +224,8 @@ def _accepting_site(intake: Intake) -> Site:
 @transaction.atomic
 def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | None = None) -> Case:
     """Plan 二(四) and ALL art. 29–32: register an application on any tier and channel; it gets its tracking
-    number and the 5-working-day window for acceptance or a supplement notice starts."""
+    number and its query code (查询码, the applicant's secret for the tracking page, sent in the SMS), and the
+    5-working-day window for acceptance or a supplement notice starts."""
     now = _now(now)
     item = ServiceItem.objects.select_related("current_version", "department").get(pk=intake.item.pk)
     if not item.is_public:
@@ -284,7 +285,7 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
     query = _("Your query code is %(code)s; with the tracking number it shows your application online.") % {
         "code": case.query_code
     }
-    _tell(case, "submitted", f"{received}{query}")
+    _tell(case, "submitted", f"{received} {query}")
     return case
 
 
