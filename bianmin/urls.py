@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -33,5 +32,5 @@ if settings.BENCH_FLOOR_VIEW:
     # The benchmarks' baseline request (bench/http_bench.py); never mounted outside bianmin.settings.bench.
     urlpatterns.insert(0, path("bench/floor/", core_views.bench_floor, name="bench_floor"))
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, in any setting (DEBUG included): uploaded files hold personal data and reach people only
+# through views that check who may have them (cases' material_file, the catalogue's published forms).

@@ -37,10 +37,6 @@ STATE = ROOT / "var" / "deploy"
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 PID_FILE = STATE / "run.pid"
 MIME_TYPES = Path("/etc/nginx/mime.types")
-# Ten files of 10 MB, the application's limit for one file (a scan, a material, the catalogue workbook), in one
-# form: the longest checklist of the demo catalogue has seven materials, one file each. The application has no
-# limit on a whole request, so this is nginx's; a county whose items need more raises it here.
-CLIENT_MAX_BODY_SIZE = "100m"
 # Seconds `manage.py serve` gives gunicorn to finish its requests, and a margin to stop the other processes.
 STOP_SECONDS = 25
 READY_SECONDS = 90
@@ -109,6 +105,14 @@ def app_environment(trial: Trial, secret_key: str) -> dict[str, str]:
     }
 
 
+def client_max_body_size() -> str:
+    """nginx's limit on a request body: the application's own, MAX_REQUEST_MB (default 100: ten files of the 10 MB
+    a file may have, in one form), which the nodes read from the same environment."""
+    from bianmin.settings.env import read_env
+
+    return f"{read_env().max_request_mb}m"
+
+
 def render_nginx_conf(trial: Trial, template: str) -> str:
     servers = "\n".join(f"        server 127.0.0.1:{node.port};" for node in trial.nodes)
     fields = {
@@ -116,7 +120,7 @@ def render_nginx_conf(trial: Trial, template: str) -> str:
         "MIME_TYPES": str(MIME_TYPES),
         "UPSTREAM_SERVERS": servers,
         "LISTEN": f"127.0.0.1:{trial.port}",
-        "CLIENT_MAX_BODY_SIZE": CLIENT_MAX_BODY_SIZE,
+        "CLIENT_MAX_BODY_SIZE": client_max_body_size(),
         "STATIC_ROOT": str(STATE / "static"),
     }
     for name, value in fields.items():

@@ -44,9 +44,20 @@ def test_the_nginx_configuration_balances_both_nodes_and_serves_static_files(mon
     assert "server 127.0.0.1:9081;" in conf and "server 127.0.0.1:9082;" in conf
     assert "listen 127.0.0.1:9080;" in conf
     assert f"alias {tmp_path}/static/;" in conf
-    assert "client_max_body_size 100m;" in conf
+    assert "client_max_body_size 100m;" in conf  # MAX_REQUEST_MB's default, the application's own limit
     assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in conf
     assert "{{" not in conf.split("\n", 3)[-1]  # only the header comment mentions the fields
+
+
+def test_nginx_refuses_the_same_request_bodies_as_the_application(monkeypatch, tmp_path):
+    monkeypatch.setattr(local, "STATE", tmp_path)
+    monkeypatch.setenv("MAX_REQUEST_MB", "25")
+    trial = local.Trial(port=9080, database_url="postgres://127.0.0.1/bianmin_deploy", redis_url="", nodes=())
+
+    conf = local.render_nginx_conf(trial, local.TEMPLATE.read_text())
+
+    assert "client_max_body_size 25m;" in conf
+    assert "location /media/ {\n            return 404;" in conf
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(), reason="nginx missing")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bianmin.catalog.models import MaterialRequirement, SpecialProcedure
+from bianmin.core.uploads import SCAN_ACCEPT, SCAN_KINDS, form_upload_clean
 from bianmin.org.models import Department, Site
 
 from .idnumbers import validate_id_number
@@ -20,8 +21,6 @@ from .models import Case, CaseMaterial, Channel, DeliveryMethod, Extension, IdTy
 from .services import PHONE, MaterialCheck
 
 SHORT_TEXT = forms.TextInput(attrs={"autocomplete": "off"})
-SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
-MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
 def _textarea(rows: int = 2) -> forms.Textarea:
@@ -143,7 +142,7 @@ class MaterialRowForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Scan"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(SCAN_EXTENSIONS)}),
+        widget=forms.ClearableFileInput(attrs={"accept": SCAN_ACCEPT}),
     )
 
     def __init__(self, *args, requirement: MaterialRequirement, **kwargs):
@@ -151,14 +150,8 @@ class MaterialRowForm(forms.Form):
         self.requirement = requirement
 
     def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if not upload:
-            return upload
-        if not upload.name.lower().endswith(SCAN_EXTENSIONS):
-            raise forms.ValidationError(_("Upload a scan as PDF, JPEG or PNG."))
-        if upload.size > MAX_SCAN_BYTES:
-            raise forms.ValidationError(_("A scan may be at most 10 MB."))
-        return upload
+        # What the scan is comes from its bytes; a picture is re-encoded (core.uploads).
+        return form_upload_clean(self.cleaned_data.get("file"), kinds=SCAN_KINDS)
 
     def clean(self):
         cleaned = super().clean()

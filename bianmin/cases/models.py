@@ -7,6 +7,8 @@ between statuses live in ``workflow.py``; every move is a function in ``services
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -15,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from bianmin.catalog.models import MaterialRequirement, ServiceItem, ServiceItemVersion, SpecialProcedure
 from bianmin.core.dates import EndOfBeijingDay
+from bianmin.core.uploads import RandomName
 from bianmin.org.models import Department, Role, Site
 
 
@@ -53,8 +56,19 @@ class DeliveryMethod(models.TextChoices):
     RELAY = "relay", _("Back through the relaying site")
 
 
+QUERY_CODE_DIGITS = 8
+
+
+def query_code_new() -> str:
+    """A case's query code (查询码): 8 random digits, 10^8 possibilities, from the operating system's generator."""
+    return f"{secrets.randbelow(10**QUERY_CODE_DIGITS):0{QUERY_CODE_DIGITS}d}"
+
+
 class Case(models.Model):
     tracking_number = models.CharField(_("tracking number"), max_length=32, unique=True, null=True, blank=True)
+    # The applicant's secret for the public tracking page, with the tracking number: printed on their part of the
+    # receipt and sent in the intake SMS, never guessable from the applicant's documents.
+    query_code = models.CharField(_("query code"), max_length=QUERY_CODE_DIGITS, default=query_code_new)
     item = models.ForeignKey(ServiceItem, verbose_name=_("item"), on_delete=models.PROTECT, related_name="cases")
     version = models.ForeignKey(
         ServiceItemVersion, verbose_name=_("item version"), on_delete=models.PROTECT, related_name="cases"
@@ -302,7 +316,10 @@ class CaseMaterial(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PROVIDED)
     original_seen = models.BooleanField(_("original seen"), default=False)
     copy_kept = models.BooleanField(_("copy kept"), default=False)
-    file = models.FileField(_("scan or upload"), upload_to="cases/materials/%Y/%m/", blank=True)
+    # Stored under a random name (core.uploads) and served only by cases.views.material_file; ``file_name`` is the
+    # name it was uploaded under (with the extension of its recognised type), the name it is downloaded as.
+    file = models.FileField(_("scan or upload"), upload_to=RandomName("cases/materials"), blank=True)
+    file_name = models.CharField(_("file name"), max_length=100, blank=True)
     problem = models.CharField(_("what is missing or wrong"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -1025,8 +1025,30 @@ def _fitting_size(text: str, font: str, width: float, *, largest: float, smalles
     return largest if natural <= width else max(smallest, largest * width / natural)
 
 
+def _draw_query_code(canvas: Canvas, code: str, fonts: FontSet, *, centre_x: float, top: float) -> None:
+    """The case's query code (查询码) under the QR code of the applicant's part: with the tracking number it opens
+    the case on the tracking page, so it is printed on that part only."""
+    label = pgettext("notice", "Query code")
+    canvas.saveState()
+    canvas.setFillColor(MUTED)
+    canvas.setFont(fonts.body, _fitting_size(label, fonts.body, RECEIPT_QR + 4 * mm, largest=7.5, smallest=5))
+    canvas.drawCentredString(centre_x, top - 3 * mm, label)
+    canvas.setFillColor(RED)
+    canvas.setFont(fonts.bold, 11)
+    canvas.drawCentredString(centre_x, top - 7.5 * mm, code)
+    canvas.restoreState()
+
+
 def _draw_receipt_part(
-    canvas: Canvas, receipt: _Receipt, fonts: FontSet, part: tuple[str, str], note: str, top: float, bottom: float
+    canvas: Canvas,
+    receipt: _Receipt,
+    fonts: FontSet,
+    part: tuple[str, str],
+    note: str,
+    top: float,
+    bottom: float,
+    *,
+    query_code: str = "",
 ) -> None:
     notice = receipt.notice
     left = RECEIPT_MARGIN_X
@@ -1069,6 +1091,8 @@ def _draw_receipt_part(
         width=RECEIPT_QR + 4 * mm,
         style=caption,
     )
+    if query_code:
+        _draw_query_code(canvas, query_code, fonts, centre_x=qr_left + RECEIPT_QR / 2, top=y - RECEIPT_QR - 4 * mm)
     # The table, at the largest type that leaves room for the note line.
     note_height = 5 * mm
     available = y - bottom - note_height
@@ -1100,7 +1124,8 @@ def _draw_receipt_part(
 
 def _render_receipt(notice: Notice, fonts: FontSet, base_url: str) -> bytes:
     """One A4 page in three parts separated by cut lines; the applicant's document and phone are masked on
-    every part, so the full numbers never leave the system on paper."""
+    every part, so the full numbers never leave the system on paper. The applicant's part carries the case's
+    query code, the other parts do not (they stay at the window and with the department)."""
     receipt = _Receipt(notice, base_url)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1, initialFontName=fonts.body)
@@ -1113,7 +1138,8 @@ def _render_receipt(notice: Notice, fonts: FontSet, base_url: str) -> bytes:
             _cut_line(canvas, top, fonts)
             top -= 5 * mm
         bottom = PAGE_HEIGHT - RECEIPT_MARGIN_Y - (index + 1) * part_height + 4 * mm
-        _draw_receipt_part(canvas, receipt, fonts, part, note, top, bottom)
+        query_code = receipt.case.query_code if index == 0 else ""
+        _draw_receipt_part(canvas, receipt, fonts, part, note, top, bottom, query_code=query_code)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -11,31 +11,23 @@ from __future__ import annotations
 import contextlib
 import datetime
 import secrets
-from pathlib import PurePosixPath
+import uuid
 
 from django import forms
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.accounts.phone import PhoneCodeError, phone_normalise
 from bianmin.catalog.models import MaterialRequirement, ServiceItemVersion
+from bianmin.core.uploads import SCAN_ACCEPT, SCAN_KINDS, form_upload_clean
 from bianmin.org.models import Site, SiteLevel
 
 from .idnumbers import validate_id_number
 from .models import IdType
 from .services import MaterialCheck
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-# What a scan or photo of a document may be, recognised by its first bytes (not by what the browser claims).
-FILE_SIGNATURES = {
-    ".pdf": (b"%PDF",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 DRAFTS_SESSION_KEY = "application_drafts"
 DRAFT_FIELDS = ("name", "id_type", "id_number", "address", "details", "receiving_site")
 
@@ -93,18 +85,6 @@ def default_receiving_site(version: ServiceItemVersion) -> Site | None:
     return Site.objects.filter(is_active=True, parent__isnull=True, level=SiteLevel.COUNTY).order_by("pk").first()
 
 
-def _check_upload(upload) -> None:
-    suffix = PurePosixPath(upload.name or "").suffix.lower()
-    if suffix not in FILE_SIGNATURES:
-        raise forms.ValidationError(_("Upload a PDF file or a JPG or PNG picture."))
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise forms.ValidationError(_("A file may be at most 10 MB."))
-    head = upload.read(8)
-    upload.seek(0)
-    if not head.startswith(FILE_SIGNATURES[suffix]):
-        raise forms.ValidationError(_("This file is not the kind its name says; upload a PDF, JPG or PNG file."))
-
-
 class ApplicationForm(forms.Form):
     """Applicant, what is applied for, where, and one file per material. ``strict`` is the submission: every
     field and every required material must be there. A draft keeps whatever was entered.
@@ -150,7 +130,7 @@ class ApplicationForm(forms.Form):
             self.fields[f"material_{requirement.pk}"] = forms.FileField(
                 label=requirement.name,
                 required=False,
-                widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/*"}),
+                widget=forms.FileInput(attrs={"accept": SCAN_ACCEPT}),
             )
             self.fields[f"remove_{requirement.pk}"] = forms.BooleanField(label=_("Remove this file"), required=False)
 
@@ -172,12 +152,13 @@ class ApplicationForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         for requirement in self.requirements:
-            upload = cleaned.get(f"material_{requirement.pk}")
-            if upload:
+            name = f"material_{requirement.pk}"
+            if cleaned.get(name):
+                # What the file is comes from its bytes; a picture is re-encoded (core.uploads).
                 try:
-                    _check_upload(upload)
+                    cleaned[name] = form_upload_clean(cleaned[name], kinds=SCAN_KINDS)
                 except forms.ValidationError as error:
-                    self.add_error(f"material_{requirement.pk}", error)
+                    self.add_error(name, error)
         if self.strict:
             self._check_for_submission(cleaned)
         return cleaned
@@ -237,9 +218,10 @@ class ApplicationDraft:
             if upload or cleaned.get(f"remove_{requirement.pk}"):
                 self._delete_file(key)
             if upload:
-                original = get_valid_filename(PurePosixPath(upload.name).name)[-80:] or "upload"
-                path = default_storage.save(f"cases/drafts/{self.data['token']}/{key}-{original}", upload)
-                self.data["files"][key] = {"path": path, "name": original}
+                # Cleaned by the form (core.uploads): its name is the uploaded stem with the recognised type's
+                # extension, shown on the page; stored under a random name in the draft's folder.
+                path = default_storage.save(f"cases/drafts/{self.data['token']}/{uuid.uuid4().hex}", upload)
+                self.data["files"][key] = {"path": path, "name": upload.name}
         self.data["saved_at"] = timezone.now().isoformat()
         self.session.setdefault(DRAFTS_SESSION_KEY, {})[self.item_code] = self.data
         self.session.modified = True
@@ -274,7 +256,27 @@ class ApplicationDraft:
 # --- Tracking and withdrawal ---------------------------------------------------------------------------------------
 
 
-class TrackByIdForm(forms.Form):
+class TrackByCodeForm(forms.Form):
+    tracking_number = forms.CharField(
+        label=_("Tracking number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    query_code = forms.CharField(
+        label=_("Query code"),
+        help_text=_("8 digits, on your receipt and in the SMS we sent when the application arrived."),
+        min_length=8,
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "pattern": "[0-9]*"}),
+    )
+
+    def clean_tracking_number(self) -> str:
+        return self.cleaned_data["tracking_number"].strip().upper()
+
+
+class TrackByPhoneForm(forms.Form):
+    """Without the query code: the ID tail and a code sent to the case's phone, both needed."""
+
     tracking_number = forms.CharField(
         label=_("Tracking number"),
         max_length=32,
@@ -284,17 +286,6 @@ class TrackByIdForm(forms.Form):
         label=_("Last 6 characters of the identity document number"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-    )
-
-    def clean_tracking_number(self) -> str:
-        return self.cleaned_data["tracking_number"].strip().upper()
-
-
-class TrackByPhoneForm(forms.Form):
-    tracking_number = forms.CharField(
-        label=_("Tracking number"),
-        max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     code = forms.CharField(

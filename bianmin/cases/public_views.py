@@ -1,10 +1,12 @@
 """The applicant's side of a case: apply online (with a draft), track the case, download its notices, withdraw.
 
 Nobody logs in for this. An applicant proves a mobile number by SMS code to apply; to track a case they give
-its tracking number and either the last 6 characters of the identity document or a code sent to the case's
-phone. What they proved is kept in their session (the phone for 2 hours, each verified case for 2 hours);
-every page of a case checks the session, so a notice cannot be downloaded from another browser. A wrong
-number and a wrong tail get the same answer, and attempts are limited per session and per address.
+its tracking number and either its query code (查询码: 8 random digits on the receipt and in the intake SMS) or
+the last 6 characters of the identity document together with a code sent to the case's phone. What they proved
+is kept in their session (the phone for 2 hours, each verified case for 2 hours); every page of a case checks
+the session, so a notice cannot be downloaded from another browser. A wrong number and a wrong code get the
+same answer, and attempts are limited per session and per address (in the shared cache). Every page here is
+marked ``@personal_data``: never stored by a cache.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bianmin.accounts.phone import (
@@ -35,6 +36,7 @@ from bianmin.catalog.selectors import guide_version
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_id_number, mask_name, mask_phone
+from bianmin.core.middleware import personal_data
 from bianmin.core.workdays import workdays_between
 
 from .models import Case, Channel, Notice, Status
@@ -43,12 +45,12 @@ from .public_forms import (
     ApplicationForm,
     PhoneCodeForm,
     PhoneForm,
-    TrackByIdForm,
+    TrackByCodeForm,
     TrackByPhoneForm,
     WithdrawForm,
     default_receiving_site,
 )
-from .selectors import case_for_applicant
+from .selectors import case_for_applicant, case_for_phone_check
 from .services import Applicant, Intake, case_submit, case_withdraw
 
 TRACKED_SESSION_KEY = "tracked_cases"
@@ -126,7 +128,7 @@ def _applicant_phone(request) -> str | None:
     return session_verified_phone(request.session)
 
 
-@never_cache
+@personal_data
 def application_phone(request, code: str):
     """Step 1 of applying online: prove a mobile number with an SMS code."""
     version = _online_version(code)
@@ -185,7 +187,7 @@ def _send_code(request, phone_form: PhoneForm) -> PhoneCodeForm | None:
     return PhoneCodeForm(initial={"phone": phone})
 
 
-@never_cache
+@personal_data
 def application_form(request, code: str):
     """Step 2: the application itself. "Save draft" keeps everything (files too) for later in this browser;
     "Submit" saves the draft first, so a mistake never loses an upload, then registers the case."""
@@ -259,7 +261,7 @@ def _submit(request, version, form: ApplicationForm, draft: ApplicationDraft, ph
         return case_submit(actor=actor, intake=intake)
 
 
-@never_cache
+@personal_data
 def application_submitted(request, tracking_number: str):
     """The tracking number, and what happens next (ALL art. 32: acceptance or one supplement notice)."""
     case = _session_case(request, tracking_number)
@@ -295,40 +297,41 @@ def _masked(case: Case) -> dict:
 # --- Tracking ----------------------------------------------------------------------------------------------------
 
 
-def _track_forms(request, method: str) -> tuple[TrackByIdForm, TrackByPhoneForm]:
+def _track_forms(request, method: str) -> tuple[TrackByCodeForm, TrackByPhoneForm]:
     """Both ways of finding a case; the one used is bound. The receipt's QR code opens the page with
     ``?number=`` so the tracking number is already filled in."""
     data = request.POST if request.method == "POST" else None
     initial = {"tracking_number": request.GET.get("number", "")[:32]}
-    by_id = TrackByIdForm(data if method == "id" else None, initial=initial, auto_id="track-id-%s")
+    by_code = TrackByCodeForm(data if method == "code" else None, initial=initial, auto_id="track-code-%s")
     by_phone = TrackByPhoneForm(data if method == "sms" else None, initial=initial, auto_id="track-sms-%s")
-    return by_id, by_phone
+    return by_code, by_phone
 
 
-@never_cache
+@personal_data
 def track(request):
-    """Find a case: tracking number + the ID tail, or tracking number + a code sent to the case's phone."""
+    """Find a case: tracking number + query code, or tracking number + ID tail + a code sent to the case's phone."""
     method = request.POST.get("method", "")
-    by_id, by_phone = _track_forms(request, method)
-    context = {"by_id": by_id, "by_phone": by_phone, "method": method or "id", "code_sent": False}
-    if request.method != "POST" or method not in ("id", "sms"):
+    by_code, by_phone = _track_forms(request, method)
+    context = {"by_code": by_code, "by_phone": by_phone, "method": method or "code", "code_sent": False}
+    if request.method != "POST" or method not in ("code", "sms"):
         return TemplateResponse(request, "cases/public/track.html", context)
     if not _track_attempt_allowed(request):
         context["error"] = _("Too many attempts. For your safety, please wait 10 minutes and try again.")
         return TemplateResponse(request, "cases/public/track.html", context, status=429)
-    form = by_id if method == "id" else by_phone
+    form = by_code if method == "code" else by_phone
     if not form.is_valid():
         context["error"] = NO_MATCH
         return TemplateResponse(request, "cases/public/track.html", context)
-    if method == "id":
-        case = case_for_applicant(form.cleaned_data["tracking_number"], form.cleaned_data["id_tail"])
+    data = form.cleaned_data
+    if method == "code":
+        case = case_for_applicant(data["tracking_number"], data["query_code"])
     elif request.POST.get("action") == "send":
-        _send_tracking_code(form.cleaned_data["tracking_number"])
+        _send_tracking_code(data["tracking_number"], data["id_tail"])
         context["code_sent"] = True
         by_phone.fields["code"].widget.attrs["autofocus"] = True
         return TemplateResponse(request, "cases/public/track.html", context)
     else:
-        case = _case_by_phone_code(request, form.cleaned_data["tracking_number"], form.cleaned_data["code"])
+        case = _case_by_phone_code(request, data["tracking_number"], data["id_tail"], data["code"])
     if case is None:
         context["error"] = NO_MATCH
         return TemplateResponse(request, "cases/public/track.html", context)
@@ -336,18 +339,20 @@ def track(request):
     return redirect("cases_public:track_case", tracking_number=case.tracking_number)
 
 
-def _send_tracking_code(tracking_number: str) -> None:
-    """Send a code to the case's mobile when the number exists. The page says the same whether it exists,
-    whether its phone is a landline and whether a code went out a minute ago: no way to enumerate cases."""
-    case = Case.objects.filter(tracking_number=tracking_number).only("pk", "applicant_phone").first()
+def _send_tracking_code(tracking_number: str, id_tail: str) -> None:
+    """Send a code to the case's mobile when the number and the ID tail match. The page says the same whether
+    they match, whether its phone is a landline and whether a code went out a minute ago: no way to enumerate
+    cases."""
+    case = case_for_phone_check(tracking_number, id_tail)
     if case is None or not is_mobile(case.applicant_phone):
         return
     with contextlib.suppress(PhoneCodeError):
         phone_code_request(phone=case.applicant_phone, purpose=f"track:{case.pk}")
 
 
-def _case_by_phone_code(request, tracking_number: str, code: str) -> Case | None:
-    case = Case.objects.filter(tracking_number=tracking_number).first()
+def _case_by_phone_code(request, tracking_number: str, id_tail: str, code: str) -> Case | None:
+    """The case when the ID tail matches AND the code sent to its phone is right: two factors, neither enough."""
+    case = case_for_phone_check(tracking_number, id_tail)
     if case is None or not code or not is_mobile(case.applicant_phone):
         return None
     try:
@@ -466,7 +471,7 @@ def _missing(case: Case) -> list[dict]:
     return notice.content.get("problems", []) if notice else []
 
 
-@never_cache
+@personal_data
 def track_case(request, tracking_number: str):
     case = _session_case(request, tracking_number)
     if case is None:
@@ -488,7 +493,7 @@ def track_case(request, tracking_number: str):
     )
 
 
-@never_cache
+@personal_data
 def track_notice(request, tracking_number: str, notice_id: int):
     """A notice of the case as PDF, only in the session that verified the case."""
     case = _session_case(request, tracking_number)

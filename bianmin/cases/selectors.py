@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.db.models import Case as CaseWhen
 from django.db.models import F, IntegerField, QuerySet, Value, When
@@ -12,7 +13,7 @@ from bianmin.org.selectors import user_scope
 
 from .access import access_rows, scope_keys, visible_condition
 from .clock import today_ordinal
-from .models import Case, CaseAccess, Status
+from .models import QUERY_CODE_DIGITS, Case, CaseAccess, Status
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -50,16 +51,35 @@ def case_get_for_user(user: User, pk: int) -> Case | None:
     return cases_visible_to(user).filter(pk=pk).first()
 
 
-def case_for_applicant(tracking_number: str, id_tail: str) -> Case | None:
-    """The public tracking page: the number AND the last six characters of the applicant's document number."""
-    tail = (id_tail or "").strip().upper()
-    if len(tail) != 6 or not tracking_number:
+def _public_case(tracking_number: str) -> Case | None:
+    if not tracking_number:
         return None
-    case = (
+    return (
         Case.objects.select_related("item", "version", "department", "current_site", "receiving_site")
         .filter(tracking_number=tracking_number.strip().upper())
         .first()
     )
+
+
+def case_for_applicant(tracking_number: str, query_code: str) -> Case | None:
+    """The public tracking page: the number AND the case's query code (查询码, 8 random digits), printed on the
+    applicant's part of the receipt and sent in the intake SMS."""
+    code = (query_code or "").strip()
+    if len(code) != QUERY_CODE_DIGITS or not code.isdigit():
+        return None
+    case = _public_case(tracking_number)
+    if case is None or not secrets.compare_digest(case.query_code, code):
+        return None
+    return case
+
+
+def case_for_phone_check(tracking_number: str, id_tail: str) -> Case | None:
+    """The tracking page's other way in: the number and the last six characters of the applicant's document
+    number name the case whose phone is sent a code. Not enough to see the case: only with that code."""
+    tail = (id_tail or "").strip().upper()
+    if len(tail) != 6:
+        return None
+    case = _public_case(tracking_number)
     if case is None or not case.applicant_id_number.upper().endswith(tail):
         return None
     return case

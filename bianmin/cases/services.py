@@ -10,6 +10,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePosixPath
 
 from django.db import transaction
 from django.db.models import F
@@ -40,6 +41,7 @@ from .models import (
     ReviewTask,
     Status,
     Suspension,
+    query_code_new,
 )
 from .workflow import check_transition
 
@@ -222,7 +224,8 @@ def _accepting_site(intake: Intake) -> Site:
 @transaction.atomic
 def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | None = None) -> Case:
     """Plan 二(四) and ALL art. 29–32: register an application on any tier and channel; it gets its tracking
-    number and the 5-working-day window for acceptance or a supplement notice starts."""
+    number and its query code (查询码, the applicant's secret for the tracking page, sent in the SMS), and the
+    5-working-day window for acceptance or a supplement notice starts."""
     now = _now(now)
     item = ServiceItem.objects.select_related("current_version", "department").get(pk=intake.item.pk)
     if not item.is_public:
@@ -263,6 +266,7 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         received_on=received_on,
         acceptance_due=add_workdays(received_on, PRECHECK_WORKING_DAYS).date,
         tracking_number=_tracking_number(intake.relay_site or site, received_on),
+        query_code=query_code_new(),
     )
     _save_materials(case, intake.materials)
     _audit(
@@ -275,12 +279,13 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         relay_site=intake.relay_site.code if intake.relay_site else None,
         version=version.number,
     )
-    _tell(
-        case,
-        "submitted",
-        _("your application has been received; we will accept it or tell you what is missing by %(date)s.")
-        % {"date": f"{case.acceptance_due:%Y-%m-%d}"},
-    )
+    received = _("your application has been received; we will accept it or tell you what is missing by %(date)s.") % {
+        "date": f"{case.acceptance_due:%Y-%m-%d}"
+    }
+    query = _("Your query code is %(code)s; with the tracking number it shows your application online.") % {
+        "code": case.query_code
+    }
+    _tell(case, "submitted", f"{received} {query}")
     return case
 
 
@@ -298,7 +303,9 @@ def _save_materials(case: Case, materials: list[MaterialCheck], *, after: int = 
             position=position,
         )
         if material.file is not None:
+            # Stored under a random name (core.uploads.RandomName); the name it came with is shown and downloaded.
             row.file = material.file
+            row.file_name = PurePosixPath(material.file.name or "").name[-100:]
         row.save()
 
 

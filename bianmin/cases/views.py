@@ -17,7 +17,7 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from bianmin.catalog.selectors import catalog_search
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.pagination import CountedPaginator
+from bianmin.core.uploads import file_response
 from bianmin.org.models import Role, RoleAssignment, Site
 from bianmin.org.selectors import sites_visible_to, user_scope
 from bianmin.supervision.permissions import is_supervisor
@@ -756,11 +757,12 @@ def notice_pdf(request, pk: int, notice_pk: int):
 
 @staff_required
 def material_file(request, pk: int, material_pk: int):
-    """A material's scan, only for staff who may see the case (media files are never served publicly)."""
+    """A material's scan, only for staff who may see the case (no URL serves the stored files); a supervisor's view
+    is logged like the case page's. Typed from its bytes, under the name it was uploaded with (core.uploads)."""
     case = _case_or_404(request.user, pk)
     material = get_object_or_404(CaseMaterial.objects.filter(case=case).exclude(file=""), pk=material_pk)
     personal_data_view_record(viewer=request.user, cases=[case], what="material")
-    return FileResponse(material.file.open("rb"), filename=material.file.name.rsplit("/", 1)[-1])
+    return file_response(material.file, download_name=material.file_name or material.name)
 
 
 # --- Window intake ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bianmin.core.admin_site import ConfigurationAdmin
 from bianmin.core.errors import DomainError
+from bianmin.core.uploads import FORM_ACCEPT, FORM_KINDS, form_upload_clean
 from bianmin.org.models import SiteLevel
 
 from . import services
@@ -144,9 +145,31 @@ class LegalBasisInline(PartInline):
     fields = ["position", "law", "article", "excerpt"]
 
 
+MATERIAL_FIELDS = ["position", "name", "form", "copies", "is_required", "condition", "blank_form", "sample", "notes"]
+
+
+class MaterialForm(forms.ModelForm):
+    """A blank form or sample is recognised from its bytes and stored under a random name (core.uploads)."""
+
+    class Meta:
+        model = MaterialRequirement
+        fields = MATERIAL_FIELDS
+        widgets = {
+            "blank_form": forms.ClearableFileInput(attrs={"accept": FORM_ACCEPT}),
+            "sample": forms.ClearableFileInput(attrs={"accept": FORM_ACCEPT}),
+        }
+
+    def clean_blank_form(self):
+        return form_upload_clean(self.cleaned_data.get("blank_form"), kinds=FORM_KINDS)
+
+    def clean_sample(self):
+        return form_upload_clean(self.cleaned_data.get("sample"), kinds=FORM_KINDS)
+
+
 class MaterialInline(PartInline):
     model = MaterialRequirement
-    fields = ["position", "name", "form", "copies", "is_required", "condition", "blank_form", "sample", "notes"]
+    form = MaterialForm
+    fields = MATERIAL_FIELDS
 
 
 class StepInline(PartInline):

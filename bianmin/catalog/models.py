@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bianmin.core.uploads import RandomName
 from bianmin.org.models import Department, Role, SiteLevel, Window
 
 
@@ -216,8 +217,9 @@ class MaterialRequirement(VersionPart):
         blank=True,
         help_text=_("For a conditional material: when it is needed."),
     )
-    blank_form = models.FileField(_("blank form"), upload_to="catalog/forms/", blank=True)
-    sample = models.FileField(_("filled sample"), upload_to="catalog/samples/", blank=True)
+    # Served only for published versions (catalog.views.material_file), under random names (core.uploads).
+    blank_form = models.FileField(_("blank form"), upload_to=RandomName("catalog/forms"), blank=True)
+    sample = models.FileField(_("filled sample"), upload_to=RandomName("catalog/samples"), blank=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     class Meta(VersionPart.Meta):
@@ -313,7 +315,7 @@ class CatalogImport(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     filename = models.CharField(_("file name"), max_length=200)
-    file = models.FileField(_("file"), upload_to="catalog/imports/")
+    file = models.FileField(_("file"), upload_to=RandomName("catalog/imports"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows checked"), default=0)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
+from bianmin.core.uploads import FORM_KINDS, upload_clean
 from bianmin.org.models import Department, Role
 from bianmin.org.selectors import user_scope
 
@@ -263,7 +264,9 @@ def material_attach(
         raise DomainError(_("A published version cannot be changed; start a new draft."), code="version_published")
     if kind not in MATERIAL_FILE_KINDS:
         raise DomainError(_("Attach a blank form or a filled sample."), code="invalid_kind")
-    getattr(material, MATERIAL_FILE_KINDS[kind]).save(filename, ContentFile(content), save=False)
+    # What the file is comes from its bytes (core.uploads); it is stored under a random name.
+    clean = upload_clean(ContentFile(content, name=filename), kinds=FORM_KINDS)
+    getattr(material, MATERIAL_FILE_KINDS[kind]).save(clean.name, clean, save=False)
     material.save(update_fields=[MATERIAL_FILE_KINDS[kind]])
     audit_record(
         actor=actor,

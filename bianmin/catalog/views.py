@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
+from bianmin.core.uploads import file_response
 from bianmin.org.models import Department, SiteLevel
 
 from .models import MaterialRequirement, Topic
@@ -92,7 +93,8 @@ def item_qr(request, code: str):
 
 
 def material_file(request, code: str, number: int, material_id: int, kind: str):
-    """Download a material's blank form or filled sample, from a published version only."""
+    """Download a material's blank form or filled sample, from a published version only: public content, the only
+    way to a catalogue file (no URL serves the stored files), with its type from its bytes (core.uploads)."""
     material = get_object_or_404(
         MaterialRequirement.objects.select_related("version"),
         pk=material_id,
@@ -103,9 +105,7 @@ def material_file(request, code: str, number: int, material_id: int, kind: str):
     stored = {"form": material.blank_form, "sample": material.sample}.get(kind)
     if not stored:
         raise Http404
-    extension = stored.name.rsplit(".", 1)[-1] if "." in stored.name else "bin"
-    filename = f"{code}-{material.position}-{kind}.{extension}"
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=filename)
+    return file_response(stored, download_name=f"{code}-{material.position}-{kind}", allow_inline=False)
 
 
 def kiosk_home(request):

@@ -1,8 +1,12 @@
+from functools import wraps
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
+from django.http import HttpResponse
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 
 class LanguageMiddleware:
@@ -86,4 +90,65 @@ class ServedByMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response["X-Served-By"] = self.node_name
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a request whose declared body is over MAX_REQUEST_BYTES, answered before a byte of it is read.
+
+    nginx refuses such bodies first in a deployment (client_max_body_size, the same limit); this keeps the limit
+    where the application runs without it. A body without Content-Length (chunked) is not read by Django's WSGI
+    handler past what the server passes on, and the per-file limit of bianmin.core.uploads applies to each file.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = settings.MAX_REQUEST_BYTES
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > self.limit:
+            text = _("The request is too large: at most %(size)s MB may be sent at once.") % {
+                "size": f"{self.limit / (1024 * 1024):g}"
+            }
+            response = HttpResponse(text, status=413, content_type="text/plain; charset=utf-8")
+            # The unread body stays on the connection: make the server close it rather than parse it as a request.
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)
+
+
+def personal_data(view):
+    """Mark a view whose pages show someone's personal data: its responses are never stored by a cache
+    (PersonalDataNoStoreMiddleware), whether or not the visitor is signed in (the applicant's tracking pages)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.shows_personal_data = True
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class PersonalDataNoStoreMiddleware:
+    """``Cache-Control: no-store`` (with Django's other never-cache headers) on every response to a signed-in
+    user, to a request with credentials (the API's token clients) and of a view marked ``@personal_data``, so no
+    browser, proxy or shared computer keeps a copy of a case, a scan or an applicant's page. One place, so a new
+    staff page cannot forget it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            getattr(request, "shows_personal_data", False)
+            or (user is not None and user.is_authenticated)
+            or "HTTP_AUTHORIZATION" in request.META
+        ):
+            add_never_cache_headers(response)
         return response

@@ -16,3 +16,21 @@ def refused(code: str) -> Iterator[pytest.ExceptionInfo[DomainError]]:
     with pytest.raises(DomainError) as info:
         yield info
     assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
+
+
+def picture(kind: str = "PNG", *, size: tuple[int, int] = (4, 3), trailer: bytes = b"", description: str = "") -> bytes:
+    """A real picture (PNG or JPEG) of ``size`` pixels, with ``trailer`` appended after its end (a polyglot's
+    payload rides there) and ``description`` in its EXIF metadata."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 30, 30))
+    output = io.BytesIO()
+    options = {}
+    if description:
+        exif = Image.Exif()
+        exif[0x010E] = description  # ImageDescription
+        options["exif"] = exif.tobytes()
+    image.save(output, format=kind, **options)
+    return output.getvalue() + trailer

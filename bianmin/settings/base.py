@@ -46,9 +46,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "bianmin.core.middleware.LanguageMiddleware",
+    # Before anything reads the body (the CSRF check, the views), and after the language is known for its text.
+    "bianmin.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every response to a signed-in user, an API client and a view marked personal.
+    "bianmin.core.middleware.PersonalDataNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -167,9 +171,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = ENV.var_dir / "static"
 STATICFILES_DIRS = [BASE_DIR / "bianmin" / "static"]
+# No URL serves MEDIA_ROOT, in any setting: uploaded files reach people only through views that check who may
+# have them (bianmin.core.uploads.file_response). MEDIA_URL is Django's required value, mounted nowhere.
 MEDIA_URL = "media/"
-# Uploaded files (scans, draft attachments, catalogue forms): with several web nodes, a directory they all mount.
+# Uploaded files (scans, draft attachments, catalogue forms), under random names: with several web nodes, a
+# directory they all mount.
 MEDIA_ROOT = ENV.media_root
+# The largest file accepted (bianmin.core.uploads.upload_clean) and the largest request body, refused with 413
+# before it is read (bianmin.core.middleware.RequestSizeLimitMiddleware); nginx's client_max_body_size matches it.
+MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024
+MAX_REQUEST_BYTES = ENV.max_request_mb * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -67,6 +67,10 @@ class Env:
     redis_url: str
     # Uploaded files; a directory every node of the deployment mounts when there are several.
     media_root: Path
+    # The largest uploaded file accepted (MB), and the largest request body (MB): one form carries a file per
+    # material, so the request's limit is the larger; nginx's client_max_body_size must match the request's.
+    max_upload_mb: int
+    max_request_mb: int
     # Addresses (or networks) of the reverse proxies whose X-Forwarded-For names the client.
     trusted_proxies: list[str]
     # Production on plain http, for a trial on this machine's loopback only.
@@ -99,6 +103,8 @@ def read_env() -> Env:
         db_conn_max_age=_positive_int("DB_CONN_MAX_AGE", 60, minimum=0),
         redis_url=os.environ.get("REDIS_URL", "").strip(),
         media_root=Path(os.environ.get("MEDIA_ROOT") or str(var_dir / "media")),
+        max_upload_mb=_positive_int("MAX_UPLOAD_MB", 10),
+        max_request_mb=_positive_int("MAX_REQUEST_MB", 100),
         trusted_proxies=_list("TRUSTED_PROXIES", ""),
         plain_http=_bool("PLAIN_HTTP", False),
         node_name=os.environ.get("NODE_NAME", "").strip(),

@@ -549,6 +549,16 @@ def test_the_receipt_is_one_page_in_three_parts_with_masked_numbers(county, tmp_
     assert text.count("沿虚线剪开") == 2
 
 
+def test_the_applicants_part_of_the_receipt_carries_the_query_code_and_only_that_part(county, tmp_path):
+    case = _accepted()
+
+    _pages, text = _rendered(_notice(case, Notice.Kind.RECEIPT), tmp_path)
+
+    assert text.count(case.query_code) == 1
+    part_one, part_two = text.index("第一联申请人收执"), text.index("第二联窗口存根")
+    assert part_one < text.index(f"查询码{case.query_code}") < part_two
+
+
 def test_the_receipt_never_carries_the_full_numbers_even_in_its_metadata(county, tmp_path):
     case = _accepted()
     document = render_notice(_notice(case, Notice.Kind.RECEIPT), base_url=BASE_URL)

@@ -17,6 +17,7 @@ from bianmin.accounts.models import User
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.audit import audit_events_for
 from bianmin.core.models import OutboundMessage
+from bianmin.core.testing import picture
 from bianmin.org.models import Site
 
 from .. import services
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.django_db
 PHONE = "13912345678"
 APPLICANT_ID = "42022219850615" + "001"
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = picture("PNG")
 
 
 @pytest.fixture(autouse=True)
@@ -96,8 +97,12 @@ def window_case(item_code: str = "ZR-0002", when=None) -> Case:
         return services.case_submit(actor=user("county_clerk"), intake=intake(item_code, "YX"), now=when)
 
 
-def track_by_tail(client: Client, case: Case, tail: str):
-    return client.post("/cases/track/", {"method": "id", "tracking_number": case.tracking_number, "id_tail": tail})
+def track_by_code(client: Client, case: Case, code: str | None = None):
+    """Track with the case's query code (查询码), or with ``code`` instead."""
+    return client.post(
+        "/cases/track/",
+        {"method": "code", "tracking_number": case.tracking_number, "query_code": code or case.query_code},
+    )
 
 
 # --- Applying online ------------------------------------------------------------------------------------------------
@@ -153,16 +158,24 @@ def test_apply_online_from_phone_code_through_a_draft_to_the_tracking_number(cou
         "YX",
     )
     assert (case.applicant_name, case.applicant_id_number, case.applicant_phone) == ("李四", valid_id(), PHONE)
-    files = {m.name: m.file.read() for m in case.materials.all()}
-    assert files == {identity.name: PDF, form_sheet.name: PNG}
+    stored = {m.name: m for m in case.materials.all()}
+    assert stored[identity.name].file.read() == PDF
+    assert stored[form_sheet.name].file.read()[:8] == b"\x89PNG\r\n\x1a\n"  # re-encoded, same kind
+    # Stored under random names, the names they were uploaded with kept beside them
+    assert re.fullmatch(r"cases/materials/[0-9a-f]{32}\.pdf", stored[identity.name].file.name)
+    assert re.fullmatch(r"cases/materials/[0-9a-f]{32}\.png", stored[form_sheet.name].file.name)
+    assert (stored[identity.name].file_name, stored[form_sheet.name].file_name) == ("身份证.pdf", "登记表.png")
     message = OutboundMessage.objects.get(event="submitted")
     assert message.recipient == PHONE
     assert case.tracking_number in message.body
+    assert re.fullmatch(r"\d{8}", case.query_code)
+    assert f"Your query code is {case.query_code};" in message.body
     assert not default_storage.exists(draft_path)
     assert "RS-0004" not in english.session.get("application_drafts", {})
 
     done = english.get(response["Location"]).content.decode()
     assert case.tracking_number in done
+    assert f'id="query-code">{case.query_code}<' in done
     assert f"{case.acceptance_due:%Y-%m-%d}" in done
     assert "139****5678" in done
     assert "李四" not in done and valid_id() not in done
@@ -189,21 +202,30 @@ def test_a_submission_lacking_a_required_material_keeps_what_was_uploaded(county
     assert Case.objects.count() == 0
 
 
-def test_a_file_that_is_not_what_its_name_says_is_refused(county, english):
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("id.pdf", b"MZ\x90\x00 not a pdf"),
+        ("id.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+        ("id.pdf", b"<!doctype html><html><script>alert(1)</script></html>"),
+        ("id.jpg", b'<?xml version="1.0"?><x/>'),
+        ("id.pdf", b"#!/bin/sh\nrm -rf /\n"),
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_refused(county, english, name, content):
     identity, _form_sheet = materials("RS-0004")
     verify_phone(english, "RS-0004")
 
     response = english.post(
         "/cases/apply/RS-0004/",
-        application(
-            "RS-0004",
-            action="draft",
-            **{f"material_{identity.pk}": SimpleUploadedFile("id.pdf", b"MZ\x90\x00 not a pdf")},
-        ),
+        application("RS-0004", action="draft", **{f"material_{identity.pk}": SimpleUploadedFile(name, content)}),
     )
 
     assert response.status_code == 200
-    assert "This file is not the kind its name says" in response.content.decode()
+    assert (
+        "This file is not one of the accepted kinds (PDF/JPG/PNG). Other files are refused, even when renamed."
+        in response.content.decode()
+    )
     assert "application_drafts" not in english.session
 
 
@@ -258,10 +280,10 @@ def test_a_draft_belongs_to_the_phone_that_saved_it(county, english):
 # --- Tracking -------------------------------------------------------------------------------------------------------
 
 
-def test_tracking_with_the_right_tail_shows_the_case_masked(county, english):
+def test_tracking_with_the_query_code_shows_the_case_masked(county, english):
     case = window_case()
 
-    response = track_by_tail(english, case, ID_NUMBER[-6:])
+    response = track_by_code(english, case)
     assert response["Location"] == f"/cases/track/{case.tracking_number}/"
     page = english.get(response["Location"]).content.decode()
 
@@ -276,6 +298,33 @@ def test_tracking_with_the_right_tail_shows_the_case_masked(county, english):
     assert "2026-06-01 10:00" in page  # received at 10:00 Beijing time
 
 
+def test_every_case_gets_its_own_random_query_code_sent_at_intake(county):
+    cases = [window_case() for _ in range(3)]
+
+    codes = [case.query_code for case in cases]
+    assert all(re.fullmatch(r"\d{8}", code) for code in codes)
+    assert len(set(codes)) == 3  # 10^8 possibilities: three equal ones would mean they are not random
+    for case in cases:
+        assert case.query_code in sms(case, "submitted").body
+    assert Case.objects.filter(query_code="").count() == 0
+
+
+def test_the_id_digits_alone_no_longer_show_a_case(county, english):
+    # Given a case whose applicant's document number is printed, last 4 characters visible, on the receipt
+    case = window_case()
+
+    # When someone gives the tracking number and the last 6 characters of the document number (the old way)
+    response = english.post(
+        "/cases/track/", {"method": "id", "tracking_number": case.tracking_number, "id_tail": ID_NUMBER[-6:]}
+    )
+
+    # Then the page only shows the forms again, and the session has proved nothing
+    assert response.status_code == 200
+    assert case.version.name not in response.content.decode()
+    assert "tracked_cases" not in english.session
+    assert english.get(f"/cases/track/{case.tracking_number}/")["Location"] == "/cases/track/"
+
+
 def test_the_receipts_qr_link_fills_in_the_tracking_number_and_nothing_else(county, english):
     case = window_case()
 
@@ -283,20 +332,25 @@ def test_the_receipts_qr_link_fills_in_the_tracking_number_and_nothing_else(coun
 
     assert f'value="{case.tracking_number}"' in page
     assert case.version.name not in page and "张" not in page
+    assert case.query_code not in page
     assert 'href="/cases/track/"' in english.get("/").content.decode()  # the portal's navigation
 
 
-def test_a_wrong_tail_and_a_wrong_number_get_the_same_answer_and_no_data(county, english):
+def other_code(case: Case) -> str:
+    return f"{(int(case.query_code) + 1) % 10**8:08d}"
+
+
+def test_a_wrong_code_and_a_wrong_number_get_the_same_answer_and_no_data(county, english):
     case = window_case()
 
-    wrong_tail = track_by_tail(english, case, "999999").content.decode()
+    wrong_code = track_by_code(english, case, other_code(case)).content.decode()
     wrong_number = english.post(
-        "/cases/track/", {"method": "id", "tracking_number": "YX-20260601-9999", "id_tail": ID_NUMBER[-6:]}
+        "/cases/track/", {"method": "code", "tracking_number": "YX-20260601-9999", "query_code": case.query_code}
     ).content.decode()
 
     message = "No matching case was found."
-    assert message in wrong_tail and message in wrong_number
-    for page in (wrong_tail, wrong_number):
+    assert message in wrong_code and message in wrong_number
+    for page in (wrong_code, wrong_number):
         assert "张三" not in page and "张**" not in page
         assert ID_NUMBER not in page and ID_NUMBER[:6] not in page
         assert case.version.name not in page
@@ -306,39 +360,38 @@ def test_a_wrong_tail_and_a_wrong_number_get_the_same_answer_and_no_data(county,
 def test_only_ten_attempts_in_ten_minutes_per_session_and_per_address(county, english):
     case = window_case()
     for _attempt in range(10):
-        assert track_by_tail(english, case, "999999").status_code == 200
+        assert track_by_code(english, case, other_code(case)).status_code == 200
 
-    blocked = track_by_tail(english, case, ID_NUMBER[-6:])
+    blocked = track_by_code(english, case)
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.content.decode()
     assert str(case.pk) not in str(english.session.get("tracked_cases", {}))
     # A fresh session from the same address is blocked as well.
-    assert track_by_tail(new_client(), case, ID_NUMBER[-6:]).status_code == 429
+    assert track_by_code(new_client(), case).status_code == 429
 
 
-def test_tracking_with_a_code_sent_to_the_cases_phone(county, english):
+def by_phone(action: str, case_number: str, tail: str, code: str = "") -> dict:
+    return {"method": "sms", "action": action, "tracking_number": case_number, "id_tail": tail, "code": code}
+
+
+def test_tracking_with_the_id_tail_and_a_code_sent_to_the_cases_phone(county, english):
     case = window_case()
 
-    sent = english.post("/cases/track/", {"method": "sms", "action": "send", "tracking_number": case.tracking_number})
-    unknown = new_client().post(
-        "/cases/track/", {"method": "sms", "action": "send", "tracking_number": "YX-20260601-9999"}
-    )
-    assert sent.content.decode().count("we have sent a code") == unknown.content.decode().count("we have sent a code")
-    assert OutboundMessage.objects.filter(event="phone_code").count() == 1
+    sent = english.post("/cases/track/", by_phone("send", case.tracking_number, ID_NUMBER[-6:]))
+    unknown = new_client().post("/cases/track/", by_phone("send", "YX-20260601-9999", ID_NUMBER[-6:]))
+    wrong_tail = new_client().post("/cases/track/", by_phone("send", case.tracking_number, "99999X"))
+    for page in (unknown, wrong_tail):
+        assert sent.content.decode().count("we have sent a code") == page.content.decode().count("we have sent a code")
+    assert OutboundMessage.objects.filter(event="phone_code").count() == 1  # only for the matching tail
 
-    wrong = english.post(
-        "/cases/track/", {"method": "sms", "action": "verify", "tracking_number": case.tracking_number, "code": "12345"}
-    )
+    wrong = english.post("/cases/track/", by_phone("verify", case.tracking_number, ID_NUMBER[-6:], "12345"))
     assert "No matching case was found." in wrong.content.decode()
-    response = english.post(
-        "/cases/track/",
-        {
-            "method": "sms",
-            "action": "verify",
-            "tracking_number": case.tracking_number,
-            "code": last_code("13800000000"),
-        },
-    )
+    code = last_code("13800000000")
+    # The right code with a wrong ID tail shows nothing: both are needed.
+    wrong_tail = english.post("/cases/track/", by_phone("verify", case.tracking_number, "99999X", code))
+    assert "No matching case was found." in wrong_tail.content.decode()
+    assert "tracked_cases" not in english.session
+    response = english.post("/cases/track/", by_phone("verify", case.tracking_number, ID_NUMBER[-6:], code))
     assert response["Location"] == f"/cases/track/{case.tracking_number}/"
     assert english.get(response["Location"]).status_code == 200
 
@@ -346,7 +399,7 @@ def test_tracking_with_a_code_sent_to_the_cases_phone(county, english):
 def test_the_page_lists_what_is_missing_deadlines_and_milestones(county, english):
     case = window_case()
     services.case_request_supplement(actor=None, case=case, problems=[("身份证", "复印件不清晰")], now=at(2026, 6, 2))
-    track_by_tail(english, case, ID_NUMBER[-6:])
+    track_by_code(english, case)
     page = english.get(f"/cases/track/{case.tracking_number}/").content.decode()
     assert "复印件不清晰" in page and "Supplementary materials requested" in page
 
@@ -380,7 +433,7 @@ def test_a_notice_downloads_only_in_the_session_that_verified_the_case(county, e
     other_case = window_case()
     url = f"/cases/track/{case.tracking_number}/notices/{notice.pk}.pdf"
 
-    track_by_tail(english, case, ID_NUMBER[-6:])
+    track_by_code(english, case)
     assert url in english.get(f"/cases/track/{case.tracking_number}/").content.decode()
     response = english.get(url)
     assert response.status_code == 200
@@ -389,7 +442,7 @@ def test_a_notice_downloads_only_in_the_session_that_verified_the_case(county, e
 
     stranger = new_client()
     assert stranger.get(url).status_code == 404
-    track_by_tail(stranger, other_case, ID_NUMBER[-6:])  # verified for another case only
+    track_by_code(stranger, other_case)  # verified for another case only
     assert stranger.get(url).status_code == 404
     assert stranger.get(f"/cases/track/{other_case.tracking_number}/notices/{notice.pk}.pdf").status_code == 404
 
@@ -398,7 +451,7 @@ def test_a_notice_renders_with_the_real_renderer(county, english):
     pytest.importorskip("bianmin.cases.notices")
     case = window_case()
     services.case_accept(actor=None, case=case, now=at(2026, 6, 2))
-    track_by_tail(english, case, ID_NUMBER[-6:])
+    track_by_code(english, case)
 
     response = english.get(f"/cases/track/{case.tracking_number}/notices/{case.notices.first().pk}.pdf")
 
@@ -408,7 +461,7 @@ def test_a_notice_renders_with_the_real_renderer(county, english):
 
 def test_a_verified_applicant_withdraws_with_a_reason(county, english):
     case = window_case()
-    track_by_tail(english, case, ID_NUMBER[-6:])
+    track_by_code(english, case)
     page = english.get(f"/cases/track/{case.tracking_number}/").content.decode()
     assert "Withdraw this application" in page
 

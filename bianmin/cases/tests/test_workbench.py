@@ -20,6 +20,7 @@ from bianmin.cases.clock import clock
 from bianmin.cases.models import Case, CaseMaterial, Extension, Notice, ReviewTask, Status
 from bianmin.cases.permissions import can_complete_task
 from bianmin.core.models import AuditEvent
+from bianmin.core.testing import picture
 
 from .conftest import ID_NUMBER, at, intake, user
 
@@ -757,8 +758,75 @@ def test_a_scan_is_served_only_to_staff_who_see_the_case(county):
 
     assert allowed.status_code == 200
     assert b"".join(allowed.streaming_content) == b"%PDF-1.4 scan"
+    assert allowed["Content-Type"] == "application/pdf"
+    assert allowed["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in allowed["Cache-Control"]
     assert staff("futu_clerk").get(url).status_code == 404
     assert f'href="{url}"' in staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode()
+
+
+def test_intake_stores_a_picture_re_encoded_under_a_random_name_and_serves_it_under_its_own(county):
+    # Given a photo with camera metadata and a script appended after its end, named with capitals
+    photo = picture("JPEG", size=(40, 30), trailer=b"<script>alert(1)</script>", description="secret")
+    scan = SimpleUploadedFile("营业执照.JPG", photo, content_type="text/html")
+
+    # When the clerk registers the case with it
+    client = staff("county_clerk")
+    response = client.post("/workbench/cases/new/?item=SJ-0004", intake_post("SJ-0004", **{"material-1-file": scan}))
+
+    # Then the file is stored under a random name as a JPEG without the payload or the metadata
+    material = Case.objects.get().materials.get(name="营业执照")
+    assert response.status_code == 302
+    assert re.fullmatch(r"cases/materials/[0-9a-f]{32}\.jpg", material.file.name)
+    assert material.file_name == "营业执照.jpg"
+    stored = material.file.read()
+    assert stored.startswith(b"\xff\xd8\xff") and b"<script>" not in stored and b"secret" not in stored
+    # … and is served typed from its bytes, inline, under the name it came with
+    served = client.get(f"/workbench/cases/{material.case_id}/materials/{material.pk}/")
+    assert b"".join(served.streaming_content) == stored
+    assert served["Content-Type"] == "image/jpeg"
+    assert served["Content-Disposition"] == "inline; filename*=utf-8''%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.jpg"
+    assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_intake_refuses_an_svg_renamed_as_a_picture_and_saves_nothing(county):
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    scan = SimpleUploadedFile("licence.png", svg, content_type="image/png")
+
+    response = staff("county_clerk").post(
+        "/workbench/cases/new/?item=SJ-0004", intake_post("SJ-0004", **{"material-1-file": scan})
+    )
+
+    assert response.status_code == 400
+    assert (
+        "This file is not one of the accepted kinds (PDF/JPG/PNG). Other files are refused, even when renamed."
+        in response.content.decode()
+    )
+    assert Case.objects.count() == 0 and CaseMaterial.objects.count() == 0
+
+
+def test_a_file_stored_before_is_typed_from_its_bytes_not_its_name(county):
+    # Given a file stored with an HTML page's bytes under a .pdf name (as a rename once could)
+    case = received()
+    material = case.materials.first()
+    material.file.save("scan.pdf", SimpleUploadedFile("scan.pdf", b"<html><script>alert(1)</script></html>"))
+    material.file_name = "scan.pdf"
+    material.save()
+
+    served = staff("county_clerk").get(f"/workbench/cases/{case.pk}/materials/{material.pk}/")
+
+    assert served["Content-Type"] == "application/octet-stream"
+    assert served["Content-Disposition"] == 'attachment; filename="scan.bin"'
+    assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_case_page_shows_the_query_code_for_a_reprint_and_is_never_cached(county):
+    case = received()
+
+    response = staff("county_clerk").get(f"/workbench/cases/{case.pk}/")
+
+    assert f'<span class="tracking" id="query-code">{case.query_code}</span>' in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_each_groups_count_is_the_number_of_cases_it_lists(county):

@@ -6,6 +6,7 @@ from django.test import Client
 from bianmin.catalog import services
 from bianmin.catalog.models import ServiceItem
 from bianmin.catalog.tests.factories import item_content
+from bianmin.core.testing import picture
 from bianmin.org.models import Department
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +175,30 @@ def test_a_citizen_downloads_the_blank_form(client, db):
     assert client.get(f"/items/ZR-0001/v1/materials/{material.pk}/sample/").status_code == 404
 
 
+def test_a_blank_form_is_served_typed_from_its_bytes_and_only_once_published(client, db):
+    # Given a draft whose material has a Word blank form and a picture as its sample
+    land = Department.objects.create(code="ZR", name="县自然资源和规划局")
+    item = services.item_create(actor=None, department=land, content=item_content())
+    material = item.versions.get().materials.get(position=1)
+    services.material_attach(actor=None, material=material, kind="form", filename="申请表.docx", content=office_file())
+    services.material_attach(actor=None, material=material, kind="sample", filename="样表.pdf", content=picture())
+    form_url = f"/items/ZR-0001/v1/materials/{material.pk}/form/"
+    sample_url = f"/items/ZR-0001/v1/materials/{material.pk}/sample/"
+
+    # Then nothing is served while the version is a draft
+    assert client.get(form_url).status_code == 404 and client.get(sample_url).status_code == 404
+
+    # When it is published, each is served with the type its bytes say, never sniffed by the browser
+    services.item_publish(actor=None, item=item)
+    form, sample = client.get(form_url), client.get(sample_url)
+    assert form["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert form["Content-Disposition"] == 'attachment; filename="ZR-0001-1-form.docx"'
+    assert sample["Content-Type"] == "image/png"
+    assert sample["Content-Disposition"] == 'attachment; filename="ZR-0001-1-sample.png"'
+    for response in (form, sample):
+        assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_attaching_to_a_published_version_is_refused(db):
     from bianmin.core.errors import DomainError
 
@@ -188,3 +213,14 @@ def test_attaching_to_a_published_version_is_refused(db):
 
     assert raised.value.code == "version_published"
     assert not version.materials.first().blank_form
+
+
+def office_file() -> bytes:
+    import io
+    import zipfile
+
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("word/document.xml", "<w:document/>")
+    return output.getvalue()

@@ -1,5 +1,7 @@
 """Items, drafts and published versions: the rules, the versioning and who may change what."""
 
+import re
+
 import pytest
 
 from bianmin.accounts.models import User
@@ -198,3 +200,35 @@ def test_replacing_a_draft_keeps_uploaded_forms_and_windows(land):
 
     assert draft.materials.get(name="申请人身份证").sample.name == "catalog/samples/id.pdf"
     assert list(draft.windows.all()) == [window]
+
+
+def test_a_blank_form_is_what_its_bytes_say_and_anything_else_is_refused(land):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bianmin.catalog.admin import MaterialForm
+    from bianmin.core.testing import refused
+
+    item = services.item_create(actor=None, department=land, content=item_content())
+    material = item.versions.get().materials.get(position=1)
+
+    with refused("upload_refused"):
+        services.material_attach(
+            actor=None, material=material, kind="form", filename="form.pdf", content=b"<html><script>x</script></html>"
+        )
+    material.refresh_from_db()
+    assert not material.blank_form
+    assert not AuditEvent.objects.filter(action="item.material_attach").exists()
+
+    services.material_attach(actor=None, material=material, kind="form", filename="申请表.PDF", content=b"%PDF-1.4 x")
+    material.refresh_from_db()
+    assert re.fullmatch(r"catalog/forms/[0-9a-f]{32}\.pdf", material.blank_form.name)
+
+    # The admin's upload goes through the same check
+    data = {"position": 1, "name": material.name, "form": "original", "copies": 1, "is_required": "on"}
+    svg = SimpleUploadedFile("样表.png", b'<svg xmlns="http://www.w3.org/2000/svg"/>', content_type="image/png")
+    form = MaterialForm(data, {"sample": svg}, instance=material)
+    assert not form.is_valid()
+    assert form.errors["sample"] == [
+        "This file is not one of the accepted kinds (PDF/JPG/PNG/Word (DOCX)/Excel (XLSX)). "
+        "Other files are refused, even when renamed."
+    ]

@@ -1,0 +1,53 @@
+"""Migration 0006 on a database that already has cases: each gets its own query code, and files stored under
+their uploaded names move to random names with the uploaded name kept beside them."""
+
+import importlib
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection
+
+from .. import services
+from ..models import Case
+from .conftest import at, intake, user
+
+pytestmark = pytest.mark.django_db
+
+migration = importlib.import_module("bianmin.cases.migrations.0006_query_code_and_random_file_names")
+
+
+def test_existing_cases_get_a_query_code_each_and_their_files_random_names(county, django_capture_on_commit_callbacks):
+    # Given two cases from before the query code, one with a scan stored under its uploaded name (as in the demo)
+    cases = [services.case_submit(actor=user("county_clerk"), intake=intake("ZR-0002", "YX"), now=at(2026, 6, 1))]
+    cases.append(services.case_submit(actor=user("county_clerk"), intake=intake("ZR-0002", "YX"), now=at(2026, 6, 1)))
+    Case.objects.filter(pk__in=[case.pk for case in cases]).update(query_code="")
+    legacy = default_storage.save("cases/materials/2026/12/身份证.pdf", ContentFile(b"%PDF-1.4 old scan"))
+    material = cases[0].materials.first()
+    material.file, material.file_name = legacy, ""
+    material.save()
+    missing = cases[1].materials.first()
+    missing.file, missing.file_name = "cases/materials/2026/12/lost.pdf", ""
+    missing.save()
+
+    # When the migration's data steps run
+    editor = SimpleNamespace(connection=connection)
+    with django_capture_on_commit_callbacks(execute=True):
+        migration.fill_query_codes(apps, editor)
+        migration.move_material_files(apps, editor)
+
+    # Then every case has a code of 8 digits, each its own
+    codes = list(Case.objects.filter(pk__in=[case.pk for case in cases]).values_list("query_code", flat=True))
+    assert all(re.fullmatch(r"\d{8}", code) for code in codes) and codes[0] != codes[1]
+    # … the scan lives under a random name, the old name is gone, the uploaded name is kept
+    material.refresh_from_db()
+    assert re.fullmatch(r"cases/materials/[0-9a-f]{32}\.pdf", material.file.name)
+    assert material.file.read() == b"%PDF-1.4 old scan"
+    assert material.file_name == "身份证.pdf"
+    assert not default_storage.exists(legacy)
+    # … and a file that cannot be read is left where it was, its name recorded
+    missing.refresh_from_db()
+    assert (missing.file.name, missing.file_name) == ("cases/materials/2026/12/lost.pdf", "lost.pdf")
