@@ -88,7 +88,10 @@ def _require_not_self(actor: User | None, target: User, message: str) -> None:
 
 @transaction.atomic
 def user_save(*, user: User, actor: User | None, changed_fields: list[str]) -> User:
-    """Create or change an account; the audit event names the changed fields, never a password."""
+    """Create or change an account; the audit event names the changed fields, never a password.
+
+    The password of an account an administrator creates is temporary (``must_change_password``).
+    """
     is_new = user.pk is None
     stored = _NEW_ACCOUNT_FLAGS
     if not is_new:
@@ -101,6 +104,8 @@ def user_save(*, user: User, actor: User | None, changed_fields: list[str]) -> U
     if "is_superuser" in changed_flags and actor is not None and not actor.is_superuser:
         raise PermissionDenied(_("Only a superuser may make or unmake a superuser."))
     changed = set(changed_fields) | changed_flags
+    if is_new and actor is not None and user.has_usable_password():
+        user.must_change_password = True  # the administrator who typed it knows it: a temporary password
     user.save()
     audit_record(
         actor=actor,

@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext
+
+from bianmin.core.errors import PermissionDenied
 
 
 def is_configuration_admin(user) -> bool:
@@ -37,3 +41,13 @@ class ConfigurationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # Records are deactivated, never deleted: cases and the audit chain refer to them.
         return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The services decide who may write; a refusal rolls the whole form back (Django runs the POST in one
+        # transaction) and comes back as the service's message, never as a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal.message), messages.ERROR)
+            self.message_user(request, gettext("Nothing was saved."), messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())

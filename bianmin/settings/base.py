@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After a reset by an administrator, every page leads to the password page until the person changes it.
+    "bianmin.accounts.middleware.PasswordChangeRequiredMiddleware",
     # Last, so a locked-out login never reaches the view.
     "axes.middleware.AxesMiddleware",
 ]
