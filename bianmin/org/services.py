@@ -165,7 +165,9 @@ def role_assign(
 
 @transaction.atomic
 def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> RoleAssignment:
-    assignment = RoleAssignment.objects.select_for_update().select_related("user", "site").get(pk=assignment.pk)
+    assignment = (
+        RoleAssignment.objects.select_for_update(of=("self",)).select_related("user", "site").get(pk=assignment.pk)
+    )
     require_role_power(actor, assignment.user, assignment.role, assignment.site)
     assignment.is_active = False
     assignment.save(update_fields=["is_active"])
@@ -190,7 +192,9 @@ def delegation_grant(
     oneself.
     """
     assignment = (
-        RoleAssignment.objects.select_for_update().select_related("user", "site", "department").get(pk=assignment.pk)
+        RoleAssignment.objects.select_for_update(of=("self",))
+        .select_related("user", "site", "department")
+        .get(pk=assignment.pk)
     )
     if actor is not None and assignment.user_id == actor.pk:
         raise PermissionDenied(_("Nobody may grant themself a delegation."))
