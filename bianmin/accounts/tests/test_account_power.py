@@ -270,3 +270,16 @@ def test_an_account_an_administrator_creates_starts_with_a_temporary_password():
     event = AuditEvent.objects.get(action="user.create", object_id=str(created.pk))
     assert event.payload["password_changed"] is True
     assert created.password not in json.dumps(event.payload)
+
+
+def test_the_admins_own_password_page_leads_to_the_audited_staff_page():
+    centre_admin = user("centre_admin")
+    client = logged_in("centre_admin")
+
+    response = client.post(
+        "/admin/password_change/",
+        {"old_password": DEMO_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+    assert (response.status_code, response["Location"]) == (302, "/accounts/password/")
+    assert User.objects.get(pk=centre_admin.pk).password == centre_admin.password
