@@ -11,6 +11,11 @@ class User(AbstractUser):
 
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator resets the password: the user chooses a new one at the next login."),
+    )
 
     class Meta:
         verbose_name = _("user")

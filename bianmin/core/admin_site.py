@@ -1,5 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.translation import gettext
+
+from bianmin.core.errors import PermissionDenied
 
 
 def is_configuration_admin(user) -> bool:
@@ -13,6 +18,10 @@ def is_configuration_admin(user) -> bool:
 class BianminAdminSite(admin.AdminSite):
     def has_permission(self, request) -> bool:
         return is_configuration_admin(request.user)
+
+    def password_change(self, request, extra_context=None):
+        # One's own password is changed on the staff page, through accounts.services (audited), not by Django's view.
+        return redirect("accounts:password_change")
 
 
 class BianminAdminConfig(AdminConfig):
@@ -37,3 +46,13 @@ class ConfigurationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         # Records are deactivated, never deleted: cases and the audit chain refer to them.
         return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # The services decide who may write; a refusal rolls the whole form back (Django runs the POST in one
+        # transaction) and comes back as the service's message, never as a server error.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal.message), messages.ERROR)
+            self.message_user(request, gettext("Nothing was saved."), messages.WARNING)
+            return HttpResponseRedirect(request.get_full_path())

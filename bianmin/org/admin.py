@@ -1,9 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from bianmin.accounts.services import SUPERUSER_ONLY_ROLES
 from bianmin.core.admin_site import ConfigurationAdmin
+from bianmin.core.errors import DomainError
 
 from . import services
 from .models import Delegation, Department, RoleAssignment, Site, Window
@@ -91,6 +93,23 @@ class RoleAssignmentAdmin(ConfigurationAdmin):
     def get_queryset(self, request):
         return staff_visible_to(request.user, include_inactive=True)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # The assignments of a more powerful person, or one's own, are shown read-only (org.services).
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        try:
+            services.require_role_power(request.user, obj.user, obj.role, obj.site)
+        except DomainError:
+            return False
+        return True
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [choice for choice in db_field.choices if choice[0] not in SUPERUSER_ONLY_ROLES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if change and not obj.is_active:
             services.role_revoke(actor=request.user, assignment=obj)
@@ -108,7 +127,11 @@ class RoleAssignmentAdmin(ConfigurationAdmin):
     @admin.action(description=_("Revoke the selected role assignments"))
     def revoke(self, request, queryset):
         for assignment in queryset:
-            services.role_revoke(actor=request.user, assignment=assignment)
+            try:
+                with transaction.atomic():
+                    services.role_revoke(actor=request.user, assignment=assignment)
+            except DomainError as refusal:
+                self.message_user(request, f"{assignment}: {refusal.message}", messages.ERROR)
 
 
 class DelegationForm(forms.ModelForm):

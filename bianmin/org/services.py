@@ -9,11 +9,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.models import User
+from bianmin.accounts.selectors import administration_of
+from bianmin.accounts.services import SUPERUSER_ONLY_ROLES, require_power_over
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import PermissionDenied
 
 from .models import Delegation, Department, Role, RoleAssignment, Site, Window
-from .selectors import user_scope
 
 
 def require_org_admin(actor: User | None, site: Site | None = None) -> None:
@@ -23,14 +24,26 @@ def require_org_admin(actor: User | None, site: Site | None = None) -> None:
     """
     if actor is None or actor.is_superuser:
         return
-    scope = user_scope(actor)
-    if Role.CENTRE_ADMIN not in scope.roles:
+    administration = administration_of(actor)
+    if not administration.is_administrator:
         raise PermissionDenied(_("Only a centre administrator may change the organisation."))
-    if (
-        site is not None
-        and not scope.everything
-        and not any((site.path or site.compute_path()).startswith(path) for path in scope.subtree_paths)
-    ):
+    if site is not None and not administration.covers(site.path or site.compute_path()):
+        raise PermissionDenied(_("This site is outside your jurisdiction."))
+
+
+def require_role_power(actor: User | None, user: User, role: str, site: Site | None) -> None:
+    """Who may grant or revoke a role (issue "Safe to deploy"): nobody their own; the centre-administrator and
+    supervisor roles only a superuser; otherwise a centre administrator with power over the person, at a site in
+    their subtree (a department-wide role: a whole-county administrator)."""
+    if actor is None:
+        return
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("Nobody may grant themself a role or change their own roles."))
+    if role in SUPERUSER_ONLY_ROLES and not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser may grant or revoke the centre administrator or supervisor role."))
+    require_power_over(actor, user)
+    require_org_admin(actor, site)
+    if site is None and not administration_of(actor).everything:
         raise PermissionDenied(_("This site is outside your jurisdiction."))
 
 
@@ -65,9 +78,7 @@ def site_save(*, site: Site, actor: User | None) -> Site:
     site.save()
     if old_path and old_path != site.path:
         moved = [site.pk]
-        for descendant in (
-            Site.objects.select_for_update().filter(path__startswith=old_path).exclude(pk=site.pk)
-        ):
+        for descendant in Site.objects.select_for_update().filter(path__startswith=old_path).exclude(pk=site.pk):
             descendant.path = site.path + descendant.path[len(old_path) :]
             descendant.save(update_fields=["path"])
             moved.append(descendant.pk)
@@ -128,7 +139,7 @@ def role_assign(
     window: Window | None = None,
 ) -> RoleAssignment:
     """Give a person a role at a site and/or department; re-activates an earlier identical assignment."""
-    require_org_admin(actor, site)
+    require_role_power(actor, user, role, site)
     assignment = (
         RoleAssignment.objects.select_for_update()
         .filter(user=user, role=role, site=site, department=department)
@@ -154,13 +165,13 @@ def role_assign(
 
 @transaction.atomic
 def role_revoke(*, actor: User | None, assignment: RoleAssignment) -> RoleAssignment:
-    require_org_admin(actor, assignment.site)
-    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    assignment = (
+        RoleAssignment.objects.select_for_update(of=("self",)).select_related("user", "site").get(pk=assignment.pk)
+    )
+    require_role_power(actor, assignment.user, assignment.role, assignment.site)
     assignment.is_active = False
     assignment.save(update_fields=["is_active"])
-    audit_record(
-        actor=actor, action="role.revoke", obj=assignment, payload={"user": assignment.user.username}
-    )
+    audit_record(actor=actor, action="role.revoke", obj=assignment, payload={"user": assignment.user.username})
     return assignment
 
 
@@ -175,10 +186,25 @@ def delegation_grant(
     item_codes: list[str] | None = None,
     document_number: str = "",
 ) -> Delegation:
-    """Plan 二(四) 首席代表制: record what a chief representative may decide at the window, and until when."""
-    heads_department = RoleAssignment.objects.filter(
-        user=actor, role=Role.DEPARTMENT_HEAD, department_id=assignment.department_id, is_active=True
-    ).exists()
+    """Plan 二(四) 首席代表制: record what a chief representative may decide at the window, and until when.
+
+    Granted by the department's head or a centre administrator with power over the representative, never to
+    oneself.
+    """
+    assignment = (
+        RoleAssignment.objects.select_for_update(of=("self",))
+        .select_related("user", "site", "department")
+        .get(pk=assignment.pk)
+    )
+    if actor is not None and assignment.user_id == actor.pk:
+        raise PermissionDenied(_("Nobody may grant themself a delegation."))
+    require_power_over(actor, assignment.user, department=assignment.department)
+    heads_department = (
+        actor is not None
+        and RoleAssignment.objects.filter(
+            user=actor, role=Role.DEPARTMENT_HEAD, department_id=assignment.department_id, is_active=True
+        ).exists()
+    )
     if not heads_department:
         require_org_admin(actor, assignment.site)
     delegation = Delegation(
