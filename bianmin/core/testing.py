@@ -16,3 +16,20 @@ def refused(code: str) -> Iterator[pytest.ExceptionInfo[DomainError]]:
     with pytest.raises(DomainError) as info:
         yield info
     assert info.value.code == code, f"expected {code}, got {info.value.code}: {info.value}"
+
+
+def audit_tamper(sql: str, params: list | None = None) -> None:
+    """Run an UPDATE or DELETE on the audit event table as a database superuser would.
+
+    On PostgreSQL the append-only trigger (core migration 0005) refuses both; a superuser can switch ordinary
+    triggers off for the session, as here for this one statement. The application's role is no superuser and owns
+    nothing (docs/CONFIGURATION.md), so it cannot.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params or [])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = origin")

@@ -16,6 +16,7 @@ from django.utils import translation
 
 from bianmin.core.audit import verify_audit_chain_task
 from bianmin.core.models import AuditEvent, AuditHead, AuditVerification
+from bianmin.core.testing import audit_tamper
 from bianmin.supervision.tests.conftest import user
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +42,7 @@ def text(response) -> str:
 
 
 def tamper_with(sequence: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET payload = %s WHERE sequence = %s", ['{"forged": true}', sequence])
+    audit_tamper(f"UPDATE {TABLE} SET payload = %s WHERE sequence = %s", ['{"forged": true}', sequence])
 
 
 def test_the_scheduled_task_records_one_intact_run(county):
