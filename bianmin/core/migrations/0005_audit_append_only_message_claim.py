@@ -1,4 +1,5 @@
 """On PostgreSQL the audit event table refuses UPDATE and DELETE: a trigger raises for every such statement.
+Outbound messages get ``claimed_at``, so a message is handed to the SMS gateway at most once (core.notify).
 
 The chain's hashes already reveal an edit; the trigger stops one made through the application's connection, by
 mistake or by an injected query. TRUNCATE (the test suite's flush) is a separate event the trigger does not
@@ -7,7 +8,7 @@ and holds only INSERT and SELECT on the table (docs/CONFIGURATION.md), and why t
 signed checkpoints outside the database (bianmin/core/audit.py). SQLite has no roles: nothing is created there.
 """
 
-from django.db import migrations
+from django.db import migrations, models
 
 TABLE = "core_auditevent"
 FUNCTION = "core_auditevent_append_only"
@@ -46,4 +47,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(create_trigger, drop_trigger, elidable=False),
+        migrations.AddField(
+            model_name="outboundmessage",
+            name="claimed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="handed to the gateway at"),
+        ),
     ]
