@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from http.client import HTTPConnection
+from http.client import HTTPConnection, HTTPException
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -34,7 +34,9 @@ from bianmin.core.models import OutboundMessage
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.demo.loader import load_demo
 
-pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
+# Committed data (transactional_db, as a fixture so that conftest.py seeds the calendar again after a flush): the
+# processes started here read the database outside this test's connection.
+pytestmark = pytest.mark.faults
 
 ROOT = Path(settings.BASE_DIR)
 KILLS = 3
@@ -173,16 +175,20 @@ def clerk_loop(port: int, body: dict, name: str, stop: threading.Event, acknowle
                 continue
             key = key or f"{name}-{number}"
             status, content = clerk.submit(body, key)
-        except OSError:  # the server is down: wait, then the same key again
+        except (OSError, HTTPException):  # the server is down or died mid-answer: wait, then the same key again
             time.sleep(0.2)
             continue
         answers.append(status)
         if 200 <= status < 300:
             tracking_number = json.loads(content)["tracking_number"]
-            assert acknowledged.setdefault(key, tracking_number) == tracking_number
+            if acknowledged.setdefault(key, tracking_number) != tracking_number:
+                answers.append(f"{key} answered {tracking_number} after {acknowledged[key]}")
             key, number = None, number + 1
         elif status >= 500:
             time.sleep(0.2)  # a 502/503 while stopping: the same key again
+        else:
+            answers.append(content.decode(errors="replace")[:300])
+            time.sleep(0.2)
 
 
 CHECK_CASES = """
@@ -204,7 +210,7 @@ print(json.dumps({
 """
 
 
-def test_acknowledged_cases_survive_kill_9_of_the_server_and_nothing_is_half_written(tmp_path):
+def test_acknowledged_cases_survive_kill_9_of_the_server_and_nothing_is_half_written(transactional_db, tmp_path):
     load_demo()
     # The test settings hash with MD5, which the server's settings do not accept. Argon2 with its default costs, as
     # the server would write it: a hash it upgraded at the first login would log the other sessions out.
@@ -248,13 +254,14 @@ def test_acknowledged_cases_survive_kill_9_of_the_server_and_nothing_is_half_wri
 
     found = python_in(env, CHECK_CASES)
     numbers = list(acknowledged.values())
-    assert len(numbers) >= CLIENTS, (answers, server.log.read_text()[-3000:])
+    assert len(numbers) >= CLIENTS, (answers[-5:], server.log.read_text()[-3000:])
     assert len(set(numbers)) == len(numbers)  # two requests never got the same case
     assert set(numbers) <= set(found["numbers"])  # every acknowledged case is there, with its number
     assert found["without_event"] == [] and found["without_access"] == []
     assert found["answers"] == len(found["numbers"])  # every case has its request's stored answer, and no more
     assert found["chain"] == [True, "ok", found["chain"][2]]
-    assert [status for status in answers if status < 500 and not 200 <= status < 300] == []
+    # No refusals (a 4xx) and no replay with another number: only successes and the 5xx of a dying server.
+    assert [answer for answer in answers if not isinstance(answer, int) or 300 <= answer < 500] == []
 
 
 # --- The worker killed while it sends an SMS ------------------------------------------------------------------
@@ -271,7 +278,9 @@ class RecordingGateway:
             time.sleep(600)
 
 
-def test_an_sms_is_sent_once_when_the_worker_is_killed_while_sending_and_the_task_runs_again(tmp_path):
+def test_an_sms_is_sent_once_when_the_worker_is_killed_while_sending_and_the_task_runs_again(
+    transactional_db, tmp_path
+):
     messages = [
         OutboundMessage.objects.create(channel="sms", recipient=f"1380000000{index}", body=f"第 {index} 条")
         for index in range(3)
