@@ -147,7 +147,5 @@ def test_the_page_shows_the_latest_checkpoint_signed_outside_the_database(county
 
     audit_checkpoint_write(now=datetime.datetime(2026, 10, 1, 2, 30, tzinfo=datetime.UTC))
 
-    assert (
-        f"The latest checkpoint, signed outside the database at 2026-10-01 10:30:00, is event no. {head}."
-        in text(client.get("/supervision/audit/"))
-    )
+    page = text(client.get("/supervision/audit/"))
+    assert f"The latest checkpoint, signed outside the database at 2026-10-01 10:30:00, is event no. {head}." in page
