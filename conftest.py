@@ -43,3 +43,17 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+_checkpoint_dirs = iter(range(1, 10**9))
+
+
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_dir(tmp_path_factory):
+    """Every test appends the audit chain's checkpoints to its own directory: a checkpoint of another test's chain
+    would not match this test's events. Created only when a checkpoint is written."""
+    from django.test import override_settings
+
+    directory = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{next(_checkpoint_dirs)}"
+    with override_settings(AUDIT_CHECKPOINT_DIR=directory):
+        yield directory

@@ -84,12 +84,14 @@ def trial_from_environment() -> Trial:
     )
 
 
-def app_environment(trial: Trial, secret_key: str) -> dict[str, str]:
+def app_environment(trial: Trial, secret_key: str, audit_checkpoint_key: str) -> dict[str, str]:
     """The environment of every Bianmin process of the trial: production settings, shared services."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bianmin.settings.production",
         "SECRET_KEY": secret_key,
+        # Signs the audit chain's checkpoints, appended under var/deploy/audit-checkpoints/.
+        "AUDIT_CHECKPOINT_KEY": audit_checkpoint_key,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         # No TLS on loopback; production allows this only for loopback host names.
         "PLAIN_HTTP": "1",
@@ -325,7 +327,9 @@ def run() -> None:
     with pid_file():
         try:
             check_ports_free(trial)
-            env = app_environment(trial, stored_secret_key(STATE / "secret_key"))
+            env = app_environment(
+                trial, stored_secret_key(STATE / "secret_key"), stored_secret_key(STATE / "audit_checkpoint_key")
+            )
             prepare(trial, env)
             processes = start(trial, env)
             wait_ready(trial, processes)

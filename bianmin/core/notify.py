@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task
@@ -52,30 +53,43 @@ def notify(*, phone: str = "", email: str = "", subject: str, body: str, obj=Non
     for channel, recipient in ((OutboundMessage.Channel.SMS, phone), (OutboundMessage.Channel.EMAIL, email)):
         if recipient:
             OutboundMessage.objects.create(
-                channel=channel, recipient=recipient, subject=subject, body=body,
-                object_type=object_type, object_id=object_id, event=event,
+                channel=channel,
+                recipient=recipient,
+                subject=subject,
+                body=body,
+                object_type=object_type,
+                object_id=object_id,
+                event=event,
             )
     transaction.on_commit(lambda: send_pending_messages.enqueue())
 
 
 @task()
 def send_pending_messages() -> int:
-    """Send every unsent message (oldest first); a failure is recorded and retried on the next run."""
+    """Send every unsent message (oldest first), each at most once; returns how many were sent.
+
+    Each message is claimed (``claimed_at``, committed by itself) before the gateway is called, so two runs at
+    once never both send it, and a run killed while sending (kill -9, a lost machine) is not followed by a second
+    SMS when the task runs again: the message stays claimed and unsent, for staff to check with the gateway. A
+    gateway that raises has refused the message: the claim is released and a later run retries (5 attempts).
+    """
     sent = 0
     sms = _sms_backend()
-    for message in OutboundMessage.objects.filter(sent_at__isnull=True, attempts__lt=5).order_by("created_at")[:500]:
+    pending = OutboundMessage.objects.filter(sent_at__isnull=True, claimed_at__isnull=True, attempts__lt=5)
+    for message in pending.order_by("created_at")[:500]:
+        claim = OutboundMessage.objects.filter(pk=message.pk, sent_at__isnull=True, claimed_at__isnull=True)
+        if not claim.update(claimed_at=timezone.now()):
+            continue  # another run has claimed it
         try:
             if message.channel == OutboundMessage.Channel.SMS:
                 sms.send(message)
             else:
                 send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
         except Exception as error:  # any gateway failure is recorded and retried
-            message.attempts += 1
-            message.last_error = str(error)[:300]
-            message.save(update_fields=["attempts", "last_error"])
+            OutboundMessage.objects.filter(pk=message.pk).update(
+                attempts=F("attempts") + 1, last_error=str(error)[:300], claimed_at=None
+            )
             continue
-        message.sent_at = timezone.now()
-        message.attempts += 1
-        message.save(update_fields=["sent_at", "attempts"])
+        OutboundMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
         sent += 1
     return sent

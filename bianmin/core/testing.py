@@ -34,3 +34,20 @@ def picture(kind: str = "PNG", *, size: tuple[int, int] = (4, 3), trailer: bytes
         options["exif"] = exif.tobytes()
     image.save(output, format=kind, **options)
     return output.getvalue() + trailer
+
+
+def audit_tamper(sql: str, params: list | None = None) -> None:
+    """Run an UPDATE or DELETE on the audit event table as a database superuser would.
+
+    On PostgreSQL the append-only trigger (core migration 0005) refuses both; a superuser can switch ordinary
+    triggers off for the session, as here for this one statement. The application's role is no superuser and owns
+    nothing (docs/CONFIGURATION.md), so it cannot.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params or [])
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = origin")

@@ -235,6 +235,8 @@ PERIODIC_TASKS = [
     ("bianmin.cases.tasks.sweep_cases", 60),
     ("bianmin.core.notify.send_pending_messages", 60),
     ("bianmin.core.audit.verify_audit_chain_task", 3600),
+    # The chain's head, signed and appended to the checkpoint file outside the database.
+    ("bianmin.core.audit.audit_checkpoint_task", 600),
     ("bianmin.cases.tasks.purge_abandoned_drafts", 86400),
     # Electronic supervision: the alert sweep, and the statistics' daily figures.
     ("bianmin.supervision.tasks.sweep_alerts", 60),
@@ -256,3 +258,8 @@ MONITOR_POLL_SECONDS = 30
 TRUSTED_PROXIES = ENV.trusted_proxies
 # This web node's name, sent as the X-Served-By header when set: shows which node of several answered.
 NODE_NAME = ENV.node_name
+
+# The audit chain's checkpoints (bianmin/core/audit.py): signed with this key, appended to a file in this directory.
+# Empty here: local, demo and bench use a key generated under var/, production refuses to start without one.
+AUDIT_CHECKPOINT_KEY = ENV.audit_checkpoint_key
+AUDIT_CHECKPOINT_DIR = ENV.audit_checkpoint_dir

@@ -13,3 +13,5 @@ ALLOWED_HOSTS = ENV.allowed_hosts or ["127.0.0.1", "localhost", "[::1]"]
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
+# The audit checkpoints' key, generated once in var/ unless AUDIT_CHECKPOINT_KEY is set.
+AUDIT_CHECKPOINT_KEY = ENV.audit_checkpoint_key or stored_secret_key(ENV.var_dir / "audit_checkpoint_key")

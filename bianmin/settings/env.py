@@ -77,6 +77,10 @@ class Env:
     plain_http: bool
     # This web node's name, sent back as X-Served-By when set.
     node_name: str
+    # The key that signs the audit chain's checkpoints (HMAC-SHA256); required in production.
+    audit_checkpoint_key: str
+    # Where the checkpoints are appended: a directory the database's users cannot change.
+    audit_checkpoint_dir: Path
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -108,6 +112,8 @@ def read_env() -> Env:
         trusted_proxies=_list("TRUSTED_PROXIES", ""),
         plain_http=_bool("PLAIN_HTTP", False),
         node_name=os.environ.get("NODE_NAME", "").strip(),
+        audit_checkpoint_key=os.environ.get("AUDIT_CHECKPOINT_KEY", "").strip(),
+        audit_checkpoint_dir=Path(os.environ.get("AUDIT_CHECKPOINT_DIR") or str(var_dir / "audit-checkpoints")),
     )
 
 

@@ -4,11 +4,14 @@ from .base import *  # noqa: F403
 from .env import DEV_SECRET_KEY, ENV, ConfigurationError
 
 if ENV.secret_key == DEV_SECRET_KEY or len(ENV.secret_key) < 32:
-    raise ConfigurationError(
-        "SECRET_KEY must be set to a random value of at least 32 characters in production."
-    )
+    raise ConfigurationError("SECRET_KEY must be set to a random value of at least 32 characters in production.")
 if not ENV.allowed_hosts:
     raise ConfigurationError("ALLOWED_HOSTS must list the host names this deployment serves in production.")
+if len(ENV.audit_checkpoint_key) < 32:
+    raise ConfigurationError(
+        "AUDIT_CHECKPOINT_KEY must be set to a random value of at least 32 characters in production: it signs the "
+        "audit chain's checkpoints and is kept away from the database and its backups."
+    )
 
 # A trial of the production stack on one machine (`make deploy-local`) has no TLS. PLAIN_HTTP lets it run on
 # http, and only when every host name it answers to is this machine's loopback, so that it cannot be left on in

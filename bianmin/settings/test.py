@@ -19,3 +19,5 @@ STATIC_ROOT = None
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A fixed key; every test gets its own empty checkpoint directory (conftest.py).
+AUDIT_CHECKPOINT_KEY = "test-audit-checkpoint-key-not-for-production"

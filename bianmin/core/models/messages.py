@@ -20,6 +20,9 @@ class OutboundMessage(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Set (and committed) just before the gateway is called, so a message is never handed to it twice: a worker
+    # killed while sending leaves it claimed and unsent, for staff to check with the gateway (core.notify).
+    claimed_at = models.DateTimeField(_("handed to the gateway at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     class Meta:

@@ -27,6 +27,7 @@ from bianmin.core.audit import (
     verify_chain,
 )
 from bianmin.core.models import AuditEvent, AuditHead
+from bianmin.core.testing import audit_tamper
 
 T0 = datetime(2025, 3, 1, 2, 0, 0, tzinfo=UTC)
 TABLE = connection.ops.quote_name(AuditEvent._meta.db_table)
@@ -79,8 +80,7 @@ def append(count: int, *, actor=None, start: int = 0) -> list[AuditEvent]:
 
 
 def raw_sql(sql: str, params: list | None = None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
+    audit_tamper(sql, params)
 
 
 def failure(sequence, row_id, code, reason, *, count) -> VerifyResult:
@@ -185,9 +185,7 @@ def test_payload_with_decimal_date_and_chinese_round_trips_and_verifies(db):
         "large_int": 2**62,
     }
     with transaction.atomic():
-        event = audit_record(
-            actor=None, action="case.submit", object_type="cases.case", object_id="9", payload=payload
-        )
+        event = audit_record(actor=None, action="case.submit", object_type="cases.case", object_id="9", payload=payload)
 
     stored = AuditEvent.objects.get(pk=event.pk).payload
     assert stored["fee"] == "12.50"
@@ -202,12 +200,8 @@ def test_payload_with_decimal_date_and_chinese_round_trips_and_verifies(db):
 def test_occurred_at_with_microseconds_in_local_time_hashes_the_same_when_read_back(db):
     local_moment = datetime(2025, 3, 1, 10, 0, 0, 123456, tzinfo=ZoneInfo("Asia/Shanghai"))
     with transaction.atomic():
-        event = audit_record(
-            actor=None, action="x", object_type="cases.case", object_id="1", occurred_at=local_moment
-        )
-        audit_record(
-            actor=None, action="x", object_type="cases.case", object_id="1", occurred_at=T0
-        )  # microsecond 0
+        event = audit_record(actor=None, action="x", object_type="cases.case", object_id="1", occurred_at=local_moment)
+        audit_record(actor=None, action="x", object_type="cases.case", object_id="1", occurred_at=T0)  # microsecond 0
 
     assert AuditEvent.objects.get(pk=event.pk).occurred_at == local_moment
     assert verify_chain() == VerifyResult(ok=True, count=2, first_bad_sequence=None, reason="")
@@ -266,9 +260,7 @@ def test_deleted_middle_row_is_caught_at_the_row_after_the_gap(db):
     events = append(5)
     raw_sql(f"DELETE FROM {TABLE} WHERE sequence = 3")
 
-    assert verify_chain() == failure(
-        4, events[3].pk, "row_missing", "A row is missing before this one.", count=2
-    )
+    assert verify_chain() == failure(4, events[3].pk, "row_missing", "A row is missing before this one.", count=2)
 
 
 def test_deleted_last_row_disagrees_with_the_head(db):
@@ -399,7 +391,9 @@ def test_verify_command_prints_the_count_when_intact(db, capsys):
 
     call_command("audit", "verify")
 
-    assert capsys.readouterr().out == "Audit chain intact: 5 events.\n"
+    assert capsys.readouterr().out == (
+        "Audit chain intact: 5 events.\nCheckpoints valid: 0.\nCheckpoint signed at event no. 5.\n"
+    )
 
 
 def test_verify_command_speaks_the_active_language(db, capsys):
@@ -411,7 +405,7 @@ def test_verify_command_speaks_the_active_language(db, capsys):
         with pytest.raises(CommandError) as raised:
             call_command("audit", "verify")
 
-    assert capsys.readouterr().out == "审计链完整：共 5 条记录。\n"
+    assert capsys.readouterr().out == "审计链完整：共 5 条记录。\n有效检查点：0 个。\n已在第 5 条记录处签署检查点。\n"
     assert str(raised.value) == f"审计链在第 4 条记录（ID {events[3].pk}）处断裂：此条记录之前缺失记录。"
 
 
@@ -424,8 +418,7 @@ def test_verify_command_fails_naming_the_bad_row(db):
 
     assert raised.value.returncode == 1
     assert str(raised.value) == (
-        f"Audit chain broken at event #2 (id {events[1].pk}): "
-        "The row was edited: its contents do not match its hash."
+        f"Audit chain broken at event #2 (id {events[1].pk}): The row was edited: its contents do not match its hash."
     )
 
 
@@ -476,6 +469,8 @@ def test_task_returns_the_verification_as_its_stored_result(db, caplog):
         "reason": "",
         "code": "ok",
         "first_bad_id": None,
+        "checkpoints": 0,
+        "last_checkpoint_sequence": None,
     }
     assert "Audit chain intact: 2 events." in caplog.text
 
@@ -535,9 +530,7 @@ def test_concurrent_appends_never_fork_the_chain():
             start.wait()
             for index in range(50):
                 with transaction.atomic():
-                    audit_record(
-                        actor=None, action="load.test", object_type="test.writer", object_id=f"{name}{index}"
-                    )
+                    audit_record(actor=None, action="load.test", object_type="test.writer", object_id=f"{name}{index}")
         except BaseException as error:  # reported by the main thread
             errors.append(error)
         finally:

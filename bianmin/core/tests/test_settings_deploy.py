@@ -4,7 +4,11 @@ import os
 import subprocess
 import sys
 
-PRODUCTION = {"DJANGO_SETTINGS_MODULE": "bianmin.settings.production", "SECRET_KEY": "k" * 50}
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "bianmin.settings.production",
+    "SECRET_KEY": "k" * 50,
+    "AUDIT_CHECKPOINT_KEY": "a" * 50,
+}
 
 
 def _settings(names: str, env: dict[str, str]) -> subprocess.CompletedProcess:

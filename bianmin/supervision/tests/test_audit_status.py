@@ -14,8 +14,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import translation
 
-from bianmin.core.audit import verify_audit_chain_task
+from bianmin.core.audit import audit_checkpoint_write, verify_audit_chain_task
 from bianmin.core.models import AuditEvent, AuditHead, AuditVerification
+from bianmin.core.testing import audit_tamper
 from bianmin.supervision.tests.conftest import user
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +42,7 @@ def text(response) -> str:
 
 
 def tamper_with(sequence: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET payload = %s WHERE sequence = %s", ['{"forged": true}', sequence])
+    audit_tamper(f"UPDATE {TABLE} SET payload = %s WHERE sequence = %s", ['{"forged": true}', sequence])
 
 
 def test_the_scheduled_task_records_one_intact_run(county):
@@ -138,3 +138,14 @@ def test_other_staff_do_not_see_the_audit_page(county, username):
     assert client.get("/supervision/audit/").status_code == 403
     assert client.post("/supervision/audit/verify/").status_code == 403
     assert AuditVerification.objects.count() == 0
+
+
+def test_the_page_shows_the_latest_checkpoint_signed_outside_the_database(county):
+    client = staff("supervisor")
+    assert 'id="latest-checkpoint">No checkpoint has been signed yet.' in text(client.get("/supervision/audit/"))
+    head = AuditHead.objects.get().last_sequence
+
+    audit_checkpoint_write(now=datetime.datetime(2026, 10, 1, 2, 30, tzinfo=datetime.UTC))
+
+    page = text(client.get("/supervision/audit/"))
+    assert f"The latest checkpoint, signed outside the database at 2026-10-01 10:30:00, is event no. {head}." in page

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bianmin.accounts.models import User
 from bianmin.cases.selectors import case_get_for_user
-from bianmin.core.audit import audit_events_for, verify_audit_chain_task
+from bianmin.core.audit import audit_events_for, checkpoint_latest, verify_audit_chain_task
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_name
 from bianmin.core.models import AuditHead, AuditVerification
@@ -498,11 +498,17 @@ def _require_audit_reader(user: User) -> None:
 @staff_required
 @require_GET
 def audit_status(request):
-    """The chain's last verifications (hourly in the worker, or on demand) and its current head."""
+    """The chain's last verifications (hourly in the worker, or on demand), its current head and its latest
+    checkpoint (signed outside the database; its signature is checked by each verification)."""
     _require_audit_reader(request.user)
     runs = list(AuditVerification.objects.order_by("-ran_at", "-pk")[:AUDIT_RUNS_SHOWN])
     head = AuditHead.objects.values_list("last_sequence", flat=True).first()
-    context = {"latest": runs[0] if runs else None, "runs": runs, "head_sequence": head or 0}
+    context = {
+        "latest": runs[0] if runs else None,
+        "runs": runs,
+        "head_sequence": head or 0,
+        "checkpoint": checkpoint_latest(),
+    }
     return TemplateResponse(request, "supervision/audit_status.html", context)
 
 
