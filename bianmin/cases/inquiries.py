@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
-from bianmin.org.models import Department, Role, RoleAssignment, Site
+from bianmin.org.models import Department, Role, Site
 from bianmin.org.selectors import staff_visible_to, user_scope
 
 from .models import Inquiry
@@ -171,13 +171,7 @@ def handover_candidates(user: User) -> QuerySet[User]:
 
 def inquiry_site_for(user: User) -> Site | None:
     """Where the user is asked: the site of their first site-based role, else the county centre."""
-    assignment = (
-        RoleAssignment.objects.filter(user=user, is_active=True, site__isnull=False, site__is_active=True)
-        .exclude(role=Role.SUPERVISOR)
-        .select_related("site")
-        .order_by("pk")
-        .first()
-    )
-    if assignment is not None:
-        return assignment.site
+    sites = user_scope(user).sites_of(exclude=[Role.SUPERVISOR])
+    if sites:
+        return sites[0]
     return Site.objects.filter(parent__isnull=True, is_active=True).order_by("pk").first()
