@@ -146,14 +146,24 @@ def inquiry_handover(
 # --- Reads ---------------------------------------------------------------------------------------------------
 
 
-def inquiries_owned_by(user: User) -> QuerySet[Inquiry]:
-    """Open inquiries the user must answer: named as owner, or handed to one of their departments."""
+def _owned_condition(user: User) -> Q:
+    """Named as owner, or handed to one of the user's departments (``_is_owner`` as a filter)."""
     condition = Q(owner=user)
     departments = list(user_scope(user).department_ids)
     if departments:
         condition |= Q(owner__isnull=True, owner_department_id__in=departments)
+    return condition
+
+
+def inquiry_get_for_handler(user: User, pk: int) -> Inquiry | None:
+    """An inquiry the user owns, open or answered; None for anybody else's (callers answer 404)."""
+    return Inquiry.objects.filter(_owned_condition(user), pk=pk).first()
+
+
+def inquiries_owned_by(user: User) -> QuerySet[Inquiry]:
+    """Open inquiries the user must answer: named as owner, or handed to one of their departments."""
     return (
-        Inquiry.objects.filter(condition, state=Inquiry.State.OPEN)
+        Inquiry.objects.filter(_owned_condition(user), state=Inquiry.State.OPEN)
         .select_related("site", "logged_by", "owner_department")
         .order_by("logged_at", "pk")
     )

@@ -50,6 +50,7 @@ from .inquiries import (
     handover_candidates,
     inquiries_owned_by,
     inquiry_answer,
+    inquiry_get_for_handler,
     inquiry_handover,
     inquiry_log,
     inquiry_site_for,
@@ -959,7 +960,9 @@ def inquiry_list(request):
 
 
 def _inquiry_write(request, pk: int, kind: str, form: forms.Form, run: Callable[[Inquiry, dict], object], done):
-    inquiry = get_object_or_404(Inquiry, pk=pk)
+    inquiry = inquiry_get_for_handler(request.user, pk)
+    if inquiry is None:
+        raise Http404  # somebody else's inquiry, by guessing its id
     if not form.is_valid():
         return _render_inquiries(request, bound={f"{kind}:{pk}": form}, status=400)
     try:
