@@ -66,7 +66,7 @@ def can(
         return _can_decide(user, scope, case, on, decision)
     if action == "decide_extension":
         return scope.holds(Role.DEPARTMENT_HEAD, department_id=case.department_id)
-    if action == "deliver" and case.relay_site_id and scope.covers_site(case.relay_site):
+    if action == "deliver" and case.relay_site_id and _at_window(scope, case.relay_site):
         return True
     if action in WINDOW_ACTIONS:
         return _can_at_window(user, scope, action, case, on)
@@ -96,7 +96,12 @@ def _can_at_window(user: User, scope: Scope, action: str, case: Case, on: dateti
         return True
     if decision is None and scope.holds(Role.CHIEF_REPRESENTATIVE, department_id=case.department_id):
         return True
-    return bool({Role.CLERK, Role.AGENT} & scope.roles) and scope.covers_site(case.current_site)
+    return _at_window(scope, case.current_site)
+
+
+def _at_window(scope: Scope, site: Site) -> bool:
+    """A clerk or an agent whose scope covers the site (a centre administrator's or supervisor's does not count)."""
+    return bool({Role.CLERK, Role.AGENT} & scope.roles) and scope.covers_site(site)
 
 
 def can_complete_task(user: User | None, task: ReviewTask) -> bool:
