@@ -1,6 +1,5 @@
 """首问负责制: the first staff member asked owns the inquiry until it is answered or handed over on record."""
 
-
 import pytest
 from django.conf import settings
 from django.test import Client
