@@ -3,8 +3,10 @@
 from django.contrib import admin
 
 from bianmin.core.admin_site import ConfigurationAdmin
+from bianmin.org.selectors import user_scope
 
 from .models import Case, Inquiry, Notice
+from .selectors import cases_visible_to
 
 
 class ReadOnlyAdmin(ConfigurationAdmin):
@@ -13,6 +15,17 @@ class ReadOnlyAdmin(ConfigurationAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_queryset(self, request):
+        # A town's centre administrator sees the cases of their town, as on the workbench; another town's case is
+        # not found by id either.
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return self.scoped(queryset, request.user)
+
+    def scoped(self, queryset, user):
+        return queryset.filter(pk__in=cases_visible_to(user).values("pk"))
 
 
 @admin.register(Case)
@@ -31,8 +44,14 @@ class NoticeAdmin(ReadOnlyAdmin):
     search_fields = ["number", "case__tracking_number"]
     list_select_related = ["case"]
 
+    def scoped(self, queryset, user):
+        return queryset.filter(case__in=cases_visible_to(user).values("pk"))
+
 
 @admin.register(Inquiry)
 class InquiryAdmin(ReadOnlyAdmin):
     list_display = ["asked_by", "site", "owner", "state", "logged_at"]
     list_filter = ["state"]
+
+    def scoped(self, queryset, user):
+        return queryset.filter(user_scope(user).site_filter("site__"))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
-from bianmin.org.models import Department, Role, RoleAssignment, Site
+from bianmin.org.models import Department, Role, Site
 from bianmin.org.selectors import staff_visible_to, user_scope
 
 from .models import Inquiry
@@ -146,14 +146,24 @@ def inquiry_handover(
 # --- Reads ---------------------------------------------------------------------------------------------------
 
 
-def inquiries_owned_by(user: User) -> QuerySet[Inquiry]:
-    """Open inquiries the user must answer: named as owner, or handed to one of their departments."""
+def _owned_condition(user: User) -> Q:
+    """Named as owner, or handed to one of the user's departments (``_is_owner`` as a filter)."""
     condition = Q(owner=user)
     departments = list(user_scope(user).department_ids)
     if departments:
         condition |= Q(owner__isnull=True, owner_department_id__in=departments)
+    return condition
+
+
+def inquiry_get_for_handler(user: User, pk: int) -> Inquiry | None:
+    """An inquiry the user owns, open or answered; None for anybody else's (callers answer 404)."""
+    return Inquiry.objects.filter(_owned_condition(user), pk=pk).first()
+
+
+def inquiries_owned_by(user: User) -> QuerySet[Inquiry]:
+    """Open inquiries the user must answer: named as owner, or handed to one of their departments."""
     return (
-        Inquiry.objects.filter(condition, state=Inquiry.State.OPEN)
+        Inquiry.objects.filter(_owned_condition(user), state=Inquiry.State.OPEN)
         .select_related("site", "logged_by", "owner_department")
         .order_by("logged_at", "pk")
     )
@@ -171,13 +181,7 @@ def handover_candidates(user: User) -> QuerySet[User]:
 
 def inquiry_site_for(user: User) -> Site | None:
     """Where the user is asked: the site of their first site-based role, else the county centre."""
-    assignment = (
-        RoleAssignment.objects.filter(user=user, is_active=True, site__isnull=False, site__is_active=True)
-        .exclude(role=Role.SUPERVISOR)
-        .select_related("site")
-        .order_by("pk")
-        .first()
-    )
-    if assignment is not None:
-        return assignment.site
+    sites = user_scope(user).sites_of(exclude=[Role.SUPERVISOR])
+    if sites:
+        return sites[0]
     return Site.objects.filter(parent__isnull=True, is_active=True).order_by("pk").first()

@@ -43,21 +43,6 @@ WINDOW_ACTIONS = {
 }
 
 
-def _covers_site(scope: Scope, site: Site) -> bool:
-    if scope.everything:
-        return True
-    return site.pk in scope.exact_site_ids or any(site.path.startswith(path) for path in scope.subtree_paths)
-
-
-def _holds(user: User, role: str, *, site: Site | None = None, department_id: int | None = None) -> bool:
-    assignments = user.role_assignments.filter(role=role, is_active=True)
-    if department_id is not None:
-        assignments = assignments.filter(department_id=department_id)
-    if site is None:
-        return assignments.exists()
-    return any(a.site_id is None or site.path.startswith(a.site.path) for a in assignments.select_related("site"))
-
-
 def _is_chief_with(user: User, case: Case, decision: str, on: datetime.date) -> bool:
     return delegation_covers(user=user, department=case.department, decision=decision, item_code=case.item.code, on=on)
 
@@ -80,8 +65,8 @@ def can(
     if action == "decide":
         return _can_decide(user, scope, case, on, decision)
     if action == "decide_extension":
-        return _holds(user, Role.DEPARTMENT_HEAD, department_id=case.department_id)
-    if action == "deliver" and case.relay_site_id and _covers_site(scope, case.relay_site):
+        return scope.holds(Role.DEPARTMENT_HEAD, department_id=case.department_id)
+    if action == "deliver" and case.relay_site_id and _at_window(scope, case.relay_site):
         return True
     if action in WINDOW_ACTIONS:
         return _can_at_window(user, scope, action, case, on)
@@ -92,7 +77,7 @@ def _can_decide(user: User, scope: Scope, case: Case, on: datetime.date, decisio
     """The department head; a chief representative whose delegation covers this outcome (approve, deny) of
     this item today; for an immediate item (即办件) only, a clerk of the site when the decision step is a
     clerk's."""
-    if _holds(user, Role.DEPARTMENT_HEAD, department_id=case.department_id):
+    if scope.holds(Role.DEPARTMENT_HEAD, department_id=case.department_id):
         return True
     outcomes = [decision] if decision else ["approve", "deny"]
     if any(_is_chief_with(user, case, outcome, on) for outcome in outcomes):
@@ -100,33 +85,39 @@ def _can_decide(user: User, scope: Scope, case: Case, on: datetime.date, decisio
     if case.version.case_type != CaseType.IMMEDIATE:
         return False
     step = case.tasks.filter(is_decision=True).only("role", "site").select_related("site").first()
-    return step is not None and step.role == Role.CLERK and Role.CLERK in scope.roles and _covers_site(scope, step.site)
+    return step is not None and step.role == Role.CLERK and Role.CLERK in scope.roles and scope.covers_site(step.site)
 
 
 def _can_at_window(user: User, scope: Scope, action: str, case: Case, on: datetime.date) -> bool:
-    if _holds(user, Role.DEPARTMENT_HEAD, department_id=case.department_id):
+    if scope.holds(Role.DEPARTMENT_HEAD, department_id=case.department_id):
         return True
     decision = DELEGATED_DECISION.get(action)
     if decision and _is_chief_with(user, case, decision, on):
         return True
-    if decision is None and _holds(user, Role.CHIEF_REPRESENTATIVE, department_id=case.department_id):
+    if decision is None and scope.holds(Role.CHIEF_REPRESENTATIVE, department_id=case.department_id):
         return True
-    return bool({Role.CLERK, Role.AGENT} & scope.roles) and _covers_site(scope, case.current_site)
+    return _at_window(scope, case.current_site)
+
+
+def _at_window(scope: Scope, site: Site) -> bool:
+    """A clerk or an agent whose scope covers the site (a centre administrator's or supervisor's does not count)."""
+    return bool({Role.CLERK, Role.AGENT} & scope.roles) and scope.covers_site(site)
 
 
 def can_complete_task(user: User | None, task: ReviewTask) -> bool:
     """A step is done by its role: at its site (clerk, agent) or for its department (head, representative)."""
     if user is None or user.is_superuser:
         return True
-    if not user.is_active or not user_scope(user).can_write:
+    scope = user_scope(user)
+    if not user.is_active or not scope.can_write:
         return False
     if task.role in (Role.CLERK, Role.AGENT):
-        return _covers_site(user_scope(user), task.site) and task.role in user_scope(user).roles
+        return scope.covers_site(task.site) and task.role in scope.roles
     if task.role == Role.CHIEF_REPRESENTATIVE:
-        return _holds(user, Role.CHIEF_REPRESENTATIVE, department_id=task.department_id) or _holds(
-            user, Role.DEPARTMENT_HEAD, department_id=task.department_id
+        return scope.holds(Role.CHIEF_REPRESENTATIVE, department_id=task.department_id) or scope.holds(
+            Role.DEPARTMENT_HEAD, department_id=task.department_id
         )
-    return _holds(user, task.role, department_id=task.department_id)
+    return scope.holds(task.role, department_id=task.department_id)
 
 
 def can_receive_at(user: User | None, site: Site) -> bool:
@@ -137,20 +128,17 @@ def can_receive_at(user: User | None, site: Site) -> bool:
     scope = user_scope(user)
     if not scope.can_write:
         return False
-    if {Role.CLERK, Role.AGENT} & scope.roles and _covers_site(scope, site):
+    if {Role.CLERK, Role.AGENT} & scope.roles and scope.covers_site(site):
         return True
-    return _holds_at(user, Role.CHIEF_REPRESENTATIVE, site)
-
-
-def _holds_at(user: User, role: str, site: Site) -> bool:
-    return user.role_assignments.filter(role=role, is_active=True, site=site).exists()
+    return scope.holds(Role.CHIEF_REPRESENTATIVE, site=site)
 
 
 def can_relay_from(user: User | None, site: Site) -> bool:
     """An agency application is relayed from the agent's own service room (or hall): the site of their role."""
     if user is None or user.is_superuser:
         return True
-    return user_scope(user).can_write and (_holds_at(user, Role.AGENT, site) or _holds_at(user, Role.CLERK, site))
+    scope = user_scope(user)
+    return scope.can_write and (scope.holds(Role.AGENT, site=site) or scope.holds(Role.CLERK, site=site))
 
 
 def require(allowed: bool) -> None:

@@ -33,7 +33,7 @@ from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.pagination import CountedPaginator
 from bianmin.core.uploads import file_response
-from bianmin.org.models import Role, RoleAssignment, Site
+from bianmin.org.models import Role, Site
 from bianmin.org.selectors import sites_visible_to, user_scope
 from bianmin.supervision.permissions import is_supervisor
 from bianmin.supervision.rules import RULES
@@ -51,6 +51,7 @@ from .inquiries import (
     handover_candidates,
     inquiries_owned_by,
     inquiry_answer,
+    inquiry_get_for_handler,
     inquiry_handover,
     inquiry_log,
     inquiry_site_for,
@@ -101,14 +102,9 @@ QUEUE_GROUPS = [
 
 def _department_roles(user: User) -> tuple[list[int], list[int]]:
     """The departments the user represents (chief representative or head) and those they head."""
-    pairs = RoleAssignment.objects.filter(
-        user=user,
-        is_active=True,
-        role__in=[Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD],
-        department__isnull=False,
-    ).values_list("role", "department_id")
-    represented = sorted({department for _role, department in pairs})
-    headed = sorted({department for role, department in pairs if role == Role.DEPARTMENT_HEAD})
+    scope = user_scope(user)
+    represented = sorted(scope.departments_of(Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD))
+    headed = sorted(scope.departments_of(Role.DEPARTMENT_HEAD))
     return represented, headed
 
 
@@ -780,9 +776,11 @@ INTAKE_ROLES = [Role.CLERK, Role.CHIEF_REPRESENTATIVE, Role.AGENT]
 
 
 def _intake_desk(user: User) -> IntakeDesk | None:
-    assignments = RoleAssignment.objects.filter(
-        user=user, is_active=True, role__in=INTAKE_ROLES, site__isnull=False, site__is_active=True
-    ).select_related("site")
+    assignments = [
+        assignment
+        for assignment in user_scope(user).assignments
+        if assignment.role in INTAKE_ROLES and assignment.site is not None and assignment.site.is_active
+    ]
     ranked = sorted(assignments, key=lambda assignment: (INTAKE_ROLES.index(assignment.role), assignment.pk))
     if ranked:
         desk = IntakeDesk(site=ranked[0].site, is_agency=ranked[0].role == Role.AGENT)
@@ -964,7 +962,9 @@ def inquiry_list(request):
 
 
 def _inquiry_write(request, pk: int, kind: str, form: forms.Form, run: Callable[[Inquiry, dict], object], done):
-    inquiry = get_object_or_404(Inquiry, pk=pk)
+    inquiry = inquiry_get_for_handler(request.user, pk)
+    if inquiry is None:
+        raise Http404  # somebody else's inquiry, by guessing its id
     if not form.is_valid():
         return _render_inquiries(request, bound={f"{kind}:{pk}": form}, status=400)
     try:

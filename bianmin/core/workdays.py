@@ -391,15 +391,14 @@ def can_manage_calendar(user: User | None) -> bool:
 
     The calendar is the same for every site, so a town's centre administrator may not change it.
     """
-    from bianmin.org.models import Role, RoleAssignment
+    from bianmin.org.models import Role
+    from bianmin.org.selectors import user_scope
 
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return RoleAssignment.objects.filter(
-        user=user, is_active=True, role=Role.CENTRE_ADMIN, site__parent__isnull=True, site__is_active=True
-    ).exists()
+    return user_scope(user).holds_at_root(Role.CENTRE_ADMIN)
 
 
 def _require_calendar_admin(actor: User | None) -> None:

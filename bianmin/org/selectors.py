@@ -11,6 +11,7 @@ A user's *scope* is computed once per request from their active role assignments
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -25,6 +26,12 @@ DEPARTMENT_ROLES = frozenset({Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD})
 
 @dataclass(frozen=True)
 class Scope:
+    """The role facts of one user, from one query of their active role assignments (``user_scope``).
+
+    Every question about the *acting* user's roles is answered here, in memory; questions about other people (who
+    could do the next step, who leads a department) are selectors below.
+    """
+
     everything: bool
     subtree_paths: tuple[str, ...]
     subtree_site_ids: frozenset[int]
@@ -32,6 +39,8 @@ class Scope:
     department_ids: frozenset[int]
     roles: frozenset[str]
     can_write: bool
+    # The active assignments themselves (site, department and window loaded), ordered by role, then id.
+    assignments: tuple[RoleAssignment, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -45,6 +54,59 @@ class Scope:
         for path in self.subtree_paths:
             condition |= Q(**{f"{prefix}path__startswith": path})
         return condition
+
+    def covers_site(self, site: Site) -> bool:
+        """``site_filter`` for one site already in memory: no query."""
+        if self.everything:
+            return True
+        return site.pk in self.exact_site_ids or any(site.path.startswith(path) for path in self.subtree_paths)
+
+    def holds(self, role: str, *, department_id: int | None = None, site: Site | None = None) -> bool:
+        """Holds ``role`` (for that department) (at exactly that site); the site's activity is not asked."""
+        return any(
+            assignment.role == role
+            and (department_id is None or assignment.department_id == department_id)
+            and (site is None or assignment.site_id == site.pk)
+            for assignment in self.assignments
+        )
+
+    def holds_within(self, role: str, site: Site) -> bool:
+        """Holds ``role`` at an active site anywhere in the subtree of ``site`` (the site itself included)."""
+        return any(
+            assignment.role == role
+            and assignment.site is not None
+            and assignment.site.is_active
+            and assignment.site.path.startswith(site.path)
+            for assignment in self.assignments
+        )
+
+    def holds_at_root(self, role: str) -> bool:
+        """Holds ``role`` at the active county root (a whole-county role, e.g. the calendar's administrator)."""
+        return any(
+            assignment.role == role
+            and assignment.site is not None
+            and assignment.site.is_active
+            and assignment.site.parent_id is None
+            for assignment in self.assignments
+        )
+
+    def is_window_clerk(self, window: Window) -> bool:
+        """Staffs that window as a clerk."""
+        return any(a.role == Role.CLERK and a.window_id == window.pk for a in self.assignments)
+
+    def departments_of(self, *roles: str) -> frozenset[int]:
+        """The departments for which the user holds any of ``roles``."""
+        return frozenset(a.department_id for a in self.assignments if a.role in roles and a.department_id)
+
+    def sites_of(self, *roles: str, exclude: Iterable[str] = ()) -> list[Site]:
+        """The active sites where the user holds any of ``roles`` (every role when none is given, less
+        ``exclude``), in the order the assignments were made."""
+        excluded = set(exclude)
+        return [
+            a.site
+            for a in sorted(self.assignments, key=lambda assignment: assignment.pk)
+            if a.site is not None and a.site.is_active and (not roles or a.role in roles) and a.role not in excluded
+        ]
 
 
 EMPTY_SCOPE = Scope(False, (), frozenset(), frozenset(), frozenset(), frozenset(), False)
@@ -63,8 +125,13 @@ def user_scope(user: User) -> Scope:
 
 
 def _compute_scope(user: User) -> Scope:
+    assignments = tuple(
+        RoleAssignment.objects.filter(user=user, is_active=True)
+        .select_related("site", "department", "window")
+        .order_by("role", "pk")
+    )
     if user.is_superuser:
-        return Scope(True, (), frozenset(), frozenset(), frozenset(), frozenset(Role.values), True)
+        return Scope(True, (), frozenset(), frozenset(), frozenset(), frozenset(Role.values), True, assignments)
     subtree_paths: set[str] = set()
     subtree_site_ids: set[int] = set()
     exact_site_ids: set[int] = set()
@@ -72,7 +139,6 @@ def _compute_scope(user: User) -> Scope:
     roles: set[str] = set()
     can_write = False
     everything = False
-    assignments = RoleAssignment.objects.filter(user=user, is_active=True).select_related("site")
     for assignment in assignments:
         roles.add(assignment.role)
         site = assignment.site
@@ -98,6 +164,7 @@ def _compute_scope(user: User) -> Scope:
         frozenset(department_ids),
         frozenset(roles),
         can_write,
+        assignments,
     )
 
 
@@ -145,16 +212,38 @@ def site_directory() -> QuerySet[Site]:
     return Site.objects.filter(is_active=True).select_related("parent").order_by("path")
 
 
-def assignments_of(user: User) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(user=user, is_active=True).select_related("site", "department", "window")
+def assignments_of(user: User) -> tuple[RoleAssignment, ...]:
+    """The user's active role assignments (site, department and window loaded), from their scope."""
+    return user_scope(user).assignments
 
 
 def delegation_covers(*, user: User, department: Department, decision: str, item_code: str, on: datetime.date) -> bool:
-    """Whether the user, as the department's chief representative, may take this decision on this item."""
-    delegations = Delegation.objects.filter(
-        assignment__user=user,
-        assignment__department=department,
-        assignment__role=Role.CHIEF_REPRESENTATIVE,
-        assignment__is_active=True,
-    )
+    """Whether the user, as the department's chief representative, may take this decision on this item (首席代表制)."""
+    assignment_ids = [
+        assignment.pk
+        for assignment in user_scope(user).assignments
+        if assignment.role == Role.CHIEF_REPRESENTATIVE and assignment.department_id == department.pk
+    ]
+    if not assignment_ids:
+        return False
+    delegations = Delegation.objects.filter(assignment_id__in=assignment_ids)
     return any(d.covers(decision=decision, item_code=item_code, on=on) for d in delegations)
+
+
+# --- Other people's roles: who could take a step, who answers for a department ------------------------------------
+
+
+def department_role_holders(department_ids: Iterable[int], *, roles: Iterable[str]) -> dict[int, set[int]]:
+    """Active holders (active users) of ``roles`` per department id, in one query: {department_id: {user_id, …}}."""
+    holders: dict[int, set[int]] = {}
+    rows = RoleAssignment.objects.filter(
+        department_id__in=set(department_ids), role__in=list(roles), is_active=True, user__is_active=True
+    ).values_list("department_id", "user_id")
+    for department_id, user_id in rows:
+        holders.setdefault(department_id, set()).add(user_id)
+    return holders
+
+
+def window_staff_ids(window: Window) -> QuerySet[RoleAssignment]:
+    """The ids of the people with an active role at a window, as a subquery (``.values("user_id")``)."""
+    return RoleAssignment.objects.filter(window=window, is_active=True).values("user_id")

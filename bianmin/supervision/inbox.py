@@ -9,7 +9,8 @@ from django.db.models import Q
 
 from bianmin.accounts.models import User
 from bianmin.core.notify import notify
-from bianmin.org.models import Role, RoleAssignment
+from bianmin.org.models import Role
+from bianmin.org.selectors import department_role_holders
 
 from .models import Alert, InboxMessage, SupervisionOrder
 
@@ -19,13 +20,7 @@ DEPARTMENT_LEADS = (Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE)
 
 def department_leads(department_ids: Iterable[int], *, roles: Iterable[str] = DEPARTMENT_LEADS) -> dict[int, set[int]]:
     """Active holders of ``roles`` per department id, in one query: {department_id: {user_id, …}}."""
-    leads: dict[int, set[int]] = {}
-    rows = RoleAssignment.objects.filter(
-        department_id__in=set(department_ids), role__in=list(roles), is_active=True, user__is_active=True
-    ).values_list("department_id", "user_id")
-    for department_id, user_id in rows:
-        leads.setdefault(department_id, set()).add(user_id)
-    return leads
+    return department_role_holders(department_ids, roles=roles)
 
 
 def inbox_send(

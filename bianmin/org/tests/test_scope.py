@@ -4,8 +4,17 @@ import pytest
 from django.test import Client
 
 from bianmin.accounts.models import User
-from bianmin.org.models import Department, Site
-from bianmin.org.selectors import sites_visible_to, staff_visible_to, user_scope, windows_visible_to
+from bianmin.org import services
+from bianmin.org.models import Department, Role, RoleAssignment, Site, Window
+from bianmin.org.selectors import (
+    assignments_of,
+    department_role_holders,
+    sites_visible_to,
+    staff_visible_to,
+    user_scope,
+    window_staff_ids,
+    windows_visible_to,
+)
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -117,3 +126,122 @@ def test_workbench_refuses_accounts_without_a_role():
     client.force_login(User.objects.create(username="citizen"))
 
     assert client.get("/workbench/").status_code == 403
+
+
+# --- The role facts on the Scope -----------------------------------------------------------------------------------
+
+
+def site(code: str) -> Site:
+    return Site.objects.get(code=code)
+
+
+def test_scope_reads_the_role_assignments_once_and_answers_every_role_question_from_memory(
+    django_assert_num_queries,
+):
+    chief = User.objects.get(username="market_chief")
+    market = Department.objects.get(code="SJ")
+    county, baisha = site("YX"), site("BS")
+    market_window = Window.objects.get(site__code="YX", number="6")
+
+    with django_assert_num_queries(1):
+        scope = user_scope(chief)
+        answers = (
+            scope.holds(Role.CHIEF_REPRESENTATIVE),
+            scope.holds(Role.CHIEF_REPRESENTATIVE, department_id=market.pk),
+            scope.holds(Role.CHIEF_REPRESENTATIVE, department_id=market.pk + 1000),
+            scope.holds(Role.CHIEF_REPRESENTATIVE, site=county),
+            scope.holds(Role.CHIEF_REPRESENTATIVE, site=baisha),
+            scope.holds(Role.DEPARTMENT_HEAD),
+            scope.departments_of(Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD),
+            scope.departments_of(Role.DEPARTMENT_HEAD),
+            [s.code for s in scope.sites_of(Role.CHIEF_REPRESENTATIVE)],
+            scope.is_window_clerk(market_window),
+        )
+
+    assert answers == (True, True, False, True, False, False, frozenset({market.pk}), frozenset(), ["YX"], False)
+    assert user_scope(chief) is scope  # computed once per request (cached on the user)
+
+
+def test_holds_within_asks_about_the_subtree_of_a_site():
+    agent = user_scope(User.objects.get(username="baishacun_agent"))  # agent at the village room BS01
+
+    assert agent.holds_within(Role.AGENT, site("BS01")) is True
+    assert agent.holds_within(Role.AGENT, site("BS")) is True
+    assert agent.holds_within(Role.AGENT, site("YX")) is True
+    assert agent.holds_within(Role.AGENT, site("BS02")) is False
+    assert agent.holds_within(Role.AGENT, site("FT")) is False
+    assert agent.holds_within(Role.CLERK, site("BS")) is False
+
+
+def test_holds_at_root_needs_the_active_county_root():
+    admin = User.objects.get(username="centre_admin")
+    town_admin = User.objects.create(username="baisha_admin")
+    services.role_assign(actor=None, user=town_admin, role=Role.CENTRE_ADMIN, site=site("BS"))
+
+    assert user_scope(admin).holds_at_root(Role.CENTRE_ADMIN) is True
+    assert user_scope(admin).holds_at_root(Role.SUPERVISOR) is False
+    assert user_scope(town_admin).holds_at_root(Role.CENTRE_ADMIN) is False
+
+
+def test_is_window_clerk_names_the_clerks_own_window_only():
+    clerk = user_scope(User.objects.get(username="baisha_clerk"))
+
+    assert clerk.is_window_clerk(Window.objects.get(site__code="BS", number="1")) is True
+    assert clerk.is_window_clerk(Window.objects.get(site__code="BS", number="2")) is False
+    assert clerk.is_window_clerk(Window.objects.get(site__code="FT", number="1")) is False
+
+
+def test_covers_site_matches_site_filter_for_every_site():
+    for username in ("baisha_clerk", "baishacun_agent", "county_clerk", "market_head", "supervisor"):
+        scope = user_scope(User.objects.get(username=username))
+        in_sql = (
+            set(Site.objects.filter(scope.site_filter()).values_list("code", flat=True))
+            if not scope.is_empty
+            else set()
+        )
+        in_memory = {s.code for s in Site.objects.all() if scope.covers_site(s)}
+        assert in_memory == in_sql, username
+
+
+def test_sites_of_lists_active_sites_in_the_order_the_roles_were_given_and_skips_excluded_roles():
+    person = User.objects.create(username="two_hats")
+    services.role_assign(actor=None, user=person, role=Role.SUPERVISOR, site=site("FT"))
+    services.role_assign(actor=None, user=person, role=Role.AGENT, site=site("BS02"))
+    services.role_assign(actor=None, user=person, role=Role.CLERK, site=site("BS"))
+
+    scope = user_scope(person)
+
+    assert [s.code for s in scope.sites_of()] == ["FT", "BS02", "BS"]
+    assert [s.code for s in scope.sites_of(exclude=[Role.SUPERVISOR])] == ["BS02", "BS"]
+    assert [s.code for s in scope.sites_of(Role.CLERK, Role.AGENT)] == ["BS02", "BS"]
+    assert [a.role for a in assignments_of(person)] == ["agent", "clerk", "supervisor"]
+
+
+def test_a_revoked_role_is_no_fact_of_the_scope():
+    head = User.objects.get(username="market_head")
+    services.role_revoke(actor=None, assignment=RoleAssignment.objects.get(user=head, role=Role.DEPARTMENT_HEAD))
+
+    scope = user_scope(User.objects.get(username="market_head"))
+
+    assert scope.holds(Role.DEPARTMENT_HEAD) is False
+    assert scope.departments_of(Role.DEPARTMENT_HEAD) == frozenset()
+    assert scope.assignments == ()
+
+
+def test_candidate_selectors_ask_about_other_people():
+    market = Department.objects.get(code="SJ")
+    land = Department.objects.get(code="ZR")
+    ids = dict(
+        User.objects.filter(username__in=["market_chief", "market_head", "land_head"]).values_list("username", "pk")
+    )
+
+    holders = department_role_holders([market.pk, land.pk], roles=[Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE])
+    heads = department_role_holders([market.pk], roles=[Role.DEPARTMENT_HEAD])
+
+    assert holders[market.pk] == {ids["market_chief"], ids["market_head"]}
+    assert ids["land_head"] in holders[land.pk]
+    assert heads == {market.pk: {ids["market_head"]}}
+    window = Window.objects.get(site__code="BS", number="1")
+    assert set(window_staff_ids(window).values_list("user_id", flat=True)) == {
+        User.objects.get(username="baisha_clerk").pk
+    }

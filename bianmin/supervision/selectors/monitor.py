@@ -32,8 +32,8 @@ from bianmin.cases.clock import COLOURS, PAUSED_STATUSES, RUNNING_STATUSES, toda
 from bianmin.cases.models import OPEN_STATUSES, CaseAccess, ReviewTask, Status
 from bianmin.cases.models import Case as CaseModel
 from bianmin.cases.selectors import case_access_for
-from bianmin.org.models import Department, Role, RoleAssignment, Site, Window
-from bianmin.org.selectors import user_scope
+from bianmin.org.models import Department, Role, Site, Window
+from bianmin.org.selectors import user_scope, window_staff_ids
 
 __all__ = ["COLOURS"]
 
@@ -103,11 +103,7 @@ def can_monitor(user: User | None) -> bool:
 
 
 def _monitored_departments(user: User) -> list[int]:
-    return sorted(
-        RoleAssignment.objects.filter(
-            user=user, is_active=True, role__in=DEPARTMENT_ROLES, department__isnull=False
-        ).values_list("department_id", flat=True)
-    )
+    return sorted(user_scope(user).departments_of(*DEPARTMENT_ROLES))
 
 
 @dataclass(frozen=True)
@@ -189,7 +185,7 @@ def _case_filtered(rows: QuerySet[CaseAccess], filters: MonitorFilters, today: d
     if filters.item_id:
         rows = rows.filter(case__item_id=filters.item_id)
     if filters.window is not None:
-        window_staff = RoleAssignment.objects.filter(window=filters.window, is_active=True).values("user_id")
+        window_staff = window_staff_ids(filters.window)
         rows = rows.filter(case__receiving_site_id=filters.window.site_id, case__received_by_id__in=window_staff)
     if filters.received_by_id:
         rows = rows.filter(case__received_by_id=filters.received_by_id)

@@ -10,7 +10,7 @@ from bianmin.accounts.models import User
 from bianmin.cases.selectors import cases_visible_to
 from bianmin.core.models import CalendarDay
 from bianmin.core.workdays import workday_ordinal_expression
-from bianmin.org.models import Role, RoleAssignment, Site
+from bianmin.org.models import Role, Site
 from bianmin.org.selectors import Scope, user_scope
 
 from ..inbox import DEPARTMENT_LEADS
@@ -24,9 +24,7 @@ OPEN_ORDER_STATES = (*AWAITING_DEPARTMENT, SupervisionOrder.State.RESPONDED)
 
 def site_in_scope(scope: Scope, site: Site) -> bool:
     """``Scope.site_filter`` for one site already in memory: no query."""
-    if scope.everything:
-        return True
-    return site.pk in scope.exact_site_ids or any(site.path.startswith(path) for path in scope.subtree_paths)
+    return scope.covers_site(site)
 
 
 def supervisor_home_site(user: User) -> Site | None:
@@ -34,14 +32,9 @@ def supervisor_home_site(user: User) -> Site | None:
 
     Orders on a whole department and accountability records without a site of their own are filed here.
     """
-    assignment = (
-        RoleAssignment.objects.filter(user=user, role=Role.SUPERVISOR, is_active=True, site__is_active=True)
-        .select_related("site")
-        .order_by("site__path")
-        .first()
-    )
-    if assignment is not None:
-        return assignment.site
+    sites = sorted(user_scope(user).sites_of(Role.SUPERVISOR), key=lambda site: site.path)
+    if sites:
+        return sites[0]
     if user.is_superuser:
         return Site.objects.filter(parent__isnull=True).order_by("path").first()
     return None
@@ -49,11 +42,7 @@ def supervisor_home_site(user: User) -> Site | None:
 
 def led_department_ids(user: User) -> set[int]:
     """The departments the user answers for as head or chief representative (active assignments)."""
-    return set(
-        RoleAssignment.objects.filter(
-            user=user, role__in=list(DEPARTMENT_LEADS), is_active=True, department__isnull=False
-        ).values_list("department_id", flat=True)
-    )
+    return set(user_scope(user).departments_of(*DEPARTMENT_LEADS))
 
 
 def alerts_in_scope(user: User) -> QuerySet[Alert]:

@@ -133,7 +133,7 @@ class MonitorFilterForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         everything = _watches_everything_in_scope(user)
-        own = user.role_assignments.filter(is_active=True, role__in=DEPARTMENT_ROLES).values("department_id")
+        own = sorted(user_scope(user).departments_of(*DEPARTMENT_ROLES))
         self.fields["site"].queryset = sites_visible_to(user) if everything else site_directory()
         self.fields["site"].label_from_instance = lambda site: site.name
         self.fields["level"].choices = [("", _("All levels")), *SiteLevel.choices]

@@ -1,0 +1,224 @@
+"""The world the access matrix (tests/test_access_matrix.py) calls every endpoint in: the demo county, one person per
+role, and for each role the objects of a site in its scope and of a site outside it.
+
+Built once per test module inside a transaction rolled back at its end; each test runs in its own savepoint.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+
+from bianmin.accounts.models import User
+from bianmin.cases import inquiries, services
+from bianmin.cases.models import Case, CaseMaterial, Extension, Inquiry, Notice, ReviewTask
+from bianmin.cases.tests.conftest import intake
+from bianmin.catalog.models import CatalogImport
+from bianmin.demo.loader import load_demo
+from bianmin.org import services as org
+from bianmin.org.models import Role, RoleAssignment, Site, Window
+from bianmin.supervision.models import AccountabilityRecord, Alert, InboxMessage, SupervisionOrder, YellowThreshold
+from bianmin.supervision.services.accountability import accountability_record_create
+from bianmin.supervision.services.orders import order_issue
+from bianmin.supervision.services.thresholds import yellow_threshold_set
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NOW = datetime.datetime(2026, 3, 3, 10, tzinfo=SHANGHAI)  # inside the demo delegations' validity
+RECEIVED = datetime.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI)
+PASSWORD = "matrix-pass-9"
+
+
+@dataclass(frozen=True)
+class Role_:
+    """A role of the matrix: who logs in, and which objects are in and out of their scope (world keys)."""
+
+    username: str | None  # None: anonymous
+    in_key: str
+    out_key: str
+    in_site: str
+    out_site: str
+
+
+# The roles, each with the place its objects come from: a world key (below) for cases and everything hanging on a
+# case, and a site code for the site pages. A county-wide centre administrator or supervisor has no site outside
+# their scope, so the matrix uses the town's (白沙镇) ones; the county's are covered by the superuser's row.
+ROLES: dict[str, Role_] = {
+    "anonymous": Role_(None, "BS", "FT", "BS", "FT"),
+    "applicant": Role_("matrix_applicant", "ONLINE", "FT", "BS", "FT"),
+    "town_clerk": Role_("baisha_clerk", "BS", "FT", "BS", "FT"),
+    "village_agent": Role_("baishacun_agent", "BS", "FT", "BS01", "FT"),
+    "county_clerk": Role_("county_clerk", "YX", "BS", "YX", "BS"),
+    "chief_representative": Role_("market_chief", "YX", "FT", "YX", "FT"),
+    "department_head": Role_("market_head", "YX", "FT", "YX", "FT"),
+    "centre_admin": Role_("matrix_town_admin", "BS", "FT", "BS", "FT"),
+    "supervisor": Role_("matrix_town_supervisor", "BS", "FT", "BS", "FT"),
+    "superuser": Role_("matrix_superuser", "BS", "FT", "BS", "FT"),
+}
+
+
+@dataclass
+class Place:
+    """The objects of one world key: a case and everything hanging on it."""
+
+    case: Case
+    notice: Notice
+    material: CaseMaterial
+    task: ReviewTask
+    extension: Extension | None = None
+    inquiry: Inquiry | None = None
+    alert: Alert | None = None
+    order: SupervisionOrder | None = None
+    record: AccountabilityRecord | None = None
+    # Cases of the same place in the status a move starts from (the main case is accepted): a move is checked
+    # against the transition table before the permission, so the matrix asks each move where it is allowed.
+    in_status: dict[str, Case] = field(default_factory=dict)
+
+
+@dataclass
+class World:
+    places: dict[str, Place] = field(default_factory=dict)
+    sites: dict[str, Site] = field(default_factory=dict)
+    windows: dict[str, Window] = field(default_factory=dict)
+    assignments: dict[str, RoleAssignment] = field(default_factory=dict)
+    inbox: dict[str, InboxMessage] = field(default_factory=dict)  # username → a message to them
+    threshold: YellowThreshold | None = None
+    group: Group | None = None
+    access: tuple = ()  # django-axes' records of a login attempt, a login and a failure
+    catalog_import: CatalogImport | None = None
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
+    """A new case of the place per status a move starts from, moved there by the system (actor None)."""
+    cases = {"received": submit()}
+    cases["supplement_requested"] = submit()
+    services.case_request_supplement(
+        actor=None, case=cases["supplement_requested"], problems=[("身份证", "未提供")], now=RECEIVED
+    )
+    cases["suspended"] = submit()
+    services.case_accept(actor=None, case=cases["suspended"], now=RECEIVED)
+    services.case_suspend(
+        actor=None, case=cases["suspended"], kind="hearing", reason="听证", expected_days=5, now=RECEIVED
+    )
+    cases["approved"] = approved = submit()
+    services.case_accept(actor=None, case=approved, now=RECEIVED)
+    while task := approved.tasks.filter(state=ReviewTask.State.OPEN, is_decision=False).order_by("pk").first():
+        services.case_complete_task(actor=None, task=task, outcome="agree", now=RECEIVED)
+    services.case_decide(actor=None, case=approved, approve=True, now=NOW)
+    for case in cases.values():
+        case.refresh_from_db()
+    return cases
+
+
+def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, department_head: User) -> Place:
+    supervisor = _user("supervisor")
+    services.case_accept(actor=department_head if case.department.code == "SJ" else None, case=case, now=RECEIVED)
+    case.refresh_from_db()
+    material = case.materials.order_by("pk").first()
+    material.file.save(f"m{case.pk}.pdf", ContentFile(b"%PDF-1.4\n%matrix\n"), save=True)
+    extension = services.case_request_extension(actor=department_head, case=case, days=3, reason="专家评审", now=NOW)
+    alert = Alert.objects.create(
+        rule="case_overdue_promised",
+        key=f"case:{case.pk}",
+        level="warning",
+        case=case,
+        site=case.current_site,
+        department=case.department,
+        item=case.item,
+        responsible_role=Role.CLERK,
+        raised_at=NOW,
+        raised_on=NOW.date(),
+    )
+    order = order_issue(actor=supervisor, instruction="请按时办结。", due_days=3, case=case, now=NOW)
+    record = accountability_record_create(
+        actor=supervisor,
+        finding="超时办理。",
+        measure=AccountabilityRecord.Measure.CRITICISM,
+        decided_on=NOW.date(),
+        department=case.department,
+        site=case.current_site,
+        now=NOW,
+    )
+    inquiry = inquiries.inquiry_log(
+        actor=_user(inquiry_owner), asked_by="李四", question="怎么办理？", site=case.receiving_site, now=NOW
+    )
+    return Place(
+        case=case,
+        notice=case.notices.order_by("pk").first(),
+        material=material,
+        task=case.tasks.order_by("pk").first(),
+        extension=extension,
+        inquiry=inquiry,
+        alert=alert,
+        order=order,
+        record=record,
+        in_status=_in_status(submit),
+    )
+
+
+def world_build() -> World:
+    load_demo()
+    world = World()
+    User.objects.create_user(username="matrix_applicant", password=PASSWORD, full_name="张三")
+    town_admin = User.objects.create_user(username="matrix_town_admin", password=PASSWORD)
+    org.role_assign(actor=None, user=town_admin, role=Role.CENTRE_ADMIN, site=Site.objects.get(code="BS"))
+    town_supervisor = User.objects.create_user(username="matrix_town_supervisor", password=PASSWORD)
+    org.role_assign(actor=None, user=town_supervisor, role=Role.SUPERVISOR, site=Site.objects.get(code="BS"))
+    User.objects.create_superuser(username="matrix_superuser", password=PASSWORD)
+
+    # A case relayed from the village room BS01 and received at the town hall BS; one of another town (FT) — both
+    # of an item the town decides (XF-0001), so they stay at the town; one of the market department (SJ) at the
+    # county centre (YX); the applicant's own online application.
+    def submitter(username: str, *args, **kwargs) -> Callable[[], Case]:
+        return lambda: services.case_submit(actor=_user(username), intake=intake(*args, **kwargs), now=RECEIVED)
+
+    submit = {
+        "BS": submitter("baishacun_agent", "XF-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
+        "FT": submitter("futu_clerk", "XF-0001", "FT"),
+        "YX": submitter("county_clerk", "SJ-0004", "YX"),
+        "ONLINE": submitter("matrix_applicant", "SJ-0004", "YX", channel="online"),
+    }
+    bs, ft, yx, online = (submit[key]() for key in ("BS", "FT", "YX", "ONLINE"))
+    town_item_head = User.objects.create_user(username="matrix_xf_head", password=PASSWORD)
+    org.role_assign(actor=None, user=town_item_head, role=Role.DEPARTMENT_HEAD, department=bs.department)
+    market_head = _user("market_head")
+    world.places["BS"] = _place(bs, submit["BS"], inquiry_owner="baisha_clerk", department_head=town_item_head)
+    world.places["FT"] = _place(ft, submit["FT"], inquiry_owner="futu_clerk", department_head=town_item_head)
+    world.places["YX"] = _place(yx, submit["YX"], inquiry_owner="county_clerk", department_head=market_head)
+    world.places["ONLINE"] = _place(online, submit["ONLINE"], inquiry_owner="county_clerk", department_head=market_head)
+
+    world.sites = {site.code: site for site in Site.objects.filter(code__in=["YX", "BS", "BS01", "FT"])}
+    world.windows = {
+        code: Window.objects.filter(site__code=code).order_by("number").first() for code in ["YX", "BS", "FT"]
+    }
+    world.windows["BS01"] = world.windows["BS"]  # a village room has no window: its town's
+    world.assignments = {
+        code: RoleAssignment.objects.filter(site__code=code).order_by("pk").first()
+        for code in ["YX", "BS", "BS01", "FT"]
+    }
+    now = NOW
+    for username in [r.username for r in ROLES.values() if r.username] + ["futu_clerk"]:
+        world.inbox[username] = InboxMessage.objects.create(recipient=_user(username), subject="提醒", created_at=now)
+    world.threshold = yellow_threshold_set(
+        actor=_user("supervisor"), department=yx.department, days_left=2, share_used_percent=None
+    )
+    world.group = Group.objects.create(name="matrix")
+    seen = {"ip_address": "10.0.0.9", "user_agent": "matrix", "username": "nobody", "http_accept": "*/*"}
+    world.access = (
+        AccessAttempt.objects.create(**seen, path_info="/accounts/login/", failures_since_start=1),
+        AccessLog.objects.create(**seen, path_info="/accounts/login/"),
+        AccessFailureLog.objects.create(**seen, path_info="/accounts/login/"),
+    )
+    world.catalog_import = CatalogImport.objects.create(
+        created_by=_user("centre_admin"), filename="目录.xlsx", file=ContentFile(b"x", name="matrix.xlsx")
+    )
+    return world

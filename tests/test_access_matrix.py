@@ -1,0 +1,627 @@
+"""Role × endpoint matrix: every URL pattern and every API operation, called as every role on an object in its scope
+and one outside it, against the table below (``ENTRIES``).
+
+- A pattern or API operation without an entry fails ``test_every_endpoint_has_an_entry`` naming it; an entry that
+  names no endpoint fails too. Adding an endpoint means adding one line here.
+- Outcomes: *allowed* is anything but a denial and never a 5xx (a write may fail validation: 400/409/422 are fine);
+  *denied* is a redirect to the login page for the anonymous visitor of a page (401 on the API) and 401/403/404, or
+  the admin's redirect to its login, for everyone else (the applicant's tracking pages send to the tracking form).
+  Where a role is allowed on its own object but not on the other one, the other one is not found (404; in the admin,
+  its "does not exist" redirect to the index): another town's object is never even confirmed to exist.
+- Writes are called on a case in the status the move starts from (a move is checked against the transition table
+  before the permission), with a valid body where the input is checked before the permission.
+- A denied write changes nothing: no audit event, and no case changes status or clock.
+
+The world (tests/access_matrix_world.py) is the demo county with one case per place: a case relayed from the village
+room 白沙村 (BS01) under the town 白沙镇 (BS), a case at the town 浮屠镇 (FT), a market-department (SJ) case at the
+county centre (YX) and the applicant's own online application. ``access_matrix_world.ROLES`` says which place is each
+role's "in" and "out".
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from bianmin.accounts.models import User
+from bianmin.api import api
+from bianmin.cases.models import Case
+from bianmin.cases.public_views import TRACKED_SESSION_KEY
+from bianmin.cases.tests.conftest import ID_NUMBER
+from bianmin.catalog.models import MaterialRequirement, Topic
+from bianmin.core.models import AuditEvent, CalendarYear, OutboundMessage
+from bianmin.org.models import Delegation
+
+from .access_matrix_world import NOW, ROLES, World, world_build
+
+IN, OUT = "in", "out"
+ALL_ROLES = tuple(ROLES)
+ROLE_HOLDERS = tuple(role for role in ROLES if role not in ("anonymous", "applicant"))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Who is allowed: ``both`` on their own and on the other place's object, ``own`` on their own only; every other
+    role is denied. ``method`` is how the matrix calls it (POST for writes); ``params`` name the object kind of a
+    URL parameter where its name does not say it; ``url`` builds the whole URL where the pattern is a regex."""
+
+    both: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
+    method: str = "GET"
+    params: dict[str, str] = field(default_factory=dict)
+    url: Callable[[World, str, str], str] | None = None
+    # Where a denied visitor is redirected (besides 401/403/404): the login pages, the tracking form.
+    login: tuple[str, ...] = ("/accounts/login/", "/admin/login/")
+
+    def allowed(self, role: str, side: str) -> bool:
+        return role in self.both or (side == IN and role in self.own)
+
+
+def e(both=(), own=(), *, method="GET", url=None, login=None, **params: str) -> Entry:
+    """The table's one-line constructor."""
+    return Entry(tuple(both), tuple(own), method, params, url, *([login] if login else []))
+
+
+LOGGED_IN = tuple(role for role in ROLES if role != "anonymous")
+MONITORS = ("chief_representative", "department_head", "centre_admin", "supervisor", "superuser")
+DEPARTMENT_LEADS = ("chief_representative", "department_head")
+SUPERVISORS = ("supervisor", "superuser")
+PUBLIC = e(ALL_ROLES)
+POST_PUBLIC = e(ALL_ROLES, method="POST")
+# The applicant's tracking pages: only in the session that verified the case (the applicant's, for their own);
+# everyone else is sent to the tracking form, whether the number exists or not.
+TRACKING_FORM = ("/cases/track/",)
+OWN_APPLICATION = e(own=("applicant",), login=TRACKING_FORM)
+# The admin: centre administrators and superusers only; third-party models (groups, login attempts, task results)
+# the superuser only; nothing is deleted; read-only records are never added there.
+ADMIN_GATE = e(("centre_admin", "superuser"))
+
+
+def _admin_model(
+    prefix: str,
+    *,
+    kind: str = "none",
+    add: bool = True,
+    scoped: bool = False,
+    third_party: bool = False,
+    delete: bool = True,
+    exists: bool = True,
+) -> dict[str, Entry]:
+    """The six patterns Django's admin registers per model. ``scoped``: the objects belong to a site, so a town's
+    centre administrator sees their own town's only (another town's is "not found"). ``third_party``: Django's own
+    per-model permissions apply, which only the superuser holds (``delete``: the superuser may delete there).
+    ``exists``: the world has such an object (otherwise its pages are "not found" for everyone)."""
+    if third_party:
+        gate = e(("superuser",))
+        obj = e(("superuser",), object_id=kind) if exists else e(object_id=kind)
+        removal = obj if delete else e(object_id=kind)
+    else:
+        gate = ADMIN_GATE
+        obj = e(("superuser",), own=("centre_admin",), object_id=kind) if scoped else e(ADMIN_GATE.both, object_id=kind)
+        removal = e(object_id=kind)
+    return {
+        f"admin/{prefix}/": gate,
+        f"admin/{prefix}/add/": gate if add else e(),
+        f"admin/{prefix}/<path:object_id>/history/": obj,
+        f"admin/{prefix}/<path:object_id>/delete/": removal,
+        f"admin/{prefix}/<path:object_id>/change/": obj,
+        # The admin's redirect to the change page (which checks the object): behind the admin's gate only.
+        f"admin/{prefix}/<path:object_id>/": e(ADMIN_GATE.both, object_id=kind),
+    }
+
+
+SITE_ROLES_OWN = ("town_clerk", "village_agent", "county_clerk", "centre_admin", "supervisor")
+CASE_READERS_OWN = (
+    "town_clerk",
+    "village_agent",
+    "county_clerk",
+    "chief_representative",
+    "department_head",
+    "centre_admin",
+    "supervisor",
+)
+# Moves at the window on a case (cases.permissions.can): the clerks of the site handling it, the department's head
+# and chief representative (within the delegation: the market department's includes no extension), never a centre
+# administrator or a supervisor. The village room's agent relays the case (and hands over its result), the town
+# hall handles it.
+WINDOW_MOVERS = ("town_clerk", "county_clerk", "chief_representative", "department_head")
+
+
+def case_move(*movers: str, status: str = "case", **params: str) -> Entry:
+    """A move on a case in ``status`` (the move's starting status): allowed for ``movers`` on their own place's case
+    and for the superuser anywhere."""
+    return e(("superuser",), own=movers, method="POST", case_id=status, **params)
+
+
+ENTRIES: dict[str, Entry] = {
+    # --- Core and the public site --------------------------------------------------------------------------------
+    "healthz": PUBLIC,
+    "readyz": PUBLIC,
+    "i18n/setlang/": POST_PUBLIC,
+    "accounts/login/": PUBLIC,
+    "accounts/logout/": POST_PUBLIC,
+    "": PUBLIC,
+    "sites/": PUBLIC,
+    "deadline/": PUBLIC,
+    "items/": PUBLIC,
+    "items/<str:code>/": PUBLIC,
+    "items/<str:code>/v<int:number>/": PUBLIC,
+    "items/<str:code>/card.pdf": PUBLIC,
+    "items/<str:code>/qr.svg": PUBLIC,
+    "items/<str:code>/v<int:number>/materials/<int:material_id>/<str:kind>/": e(
+        ALL_ROLES, code="sample_code", number="sample_number", material_id="sample_material"
+    ),
+    "kiosk/": PUBLIC,
+    "kiosk/items/": PUBLIC,
+    "kiosk/items/<str:code>/": PUBLIC,
+    # --- The applicant's pages -----------------------------------------------------------------------------------
+    "cases/apply/<str:code>/": PUBLIC,
+    "cases/apply/<str:code>/phone/": PUBLIC,
+    "cases/submitted/<str:tracking_number>/": OWN_APPLICATION,
+    "cases/track/": PUBLIC,
+    "cases/track/forget/": POST_PUBLIC,
+    "cases/track/<str:tracking_number>/": OWN_APPLICATION,
+    "cases/track/<str:tracking_number>/notices/<int:notice_id>.pdf": e(own=("applicant",)),
+    "cases/track/<str:tracking_number>/withdraw/": e(own=("applicant",), method="POST", login=TRACKING_FORM),
+    # --- The workbench ------------------------------------------------------------------------------------------
+    "workbench/": e(ROLE_HOLDERS),
+    "workbench/sites/": e(ROLE_HOLDERS),
+    "workbench/sites/<int:pk>/": e(("superuser",), own=SITE_ROLES_OWN, pk="site"),
+    "workbench/catalog/excel/": e(("department_head", "superuser")),
+    "workbench/catalog/excel/export/": e(("superuser",)),
+    "workbench/catalog/excel/template/": e(("department_head", "superuser")),
+    "workbench/catalog/imports/<int:pk>/": e(("superuser",), pk="catalog_import"),
+    "workbench/catalog/imports/<int:pk>/status/": e(("superuser",), pk="catalog_import"),
+    "workbench/cases/": e(ROLE_HOLDERS),
+    "workbench/cases/counts/": e(ROLE_HOLDERS),
+    "workbench/cases/new/": e(("town_clerk", "village_agent", "county_clerk", "chief_representative", "superuser")),
+    "workbench/cases/new/check-id/": e(ROLE_HOLDERS),
+    "workbench/cases/ledger/": e(ROLE_HOLDERS),
+    "workbench/cases/inquiries/": e(ROLE_HOLDERS),
+    # Inquiries are answered or handed over by their owner (the clerk who logged them) only.
+    "workbench/cases/inquiries/<int:pk>/answer/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
+    "workbench/cases/inquiries/<int:pk>/handover/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
+    "workbench/cases/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
+    "workbench/cases/<int:pk>/notices/<int:notice_pk>.pdf": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
+    "workbench/cases/<int:pk>/materials/<int:material_pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
+    "workbench/cases/<int:pk>/<slug:action>/": e(
+        ("superuser",), own=WINDOW_MOVERS, method="POST", pk="received", action="case_action"
+    ),
+    # --- Supervision and statistics ------------------------------------------------------------------------------
+    "supervision/": e(MONITORS),
+    "supervision/live/": e(MONITORS),
+    "supervision/thresholds/": e(MONITORS),
+    "supervision/thresholds/<int:pk>/delete/": e(("superuser",), method="POST", pk="threshold"),
+    "supervision/alerts/": e((*DEPARTMENT_LEADS, *SUPERVISORS)),
+    "supervision/alerts/sweep/": e(SUPERVISORS, method="POST"),
+    "supervision/alerts/<int:pk>/": e(("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), pk="alert"),
+    "supervision/alerts/<int:pk>/<slug:action>/": e(
+        ("superuser",), own=("supervisor",), method="POST", pk="alert", action="alert_action"
+    ),
+    "supervision/rules/": e((*DEPARTMENT_LEADS, *SUPERVISORS)),
+    "supervision/inbox/": e(ROLE_HOLDERS),
+    "supervision/inbox/read-all/": e(ROLE_HOLDERS, method="POST"),
+    "supervision/inbox/<int:pk>/read/": e(own=ROLE_HOLDERS, method="POST", pk="inbox"),
+    "supervision/orders/": e(ROLE_HOLDERS),
+    "supervision/orders/new/": e(SUPERVISORS),
+    "supervision/orders/<int:pk>/": e(("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), pk="order"),
+    "supervision/orders/<int:pk>/<slug:action>/": e(
+        ("superuser",), own=("supervisor",), method="POST", pk="order", action="order_action"
+    ),
+    "supervision/accountability/": e(ROLE_HOLDERS),
+    "supervision/accountability/new/": e(SUPERVISORS),
+    "supervision/accountability/<int:pk>/": e(("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), pk="record"),
+    "supervision/accountability/<int:pk>/annul/": e(("superuser",), own=("supervisor",), method="POST", pk="record"),
+    "supervision/audit/": e(("centre_admin", *SUPERVISORS)),
+    "supervision/audit/verify/": e(("centre_admin", *SUPERVISORS), method="POST"),
+    "supervision/data-views/": e(SUPERVISORS),
+    "supervision/statistics/": e(MONITORS),
+    "supervision/statistics/cases/": e(MONITORS),
+    # --- The API: its own pages, then one entry per operation (METHOD path) --------------------------------------
+    "api/v1/": e(),  # no page at the root
+    "api/v1/openapi.json": PUBLIC,
+    "api/v1/docs": PUBLIC,
+    "GET /api/v1/org/sites": e(LOGGED_IN),
+    "GET /api/v1/org/sites/{site_id}": e(("superuser",), own=SITE_ROLES_OWN, site_id="site"),
+    "GET /api/v1/org/me": e(LOGGED_IN),
+    "GET /api/v1/calendar/add": e(LOGGED_IN),
+    "GET /api/v1/calendar/between": e(LOGGED_IN),
+    "GET /api/v1/calendar/years": e(LOGGED_IN),
+    "GET /api/v1/catalog/items": PUBLIC,
+    "GET /api/v1/catalog/items/{code}": PUBLIC,
+    "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
+    "GET /api/v1/catalog/items/{code}/versions/{number}": PUBLIC,
+    "GET /api/v1/cases/": e(LOGGED_IN),  # the caller's cases: an empty list for a person without a role
+    # Receiving at a site: its clerks and agents, a chief representative at the site of their window (another
+    # site is refused: the site is in the body, not the URL).
+    "POST /api/v1/cases/": e(
+        ("superuser",), own=("town_clerk", "village_agent", "county_clerk", "chief_representative"), method="POST"
+    ),
+    "GET /api/v1/cases/{case_id}": e(("superuser",), own=CASE_READERS_OWN),
+    "GET /api/v1/cases/{case_id}/timeline": e(("superuser",), own=CASE_READERS_OWN),
+    "POST /api/v1/cases/{case_id}/supplement": case_move(*WINDOW_MOVERS, status="received"),
+    "POST /api/v1/cases/{case_id}/supplement-received": case_move(*WINDOW_MOVERS, status="supplement_requested"),
+    "POST /api/v1/cases/{case_id}/accept": case_move(*WINDOW_MOVERS, status="received"),
+    "POST /api/v1/cases/{case_id}/refuse": case_move(*WINDOW_MOVERS, status="received"),
+    # The open step of an accepted case is its department's (head, chief representative).
+    "POST /api/v1/cases/{case_id}/tasks/{task_id}/complete": case_move(*DEPARTMENT_LEADS, task_id="open_task"),
+    "POST /api/v1/cases/{case_id}/suspend": case_move(*WINDOW_MOVERS),
+    "POST /api/v1/cases/{case_id}/resume": case_move(*WINDOW_MOVERS, status="suspended"),
+    "POST /api/v1/cases/{case_id}/extensions": case_move("town_clerk", "county_clerk", "department_head"),
+    "POST /api/v1/cases/{case_id}/extensions/{extension_id}/decision": case_move("department_head"),
+    "POST /api/v1/cases/{case_id}/decision": case_move(*DEPARTMENT_LEADS),
+    "POST /api/v1/cases/{case_id}/certificate": case_move(*WINDOW_MOVERS, status="approved"),
+    "POST /api/v1/cases/{case_id}/fee": case_move(*WINDOW_MOVERS, status="approved"),
+    "POST /api/v1/cases/{case_id}/ready": case_move(*WINDOW_MOVERS, status="approved"),
+    "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, "village_agent", status="approved"),
+    "POST /api/v1/cases/{case_id}/withdrawal": case_move(*WINDOW_MOVERS),
+    # --- The admin ------------------------------------------------------------------------------------------------
+    "admin/": ADMIN_GATE,
+    "admin/login/": PUBLIC,
+    "admin/logout/": POST_PUBLIC,
+    "admin/password_change/": ADMIN_GATE,
+    "admin/password_change/done/": ADMIN_GATE,
+    "admin/autocomplete/": e(),  # answers the admin's autocomplete fields only; none are configured
+    "admin/jsi18n/": ADMIN_GATE,
+    # "View on site": no model has a public page of its own.
+    "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases)/$": e(
+        ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
+    ),
+    "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
+    "admin/accounts/user/<id>/password/": e(ADMIN_GATE.both, id="user"),
+    "admin/core/calendaryear/import/": e(("superuser",)),  # the county's centre administrator only
+    "admin/catalog/serviceitem/<int:pk>/draft/": e(ADMIN_GATE.both, pk="item"),
+    **_admin_model("auth/group", kind="group", third_party=True),
+    **_admin_model("axes/accessattempt", kind="access_attempt", add=False, third_party=True),
+    **_admin_model("axes/accesslog", kind="access_log", add=False, third_party=True),
+    **_admin_model("axes/accessfailurelog", kind="access_failure", add=False, third_party=True),
+    # Tests run tasks at once (the immediate backend): there is no task result to open, so "not found" for all.
+    **_admin_model("django_tasks_database/dbtaskresult", add=False, third_party=True, delete=False, exists=False),
+    **_admin_model("core/auditevent", add=False, kind="audit_event"),
+    **_admin_model("core/outboundmessage", add=False, kind="outbound"),
+    **_admin_model("core/calendaryear", add=False, kind="calendar_year"),
+    **_admin_model("core/calendarday", add=False, kind="calendar_day"),
+    **_admin_model("accounts/user", kind="user"),
+    **_admin_model("org/site", kind="site", scoped=True),
+    **_admin_model("org/department", kind="department"),
+    **_admin_model("org/window", kind="window", scoped=True),
+    **_admin_model("org/roleassignment", kind="assignment", scoped=True),
+    **_admin_model("org/delegation", kind="delegation"),
+    **_admin_model("catalog/topic", kind="topic"),
+    **_admin_model("catalog/serviceitem", kind="item", add=False),
+    **_admin_model("catalog/serviceitemversion", add=False, kind="version"),
+    **_admin_model("catalog/catalogimport", add=False, kind="catalog_import"),
+    **_admin_model("cases/case", add=False, kind="case", scoped=True),
+    **_admin_model("cases/notice", add=False, kind="notice", scoped=True),
+    **_admin_model("cases/inquiry", add=False, kind="inquiry", scoped=True),
+}
+
+# The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
+# the permission (so that a refusal, not a form error, is what the matrix sees).
+ACTIONS = {"case_action": "accept", "alert_action": "confirm", "order_action": "withdraw"}
+PAGE_BODIES = {
+    "supervision/orders/<int:pk>/<slug:action>/": {"withdraw-reason": "已整改。"},
+    "supervision/accountability/<int:pk>/annul/": {"reason": "认定有误。"},
+}
+
+
+def _intake_body(role: str, side: str) -> dict:
+    """An application received at the role's own site, or at the other one."""
+    return {
+        "item": "SF-0003",  # received at every tier
+        "channel": "window",
+        "receiving_site": ROLES[role].in_site if side == IN else ROLES[role].out_site,
+        "applicant": {"name": "张三", "id_type": "resident_id", "id_number": ID_NUMBER, "phone": "13800000000"},
+    }
+
+
+# A valid body per API move (by the end of its path): the API checks the input before the view runs.
+API_BODIES = {
+    "/supplement": {"problems": [{"material": "身份证", "problem": "未提供"}]},
+    "/supplement-received": {"materials": [{"name": "身份证"}]},
+    "/refuse": {"reasons": "不属于本机关职权范围。"},
+    "/complete": {"outcome": "agree"},
+    "/suspend": {"kind": "hearing", "reason": "听证", "expected_days": 5},
+    "/extensions": {"days": 3, "reason": "专家评审"},
+    "/extensions/{extension_id}/decision": {"approve": True},
+    "/decision": {"approve": True},
+    "/fee": {"fee_rule_ids": [1], "amount": "10.00"},
+    "/ready": {"method": "window"},
+    "/delivery": {},
+    "/withdrawal": {"reason": "不再需要。"},
+}
+
+
+# --- Enumerating the endpoints -------------------------------------------------------------------------------------
+
+
+def _patterns(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[str]:
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _patterns(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern)
+
+
+def _api_operations() -> list[str]:
+    paths = api.get_openapi_schema()["paths"]
+    return [f"{method.upper()} {path}" for path, methods in paths.items() for method in methods]
+
+
+def _api_route(operation: str) -> str:
+    """The URL pattern an API operation is served by (``{case_id}`` → ``<case_id>``), without the leading slash."""
+    return re.sub(r"\{(\w+)\}", r"<\1>", operation.split(" ", 1)[1].lstrip("/"))
+
+
+def endpoints() -> list[str]:
+    """Every URL pattern not served by an API operation, and every API operation."""
+    operations = _api_operations()
+    served = {_api_route(operation) for operation in operations}
+    return [pattern for pattern in dict.fromkeys(_patterns()) if pattern not in served] + operations
+
+
+def test_every_endpoint_has_an_entry():
+    found = endpoints()
+    missing = [endpoint for endpoint in found if endpoint not in ENTRIES]
+    stale = [key for key in ENTRIES if key not in found]
+
+    assert missing == [], f"endpoints without an entry in tests/test_access_matrix.py ENTRIES: {missing}"
+    assert stale == [], f"entries in ENTRIES that name no endpoint: {stale}"
+
+
+# --- Calling them --------------------------------------------------------------------------------------------------
+
+
+def _view_on_site(world: World) -> str:
+    return f"/admin/r/{ContentType.objects.get_for_model(Case).pk}/{world.places['BS'].case.pk}/"
+
+
+def _sample() -> MaterialRequirement:
+    """A published material with a filled sample file (the demo catalogue attaches some)."""
+    return (
+        MaterialRequirement.objects.exclude(sample="")
+        .filter(version__published_at__isnull=False)
+        .select_related("version__item")
+        .order_by("pk")
+        .first()
+    )
+
+
+def _object(kind: str, world: World, role: str, side: str):
+    """The value of a URL parameter of this kind for the role on this side."""
+    spec = ROLES[role]
+    place = world.places[spec.in_key if side == IN else spec.out_key]
+    site_code = spec.in_site if side == IN else spec.out_site
+
+    values: dict[str, Callable[[], object]] = {
+        "case": lambda: place.case.pk,
+        "case_id": lambda: place.case.pk,
+        "received": lambda: place.in_status["received"].pk,
+        "supplement_requested": lambda: place.in_status["supplement_requested"].pk,
+        "suspended": lambda: place.in_status["suspended"].pk,
+        "approved": lambda: place.in_status["approved"].pk,
+        "task_id": lambda: place.task.pk,
+        "open_task": lambda: place.case.tasks.filter(state="open").order_by("pk").first().pk,
+        "group": lambda: world.group.pk,
+        "access_attempt": lambda: world.access[0].pk,
+        "access_log": lambda: world.access[1].pk,
+        "access_failure": lambda: world.access[2].pk,
+        "extension_id": lambda: place.extension.pk,
+        "notice_pk": lambda: place.notice.pk,
+        "notice_id": lambda: place.notice.pk,
+        "notice": lambda: place.notice.pk,
+        "material_pk": lambda: place.material.pk,
+        "tracking_number": lambda: place.case.tracking_number,
+        "code": lambda: place.case.item.code,
+        "number": lambda: place.case.version.number,
+        "sample_material": lambda: _sample().pk,
+        "sample_code": lambda: _sample().version.item.code,
+        "sample_number": lambda: _sample().version.number,
+        "kind": lambda: "sample",
+        "inquiry": lambda: place.inquiry.pk,
+        "alert": lambda: place.alert.pk,
+        "order": lambda: place.order.pk,
+        "record": lambda: place.record.pk,
+        "site": lambda: world.sites[site_code].pk,
+        "site_id": lambda: world.sites[site_code].pk,
+        "window": lambda: world.windows[site_code].pk,
+        "assignment": lambda: world.assignments[site_code].pk,
+        "user": lambda: world.assignments[site_code].user_id,
+        "inbox": lambda: world.inbox[spec.username if side == IN and spec.username else "futu_clerk"].pk,
+        "threshold": lambda: world.threshold.pk,
+        "catalog_import": lambda: world.catalog_import.pk,
+        "item": lambda: place.case.item.pk,
+        "version": lambda: place.case.version.pk,
+        "department": lambda: place.case.department_id,
+        "delegation": lambda: Delegation.objects.order_by("pk").first().pk,
+        "topic": lambda: Topic.objects.order_by("pk").first().pk,
+        "audit_event": lambda: AuditEvent.objects.order_by("pk").first().pk,
+        "outbound": lambda: OutboundMessage.objects.order_by("pk").first().pk,
+        "calendar_year": lambda: CalendarYear.objects.order_by("year").first().pk,
+        "calendar_day": lambda: "2026-03-02",
+        "none": lambda: 999999,
+        "case_action": lambda: ACTIONS["case_action"],
+        "alert_action": lambda: ACTIONS["alert_action"],
+        "order_action": lambda: ACTIONS["order_action"],
+    }
+    return values[kind]()
+
+
+def _url(endpoint: str, entry: Entry, world: World, role: str, side: str) -> tuple[str, str]:
+    if entry.url is not None:
+        return entry.method, entry.url(world, role, side)
+    if " " in endpoint:  # an API operation
+        method, path = endpoint.split(" ", 1)
+        return method, re.sub(
+            r"\{(\w+)\}", lambda m: str(_object(entry.params.get(m[1], m[1]), world, role, side)), path
+        )
+    path = re.sub(
+        r"<(?:\w+:)?(\w+)>", lambda m: str(_object(entry.params.get(m[1], m[1]), world, role, side)), endpoint
+    )
+    return entry.method, "/" + path
+
+
+def _api_body(endpoint: str, role: str, side: str) -> dict:
+    path = endpoint.split(" ", 1)[1]
+    if path == "/api/v1/cases/":
+        return _intake_body(role, side)
+    suffix = max((suffix for suffix in API_BODIES if path.endswith(suffix)), key=len, default=None)
+    return API_BODIES[suffix] if suffix else {}
+
+
+# Objects that belong to no place (the catalogue, the calendar, configuration): called once per role.
+GLOBAL_KINDS = {
+    "code",
+    "number",
+    "sample_code",
+    "sample_number",
+    "sample_material",
+    "kind",
+    "none",
+    "group",
+    "access_attempt",
+    "access_log",
+    "access_failure",
+    "audit_event",
+    "outbound",
+    "calendar_year",
+    "calendar_day",
+    "department",
+    "delegation",
+    "topic",
+    "item",
+    "version",
+    "catalog_import",
+    "threshold",
+}
+
+
+def _has_objects(endpoint: str, entry: Entry) -> bool:
+    """Whether the URL names an object of a place (so it is called on the role's own place's and the other one's)."""
+    if endpoint == "POST /api/v1/cases/":
+        return True  # the receiving site is in the body
+    if entry.url is not None:
+        return False
+    names = re.findall(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", endpoint)
+    return any(entry.params.get(name, name) not in GLOBAL_KINDS for pair in names for name in pair if name)
+
+
+def _cases() -> list:
+    params = []
+    for endpoint in endpoints():
+        entry = ENTRIES.get(endpoint)
+        if entry is None:
+            continue  # test_every_endpoint_has_an_entry names it
+        sides = (IN, OUT) if _has_objects(endpoint, entry) else (IN,)
+        for role in ROLES:
+            for side in sides:
+                params.append(pytest.param(endpoint, role, side, id=f"{endpoint} · {role} · {side}"))
+    return params
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The world, built once for the module inside a transaction rolled back at its end, with a session per role."""
+    traveller = time_machine.travel(NOW, tick=False)
+    traveller.start()
+    with django_db_blocker.unblock(), transaction.atomic():
+        built = world_build()
+        sessions = {}
+        for role, spec in ROLES.items():
+            if spec.username:
+                client = Client()
+                client.force_login(User.objects.get(username=spec.username))
+                sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        # The applicant's session verified their own application (by its phone code), as the tracking form does.
+        session = SessionStore(session_key=sessions["applicant"])
+        session[TRACKED_SESSION_KEY] = {str(built.places["ONLINE"].case.pk): time.time() + 7200}
+        session.save()
+        yield built, sessions
+        transaction.set_rollback(True)
+    traveller.stop()
+
+
+CASE_STATE = (
+    "status",
+    "current_site_id",
+    "accepted_on",
+    "clock_due",
+    "decided_at",
+    "certificate_issued_at",
+    "fee_paid_at",
+    "ready_at",
+    "closed_at",
+    "withdrawn_at",
+)
+
+
+def _snapshot() -> tuple:
+    """What a denied write must leave as it was: the audit chain's length and every case's status and clocks."""
+    return AuditEvent.objects.count(), list(Case.objects.order_by("pk").values_list("pk", *CASE_STATE))
+
+
+def _is_login_redirect(response, entry: Entry) -> bool:
+    location = response.headers.get("Location", "").split("?", 1)[0]
+    return response.status_code == 302 and location.endswith(entry.login)
+
+
+def _is_admin_not_found(response, endpoint: str) -> bool:
+    """The admin answers an object it does not show (or that does not exist) with a redirect to its index."""
+    is_object_page = endpoint.startswith("admin/") and "<path:object_id>" in endpoint
+    return is_object_page and response.status_code == 302 and response.headers["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize(("endpoint", "role", "side"), _cases())
+def test_access(world, db, endpoint: str, role: str, side: str):
+    built, sessions = world
+    entry = ENTRIES[endpoint]
+    method, url = _url(endpoint, entry, built, role, side)
+    client = Client()  # a fresh cookie jar: a logout in one test must not log the role out in the next
+    if role in sessions:
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[role]
+    is_api = " " in endpoint
+    before = _snapshot() if method == "POST" else None
+
+    if is_api and method == "POST":
+        response = client.post(
+            url,
+            _api_body(endpoint, role, side),
+            content_type="application/json",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+    elif method == "POST":
+        response = client.post(url, PAGE_BODIES.get(endpoint, {}))
+    else:
+        response = client.get(url)
+
+    status = response.status_code
+    got = f"{status} {response.headers.get('Location', '')}".strip()
+    if response.headers.get("Content-Type", "").startswith("application/json") and status >= 400:
+        got += f" {response.content[:300].decode(errors='replace')}"
+    assert status < 500, f"{method} {url} as {role} ({side}): {got}"
+    redirected = _is_login_redirect(response, entry)
+    not_found = status == 404 or _is_admin_not_found(response, endpoint)
+    denied = status in (401, 403) or not_found or redirected
+    if entry.allowed(role, side):
+        assert not denied, f"{method} {url} as {role} ({side}) should be allowed, got {got}"
+        return
+    assert denied, f"{method} {url} as {role} ({side}) should be denied, got {got}"
+    if role == "anonymous":
+        assert status == 401 if is_api else redirected or status in (403, 404), got
+    if side == OUT and entry.allowed(role, IN) and not redirected and endpoint != "POST /api/v1/cases/":
+        assert not_found, f"{method} {url} as {role}: another place's object must be not found, got {got}"
+    if before is not None:
+        assert _snapshot() == before, f"{method} {url} as {role} ({side}) was denied but changed something"
