@@ -152,6 +152,8 @@ ENTRIES: dict[str, Entry] = {
     "i18n/setlang/": POST_PUBLIC,
     "accounts/login/": PUBLIC,
     "accounts/logout/": POST_PUBLIC,
+    # One's own password: whoever is signed in, for their own account only (nothing to be out of scope of).
+    "accounts/password/": e(LOGGED_IN),
     "": PUBLIC,
     "sites/": PUBLIC,
     "deadline/": PUBLIC,
@@ -281,7 +283,8 @@ ENTRIES: dict[str, Entry] = {
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
-    "admin/accounts/user/<id>/password/": e(ADMIN_GATE.both, id="user"),
+    # Another town's account is beyond a town's centre administrator (accounts.services.require_power_over).
+    "admin/accounts/user/<id>/password/": e(("superuser",), own=("centre_admin",), id="user"),
     "admin/core/calendaryear/import/": e(("superuser",)),  # the county's centre administrator only
     "admin/catalog/serviceitem/<int:pk>/draft/": e(ADMIN_GATE.both, pk="item"),
     **_admin_model("auth/group", kind="group", third_party=True),
@@ -294,7 +297,7 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("core/outboundmessage", add=False, kind="outbound"),
     **_admin_model("core/calendaryear", add=False, kind="calendar_year"),
     **_admin_model("core/calendarday", add=False, kind="calendar_day"),
-    **_admin_model("accounts/user", kind="user"),
+    **_admin_model("accounts/user", kind="user", scoped=True),
     **_admin_model("org/site", kind="site", scoped=True),
     **_admin_model("org/department", kind="department"),
     **_admin_model("org/window", kind="window", scoped=True),

@@ -14,7 +14,7 @@ from bianmin.core.admin_site import ConfigurationAdmin
 from bianmin.core.errors import DomainError
 from bianmin.org.models import RoleAssignment
 
-from . import services
+from . import selectors, services
 from .forms import TemporaryPasswordForm
 from .models import User
 
@@ -54,6 +54,10 @@ class UserAdmin(ConfigurationAdmin, DjangoUserAdmin):
     readonly_fields = ["last_login", "date_joined", "must_change_password"]
     inlines = [RoleAssignmentInline]
     change_user_password_template = "admin/accounts/user/temporary_password.html"
+
+    def get_queryset(self, request):
+        visible = selectors.accounts_administered_by(request.user).values("pk")
+        return super().get_queryset(request).filter(pk__in=visible)
 
     def has_change_permission(self, request, obj=None) -> bool:
         # An account with more power than the administrator's own is shown read-only (accounts.services).

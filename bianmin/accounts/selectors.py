@@ -45,3 +45,21 @@ def administration_of(user: User | None) -> Administration:
     ).values_list("site__path", "site__parent_id")
     paths = tuple(sorted(path for path, _parent in sites))
     return Administration(any(parent is None for _path, parent in sites), paths)
+
+
+def accounts_administered_by(user: User):
+    """The accounts a centre administrator sees in the admin: everyone for the whole county; otherwise those with an
+    active role in one of their subtrees, and those holding no role at all (applicants). Another town's staff are
+    "not found", as every other record of another town is."""
+    from django.db.models import Exists, OuterRef, Q
+
+    administration = administration_of(user)
+    if administration.everything:
+        return User.objects.all()
+    if not administration.is_administrator:
+        return User.objects.none()
+    active = RoleAssignment.objects.filter(user=OuterRef("pk"), is_active=True)
+    in_subtree = Q()
+    for path in administration.paths:
+        in_subtree |= Q(site__path__startswith=path)
+    return User.objects.filter(Q(Exists(active.filter(in_subtree))) | ~Q(Exists(active)), is_superuser=False)
