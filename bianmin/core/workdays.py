@@ -19,7 +19,6 @@ import csv
 import datetime
 import io
 import logging
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from bianmin.core.audit import audit_record
 from bianmin.core.dates import BeijingDate
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.models import CalendarDay, CalendarYear
+from bianmin.core.spreadsheets import SpreadsheetLimits, SpreadsheetRefused, open_workbook, sheet_rows
 
 if TYPE_CHECKING:
     from bianmin.accounts.models import User
@@ -59,6 +59,10 @@ NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length or 40
 # A year's notice lists a few dozen dates; anything far bigger is the wrong file.
 MAX_IMPORT_ROWS = 1000
 MAX_IMPORT_BYTES = 1_000_000
+# Unpacked, such a notice is well under a megabyte; a zip bomb is refused from the zip's directory alone.
+CALENDAR_WORKBOOK_LIMITS = SpreadsheetLimits(
+    max_rows=MAX_IMPORT_ROWS + 1, max_columns=20, max_total_bytes=10_000_000, max_member_bytes=5_000_000
+)
 ONE_DAY = datetime.timedelta(days=1)
 
 # chinesecalendar names holidays in English; the calendar shows the names of the State Council's notices.
@@ -737,22 +741,27 @@ def _csv_table(data: bytes) -> list[list[Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CalendarImportError([_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]) from exc
-    return [list(row) for row in csv.reader(io.StringIO(text))]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # a field over csv's size limit, say
+        raise CalendarImportError([_("The file is not a readable CSV table.")]) from exc
 
 
 def _xlsx_table(data: bytes) -> list[list[Any]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    """The first sheet's rows, read through ``core.spreadsheets`` (zip inspected, streamed, bounded)."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        workbook = open_workbook(data, CALENDAR_WORKBOOK_LIMITS)
+        try:
+            sheet = workbook.worksheets[0]
+            return [list(values) for _number, values in sheet_rows(sheet, CALENDAR_WORKBOOK_LIMITS)]
+        finally:
+            workbook.close()
+    except SpreadsheetRefused as refused:
+        unreadable = refused.code == "not_a_workbook"
+        message = _("The file is not a readable Excel (.xlsx) workbook.") if unreadable else refused.message
+        raise CalendarImportError([message]) from refused
+    except IndexError as exc:  # a workbook without sheets
         raise CalendarImportError([_("The file is not a readable Excel (.xlsx) workbook.")]) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def _date_cell(value: Any) -> datetime.date | None:
@@ -764,7 +773,7 @@ def _date_cell(value: Any) -> datetime.date | None:
     try:
         year, month, day = (int(part) for part in text.split("-"))
         return datetime.date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year like 99999999999
         return None
 
 
