@@ -241,10 +241,7 @@ def provisional_years_needing_confirmation(*, today: datetime.date | None = None
 
 def _dates_of(year: int) -> list[datetime.date]:
     first = datetime.date(year, 1, 1)
-    return [
-        first + datetime.timedelta(days=offset)
-        for offset in range((datetime.date(year + 1, 1, 1) - first).days)
-    ]
+    return [first + datetime.timedelta(days=offset) for offset in range((datetime.date(year + 1, 1, 1) - first).days)]
 
 
 def _weekday_rule(day: datetime.date) -> DayRule:
@@ -332,9 +329,7 @@ def _write_days(desired: dict[datetime.date, _DayState]) -> _Written:
         workday_changes += int(old[0] != state.is_workday)
         ordinals_changed += int(old[3] != ordinal)
     CalendarDay.objects.bulk_create(to_create, batch_size=1000)
-    CalendarDay.objects.bulk_update(
-        to_update, ["is_workday", "name", "is_provisional", "ordinal"], batch_size=500
-    )
+    CalendarDay.objects.bulk_update(to_update, ["is_workday", "name", "is_provisional", "ordinal"], batch_size=500)
     return _Written(len(to_create), changed_dates, workday_changes, ordinals_changed)
 
 
@@ -344,9 +339,7 @@ def _lock_calendar_years() -> dict[int, CalendarYear]:
     return {row.year: row for row in CalendarYear.objects.select_for_update().order_by("year")}
 
 
-def _year_states(
-    rules: dict[datetime.date, DayRule], *, is_provisional: bool
-) -> dict[datetime.date, _DayState]:
+def _year_states(rules: dict[datetime.date, DayRule], *, is_provisional: bool) -> dict[datetime.date, _DayState]:
     return {day: _DayState(rule.is_workday, rule.name, is_provisional) for day, rule in rules.items()}
 
 
@@ -524,9 +517,9 @@ def calendar_year_confirm(*, year: int, actor: User | None, channel: str = "") -
     calendar_year.confirmed_by = actor
     calendar_year.confirmed_at = timezone.now()
     calendar_year.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    CalendarDay.objects.filter(
-        date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)
-    ).update(is_provisional=False)
+    CalendarDay.objects.filter(date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)).update(
+        is_provisional=False
+    )
     audit_record(
         actor=actor,
         action="calendar.confirm",
@@ -705,9 +698,7 @@ def calendar_day_update(
         action="calendar.day_update",
         object_type="calendar_day",
         object_id=current.date.isoformat(),
-        payload=_audit_payload(
-            {"before": before, "after": {"is_workday": is_workday, "name": name}}, channel
-        ),
+        payload=_audit_payload({"before": before, "after": {"is_workday": is_workday, "name": name}}, channel),
     )
     _calendar_changed([current.date.year])
     current.refresh_from_db()
@@ -802,9 +793,7 @@ def _cell(cells: list[Any], index: int | None) -> Any:
     return cells[index] if index is not None and index < len(cells) else None
 
 
-def _parse_table_row(
-    cells: list[Any], columns: dict[str, int], number: int
-) -> tuple[CalendarRow | None, list[str]]:
+def _parse_table_row(cells: list[Any], columns: dict[str, int], number: int) -> tuple[CalendarRow | None, list[str]]:
     date_value, workday_value = _cell(cells, columns["date"]), _cell(cells, columns["is_workday"])
     name = str(_cell(cells, columns.get("name")) or "").strip()
     day, workday = _date_cell(date_value), _workday_cell(workday_value)
@@ -907,9 +896,7 @@ def add_workdays_expression(field: str, days: int | Any, *, is_datetime: bool = 
     )
 
 
-def workdays_between_expression(
-    start_field: str, end_field: str, *, is_datetime: bool = False
-) -> ExpressionWrapper:
+def workdays_between_expression(start_field: str, end_field: str, *, is_datetime: bool = False) -> ExpressionWrapper:
     """ALL art. 82 in SQL: working days from ``start_field`` (not counted) to ``end_field``."""
     return ExpressionWrapper(
         workday_ordinal_expression(end_field, is_datetime=is_datetime)

@@ -209,9 +209,11 @@ def admin_client(admin_client, settings):
 )
 def test_the_admin_import_shows_the_refusal_and_changes_nothing(admin_client, upload, message):
     before = calendar_snapshot()
+    file = upload()
+    assert admin_client.get(IMPORT_URL).status_code == 200  # the admin's templates are compiled once, not timed
     started = time.monotonic()
 
-    response = admin_client.post(IMPORT_URL, {"year": 2027, "file": upload()})
+    response = admin_client.post(IMPORT_URL, {"year": 2027, "file": file})
 
     assert time.monotonic() - started < 1
     assert response.status_code == 200
@@ -220,8 +222,9 @@ def test_the_admin_import_shows_the_refusal_and_changes_nothing(admin_client, up
 
 
 def test_the_refusal_is_in_simplified_chinese_by_default():
+    bomb = zip_bomb()
     with translation.override("zh-hans"), pytest.raises(CalendarImportError) as caught:
-        parse_calendar_file(io.BytesIO(zip_bomb()), "notice.xlsx")
+        parse_calendar_file(io.BytesIO(bomb), "notice.xlsx")
     assert caught.value.errors == ["工作簿的部件“xl/worksheets/sheet1.xml”解压后为 39.2 MB；最多接受 5.0 MB。"]
 
 
@@ -239,7 +242,9 @@ def catalog_snapshot() -> tuple:
 def test_a_zip_bomb_catalogue_is_refused_within_a_second():
     before = catalog_snapshot()
 
-    error = refused_quickly(lambda: catalog_import(actor=None, data=zip_bomb()))
+    bomb = zip_bomb()
+
+    error = refused_quickly(lambda: catalog_import(actor=None, data=bomb))
 
     assert error.errors == [
         CellError(
