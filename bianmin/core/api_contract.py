@@ -86,7 +86,8 @@ def responses(
 
 
 class PageInput(Schema):
-    limit: int = Field(20, ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")
+    # 100 by default, as ninja's own pagination answered the catalogue before it was bounded.
+    limit: int = Field(MAX_LIMIT, ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.")
     offset: int = Field(0, ge=0, le=MAX_OFFSET, description=f"Items to skip, 0 to {MAX_OFFSET}.")
 
 
