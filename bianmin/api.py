@@ -52,6 +52,8 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":  # ninja's session auth, in English
+        return _error(request, "forbidden", _("The security token is missing or wrong: reload the page."), 403)
     codes = {404: "not_found", 403: "forbidden", 400: "bad_request"}
     return _error(request, codes.get(exc.status_code, "error"), str(exc), exc.status_code)
 

@@ -28,10 +28,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import AfterValidator, ConfigDict, StrictBool, StringConstraints, model_validator
+from ninja.pagination import paginate
+from pydantic import ConfigDict, PlainValidator, StrictBool, StringConstraints, WithJsonSchema, model_validator
 
 from bianmin.catalog.models import ServiceItem, SpecialProcedure
+from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Id, PageInput, plain_text, responses
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
@@ -50,9 +51,6 @@ from .workflow import allowed_actions
 
 router = Router(tags=["cases"])
 
-MAX_ID = 2**63 - 1  # a BigAutoField; a larger number in a path or body is refused before the database sees it
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
 
 class UnknownReference(DomainError):
     """The body names an item, site, material or fee that does not exist (or not for this case)."""
@@ -63,26 +61,14 @@ class UnknownReference(DomainError):
 # --- Input ---------------------------------------------------------------------------------------------------
 
 
-def _plain_text(value: str) -> str:
-    """Text the database can store: no control characters (PostgreSQL refuses NUL), no lone surrogates."""
-    if CONTROL_CHARACTERS.search(value):
-        raise ValueError("Text must not contain control characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("Text must be valid Unicode.") from None
-    return value
-
-
 # Limits follow the model fields the text ends up in, so no database rejects it.
-Name = Annotated[str, StringConstraints(max_length=100), AfterValidator(_plain_text)]
-DocumentNumber = Annotated[str, StringConstraints(max_length=40), AfterValidator(_plain_text)]
-Phone = Annotated[str, StringConstraints(max_length=20), AfterValidator(_plain_text)]
-ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_plain_text)]
-Reason = Annotated[str, StringConstraints(max_length=300), AfterValidator(_plain_text)]
-LongText = Annotated[str, StringConstraints(max_length=2000), AfterValidator(_plain_text)]
+Name = plain_text(100)
+DocumentNumber = plain_text(40)
+Phone = plain_text(20)
+ShortText = plain_text(200)
+Reason = plain_text(300)
+LongText = plain_text(2000)
 Code = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Input(Schema):
@@ -105,6 +91,17 @@ class ApplicantIn(Input):
 
 class MaterialIn(Input):
     """One material as checked: a requirement of the item's guide (its id) and/or a name."""
+
+    # The rule of _named, said in the schema too, so a client (and the contract test) knows it.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["requirement_id"], "properties": {"requirement_id": {"type": "integer"}}},
+                {"required": ["name"], "properties": {"name": {"type": "string", "pattern": r"\S"}}},
+            ]
+        },
+    )
 
     requirement_id: Id | None = None
     name: Name = ""
@@ -177,9 +174,42 @@ class DecisionIn(Input):
     reasons: LongText = ""
 
 
+MAX_YUAN = 99_999_999
+YUAN_PATTERN = r"^([1-9][0-9]{0,7}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+
+
+def _yuan(value: Any) -> Decimal:
+    """An amount in yuan, more than 0, below 100 million, with at most two decimal places: a whole number, or
+    a string like "12.50" (what the schema says, and nothing else: no 1e2, no 0.001)."""
+    if isinstance(value, bool):
+        raise ValueError("Give the amount as a number of yuan.")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= MAX_YUAN:
+        return Decimal(value)
+    if isinstance(value, str) and re.fullmatch(YUAN_PATTERN, value):
+        return Decimal(value)
+    raise ValueError("Give the amount in yuan, more than 0 and below 100 million, with at most two decimals.")
+
+
+Yuan = Annotated[
+    Decimal,
+    PlainValidator(_yuan),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_YUAN},
+                {"type": "string", "pattern": YUAN_PATTERN},
+            ],
+            "description": 'Yuan: a whole number, or a string with at most two decimals, e.g. "12.50".',
+        }
+    ),
+]
+
+
 class FeeIn(Input):
     fee_rule_ids: list[Id] = Field(min_length=1, max_length=20)
-    amount: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
+    amount: Yuan
 
 
 class ReadyIn(Input):
@@ -212,29 +242,25 @@ class RowsOfCases:
     count: int | None = None  # known already (the counters), or None: count the rows
 
 
-class CasePagination(LimitOffsetPagination):
-    """Ninja's limit/offset, bounded: a huge limit or offset is 422, not a database overflow. The page's ids come
-    from the access rows' index, then only those cases are read."""
+class CasePageInput(PageInput):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"Cases per page, 1 to {MAX_LIMIT}.")
 
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=200)
-        offset: int = Field(0, ge=0, le=10**9)
 
-    def paginate_queryset(self, queryset: RowsOfCases, pagination: Input, request, **params) -> dict:
+class CasePagination(BoundedPagination):
+    """The API's bounded limit/offset (50 a page by default). The page's ids come from the access rows' index,
+    then only those cases are read. A supervisor's page is logged as a view of its applicants' personal data."""
+
+    Input = CasePageInput
+
+    def paginate_queryset(self, queryset: RowsOfCases, pagination: CasePageInput, request, **params) -> dict:
         ids = queryset.rows.values_list("case_id", flat=True)[pagination.offset : pagination.offset + pagination.limit]
         count = queryset.rows.count() if queryset.count is None else queryset.count
-        return {"items": page_of_cases(ids, queryset.cases), "count": count}
+        items = page_of_cases(ids, queryset.cases)
+        personal_data_view_record(viewer=request.auth, cases=items, what="api")
+        return {"items": items, "count": count}
 
 
 # --- Output --------------------------------------------------------------------------------------------------
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-ERRORS = {code: ErrorOut for code in (400, 403, 404, 409, 422)}
 
 
 class CaseSummary(Schema):
@@ -299,7 +325,7 @@ class ApplicantOut(Schema):
     address: str
 
 
-class SiteOut(Schema):
+class CaseSiteOut(Schema):
     code: str
     name: str
     level: str
@@ -310,7 +336,7 @@ class ClockOut(Schema):
     days_left: int | None
 
 
-class MaterialOut(Schema):
+class CaseMaterialOut(Schema):
     id: int
     requirement_id: int | None
     name: str
@@ -372,9 +398,9 @@ class CaseDetail(CaseSummary):
     department_name: str
     applicant: ApplicantOut
     details: str
-    receiving_site: SiteOut
-    current_site: SiteOut
-    relay_site: SiteOut | None
+    receiving_site: CaseSiteOut
+    current_site: CaseSiteOut
+    relay_site: CaseSiteOut | None
     agency_authorisation: str
     accepted_at: datetime.datetime | None
     accepted_on: datetime.date | None
@@ -400,7 +426,7 @@ class CaseDetail(CaseSummary):
     delivered_at: datetime.datetime | None
     closed_at: datetime.datetime | None
     withdrawn_at: datetime.datetime | None
-    materials: list[MaterialOut]
+    materials: list[CaseMaterialOut]
     tasks: list[TaskOut]
     notices: list[NoticeOut]
     extensions: list[ExtensionOut]
@@ -544,11 +570,12 @@ def _detail(request, case_id: int) -> CaseDetail:
     return _as_detail(request, case)
 
 
-@router.get("", response=list[CaseListItem], summary="The caller's cases, newest first")
+@router.get("", response=responses(list[CaseListItem]), summary="The caller's cases, newest first")
 @paginate(CasePagination)
 def list_cases(request, filters: Query[CaseFilters]):
     """Cases in the caller's scope (their sites, their department's work), filtered by status, item code or
-    being overdue. ``days_left`` counts working days in SQL: the page is one query whatever its length."""
+    being overdue. ``days_left`` counts working days in SQL: the page is one query whatever its length. A
+    supervisor's reading is logged in the personal-data view log, as on the case page."""
     today = timezone.localdate()
     rows = case_access_for(request.auth)
     if filters.status:
@@ -569,7 +596,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     return RowsOfCases(rows.order_by("-received_at", "-case_id"), cases, count)
 
 
-@router.get("/{case_id}", response={200: CaseDetail, 404: ErrorOut, 422: ErrorOut}, summary="One case")
+@router.get("/{case_id}", response=responses(CaseDetail, not_found=True), summary="One case")
 def get_case(request, case_id: Id):
     """The case with its applicant (unmasked: the caller is staff), sites, deadlines and clock, materials,
     review tasks, notices, extensions, and the moves the caller may make now."""
@@ -582,11 +609,14 @@ def get_case(request, case_id: Id):
 
 @router.get(
     "/{case_id}/timeline",
-    response={200: list[TimelineEventOut], 404: ErrorOut, 422: ErrorOut},
+    response=responses(list[TimelineEventOut], not_found=True),
     summary="What happened to the case: its audit events, oldest first",
 )
 def get_timeline(request, case_id: Id):
+    """The events carry the applicant's data as recorded, so a supervisor's reading is logged as on the case
+    page."""
     case = _visible_case(request, case_id)
+    personal_data_view_record(viewer=request.auth, cases=[case], what="api")
     return list(audit_events_for(case).only("sequence", "occurred_at", "actor_label", "action", "payload"))
 
 
@@ -599,7 +629,7 @@ def _write(path: str, *, summary: str, response: type[Schema] = CaseDetail, stat
     def register(view):
         return router.post(
             path,
-            response={status: response, **ERRORS},
+            response=responses(response, status=status, not_found="{case_id}" in path, write=True),
             summary=summary,
             openapi_extra={"parameters": [OPENAPI_PARAMETER]},
         )(idempotent(view))

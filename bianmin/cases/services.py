@@ -43,7 +43,7 @@ from .models import (
     Suspension,
     query_code_new,
 )
-from .workflow import check_transition
+from .workflow import TransitionNotAllowed, check_transition
 
 PRECHECK_WORKING_DAYS = 5  # ALL art. 32
 CERTIFICATE_WORKING_DAYS = 10  # ALL art. 44
@@ -332,7 +332,7 @@ def case_request_supplement(
             _("List every missing or defective material, each with what is wrong."), code="supplement_incomplete"
         )
     if case.supplement_count == 0 and _local_date(now) > case.acceptance_due:
-        raise DomainError(
+        raise TransitionNotAllowed(
             _(
                 "The 5-working-day window ended on %(date)s: by law the application is accepted as of its receipt. "
                 "Accept it now."
@@ -480,7 +480,7 @@ def case_accept(*, actor: User | None, case: Case, deemed: bool = False, now: da
     case = _lock(case)
     if case.status != Status.RECEIVED:
         if case.accepted_at is not None:
-            raise DomainError(
+            raise TransitionNotAllowed(
                 _("This case was already accepted on %(date)s.") % {"date": f"{case.accepted_on:%Y-%m-%d}"},
                 code="already_accepted",
             )
@@ -586,7 +586,7 @@ def case_complete_task(
     check_transition(case, "complete_task")
     task = ReviewTask.objects.select_for_update().get(pk=task.pk)
     if task.state != ReviewTask.State.OPEN:
-        raise DomainError(_("This step is not open."), code="task_not_open")
+        raise TransitionNotAllowed(_("This step is not open."), code="task_not_open")
     if task.is_decision:
         raise DomainError(_("The last step is the decision: approve or deny the case."), code="task_is_decision")
     if not permissions.can_complete_task(actor, task):
@@ -725,7 +725,7 @@ def case_request_extension(
     if not reason.strip() or days < 1:
         raise DomainError(_("Give the number of working days and the reason."), code="extension_invalid")
     if case.extensions.filter(state=Extension.State.REQUESTED).exists():
-        raise DomainError(
+        raise TransitionNotAllowed(
             _("An extension request is already waiting for the department head."), code="extension_pending"
         )
     _check_extension_limit(case, days)
@@ -758,7 +758,7 @@ def case_decide_extension(
     permissions.require(permissions.can(actor, "decide_extension", case, on=_local_date(now)))
     extension = Extension.objects.select_for_update().get(pk=extension.pk)
     if extension.state != Extension.State.REQUESTED:
-        raise DomainError(_("This extension was already decided."), code="extension_decided")
+        raise TransitionNotAllowed(_("This extension was already decided."), code="extension_decided")
     extension.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
     extension.decided_by = actor
     extension.decided_at = now
@@ -809,7 +809,7 @@ def case_decide(
     )
     pending = case.tasks.filter(state__in=[ReviewTask.State.OPEN, ReviewTask.State.WAITING], is_decision=False)
     if pending.exists():
-        raise DomainError(
+        raise TransitionNotAllowed(
             _("Earlier steps or joint reviews are still open: %(steps)s.")
             % {"steps": "、".join(pending.values_list("name", flat=True))},
             code="review_pending",
@@ -876,7 +876,7 @@ def case_issue_certificate(*, actor: User | None, case: Case, now: datetime.date
     check_transition(case, "issue_certificate")
     permissions.require(permissions.can(actor, "issue_certificate", case, on=_local_date(now)))
     if case.certificate_issued_at:
-        raise DomainError(_("The certificate was already issued."), code="certificate_issued")
+        raise TransitionNotAllowed(_("The certificate was already issued."), code="certificate_issued")
     year = _local_date(now).year
     sequence = counter_next(f"certificate:{case.department.code}:{year}")
     case.certificate_number = f"{case.department.code}-{year}-{sequence:06d}"
@@ -905,7 +905,7 @@ def case_collect_fee(
     check_transition(case, "collect_fee")
     permissions.require(permissions.can(actor, "collect_fee", case, on=_local_date(now)))
     if case.fee_paid_at:
-        raise DomainError(_("The fee was already collected."), code="fee_collected")
+        raise TransitionNotAllowed(_("The fee was already collected."), code="fee_collected")
     if not case.version.has_fee:
         raise DomainError(_("This item is free of charge: no fee may be collected."), code="fee_not_allowed")
     rules = list(FeeRule.objects.filter(version=case.version, pk__in=fee_rule_ids))
@@ -971,9 +971,9 @@ def _check_ready(case: Case, method: str) -> None:
         raise DomainError(_("Only a relayed case goes back through a relaying site."), code="delivery_invalid")
     if case.status == Status.APPROVED:
         if not case.certificate_issued_at:
-            raise DomainError(_("Issue the certificate first."), code="certificate_missing")
+            raise TransitionNotAllowed(_("Issue the certificate first."), code="certificate_missing")
         if case.version.has_fee and not case.fee_paid_at:
-            raise DomainError(_("Collect the fee first."), code="fee_missing")
+            raise TransitionNotAllowed(_("Collect the fee first."), code="fee_missing")
 
 
 @transaction.atomic

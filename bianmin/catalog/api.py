@@ -1,13 +1,14 @@
 """Read endpoints for the public catalogue: published items and their versions (no login needed)."""
 
-
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import Http404
-from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Path, Query, Router, Schema
+from ninja.pagination import paginate
 
+from bianmin.core.api_contract import BoundedPagination, Id, plain_text, responses
 from bianmin.org.models import SiteLevel
 
 from .models import ServiceItemVersion
@@ -17,10 +18,13 @@ router = Router(tags=["catalog"])
 
 
 class ItemFilters(Schema):
-    q: str = ""
-    department: str = ""
-    level: str = ""
-    topic: str = ""
+    q: plain_text(200) = ""
+    department: plain_text(100) = ""
+    level: plain_text(100) = ""
+    topic: plain_text(100) = ""
+
+
+ItemCode = Annotated[plain_text(50, min_length=1), Path(description="The item's code, e.g. SJ-0004.")]
 
 
 class ItemSummary(Schema):
@@ -180,8 +184,13 @@ class VersionOut(Schema):
         return version.item.current_version_id == version.pk
 
 
-@router.get("/items", response=list[ItemSummary], auth=None, summary="Published items, filtered and searched")
-@paginate(LimitOffsetPagination)
+@router.get(
+    "/items",
+    response=responses(list[ItemSummary], auth=False),
+    auth=None,
+    summary="Published items, filtered and searched",
+)
+@paginate(BoundedPagination)
 def list_items(request, filters: Query[ItemFilters]):
     level = filters.level if filters.level in SiteLevel.values else ""
     return catalog_search(
@@ -196,13 +205,24 @@ def _version(code: str, number: int | None = None) -> ServiceItemVersion:
     return version
 
 
-@router.get("/items/{code}", response=ItemDetail, auth=None, summary="An item's current published guide")
-def get_item(request, code: str):
+@router.get(
+    "/items/{code}",
+    response=responses(ItemDetail, auth=False, not_found=True),
+    auth=None,
+    summary="An item's current published guide",
+)
+def get_item(request, code: ItemCode):
     return _version(code)
 
 
-@router.get("/items/{code}/versions", response=list[VersionOut], auth=None, summary="An item's published versions")
-def list_versions(request, code: str):
+@router.get(
+    "/items/{code}/versions",
+    response=responses(list[VersionOut], auth=False, not_found=True),
+    auth=None,
+    summary="An item's published versions",
+)
+def list_versions(request, code: ItemCode):
+    """Every published version, newest first: one item's history, so the list needs no pages."""
     versions = (
         ServiceItemVersion.objects.filter(item__code=code, published_at__isnull=False)
         .select_related("item")
@@ -213,6 +233,11 @@ def list_versions(request, code: str):
     return list(versions)
 
 
-@router.get("/items/{code}/versions/{number}", response=ItemDetail, auth=None, summary="One published version")
-def get_version(request, code: str, number: int):
+@router.get(
+    "/items/{code}/versions/{number}",
+    response=responses(ItemDetail, auth=False, not_found=True),
+    auth=None,
+    summary="One published version",
+)
+def get_version(request, code: ItemCode, number: Id):
     return _version(code, number)

@@ -18,7 +18,6 @@ import functools
 import io
 import re
 import time
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -32,6 +31,7 @@ from django.utils.translation import ngettext
 from bianmin.accounts.models import User
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError
+from bianmin.core.spreadsheets import SpreadsheetLimits, SpreadsheetRefused, open_workbook, sheet_rows
 from bianmin.org.models import Department, Role, SiteLevel
 
 from .content import PART_MODELS, ContentError, ItemContent, content_from_version, validate_content
@@ -59,6 +59,10 @@ LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 TEMPORARY_CODE_PREFIX = "新"
 MAX_SMALL_INTEGER = 32767
 MAX_AMOUNT = Decimal("99999999.99")
+# A county's catalogue is a few thousand items with their parts; the upload itself is at most 10 MB.
+WORKBOOK_LIMITS = SpreadsheetLimits(
+    max_rows=50_000, max_columns=60, max_total_bytes=200_000_000, max_member_bytes=100_000_000
+)
 
 # The workbook's labels for stored choice values; the import also accepts the codes and the translated labels.
 KIND_LABELS = {ItemKind.LICENSING: "行政许可", ItemKind.PUBLIC_SERVICE: "公共服务", ItemKind.OTHER: "其他行政权力"}
@@ -752,26 +756,22 @@ class _Unreadable(Exception):
 
 
 def _load_tables(data: bytes) -> dict[str, list[tuple]]:
-    """Every sheet's rows by stripped title; raises _Unreadable for an empty or unreadable file."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    """Every sheet's rows by stripped title; raises _Unreadable for an empty, unreadable or oversized file."""
     if not data:
         raise _Unreadable([CellError("", None, "", _("The file is empty."))])
+    title = ""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError, OSError) as exc:
-        raise _Unreadable(
-            [CellError("", None, "", _("The file is not an Excel workbook (.xlsx). Save it as .xlsx and try again."))]
-        ) from exc
-    try:
-        tables = {}
-        for sheet in workbook.worksheets:
-            sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
-            tables[sheet.title.strip()] = list(sheet.iter_rows(values_only=True))
-        return tables
-    finally:
-        workbook.close()
+        workbook = open_workbook(data, WORKBOOK_LIMITS)
+        try:
+            tables = {}
+            for sheet in workbook.worksheets:
+                title = sheet.title.strip()
+                tables[title] = [values for _number, values in sheet_rows(sheet, WORKBOOK_LIMITS)]
+            return tables
+        finally:
+            workbook.close()
+    except SpreadsheetRefused as refused:
+        raise _Unreadable([CellError(title, refused.row, "", str(refused.message))]) from refused
 
 
 def _header_map(sheet: Sheet, table: list[tuple], errors: list[CellError]) -> dict[str, int] | None:

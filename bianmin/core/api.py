@@ -7,9 +7,12 @@ import datetime
 from ninja import Query, Router, Schema
 
 from bianmin.core import workdays
+from bianmin.core.api_contract import responses
 from bianmin.core.models import CalendarYear
 
 router = Router(tags=["calendar"])
+
+MAX_DAYS = 10_000  # decades of working days: far past any time limit, far below an overflow
 
 
 class DeadlineOut(Schema):
@@ -27,20 +30,25 @@ class CalendarYearOut(Schema):
     source: str
 
 
-@router.get("/add", response=DeadlineOut, summary="Add working days to a date")
-def calendar_add(request, start: datetime.date, days: int = Query(..., ge=0)):
+@router.get("/add", response=responses(DeadlineOut, refusal=True), summary="Add working days to a date")
+def calendar_add(request, start: datetime.date, days: int = Query(..., ge=0, le=MAX_DAYS)):
     """The date `days` working days after `start` (not counted); `is_provisional` when it rests on an
-    unconfirmed year."""
+    unconfirmed year. A date the calendar has no data for is 400 ``calendar_missing``."""
     deadline = workdays.add_workdays(start, days)
     return {"date": deadline.date, "is_provisional": deadline.is_provisional}
 
 
-@router.get("/between", response=WorkdaysOut, summary="Count working days between two dates")
+@router.get("/between", response=responses(WorkdaysOut, refusal=True), summary="Count working days between two dates")
 def calendar_between(request, start: datetime.date, end: datetime.date):
     """Working days after `start` up to and including `end`; negative when `end` is earlier."""
     return {"workdays": workdays.workdays_between(start, end)}
 
 
-@router.get("/years", response=list[CalendarYearOut], summary="The calendar's years and their status")
+@router.get(
+    "/years",
+    response=responses(list[CalendarYearOut], has_input=False),
+    summary="The calendar's years and their status",
+)
 def calendar_years(request):
+    """One row per year (1900 to 2100 at most), so the list needs no pages."""
     return list(CalendarYear.objects.order_by("year").values("year", "status", "source"))

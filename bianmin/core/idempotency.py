@@ -48,7 +48,7 @@ OPENAPI_PARAMETER = {
     "in": "header",
     "name": HEADER,
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[\\x21-\\x7e]+$"},
     "description": (
         "Optional. A client-chosen key (visible ASCII, at most 100 characters), unique per write: a retry "
         "with the same key, method and path gets the first answer again, with the header "

@@ -19,7 +19,6 @@ import csv
 import datetime
 import io
 import logging
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +45,7 @@ from bianmin.core.audit import audit_record
 from bianmin.core.dates import BeijingDate
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.models import CalendarDay, CalendarYear
+from bianmin.core.spreadsheets import SpreadsheetLimits, SpreadsheetRefused, open_workbook, sheet_rows
 
 if TYPE_CHECKING:
     from bianmin.accounts.models import User
@@ -59,6 +59,10 @@ NAME_MAX_LENGTH = CalendarDay._meta.get_field("name").max_length or 40
 # A year's notice lists a few dozen dates; anything far bigger is the wrong file.
 MAX_IMPORT_ROWS = 1000
 MAX_IMPORT_BYTES = 1_000_000
+# Unpacked, such a notice is well under a megabyte; a zip bomb is refused from the zip's directory alone.
+CALENDAR_WORKBOOK_LIMITS = SpreadsheetLimits(
+    max_rows=MAX_IMPORT_ROWS + 1, max_columns=20, max_total_bytes=10_000_000, max_member_bytes=5_000_000
+)
 ONE_DAY = datetime.timedelta(days=1)
 
 # chinesecalendar names holidays in English; the calendar shows the names of the State Council's notices.
@@ -237,10 +241,7 @@ def provisional_years_needing_confirmation(*, today: datetime.date | None = None
 
 def _dates_of(year: int) -> list[datetime.date]:
     first = datetime.date(year, 1, 1)
-    return [
-        first + datetime.timedelta(days=offset)
-        for offset in range((datetime.date(year + 1, 1, 1) - first).days)
-    ]
+    return [first + datetime.timedelta(days=offset) for offset in range((datetime.date(year + 1, 1, 1) - first).days)]
 
 
 def _weekday_rule(day: datetime.date) -> DayRule:
@@ -328,9 +329,7 @@ def _write_days(desired: dict[datetime.date, _DayState]) -> _Written:
         workday_changes += int(old[0] != state.is_workday)
         ordinals_changed += int(old[3] != ordinal)
     CalendarDay.objects.bulk_create(to_create, batch_size=1000)
-    CalendarDay.objects.bulk_update(
-        to_update, ["is_workday", "name", "is_provisional", "ordinal"], batch_size=500
-    )
+    CalendarDay.objects.bulk_update(to_update, ["is_workday", "name", "is_provisional", "ordinal"], batch_size=500)
     return _Written(len(to_create), changed_dates, workday_changes, ordinals_changed)
 
 
@@ -340,9 +339,7 @@ def _lock_calendar_years() -> dict[int, CalendarYear]:
     return {row.year: row for row in CalendarYear.objects.select_for_update().order_by("year")}
 
 
-def _year_states(
-    rules: dict[datetime.date, DayRule], *, is_provisional: bool
-) -> dict[datetime.date, _DayState]:
+def _year_states(rules: dict[datetime.date, DayRule], *, is_provisional: bool) -> dict[datetime.date, _DayState]:
     return {day: _DayState(rule.is_workday, rule.name, is_provisional) for day, rule in rules.items()}
 
 
@@ -519,9 +516,9 @@ def calendar_year_confirm(*, year: int, actor: User | None, channel: str = "") -
     calendar_year.confirmed_by = actor
     calendar_year.confirmed_at = timezone.now()
     calendar_year.save(update_fields=["status", "confirmed_by", "confirmed_at"])
-    CalendarDay.objects.filter(
-        date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)
-    ).update(is_provisional=False)
+    CalendarDay.objects.filter(date__gte=datetime.date(year, 1, 1), date__lte=datetime.date(year, 12, 31)).update(
+        is_provisional=False
+    )
     audit_record(
         actor=actor,
         action="calendar.confirm",
@@ -700,9 +697,7 @@ def calendar_day_update(
         action="calendar.day_update",
         object_type="calendar_day",
         object_id=current.date.isoformat(),
-        payload=_audit_payload(
-            {"before": before, "after": {"is_workday": is_workday, "name": name}}, channel
-        ),
+        payload=_audit_payload({"before": before, "after": {"is_workday": is_workday, "name": name}}, channel),
     )
     _calendar_changed([current.date.year])
     current.refresh_from_db()
@@ -736,22 +731,27 @@ def _csv_table(data: bytes) -> list[list[Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CalendarImportError([_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")]) from exc
-    return [list(row) for row in csv.reader(io.StringIO(text))]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text))]
+    except csv.Error as exc:  # a field over csv's size limit, say
+        raise CalendarImportError([_("The file is not a readable CSV table.")]) from exc
 
 
 def _xlsx_table(data: bytes) -> list[list[Any]]:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+    """The first sheet's rows, read through ``core.spreadsheets`` (zip inspected, streamed, bounded)."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+        workbook = open_workbook(data, CALENDAR_WORKBOOK_LIMITS)
+        try:
+            sheet = workbook.worksheets[0]
+            return [list(values) for _number, values in sheet_rows(sheet, CALENDAR_WORKBOOK_LIMITS)]
+        finally:
+            workbook.close()
+    except SpreadsheetRefused as refused:
+        unreadable = refused.code == "not_a_workbook"
+        message = _("The file is not a readable Excel (.xlsx) workbook.") if unreadable else refused.message
+        raise CalendarImportError([message]) from refused
+    except IndexError as exc:  # a workbook without sheets
         raise CalendarImportError([_("The file is not a readable Excel (.xlsx) workbook.")]) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
 
 def _date_cell(value: Any) -> datetime.date | None:
@@ -763,7 +763,7 @@ def _date_cell(value: Any) -> datetime.date | None:
     try:
         year, month, day = (int(part) for part in text.split("-"))
         return datetime.date(year, month, day)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a year like 99999999999
         return None
 
 
@@ -792,9 +792,7 @@ def _cell(cells: list[Any], index: int | None) -> Any:
     return cells[index] if index is not None and index < len(cells) else None
 
 
-def _parse_table_row(
-    cells: list[Any], columns: dict[str, int], number: int
-) -> tuple[CalendarRow | None, list[str]]:
+def _parse_table_row(cells: list[Any], columns: dict[str, int], number: int) -> tuple[CalendarRow | None, list[str]]:
     date_value, workday_value = _cell(cells, columns["date"]), _cell(cells, columns["is_workday"])
     name = str(_cell(cells, columns.get("name")) or "").strip()
     day, workday = _date_cell(date_value), _workday_cell(workday_value)
@@ -897,9 +895,7 @@ def add_workdays_expression(field: str, days: int | Any, *, is_datetime: bool = 
     )
 
 
-def workdays_between_expression(
-    start_field: str, end_field: str, *, is_datetime: bool = False
-) -> ExpressionWrapper:
+def workdays_between_expression(start_field: str, end_field: str, *, is_datetime: bool = False) -> ExpressionWrapper:
     """ALL art. 82 in SQL: working days from ``start_field`` (not counted) to ``end_field``."""
     return ExpressionWrapper(
         workday_ordinal_expression(end_field, is_datetime=is_datetime)

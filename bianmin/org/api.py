@@ -1,5 +1,10 @@
+"""The caller's organisation over the API: the sites in their scope and their own roles."""
+
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from bianmin.core.api_contract import BoundedPagination, Id, responses
 
 from .models import Role
 from .selectors import assignments_of, sites_visible_to, user_scope
@@ -35,17 +40,20 @@ class MeOut(Schema):
     can_write: bool
 
 
-@router.get("/sites", response=list[SiteOut], summary="Sites in the caller's scope")
+@router.get("/sites", response=responses(list[SiteOut]), summary="Sites in the caller's scope")
+@paginate(BoundedPagination)
 def list_sites(request):
-    return list(sites_visible_to(request.user))
+    return sites_visible_to(request.user).order_by("path", "pk")
 
 
-@router.get("/sites/{site_id}", response=SiteOut, summary="One site, if it is in the caller's scope")
-def get_site(request, site_id: int):
+@router.get(
+    "/sites/{site_id}", response=responses(SiteOut, not_found=True), summary="One site, if it is in the caller's scope"
+)
+def get_site(request, site_id: Id):
     return get_object_or_404(sites_visible_to(request.user), pk=site_id)
 
 
-@router.get("/me", response=MeOut, summary="The caller and their roles")
+@router.get("/me", response=responses(MeOut, has_input=False), summary="The caller and their roles")
 def me(request):
     assignments = [
         AssignmentOut(

@@ -23,6 +23,7 @@ from bianmin.cases.models import Case, Counter, Extension, IdempotentRequest, No
 from bianmin.catalog.models import FeeRule, ServiceItem
 from bianmin.core.idempotency import idempotent
 from bianmin.core.models import AuditEvent
+from bianmin.supervision.models import PersonalDataView
 
 from .conftest import ID_NUMBER, at, intake, user
 
@@ -1030,3 +1031,125 @@ def test_an_oversized_body_gets_the_json_error_shape(county, settings):
 
     assert response.status_code == 413
     assert response.json()["code"] == "request_too_large"
+
+
+# --- One status for one kind of error: a move the case's state forbids is 409 ----------------------------------
+
+
+def _state_of(case: Case) -> tuple:
+    """Everything a move could change: the case row, its steps, extensions, notices, and the audit chain."""
+    return (
+        Case.objects.filter(pk=case.pk).values().get(),
+        list(case.tasks.order_by("pk").values_list("pk", "state", "outcome")),
+        list(case.extensions.order_by("pk").values_list("pk", "state")),
+        case.notices.count(),
+        AuditEvent.objects.count(),
+    )
+
+
+def _accepted_with_extension(decided: bool) -> Case:
+    case = accepted()
+    extension = services.case_request_extension(actor=user("admin"), case=case, days=5, reason="需要补充现场核查。")
+    if decided:
+        services.case_decide_extension(actor=user("admin"), extension=extension, approve=True)
+    return case
+
+
+def _with_certificate(fee_paid: bool = False) -> Case:
+    case = approved("ZR-0004")
+    services.case_issue_certificate(actor=user("admin"), case=case)
+    if fee_paid:
+        rule = FeeRule.objects.get(version=case.version, amount=Decimal("80"))
+        services.case_collect_fee(actor=user("admin"), case=case, fee_rule_ids=[rule.pk], amount=Decimal("80"))
+    return case
+
+
+def _with_done_task() -> tuple[Case, int]:
+    case = accepted()
+    task = open_task(case)
+    services.case_complete_task(actor=user("admin"), task=task, outcome="agree")
+    return case, task.pk
+
+
+WRONG_STATE_MOVES = {
+    "second-acceptance": (accepted, lambda case: ("accept", {}), "already_accepted"),
+    "decision-before-reviews": (accepted, lambda case: ("decision", {"approve": True}), "review_pending"),
+    "second-extension-request": (
+        lambda: _accepted_with_extension(decided=False),
+        lambda case: ("extensions", {"days": 3, "reason": "再次延期。"}),
+        "extension_pending",
+    ),
+    "second-extension-decision": (
+        lambda: _accepted_with_extension(decided=True),
+        lambda case: (f"extensions/{case.extensions.get().pk}/decision", {"approve": False}),
+        "extension_decided",
+    ),
+    "finished-step": (
+        _with_done_task,
+        lambda case_and_task: (f"tasks/{case_and_task[1]}/complete", {"outcome": "agree"}),
+        "task_not_open",
+    ),
+    "second-certificate": (_with_certificate, lambda case: ("certificate", {}), "certificate_issued"),
+    "second-fee": (
+        lambda: _with_certificate(fee_paid=True),
+        lambda case: ("fee", {"fee_rule_ids": [FeeRule.objects.get(version=case.version, amount=80).pk], "amount": 80}),
+        "fee_collected",
+    ),
+    "ready-before-certificate": (
+        lambda: approved("ZR-0004"),
+        lambda case: ("ready", {"method": "window"}),
+        "certificate_missing",
+    ),
+}
+
+
+@pytest.mark.parametrize("move", list(WRONG_STATE_MOVES))
+def test_every_move_the_state_forbids_is_409_and_changes_nothing(county, clock, move):
+    prepare, request, code = WRONG_STATE_MOVES[move]
+    prepared = prepare()
+    case = prepared[0] if isinstance(prepared, tuple) else prepared
+    path, body = request(prepared)
+    before = _state_of(case)
+
+    response = post(login("admin"), f"{case.pk}/{path}", body, key=f"retry-{move}")
+
+    assert (response.status_code, response.json()["code"]) == (409, code)
+    assert _state_of(case) == before
+    assert not IdempotentRequest.objects.filter(key=f"retry-{move}").exists()
+
+
+def test_a_supplement_notice_after_the_acceptance_window_is_409(county, clock):
+    case = submitted()
+    clock.move_to(at(2026, 3, 12))  # the 5-working-day window ended on 9 March
+    before = _state_of(case)
+
+    response = post(
+        login("county_clerk"),
+        f"{case.pk}/supplement",
+        {"problems": [{"material": "身份证", "problem": "复印件不清晰"}]},
+    )
+
+    assert (response.status_code, response.json()["code"]) == (409, "acceptance_window_passed")
+    assert _state_of(case) == before
+
+
+# --- A supervisor's reading of personal data is logged, as on the case page -----------------------------------
+
+
+def test_a_supervisors_reading_of_the_list_and_the_timeline_is_logged(county, clock):
+    first, second = submitted(), submitted()
+    supervisor, clerk = login("supervisor"), login("county_clerk")
+    log = PersonalDataView.objects.order_by("pk")
+
+    assert get(clerk).json()["count"] == 2
+    assert get(clerk, f"{first.pk}/timeline").status_code == 200
+    assert not log.exists()  # staff handling the cases are not logged
+
+    page = get(supervisor, limit=1).json()
+    assert [row["id"] for row in page["items"]] == [second.pk]
+    assert list(log.values_list("viewer__username", "case_id", "what", "viewed_at")) == [
+        ("supervisor", second.pk, "api", NOW)
+    ]
+
+    assert get(supervisor, f"{first.pk}/timeline").status_code == 200
+    assert list(log.values_list("case_id", "what"))[1:] == [(first.pk, "api")]

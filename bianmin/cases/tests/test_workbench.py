@@ -367,7 +367,7 @@ def test_an_action_not_allowed_in_this_status_is_refused(county):
 
     response = staff("county_clerk").post(f"/workbench/cases/{case.pk}/accept/")
 
-    assert response.status_code == 400
+    assert response.status_code == 409  # the state forbids it, as over the API
     assert "already accepted" in response.content.decode()
 
 

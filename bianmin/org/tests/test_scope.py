@@ -91,8 +91,9 @@ def test_other_towns_site_is_not_found_in_the_api():
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
-    listed = {row["code"] for row in client.get("/api/v1/org/sites").json()}
-    assert listed == {"BS", "BS01", "BS02", "BS03"}
+    page = client.get("/api/v1/org/sites").json()
+    assert {row["code"] for row in page["items"]} == {"BS", "BS01", "BS02", "BS03"}
+    assert page["count"] == 4
 
 
 def test_site_list_page_shows_only_the_scope():

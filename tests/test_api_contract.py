@@ -1,0 +1,213 @@
+"""The API's contract: the OpenAPI document says what the API does, and generated requests cannot break it.
+
+- Every schema the API uses has its own name (two classes of one name silently replace each other in the
+  document's components).
+- Every operation documents each status it can answer, each error with the one error schema.
+- The committed ``docs/openapi.json`` is the document the code generates.
+- Pagination is bounded everywhere: out-of-range limits and offsets are 422 with a translated message.
+- schemathesis, with all its checks, anonymous and as a town clerk and a supervisor, finds nothing (bounded run
+  against a live server on the test database).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import typing
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from ninja.responses import NinjaJSONEncoder
+from pydantic import BaseModel
+
+from bianmin.api import api
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "docs" / "openapi.json"
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+PAGINATED = ["/api/v1/catalog/items", "/api/v1/cases/", "/api/v1/org/sites"]
+
+
+def generated_document() -> dict:
+    """The document as the API serves it (and as ``make openapi`` writes it)."""
+    return json.loads(json.dumps(api.get_openapi_schema(), cls=NinjaJSONEncoder))
+
+
+def _models_in(annotation, seen: set[type]) -> None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _models_in(field.annotation, seen)
+        return
+    for argument in typing.get_args(annotation):
+        _models_in(argument, seen)
+
+
+def _operations():
+    for bound_router in api._get_bound_routers():  # ninja keeps no public list of its operations
+        for path_view in bound_router.path_operations.values():
+            yield from path_view.operations
+
+
+def test_every_schema_the_api_uses_has_its_own_name():
+    seen: set[type] = set()
+    for operation in _operations():
+        for model in operation.response_models.values():
+            _models_in(model, seen)
+        for model in operation.models:
+            _models_in(model, seen)
+    by_name: dict[str, set[str]] = {}
+    for model in seen:
+        if model.__module__.startswith("ninja."):
+            continue  # ninja's own wrappers of parameters and responses never reach the components
+        by_name.setdefault(model.__name__, set()).add(f"{model.__module__}.{model.__qualname__}")
+    shared = {name: sorted(classes) for name, classes in by_name.items() if len(classes) > 1}
+    assert shared == {}, f"Schema classes share a name and replace each other in the OpenAPI document: {shared}"
+
+
+def test_every_operation_documents_its_error_answers():
+    missing = {}
+    for path, methods in generated_document()["paths"].items():
+        for method, operation in methods.items():
+            answers = operation["responses"]
+            expected = set()
+            if operation.get("security"):
+                expected.add("401")
+            if operation.get("parameters") or operation.get("requestBody"):
+                expected.add("422")
+            if "{" in path:
+                expected.add("404")
+            if method == "post":
+                expected.update({"400", "403", "409", "413"})
+            errors = {code for code in answers if code.startswith(("4", "5"))}
+            wrong_schema = {
+                code for code in errors if answers[code]["content"]["application/json"]["schema"] != ERROR_REF
+            }
+            if expected - errors or wrong_schema or "500" in errors:
+                missing[f"{method.upper()} {path}"] = (sorted(expected - errors), sorted(wrong_schema))
+    assert missing == {}
+
+
+def test_the_committed_openapi_document_is_the_generated_one():
+    committed = json.loads(COMMITTED.read_text(encoding="utf-8"))
+    assert committed == generated_document(), (
+        "docs/openapi.json is out of date: run `make openapi` and commit the result."
+    )
+
+
+OUT_OF_RANGE = [{"limit": "9223372036854775808"}, {"limit": 0}, {"limit": 101}, {"offset": -1}, {"offset": 10**6 + 1}]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", PAGINATED)
+def test_pagination_out_of_range_is_422_with_a_translated_message(path):
+    user = get_user_model().objects.create(username="someone")
+    client = Client()
+    client.force_login(user)
+
+    answers = [client.get(path, query) for query in OUT_OF_RANGE]
+
+    assert [answer.status_code for answer in answers] == [422] * len(OUT_OF_RANGE)
+    assert {(answer.json()["code"], answer.json()["message"]) for answer in answers} == {
+        ("invalid_input", "请求无效。")
+    }
+    assert [[error["loc"][-1] for error in answer.json()["details"]] for answer in answers] == [
+        list(query) for query in OUT_OF_RANGE
+    ]
+    assert client.get(path, {"limit": 100}).status_code == 200
+
+
+# --- schemathesis -------------------------------------------------------------------------------------------
+
+MAX_EXAMPLES = 10
+SEED = 20260302
+
+
+@pytest.fixture
+def fast_live_server(live_server, monkeypatch):
+    """The live server, answering without Nagle's delay: its handler writes the headers and the body apart, and
+    each small write otherwise waits ~40 ms for the client's delayed ACK (90 ms a request instead of a few)."""
+    from django.core.servers.basehttp import WSGIRequestHandler
+
+    monkeypatch.setattr(WSGIRequestHandler, "disable_nagle_algorithm", True)
+    return live_server
+
+
+@pytest.fixture
+def demo_county(transactional_db):
+    from bianmin.demo.cases import load_demo_cases
+    from bianmin.demo.loader import load_demo
+
+    load_demo()
+    load_demo_cases()
+
+
+def _session_headers(username: str) -> list[str]:
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=username))
+    token = secrets.token_hex(16)  # 32 characters: a valid CSRF secret, sent as cookie and header
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return ["--header", f"Cookie: {cookie}; {settings.CSRF_COOKIE_NAME}={token}", "--header", f"X-CSRFToken: {token}"]
+
+
+# The coverage phase (boundary values, missing and wrong-typed parameters, unexpected methods) is the slow one;
+# it runs once, as the caller who may write. Every caller gets the fuzzing phase; the staff also the stateful one.
+CALLERS = {
+    "anonymous": "fuzzing",
+    "baisha_clerk": "coverage,fuzzing,stateful",  # a town clerk: reads and writes the town's cases
+    "supervisor": "fuzzing,stateful",  # a county supervisor: reads everything, every write is 403
+}
+
+
+def _schemathesis(url: str, caller: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    headers = [] if caller == "anonymous" else _session_headers(caller)
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "--config-file",
+        str(ROOT / "tests" / "schemathesis.toml"),
+        "run",
+        f"{url}/api/v1/openapi.json",
+        "--checks",
+        "all",
+        "--mode",
+        "all",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--seed",
+        str(SEED),
+        "--phases",
+        CALLERS[caller],
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--generation-with-security-parameters",
+        "false",  # the session rides in the headers; anonymous callers are a run of their own
+        "--no-color",
+        *headers,
+    ]
+    environment = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks", "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=tmp_path, env=environment, timeout=600, check=False
+    )
+
+
+def test_schemathesis_finds_nothing(demo_county, fast_live_server, tmp_path):
+    """Every check of schemathesis, both modes, a bounded number of examples per operation, a fixed seed; the
+    three callers share one database (loaded once: the demo county and its cases)."""
+    failed = {}
+    for caller in CALLERS:
+        result = _schemathesis(fast_live_server.url, caller, tmp_path)
+        if result.returncode != 0:
+            failed[caller] = result.stdout[-15_000:] + result.stderr[-3_000:]
+    assert not failed, "\n\n".join(f"=== {caller} ===\n{output}" for caller, output in failed.items())
