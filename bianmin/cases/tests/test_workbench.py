@@ -106,6 +106,28 @@ def test_queue_lists_the_steps_each_person_can_complete(county):
     }
 
 
+def test_department_roles_steps_are_read_from_the_rows_and_counted_by_the_counters(county):
+    """A head completes the chief representative's steps too; their steps group and its count read the access rows'
+    ``open_steps`` and the counters, never the review steps of every open case of the department."""
+    food = accepted()  # 材料审查: SJ's chief representative's step
+    joint = received("FG-0003")  # a co-department's review by the head of ZR
+    services.case_accept(actor=user("county_clerk"), case=joint, now=at(2026, 3, 3))
+    expected = {"market_chief": {food.pk}, "market_head": {food.pk}, "land_chief": set(), "land_head": {joint.pk}}
+
+    for username, cases in expected.items():
+        client = staff(username)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/workbench/cases/?group=steps")
+        assert {case.pk for case, _clock in response.context["rows"]} == cases, username
+        assert response.context["counts"]["steps"] == len(cases), username
+        probing = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "cases_reviewtask" in q["sql"] and "cases_caseaccess" in q["sql"]
+        ]
+        assert probing == [], username
+
+
 def test_queue_clock_matches_the_selector_clock(county):
     on_time = accepted(when=at(2026, 3, 2))
     due_soon = accepted(when=at(2026, 2, 26))
