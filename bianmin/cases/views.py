@@ -308,20 +308,40 @@ def _item_choices() -> list[tuple[str, str]]:
     return [(code, f"{code} {name}") for code, name in items.values_list("code", "current_version__name")]
 
 
+# The columns a queue row shows (cases/staff/queue.html): only these are read and turned into objects (an item's
+# version is a large row, its whole guide).
+QUEUE_ROW_FIELDS = (
+    "tracking_number",
+    "channel",
+    "status",
+    "applicant_name",
+    "acceptance_due",
+    "ready_at",
+    "clock_due",
+    "item__code",
+    "version__name",
+    "current_site__name",
+    "relay_site__name",
+)
+
+
 def _queue_cases(today: datetime.date) -> QuerySet[Case]:
     """What a queue row shows of its case: the clock, the relay site, open steps and pending extensions."""
     return (
         annotate_clock(Case.objects.all(), today)
-        .select_related("item", "version", "department", "receiving_site", "current_site", "relay_site")
+        .select_related("item", "version", "current_site", "relay_site")
+        .only(*QUEUE_ROW_FIELDS)
         .prefetch_related(
             Prefetch(
                 "tasks",
-                queryset=ReviewTask.objects.filter(state=ReviewTask.State.OPEN).order_by("is_parallel", "position"),
+                queryset=ReviewTask.objects.filter(state=ReviewTask.State.OPEN)
+                .only("case_id", "name", "due")
+                .order_by("is_parallel", "position"),
                 to_attr="open_tasks",
             ),
             Prefetch(
                 "extensions",
-                queryset=Extension.objects.filter(state=Extension.State.REQUESTED),
+                queryset=Extension.objects.filter(state=Extension.State.REQUESTED).only("case_id"),
                 to_attr="pending_extensions",
             ),
         )

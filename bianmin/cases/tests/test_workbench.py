@@ -218,6 +218,23 @@ def test_queue_has_no_n_plus_one(county, django_assert_max_num_queries):
         client.get("/workbench/cases/?overdue=on&status=accepted")
 
 
+def test_queue_reads_only_the_columns_its_rows_show(county):
+    for _index in range(3):
+        received()
+    client = staff("county_clerk")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/workbench/cases/")
+
+    assert len(response.context["rows"]) == 3
+    page = [q["sql"] for q in queries.captured_queries if '"cases_case"."tracking_number"' in q["sql"]]
+    assert len(page) == 1
+    # Neither the applicant's document number nor the item version's guide (its conditions, legal bases …).
+    assert '"applicant_id_number"' not in page[0]
+    assert '"catalog_serviceitemversion"."conditions"' not in page[0]
+    assert '"catalog_serviceitemversion"."name"' in page[0]
+
+
 def test_queue_paginates(county):
     for _index in range(27):
         received()

@@ -32,6 +32,7 @@ from bianmin.catalog.models import ServiceItem
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_name
 from bianmin.core.pagination import CountedPaginator
+from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, Role, SiteLevel, Window
 from bianmin.org.selectors import (
     site_directory,
@@ -109,25 +110,42 @@ class MonitorFilterForm(forms.Form):
     """The monitor's filters; every choice lies within what the user may watch."""
 
     site = forms.ModelChoiceField(
-        label=gettext_lazy("Site"), queryset=None, required=False, empty_label=gettext_lazy("All sites")
+        label=gettext_lazy("Site"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All sites"),
+        widget=FastSelect,
     )
-    level = forms.ChoiceField(label=gettext_lazy("Level"), required=False)
+    level = forms.ChoiceField(label=gettext_lazy("Level"), required=False, widget=FastSelect)
     department = forms.ModelChoiceField(
         label=gettext_lazy("Department"),
         queryset=None,
         required=False,
         empty_label=gettext_lazy("All departments"),
+        widget=FastSelect,
     )
     item = ItemChoiceField(
-        label=gettext_lazy("Item"), queryset=None, required=False, empty_label=gettext_lazy("All items")
+        label=gettext_lazy("Item"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All items"),
+        widget=FastSelect,
     )
     window = WindowChoiceField(
-        label=gettext_lazy("Window"), queryset=None, required=False, empty_label=gettext_lazy("All windows")
+        label=gettext_lazy("Window"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All windows"),
+        widget=FastSelect,
     )
     staff = StaffChoiceField(
-        label=gettext_lazy("Received by"), queryset=None, required=False, empty_label=gettext_lazy("All staff")
+        label=gettext_lazy("Received by"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All staff"),
+        widget=FastSelect,
     )
-    colour = forms.ChoiceField(label=gettext_lazy("Clock"), required=False)
+    colour = forms.ChoiceField(label=gettext_lazy("Clock"), required=False, widget=FastSelect)
     late_steps = forms.BooleanField(label=gettext_lazy("With late review steps"), required=False)
 
     def __init__(self, *args, user: User, **kwargs):
