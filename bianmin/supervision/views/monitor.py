@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bianmin.accounts.models import User
 from bianmin.cases.clock import DEFAULT_SHARE_USED_PERCENT, YELLOW_DAYS_LEFT, annotate_clock, today_ordinal
 from bianmin.cases.models import Case as CaseModel
+from bianmin.cases.models import Status
 from bianmin.cases.selectors import page_of_cases
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.errors import DomainError
@@ -73,6 +74,19 @@ COLOUR_LABELS = {
     "unknown": pgettext_lazy("monitor", "Not in the calendar"),
 }
 RECEIVING_ROLES = [Role.CLERK, Role.AGENT, Role.CHIEF_REPRESENTATIVE]
+# The columns a monitor row shows (supervision/monitor_live.html); an item's version is a large row.
+MONITOR_ROW_FIELDS = (
+    "tracking_number",
+    "applicant_name",
+    "status",
+    "received_on",
+    "acceptance_due",
+    "promised_due",
+    "item__code",
+    "version__name",
+    "department__name",
+    "current_site__name",
+)
 
 
 def monitor_required(view):
@@ -204,11 +218,16 @@ def _page_rows(
     page = CountedPaginator(listed, MONITOR_PAGE_SIZE, count=count).get_page(page_number)
     cases = annotate_late_steps(annotate_clock(CaseModel.objects.all(), today, ordinal), today)
     ordered = page_of_cases(
-        page.object_list, cases.select_related("item", "version", "received_by", "current_site", "department")
+        page.object_list,
+        cases.select_related("item", "version", "current_site", "department").only(*MONITOR_ROW_FIELDS),
     )
+    # Each label translated once per page, not once per row.
+    colour_labels = {colour: str(label) for colour, label in COLOUR_LABELS.items()}
+    status_labels = {status: str(label) for status, label in Status.choices}
     for case in ordered:
         case.masked_applicant = mask_name(case.applicant_name)
-        case.colour_label = COLOUR_LABELS.get(case.colour, "")
+        case.colour_label = colour_labels.get(case.colour, "")
+        case.status_label = status_labels.get(case.status, case.status)
     return page, ordered
 
 
