@@ -166,7 +166,9 @@ class MonitorFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         everything = _watches_everything_in_scope(user)
         own = user.role_assignments.filter(is_active=True, role__in=DEPARTMENT_ROLES).values("department_id")
-        self.fields["site"].queryset = sites_visible_to(user) if everything else site_directory()
+        # Each list reads only what its options show.
+        sites = sites_visible_to(user) if everything else site_directory()
+        self.fields["site"].queryset = sites.select_related(None).only("name", "parent")
         self.fields["site"].label_from_instance = lambda site: site.name
         self.fields["level"].choices = [("", _("All levels")), *SiteLevel.choices]
         department_choices = Department.objects.order_by("code")
@@ -180,12 +182,16 @@ class MonitorFilterForm(forms.Form):
         if not everything:
             department_choices = department_choices.filter(pk__in=own)
             items = items.filter(department_id__in=own)
-        self.fields["department"].queryset = department_choices
+        self.fields["department"].queryset = department_choices.only("name")
         self.fields["department"].label_from_instance = lambda department: department.name
         self.fields["item"].queryset = items.order_by("code")
-        self.fields["window"].queryset = windows.select_related("site").order_by("site__path", "number")
+        self.fields["window"].queryset = (
+            windows.select_related("site").prefetch_related(None).only("number", "name", "site__name")
+        ).order_by("site__path", "number")
         staff = staff_visible_to(user).filter(role__in=RECEIVING_ROLES).values("user_id")
-        self.fields["staff"].queryset = User.objects.filter(pk__in=staff).order_by("username")
+        self.fields["staff"].queryset = (
+            User.objects.filter(pk__in=staff).only("username", "full_name").order_by("username")
+        )
         self.fields["colour"].choices = [("", _("All colours")), *((c, COLOUR_LABELS[c]) for c in COLOURS)]
 
     def monitor_filters(self) -> MonitorFilters:
