@@ -373,6 +373,10 @@ def case_queue(request):
     )
     page = paginator.get_page(request.GET.get("page"))
     cases = page_of_cases(page.object_list, _queue_cases(today))
+    # Each label translated once per page, not once per row.
+    statuses, channels = {v: str(label) for v, label in Status.choices}, {v: str(label) for v, label in Channel.choices}
+    for case in cases:
+        case.status_label, case.channel_label = statuses.get(case.status, case.status), channels.get(case.channel, "")
     context = {
         "page": page,
         "rows": [(case, with_overdue(annotated_clock(case))) for case in cases],
