@@ -128,20 +128,24 @@ UNION SELECT c.id, t.department_id * 4 + 2, t.department_id = c.department_id
 UNION SELECT c.id, 3, {true} FROM {case} c WHERE {where}
 """
 
-# A row's ``open_steps``: on a department's key, the bits (STEP_ROLE_BITS) of the department's roles with a
-# review step open on the case (a probe of the case's few steps); 0 on every other key.
-_OPEN_STEPS_SQL = """CASE WHEN k.access_key % 4 = 2 THEN COALESCE((
-    SELECT MAX(CASE WHEN t.role = '{chief}' THEN {chief_bit} ELSE 0 END)
-         + MAX(CASE WHEN t.role = '{head}' THEN {head_bit} ELSE 0 END)
-    FROM {task} t WHERE t.case_id = c.id AND t.state = '{open}' AND t.department_id = (k.access_key - 2) / 4
-), 0) ELSE 0 END"""
+# A row's ``open_steps``: per case and department key, the bits (STEP_ROLE_BITS) of the department's roles with a
+# review step open, joined to the keys (a department's key is the only kind that can match: keys differ mod 4).
+# Set-based, so a rebuild hashes the open steps of a batch instead of probing them row by row.
+_OPEN_STEPS_SQL = """LEFT JOIN (
+    SELECT t.case_id, t.department_id * 4 + 2 AS access_key,
+           MAX(CASE WHEN t.role = '{chief}' THEN {chief_bit} ELSE 0 END)
+           + MAX(CASE WHEN t.role = '{head}' THEN {head_bit} ELSE 0 END) AS bits
+    FROM {task} t JOIN {case} c ON c.id = t.case_id
+    WHERE t.state = '{open}' AND {where}
+    GROUP BY t.case_id, t.department_id
+) s ON s.case_id = k.case_id AND s.access_key = k.access_key"""
 
 _INSERT_SQL = """
 INSERT INTO {access} (case_id, {key}, is_current, status, is_work, sort_due, received_at, yellow_ordinal,
                       open_steps)
 SELECT c.id, k.access_key, k.is_current, c.status, c.status IN ({work}), COALESCE(c.clock_due, %s),
-       c.received_at, c.yellow_ordinal, {open_steps}
-FROM ({keys}) k JOIN {case} c ON c.id = k.case_id
+       c.received_at, c.yellow_ordinal, COALESCE(s.bits, 0)
+FROM ({keys}) k JOIN {case} c ON c.id = k.case_id {open_steps}
 WHERE c.status <> 'draft'
 """
 
@@ -156,8 +160,8 @@ SELECT d.access_key, d.status, d.is_current, d.open_steps, SUM(d.delta) FROM (
            -1 AS delta
         FROM {access} a WHERE a.case_id IN (SELECT c.id FROM {case} c WHERE {where})
     UNION ALL
-    SELECT k.access_key, c.status, k.is_current, {open_steps}, 1
-        FROM ({keys}) k JOIN {case} c ON c.id = k.case_id WHERE c.status <> 'draft'
+    SELECT k.access_key, c.status, k.is_current, COALESCE(s.bits, 0), 1
+        FROM ({keys}) k JOIN {case} c ON c.id = k.case_id {open_steps} WHERE c.status <> 'draft'
 ) d
 WHERE TRUE
 GROUP BY d.access_key, d.status, d.is_current, d.open_steps
@@ -177,15 +181,20 @@ def _tables() -> dict[str, str]:
         "counts": quote(CaseCount._meta.db_table),
         "key": quote("key"),
     }
-    tables["open_steps"] = _OPEN_STEPS_SQL.format(
+    return tables
+
+
+def _open_steps_join(tables: dict[str, str], where: str) -> str:
+    return _OPEN_STEPS_SQL.format(
         task=tables["task"],
+        case=tables["case"],
+        where=where,
         open=ReviewTask.State.OPEN.value,
         chief=Role.CHIEF_REPRESENTATIVE.value,
         chief_bit=STEP_ROLE_BITS[Role.CHIEF_REPRESENTATIVE],
         head=Role.DEPARTMENT_HEAD.value,
         head_bit=STEP_ROLE_BITS[Role.DEPARTMENT_HEAD],
-    ).replace("%", "%%")
-    return tables
+    )
 
 
 def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
@@ -194,17 +203,21 @@ def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
     tables = _tables()
     keys = _KEYS_SQL.format(**tables, where=where, true="TRUE")
     key_params = params * _KEYS_SQL.count("{where}")
+    open_steps = _open_steps_join(tables, where)
     work = ", ".join(["%s"] * len(WORK_STATUSES))
     with connection.cursor() as cursor:
         if count:
-            cursor.execute(_COUNTS_SQL.format(**tables, keys=keys, where=where), [*params, *key_params])
+            cursor.execute(
+                _COUNTS_SQL.format(**tables, keys=keys, where=where, open_steps=open_steps),
+                [*params, *key_params, *params],
+            )
         cursor.execute(
             f"DELETE FROM {tables['access']} WHERE case_id IN (SELECT c.id FROM {tables['case']} c WHERE {where})",
             params,
         )
         cursor.execute(
-            _INSERT_SQL.format(**tables, keys=keys, work=work),
-            [*[str(status) for status in WORK_STATUSES], NO_DEADLINE, *key_params],
+            _INSERT_SQL.format(**tables, keys=keys, work=work, open_steps=open_steps),
+            [*[str(status) for status in WORK_STATUSES], NO_DEADLINE, *key_params, *params],
         )
 
 
