@@ -25,6 +25,7 @@ import datetime
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
+from bianmin.org.models import Role
 from bianmin.org.selectors import Scope
 
 from .clock import case_clock_refresh, cases_clock_refresh
@@ -36,6 +37,8 @@ SITE, SUBTREE, DEPARTMENT = 0, 1, 2
 WORK_STATUSES = [*OPEN_STATUSES, Status.APPROVED, Status.DENIED]
 # Sorts after every real deadline (cases without a running clock come last in a queue).
 NO_DEADLINE = datetime.date(9999, 12, 31)
+# ``open_steps`` of a department's access row: the bits of the roles with a review step of that department open.
+STEP_ROLE_BITS = {Role.CHIEF_REPRESENTATIVE: 1, Role.DEPARTMENT_HEAD: 2}
 
 
 def site_key(site_id: int) -> int:
@@ -87,6 +90,18 @@ def status_counts(keys: list[int], *, is_current: bool | None = None) -> dict[st
     return totals
 
 
+def open_steps_values(roles: set[str]) -> list[int]:
+    """The ``open_steps`` values meaning "a step of one of these roles is open" (on the department's rows)."""
+    bits = sum(STEP_ROLE_BITS.get(role, 0) for role in roles)
+    return [value for value in range(1, sum(STEP_ROLE_BITS.values()) + 1) if value & bits]
+
+
+def open_steps_count(key: int, roles: set[str]) -> int:
+    """Accepted cases of a department key with a review step of one of these roles open, from the counters."""
+    counts = CaseCount.objects.filter(key=key, status=Status.ACCEPTED, open_steps__in=open_steps_values(roles))
+    return sum(counts.values_list("cases", flat=True))
+
+
 def visible_condition(keys: list[int]) -> Exists:
     """A filter over cases: the case has a row of one of these keys (one probe of the unique index per case)."""
     return Exists(CaseAccess.objects.filter(case=OuterRef("pk"), key__in=keys))
@@ -113,38 +128,52 @@ UNION SELECT c.id, t.department_id * 4 + 2, t.department_id = c.department_id
 UNION SELECT c.id, 3, {true} FROM {case} c WHERE {where}
 """
 
+# A row's ``open_steps``: per case and department key, the bits (STEP_ROLE_BITS) of the department's roles with a
+# review step open, joined to the keys (a department's key is the only kind that can match: keys differ mod 4).
+# Set-based, so a rebuild hashes the open steps of a batch instead of probing them row by row.
+_OPEN_STEPS_SQL = """LEFT JOIN (
+    SELECT t.case_id, t.department_id * 4 + 2 AS access_key,
+           MAX(CASE WHEN t.role = '{chief}' THEN {chief_bit} ELSE 0 END)
+           + MAX(CASE WHEN t.role = '{head}' THEN {head_bit} ELSE 0 END) AS bits
+    FROM {task} t JOIN {case} c ON c.id = t.case_id
+    WHERE t.state = '{open}' AND {where}
+    GROUP BY t.case_id, t.department_id
+) s ON s.case_id = k.case_id AND s.access_key = k.access_key"""
+
 _INSERT_SQL = """
-INSERT INTO {access} (case_id, {key}, is_current, status, is_work, sort_due, received_at, yellow_ordinal)
+INSERT INTO {access} (case_id, {key}, is_current, status, is_work, sort_due, received_at, yellow_ordinal,
+                      open_steps)
 SELECT c.id, k.access_key, k.is_current, c.status, c.status IN ({work}), COALESCE(c.clock_due, %s),
-       c.received_at, c.yellow_ordinal
-FROM ({keys}) k JOIN {case} c ON c.id = k.case_id
+       c.received_at, c.yellow_ordinal, COALESCE(s.bits, 0)
+FROM ({keys}) k JOIN {case} c ON c.id = k.case_id {open_steps}
 WHERE c.status <> 'draft'
 """
 
 
-# The counts' changes: minus the rows about to go, plus the rows about to come, per (key, status, is_current),
-# only where they differ (a move within a status writes nothing), in one statement that locks the counters it
-# changes in one order (two moves never wait for each other's counters in opposite orders).
+# The counts' changes: minus the rows about to go, plus the rows about to come, per (key, status, is_current,
+# open_steps), only where they differ (a move within a status writes nothing), in one statement that locks the
+# counters it changes in one order (two moves never wait for each other's counters in opposite orders).
 _COUNTS_SQL = """
-INSERT INTO {counts} ({key}, status, is_current, cases)
-SELECT d.access_key, d.status, d.is_current, SUM(d.delta) FROM (
-    SELECT a.{key} AS access_key, a.status AS status, a.is_current AS is_current, -1 AS delta
+INSERT INTO {counts} ({key}, status, is_current, open_steps, cases)
+SELECT d.access_key, d.status, d.is_current, d.open_steps, SUM(d.delta) FROM (
+    SELECT a.{key} AS access_key, a.status AS status, a.is_current AS is_current, a.open_steps AS open_steps,
+           -1 AS delta
         FROM {access} a WHERE a.case_id IN (SELECT c.id FROM {case} c WHERE {where})
     UNION ALL
-    SELECT k.access_key, c.status, k.is_current, 1
-        FROM ({keys}) k JOIN {case} c ON c.id = k.case_id WHERE c.status <> 'draft'
+    SELECT k.access_key, c.status, k.is_current, COALESCE(s.bits, 0), 1
+        FROM ({keys}) k JOIN {case} c ON c.id = k.case_id {open_steps} WHERE c.status <> 'draft'
 ) d
 WHERE TRUE
-GROUP BY d.access_key, d.status, d.is_current
+GROUP BY d.access_key, d.status, d.is_current, d.open_steps
 HAVING SUM(d.delta) <> 0
-ORDER BY d.access_key, d.status, d.is_current
-ON CONFLICT ({key}, status, is_current) DO UPDATE SET cases = {counts}.cases + excluded.cases
+ORDER BY d.access_key, d.status, d.is_current, d.open_steps
+ON CONFLICT ({key}, status, is_current, open_steps) DO UPDATE SET cases = {counts}.cases + excluded.cases
 """
 
 
 def _tables() -> dict[str, str]:
     quote = connection.ops.quote_name
-    return {
+    tables = {
         "case": quote(Case._meta.db_table),
         "site": quote("org_site"),
         "task": quote(ReviewTask._meta.db_table),
@@ -152,6 +181,20 @@ def _tables() -> dict[str, str]:
         "counts": quote(CaseCount._meta.db_table),
         "key": quote("key"),
     }
+    return tables
+
+
+def _open_steps_join(tables: dict[str, str], where: str) -> str:
+    return _OPEN_STEPS_SQL.format(
+        task=tables["task"],
+        case=tables["case"],
+        where=where,
+        open=ReviewTask.State.OPEN.value,
+        chief=Role.CHIEF_REPRESENTATIVE.value,
+        chief_bit=STEP_ROLE_BITS[Role.CHIEF_REPRESENTATIVE],
+        head=Role.DEPARTMENT_HEAD.value,
+        head_bit=STEP_ROLE_BITS[Role.DEPARTMENT_HEAD],
+    )
 
 
 def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
@@ -160,17 +203,21 @@ def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
     tables = _tables()
     keys = _KEYS_SQL.format(**tables, where=where, true="TRUE")
     key_params = params * _KEYS_SQL.count("{where}")
+    open_steps = _open_steps_join(tables, where)
     work = ", ".join(["%s"] * len(WORK_STATUSES))
     with connection.cursor() as cursor:
         if count:
-            cursor.execute(_COUNTS_SQL.format(**tables, keys=keys, where=where), [*params, *key_params])
+            cursor.execute(
+                _COUNTS_SQL.format(**tables, keys=keys, where=where, open_steps=open_steps),
+                [*params, *key_params, *params],
+            )
         cursor.execute(
             f"DELETE FROM {tables['access']} WHERE case_id IN (SELECT c.id FROM {tables['case']} c WHERE {where})",
             params,
         )
         cursor.execute(
-            _INSERT_SQL.format(**tables, keys=keys, work=work),
-            [*[str(status) for status in WORK_STATUSES], NO_DEADLINE, *key_params],
+            _INSERT_SQL.format(**tables, keys=keys, work=work, open_steps=open_steps),
+            [*[str(status) for status in WORK_STATUSES], NO_DEADLINE, *key_params, *params],
         )
 
 
@@ -179,9 +226,9 @@ def _counts_rebuild() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {tables['counts']}")
         cursor.execute(
-            f"""INSERT INTO {tables["counts"]} ({tables["key"]}, status, is_current, cases)
-            SELECT {tables["key"]}, status, is_current, COUNT(*) FROM {tables["access"]}
-            GROUP BY {tables["key"]}, status, is_current"""
+            f"""INSERT INTO {tables["counts"]} ({tables["key"]}, status, is_current, open_steps, cases)
+            SELECT {tables["key"]}, status, is_current, open_steps, COUNT(*) FROM {tables["access"]}
+            GROUP BY {tables["key"]}, status, is_current, open_steps"""
         )
 
 
@@ -218,6 +265,17 @@ def cases_index_rebuild(*, batch: int = 50_000, progress=None) -> int:
     with transaction.atomic():
         _counts_rebuild()
     return Case.objects.count()
+
+
+def open_steps_fill() -> None:
+    """Once, when ``open_steps`` was added (migration 0007): the rows of the cases with a department role's step
+    open are written again, and the counts recounted from the rows."""
+    tables = _tables()
+    roles = ", ".join(f"'{role}'" for role in STEP_ROLE_BITS)
+    where = f"c.id IN (SELECT t.case_id FROM {tables['task']} t WHERE t.state = %s AND t.role IN ({roles}))"
+    with transaction.atomic():
+        _rows_refresh(where, [ReviewTask.State.OPEN.value], count=False)
+        _counts_rebuild()
 
 
 def cases_clock_copy(cases: QuerySet[Case]) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from bianmin.catalog.models import MaterialRequirement, SpecialProcedure
 from bianmin.core.uploads import SCAN_ACCEPT, SCAN_KINDS, form_upload_clean
+from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, Site
 
 from .idnumbers import validate_id_number
@@ -31,9 +32,9 @@ def _textarea(rows: int = 2) -> forms.Textarea:
 
 
 class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
-    item = forms.ChoiceField(label=gettext_lazy("Item"), required=False)
-    channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False, widget=FastSelect)
+    item = forms.ChoiceField(label=gettext_lazy("Item"), required=False, widget=FastSelect)
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), required=False, widget=FastSelect)
     overdue = forms.BooleanField(label=gettext_lazy("Overdue only"), required=False)
 
     def __init__(self, *args, items: list[tuple[str, str]], **kwargs):

@@ -260,6 +260,9 @@ class CaseAccess(models.Model):
     sort_due = models.DateField()
     received_at = models.DateTimeField(null=True)
     yellow_ordinal = models.IntegerField(null=True)
+    # On a department's row: which of its roles have a review step open on the case (access.STEP_ROLE_BITS, or'd),
+    # so "review steps for me" of a department head or chief representative is a column, and a counter.
+    open_steps = models.SmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_access_unique")]
@@ -282,18 +285,21 @@ class CaseAccess(models.Model):
 
 class CaseCount(models.Model):
     """How many cases answer to a key in each status (and whether the key is where they are handled now): the
-    counts of the work queues' groups, the monitor's totals and the API's list, read without counting rows.
-    Kept with the access rows, in the same statement order (cases/access.py); a move that changes neither the
-    status nor the keys writes nothing here."""
+    counts of the work queues' groups, the monitor's totals and the API's list, read without counting rows, and
+    (``open_steps``) the department heads' and chief representatives' open review steps.
+    Kept with the access rows, in the same statement order (cases/access.py); a move that changes none of the
+    status, the keys and the open steps writes nothing here."""
 
     key = models.BigIntegerField()
     status = models.CharField(max_length=24)
     is_current = models.BooleanField()
+    # The access rows' ``open_steps``: the department roles' open review steps are counted too.
+    open_steps = models.SmallIntegerField(default=0, db_default=0)
     cases = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["key", "status", "is_current"], name="case_count_unique"),
+            models.UniqueConstraint(fields=["key", "status", "is_current", "open_steps"], name="case_count_unique"),
         ]
 
     def __str__(self) -> str:

@@ -596,16 +596,16 @@ def case_complete_task(
     if outcome == ReviewTask.Outcome.DISAGREE and not comment.strip():
         raise DomainError(_("Give the reasons for disagreeing."), code="reasons_required")
     _finish_task(task, actor, outcome, comment, now)
+    # The next step opens before the audit, which records the case's open steps on its access rows.
+    next_task = None if task.is_parallel else _open_next_step(case, _local_date(now))
     _audit(
         actor, "complete_task", case, at=now, task=task.name, outcome=outcome, comment=comment, late=_is_late(task, now)
     )
-    if not task.is_parallel:
-        next_task = _open_next_step(case, _local_date(now))
-        if next_task is not None and next_task.site_id != case.current_site_id:
-            case.current_site = next_task.site
-            case.forwarded_at = now
-            case.save(update_fields=["current_site", "forwarded_at"])
-            _audit(actor, "forward", case, at=now, to_site=next_task.site.code)
+    if next_task is not None and next_task.site_id != case.current_site_id:
+        case.current_site = next_task.site
+        case.forwarded_at = now
+        case.save(update_fields=["current_site", "forwarded_at"])
+        _audit(actor, "forward", case, at=now, to_site=next_task.site.code)
     return task
 
 

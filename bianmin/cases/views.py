@@ -44,7 +44,15 @@ from bianmin.workbench.views import staff_required
 
 from . import forms as case_forms
 from . import services
-from .access import department_key, scope_keys, site_key, status_counts, subtree_key
+from .access import (
+    department_key,
+    open_steps_count,
+    open_steps_values,
+    scope_keys,
+    site_key,
+    status_counts,
+    subtree_key,
+)
 from .clock import RUNNING_STATUSES, annotate_clock, clock
 from .idnumbers import validate_id_number
 from .inquiries import (
@@ -171,26 +179,55 @@ def _pending_extensions(user: User, headed: list[int]) -> list[int]:
     return list(own.order_by("case_id").values_list("case_id", flat=True)) if keys else []
 
 
-def _work_groups(user: User) -> dict[str, Q]:
-    """Each group of "my work" as a filter over the access rows of the cases the user may see."""
+def _step_roles(user: User, represented: list[int], headed: list[int]) -> tuple[int, set[str]] | None:
+    """For a department head or chief representative of one department (their scope is its key): the key and the
+    roles whose review steps are theirs, so "review steps for me" is the rows' ``open_steps`` and its count a
+    counter (cases/access.py). None for everyone else (their steps are matched on the steps themselves)."""
+    scope = user_scope(user)
+    if user.is_superuser or {Role.CLERK, Role.AGENT} & scope.roles or len(represented) != 1:
+        return None
+    key = department_key(represented[0])
+    if scope_keys(scope) != [key]:
+        return None
+    # A head also completes the chief representative's steps (permissions.can_complete_task).
+    roles = {Role.CHIEF_REPRESENTATIVE} | ({Role.DEPARTMENT_HEAD} if headed == represented else set())
+    return key, roles
+
+
+@dataclass(frozen=True)
+class WorkGroups:
+    """Each group of "my work" as a filter over the access rows of the cases the user may see, and when the steps
+    group is read from the rows' ``open_steps`` (``_step_roles``), the department key and roles it counts."""
+
+    groups: dict[str, Q]
+    step_roles: tuple[int, set[str]] | None = None
+
+
+def _work_groups(user: User) -> WorkGroups:
     scope = user_scope(user)
     represented, headed = _department_roles(user)
     here = _here(user, represented)
-    open_tasks = ReviewTask.objects.filter(_task_condition(user, represented, headed), state=ReviewTask.State.OPEN)
+    step_roles = _step_roles(user, represented, headed)
+    if step_roles is not None:
+        steps = Q(status=Status.ACCEPTED, open_steps__in=open_steps_values(step_roles[1]))
+    else:
+        open_tasks = ReviewTask.objects.filter(_task_condition(user, represented, headed), state=ReviewTask.State.OPEN)
+        steps = Q(status=Status.ACCEPTED, case_id__in=open_tasks.values("case_id"))
     extensions = _pending_extensions(user, headed)
     relayed = Case.objects.filter(status__in=DECIDED, delivery_method=DeliveryMethod.RELAY, ready_at__isnull=False)
     groups = {name: here & Q(status__in=statuses) for name, statuses in HERE_GROUPS.items()}
     groups |= {
-        "steps": Q(status=Status.ACCEPTED, case_id__in=open_tasks.values("case_id")),
+        "steps": steps,
         "extensions": Q(status__in=[Status.ACCEPTED, Status.SUSPENDED], case_id__in=extensions),
         "relayed": Q(case_id__in=relayed.filter(relay_site_id__in=_scope_site_ids(user)).values("pk")),
     }
     if not scope.can_write:
         groups = {name: Q(pk__in=[]) for name in groups}  # read-only: nothing is waiting for them
+        step_roles = None
     all_work = Q(pk__in=[])
     for condition in groups.values():
         all_work |= condition
-    return {"all": all_work, **groups}
+    return WorkGroups({"all": all_work, **groups}, step_roles)
 
 
 def _work_rows(user: User) -> QuerySet[CaseAccess]:
@@ -198,14 +235,16 @@ def _work_rows(user: User) -> QuerySet[CaseAccess]:
     return case_access_for(user).filter(is_work=True)
 
 
-def queue_counts(user: User) -> dict[str, int]:
+def queue_counts(user: User, work: WorkGroups | None = None) -> dict[str, int]:
     """How many cases wait in each group, plus the open inquiries the user owns.
 
     For a user whose scope is one key and whose "here" is that key (almost every clerk, agent, chief
-    representative and head), the "here" groups are read from the counters, and only the groups that are sets
-    of their own (steps, extensions, relayed results: a handful) are counted over the rows; otherwise one
-    aggregate over the queue's rows."""
-    groups = _work_groups(user)
+    representative and head), the "here" groups are read from the counters, and so are a department head's or
+    chief representative's review steps; only the groups that are sets of their own (clerks' steps, extensions,
+    relayed results: a handful) are counted over the rows; otherwise one aggregate over the queue's rows.
+    ``work``: the user's groups when the caller has them already."""
+    work = work or _work_groups(user)
+    groups = work.groups
     scope = user_scope(user)
     keys = scope_keys(scope)
     rows = _work_rows(user)
@@ -214,7 +253,11 @@ def queue_counts(user: User) -> dict[str, int]:
     elif len(keys) == 1 and groups["acceptance"] == Q(is_current=True) & Q(status__in=HERE_GROUPS["acceptance"]):
         totals = status_counts(keys, is_current=True)
         counts = {name: sum(totals.get(s, 0) for s in statuses) for name, statuses in HERE_GROUPS.items()}
-        counts |= {name: rows.filter(groups[name]).count() for name in SET_GROUPS}
+        counts |= {name: rows.filter(groups[name]).count() for name in SET_GROUPS if name != "steps"}
+        if work.step_roles is not None:
+            counts["steps"] = open_steps_count(*work.step_roles)
+        else:
+            counts["steps"] = rows.filter(groups["steps"]).count()
         # "All": every "here" group and every step (steps are accepted cases: never "here"), and the few
         # extensions and relayed results that are in neither.
         here_statuses = [status for statuses in HERE_GROUPS.values() for status in statuses]
@@ -262,20 +305,40 @@ def _item_choices() -> list[tuple[str, str]]:
     return [(code, f"{code} {name}") for code, name in items.values_list("code", "current_version__name")]
 
 
+# The columns a queue row shows (cases/staff/queue.html): only these are read and turned into objects (an item's
+# version is a large row, its whole guide).
+QUEUE_ROW_FIELDS = (
+    "tracking_number",
+    "channel",
+    "status",
+    "applicant_name",
+    "acceptance_due",
+    "ready_at",
+    "clock_due",
+    "item__code",
+    "version__name",
+    "current_site__name",
+    "relay_site__name",
+)
+
+
 def _queue_cases(today: datetime.date) -> QuerySet[Case]:
     """What a queue row shows of its case: the clock, the relay site, open steps and pending extensions."""
     return (
         annotate_clock(Case.objects.all(), today)
-        .select_related("item", "version", "department", "receiving_site", "current_site", "relay_site")
+        .select_related("item", "version", "current_site", "relay_site")
+        .only(*QUEUE_ROW_FIELDS)
         .prefetch_related(
             Prefetch(
                 "tasks",
-                queryset=ReviewTask.objects.filter(state=ReviewTask.State.OPEN).order_by("is_parallel", "position"),
+                queryset=ReviewTask.objects.filter(state=ReviewTask.State.OPEN)
+                .only("case_id", "name", "due")
+                .order_by("is_parallel", "position"),
                 to_attr="open_tasks",
             ),
             Prefetch(
                 "extensions",
-                queryset=Extension.objects.filter(state=Extension.State.REQUESTED),
+                queryset=Extension.objects.filter(state=Extension.State.REQUESTED).only("case_id"),
                 to_attr="pending_extensions",
             ),
         )
@@ -288,7 +351,8 @@ def case_queue(request):
     """My work, most urgent first (the nearest running deadline; cases without one last, newest first): the page
     is read from the access rows' queue index, then only its 25 cases."""
     user = request.user
-    groups = _work_groups(user)
+    work = _work_groups(user)
+    groups = work.groups
     group = request.GET.get("group", "all")
     if group not in groups:
         group = "all"
@@ -297,7 +361,7 @@ def case_queue(request):
     filters = filter_form.filters()
     rows = _filtered(_work_rows(user).filter(groups[group]), filters, today)
     listed = rows.order_by("sort_due", "-received_at", "-case_id").values_list("case_id", flat=True)
-    counts = queue_counts(user)
+    counts = queue_counts(user, work)
     is_filtered = any(filters.get(name) for name in ("status", "item", "channel", "overdue"))
     paginator = (
         Paginator(listed, QUEUE_PAGE_SIZE)
@@ -306,6 +370,10 @@ def case_queue(request):
     )
     page = paginator.get_page(request.GET.get("page"))
     cases = page_of_cases(page.object_list, _queue_cases(today))
+    # Each label translated once per page, not once per row.
+    statuses, channels = {v: str(label) for v, label in Status.choices}, {v: str(label) for v, label in Channel.choices}
+    for case in cases:
+        case.status_label, case.channel_label = statuses.get(case.status, case.status), channels.get(case.channel, "")
     context = {
         "page": page,
         "rows": [(case, with_overdue(annotated_clock(case))) for case in cases],

@@ -1,3 +1,5 @@
+from django.utils.functional import SimpleLazyObject
+
 from bianmin.org.models import Role
 from bianmin.org.selectors import user_scope
 
@@ -23,5 +25,8 @@ def supervision_nav(request) -> dict:
         "is_supervisor": is_supervisor(user),
         "watches_cases": can_monitor(user),
         "is_centre_admin": user.is_superuser or Role.CENTRE_ADMIN in roles,
-        "unread_inbox": InboxMessage.objects.filter(recipient=user, read_at__isnull=True).count(),
+        # Counted only when a page shows it (not on an htmx partial).
+        "unread_inbox": SimpleLazyObject(
+            lambda: InboxMessage.objects.filter(recipient=user, read_at__isnull=True).count()
+        ),
     }

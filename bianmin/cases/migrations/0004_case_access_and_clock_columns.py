@@ -6,10 +6,8 @@ from django.db import migrations, models
 
 
 def fill_access_rows(apps, schema_editor):
-    """Existing cases get their clock columns, access keys and counts (the services keep them from now on)."""
-    from bianmin.cases.access import cases_index_rebuild
-
-    cases_index_rebuild()
+    """Existing cases get their clock columns, access keys and counts in 0007_open_steps_counts: the statements
+    of cases/access.py write columns added after this migration."""
 
 
 class Migration(migrations.Migration):

@@ -20,16 +20,18 @@ from bianmin.cases.access import (
     EVERYTHING,
     cases_index_rebuild,
     department_key,
+    open_steps_count,
+    open_steps_fill,
     scope_keys,
     site_key,
     subtree_key,
 )
 from bianmin.cases.clock import clock
-from bianmin.cases.models import Case, CaseAccess, CaseCount, Status
+from bianmin.cases.models import Case, CaseAccess, CaseCount, ReviewTask, Status
 from bianmin.cases.selectors import case_access_for, cases_visible_to
 from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.org import services as org
-from bianmin.org.models import Department, Site
+from bianmin.org.models import Department, Role, Site
 from bianmin.org.selectors import user_scope
 from bianmin.supervision.services.thresholds import yellow_threshold_delete, yellow_threshold_set
 
@@ -50,14 +52,22 @@ def snapshot() -> tuple[list, list, list]:
     """Every access row, every case's clock columns and every non-zero count, in a stable order."""
     rows = list(
         CaseAccess.objects.order_by("case_id", "key").values_list(
-            "case_id", "key", "is_current", "status", "is_work", "sort_due", "received_at", "yellow_ordinal"
+            "case_id",
+            "key",
+            "is_current",
+            "status",
+            "is_work",
+            "sort_due",
+            "received_at",
+            "yellow_ordinal",
+            "open_steps",
         )
     )
     clocks = list(Case.objects.order_by("pk").values_list("pk", "clock_due", "clock_due_ordinal", "yellow_ordinal"))
     counts = list(
-        CaseCount.objects.exclude(cases=0).order_by("key", "status", "is_current").values_list(
-            "key", "status", "is_current", "cases"
-        )
+        CaseCount.objects.exclude(cases=0)
+        .order_by("key", "status", "is_current", "open_steps")
+        .values_list("key", "status", "is_current", "open_steps", "cases")
     )
     return rows, clocks, counts
 
@@ -94,6 +104,67 @@ def test_the_services_keep_exactly_what_a_rebuild_computes(county):
     assert CaseCount.objects.get(key=EVERYTHING, status=Status.WITHDRAWN, is_current=True).cases == 1
     assert CaseCount.objects.filter(key=EVERYTHING).aggregate(total=Sum("cases"))["total"] == 5
     assert CaseCount.objects.get(key=site_key(site("YX").pk), status=Status.RECEIVED, is_current=True).cases == 1
+
+
+def test_a_departments_open_review_steps_are_on_its_row_and_counted_per_role(county):
+    """``open_steps``: 1 a chief representative's step of the department is open, 2 a head's (cases/access.py)."""
+    clerk = user("county_clerk")
+    sj, zr = department_key(department("SJ").pk), department_key(department("ZR").pk)
+    food = services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX"), now=at(2026, 3, 2))
+    # FG-0003 (joint): the co-department ZR reviews it, by its head.
+    joint = services.case_submit(actor=clerk, intake=intake("FG-0003", "YX"), now=at(2026, 3, 2))
+
+    def open_steps(case: Case) -> dict[int, int]:
+        return dict(CaseAccess.objects.filter(case=case).exclude(open_steps=0).values_list("key", "open_steps"))
+
+    def counted() -> tuple[int, int, int, int]:
+        chief, head = {Role.CHIEF_REPRESENTATIVE}, {Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD}
+        return (
+            open_steps_count(sj, chief),
+            open_steps_count(sj, head),
+            open_steps_count(zr, chief),
+            open_steps_count(zr, head),
+        )
+
+    assert open_steps(food) == open_steps(joint) == {}
+    assert counted() == (0, 0, 0, 0)
+
+    services.case_accept(actor=clerk, case=food, now=at(2026, 3, 2))
+    services.case_accept(actor=clerk, case=joint, now=at(2026, 3, 3))
+    assert open_steps(food) == {sj: 1}  # 材料审查, the chief representative's
+    assert open_steps(joint)[zr] == 2
+    assert CaseCount.objects.get(key=zr, status=Status.ACCEPTED, is_current=False, open_steps=2).cases == 1
+    assert counted() == (1, 1, 0, 1)
+
+    # The next step is the chief representative's again; a suspension stops "steps for me" (accepted cases only).
+    step = food.tasks.get(state=ReviewTask.State.OPEN)
+    services.case_complete_task(actor=user("market_chief"), task=step, outcome="agree", now=at(2026, 3, 3))
+    assert open_steps(food) == {sj: 1}
+    services.case_suspend(
+        actor=clerk, case=food, kind="inspection", reason="现场核查", expected_days=3, now=at(2026, 3, 4)
+    )
+    services.case_withdraw(actor=clerk, case=joint, reason="申请人撤回", now=at(2026, 3, 4))
+    assert open_steps(joint) == {}
+    assert counted() == (0, 0, 0, 0)
+    kept = snapshot()
+
+    cases_index_rebuild()
+
+    assert snapshot() == kept
+
+
+def test_the_migration_fills_the_open_steps_of_rows_made_before_them(county):
+    food = services.case_submit(actor=user("county_clerk"), intake=intake("SJ-0004", "YX"), now=at(2026, 3, 2))
+    services.case_accept(actor=user("county_clerk"), case=food, now=at(2026, 3, 2))
+    a_county_of_cases()
+    kept = snapshot()
+    CaseAccess.objects.update(open_steps=0)
+    CaseCount.objects.all().delete()
+
+    open_steps_fill()
+
+    assert snapshot() == kept
+    assert CaseAccess.objects.filter(case=food, open_steps=1).count() == 1
 
 
 def test_each_case_answers_to_its_sites_their_subtrees_its_department_and_everything(county):

@@ -107,6 +107,28 @@ def test_queue_lists_the_steps_each_person_can_complete(county):
     }
 
 
+def test_department_roles_steps_are_read_from_the_rows_and_counted_by_the_counters(county):
+    """A head completes the chief representative's steps too; their steps group and its count read the access rows'
+    ``open_steps`` and the counters, never the review steps of every open case of the department."""
+    food = accepted()  # 材料审查: SJ's chief representative's step
+    joint = received("FG-0003")  # a co-department's review by the head of ZR
+    services.case_accept(actor=user("county_clerk"), case=joint, now=at(2026, 3, 3))
+    expected = {"market_chief": {food.pk}, "market_head": {food.pk}, "land_chief": set(), "land_head": {joint.pk}}
+
+    for username, cases in expected.items():
+        client = staff(username)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/workbench/cases/?group=steps")
+        assert {case.pk for case, _clock in response.context["rows"]} == cases, username
+        assert response.context["counts"]["steps"] == len(cases), username
+        probing = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "cases_reviewtask" in q["sql"] and "cases_caseaccess" in q["sql"]
+        ]
+        assert probing == [], username
+
+
 def test_queue_clock_matches_the_selector_clock(county):
     on_time = accepted(when=at(2026, 3, 2))
     due_soon = accepted(when=at(2026, 2, 26))
@@ -195,6 +217,23 @@ def test_queue_has_no_n_plus_one(county, django_assert_max_num_queries):
     assert len(response.context["rows"]) == 17
     with django_assert_max_num_queries(20):
         client.get("/workbench/cases/?overdue=on&status=accepted")
+
+
+def test_queue_reads_only_the_columns_its_rows_show(county):
+    for _index in range(3):
+        received()
+    client = staff("county_clerk")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/workbench/cases/")
+
+    assert len(response.context["rows"]) == 3
+    page = [q["sql"] for q in queries.captured_queries if '"cases_case"."tracking_number"' in q["sql"]]
+    assert len(page) == 1
+    # Neither the applicant's document number nor the item version's guide (its conditions, legal bases …).
+    assert '"applicant_id_number"' not in page[0]
+    assert '"catalog_serviceitemversion"."conditions"' not in page[0]
+    assert '"catalog_serviceitemversion"."name"' in page[0]
 
 
 def test_queue_paginates(county):

@@ -346,6 +346,39 @@ def test_the_page_runs_a_constant_number_of_queries(county, frozen):
     assert len(many) <= 18
 
 
+def test_the_poll_reads_neither_the_header_nor_the_inbox_it_does_not_show(county, frozen):
+    accepted(when=at(2026, 10, 9))
+    client = staff("supervisor")
+    client.get("/supervision/live/")  # warm the session
+
+    with CaptureQueriesContext(connection) as poll:
+        assert client.get("/supervision/live/", headers={"HX-Request": "true"}).status_code == 200
+    with CaptureQueriesContext(connection) as page:
+        assert client.get("/supervision/").status_code == 200
+
+    def reads(queries, table: str) -> int:
+        return sum(f'FROM "{table}"' in query["sql"] for query in queries.captured_queries)
+
+    assert (reads(poll, "supervision_inboxmessage"), reads(poll, "org_site")) == (0, 0)
+    # The whole page shows both: the county centre in the header, the unread count in the navigation.
+    assert reads(page, "supervision_inboxmessage") == 1
+    assert sum('"org_site"."parent_id" IS NULL' in query["sql"] for query in page.captured_queries) == 1
+
+
+def test_the_monitor_reads_only_the_columns_its_rows_show(county, frozen):
+    accepted(when=at(2026, 10, 9))
+
+    with CaptureQueriesContext(connection) as queries:
+        body = staff("supervisor").get("/supervision/live/").content.decode()
+
+    page = [q["sql"] for q in queries.captured_queries if '"cases_case"."tracking_number"' in q["sql"]]
+    assert len(page) == 1
+    assert '"catalog_serviceitemversion"."name"' in page[0]
+    assert '"catalog_serviceitemversion"."conditions"' not in page[0]
+    assert '"applicant_id_number"' not in page[0]
+    assert '<td data-label="Status">Accepted, under review</td>' in body
+
+
 def test_a_supervisor_who_lost_the_role_sees_no_monitor(county):
     supervisor = user("supervisor")
     supervisor.role_assignments.update(is_active=False)

@@ -27,11 +27,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bianmin.accounts.models import User
 from bianmin.cases.clock import DEFAULT_SHARE_USED_PERCENT, YELLOW_DAYS_LEFT, annotate_clock, today_ordinal
 from bianmin.cases.models import Case as CaseModel
+from bianmin.cases.models import Status
 from bianmin.cases.selectors import page_of_cases
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_name
 from bianmin.core.pagination import CountedPaginator
+from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, Role, SiteLevel, Window
 from bianmin.org.selectors import (
     site_directory,
@@ -72,6 +74,19 @@ COLOUR_LABELS = {
     "unknown": pgettext_lazy("monitor", "Not in the calendar"),
 }
 RECEIVING_ROLES = [Role.CLERK, Role.AGENT, Role.CHIEF_REPRESENTATIVE]
+# The columns a monitor row shows (supervision/monitor_live.html); an item's version is a large row.
+MONITOR_ROW_FIELDS = (
+    "tracking_number",
+    "applicant_name",
+    "status",
+    "received_on",
+    "acceptance_due",
+    "promised_due",
+    "item__code",
+    "version__name",
+    "department__name",
+    "current_site__name",
+)
 
 
 def monitor_required(view):
@@ -109,32 +124,51 @@ class MonitorFilterForm(forms.Form):
     """The monitor's filters; every choice lies within what the user may watch."""
 
     site = forms.ModelChoiceField(
-        label=gettext_lazy("Site"), queryset=None, required=False, empty_label=gettext_lazy("All sites")
+        label=gettext_lazy("Site"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All sites"),
+        widget=FastSelect,
     )
-    level = forms.ChoiceField(label=gettext_lazy("Level"), required=False)
+    level = forms.ChoiceField(label=gettext_lazy("Level"), required=False, widget=FastSelect)
     department = forms.ModelChoiceField(
         label=gettext_lazy("Department"),
         queryset=None,
         required=False,
         empty_label=gettext_lazy("All departments"),
+        widget=FastSelect,
     )
     item = ItemChoiceField(
-        label=gettext_lazy("Item"), queryset=None, required=False, empty_label=gettext_lazy("All items")
+        label=gettext_lazy("Item"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All items"),
+        widget=FastSelect,
     )
     window = WindowChoiceField(
-        label=gettext_lazy("Window"), queryset=None, required=False, empty_label=gettext_lazy("All windows")
+        label=gettext_lazy("Window"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All windows"),
+        widget=FastSelect,
     )
     staff = StaffChoiceField(
-        label=gettext_lazy("Received by"), queryset=None, required=False, empty_label=gettext_lazy("All staff")
+        label=gettext_lazy("Received by"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("All staff"),
+        widget=FastSelect,
     )
-    colour = forms.ChoiceField(label=gettext_lazy("Clock"), required=False)
+    colour = forms.ChoiceField(label=gettext_lazy("Clock"), required=False, widget=FastSelect)
     late_steps = forms.BooleanField(label=gettext_lazy("With late review steps"), required=False)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         everything = _watches_everything_in_scope(user)
         own = sorted(user_scope(user).departments_of(*DEPARTMENT_ROLES))
-        self.fields["site"].queryset = sites_visible_to(user) if everything else site_directory()
+        # Each list reads only what its options show.
+        sites = sites_visible_to(user) if everything else site_directory()
+        self.fields["site"].queryset = sites.select_related(None).only("name", "parent")
         self.fields["site"].label_from_instance = lambda site: site.name
         self.fields["level"].choices = [("", _("All levels")), *SiteLevel.choices]
         department_choices = Department.objects.order_by("code")
@@ -148,12 +182,16 @@ class MonitorFilterForm(forms.Form):
         if not everything:
             department_choices = department_choices.filter(pk__in=own)
             items = items.filter(department_id__in=own)
-        self.fields["department"].queryset = department_choices
+        self.fields["department"].queryset = department_choices.only("name")
         self.fields["department"].label_from_instance = lambda department: department.name
         self.fields["item"].queryset = items.order_by("code")
-        self.fields["window"].queryset = windows.select_related("site").order_by("site__path", "number")
+        self.fields["window"].queryset = (
+            windows.select_related("site").prefetch_related(None).only("number", "name", "site__name")
+        ).order_by("site__path", "number")
         staff = staff_visible_to(user).filter(role__in=RECEIVING_ROLES).values("user_id")
-        self.fields["staff"].queryset = User.objects.filter(pk__in=staff).order_by("username")
+        self.fields["staff"].queryset = (
+            User.objects.filter(pk__in=staff).only("username", "full_name").order_by("username")
+        )
         self.fields["colour"].choices = [("", _("All colours")), *((c, COLOUR_LABELS[c]) for c in COLOURS)]
 
     def monitor_filters(self) -> MonitorFilters:
@@ -186,11 +224,16 @@ def _page_rows(
     page = CountedPaginator(listed, MONITOR_PAGE_SIZE, count=count).get_page(page_number)
     cases = annotate_late_steps(annotate_clock(CaseModel.objects.all(), today, ordinal), today)
     ordered = page_of_cases(
-        page.object_list, cases.select_related("item", "version", "received_by", "current_site", "department")
+        page.object_list,
+        cases.select_related("item", "version", "current_site", "department").only(*MONITOR_ROW_FIELDS),
     )
+    # Each label translated once per page, not once per row.
+    colour_labels = {colour: str(label) for colour, label in COLOUR_LABELS.items()}
+    status_labels = {status: str(label) for status, label in Status.choices}
     for case in ordered:
         case.masked_applicant = mask_name(case.applicant_name)
-        case.colour_label = COLOUR_LABELS.get(case.colour, "")
+        case.colour_label = colour_labels.get(case.colour, "")
+        case.status_label = status_labels.get(case.status, case.status)
     return page, ordered
 
 
