@@ -15,7 +15,6 @@ import contextlib
 import time
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -34,6 +33,7 @@ from bianmin.accounts.phone import (
 from bianmin.catalog.models import ServiceItemVersion, SpecialProcedure
 from bianmin.catalog.selectors import guide_version
 from bianmin.core.audit import audit_events_for
+from bianmin.core.cache import count_within
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_id_number, mask_name, mask_phone
 from bianmin.core.middleware import personal_data
@@ -71,22 +71,13 @@ def _client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def _count(key: str, seconds: int) -> int:
-    cache.add(key, 0, seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
-        return 1
-
-
 def _track_attempt_allowed(request) -> bool:
     """Count one lookup for this session and this address; False once either passed the limit."""
     if request.session.session_key is None:
         request.session.save()
     counts = [
-        _count(f"track-attempts:session:{request.session.session_key}", TRACK_WINDOW_SECONDS),
-        _count(f"track-attempts:address:{_client_address(request)}", TRACK_WINDOW_SECONDS),
+        count_within(f"track-attempts:session:{request.session.session_key}", TRACK_WINDOW_SECONDS),
+        count_within(f"track-attempts:address:{_client_address(request)}", TRACK_WINDOW_SECONDS),
     ]
     return max(counts) <= TRACK_ATTEMPTS
 
@@ -169,7 +160,7 @@ def application_phone(request, code: str):
 def _send_code(request, phone_form: PhoneForm) -> PhoneCodeForm | None:
     """Send the code; the code form to show next, or None with the error on the phone form."""
     phone = phone_form.cleaned_data["phone"]
-    if _count(f"sms-sent:address:{_client_address(request)}", 3600) > SMS_PER_ADDRESS:
+    if count_within(f"sms-sent:address:{_client_address(request)}", 3600) > SMS_PER_ADDRESS:
         phone_form.add_error(None, _("Too many codes were asked for from this connection. Please try again later."))
         return None
     try:

@@ -45,3 +45,15 @@ class DatabaseCache(DjangoDatabaseCache):
             encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
             cursor.execute(f"UPDATE {table} SET {value_column} = %s WHERE {cache_key} = %s", [encoded, key])
         return value
+
+
+def count_within(key: str, seconds: int) -> int:
+    """Count one more event under ``key`` in the shared cache for ``seconds`` from the first; returns the count."""
+    from django.core.cache import cache
+
+    cache.add(key, 0, seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)
+        return 1

@@ -193,6 +193,25 @@ def test_own_password_change_with_a_wrong_current_password_changes_nothing():
     assert not AuditEvent.objects.filter(action="user.password_change").exists()
 
 
+def test_own_password_page_stops_guessing_after_five_wrong_current_passwords():
+    clerk = user("baisha_clerk")
+    client = logged_in("baisha_clerk")
+    wrong = {"current_password": "not-my-password", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    answers = [client.post("/accounts/password/", wrong).status_code for _attempt in range(5)]
+
+    # The right password now changes nothing either: the page waits, whatever is typed.
+    right = {**wrong, "current_password": DEMO_PASSWORD}
+    response = client.post("/accounts/password/", right)
+
+    assert answers == [400, 400, 400, 400, 400]
+    assert response.status_code == 429
+    assert response.context["form"].non_field_errors() == ["当前密码错误次数过多，未作任何更改；请 15 分钟后再试。"]
+    assert User.objects.get(pk=clerk.pk).password == clerk.password
+    assert not AuditEvent.objects.filter(action="user.password_change").exists()
+    # Another account is not held up by this one's guesses.
+    assert logged_in("futu_clerk").post("/accounts/password/", right).status_code == 302
+
+
 def test_own_password_change_keeps_the_session_and_is_audited():
     client = logged_in("baisha_clerk")
 
