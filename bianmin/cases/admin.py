@@ -30,8 +30,16 @@ class ReadOnlyAdmin(ConfigurationAdmin):
 
 @admin.register(Case)
 class CaseAdmin(ReadOnlyAdmin):
-    list_display = ["tracking_number", "item", "status", "channel", "receiving_site", "current_site", "received_at",
-                    "promised_due"]
+    list_display = [
+        "tracking_number",
+        "item",
+        "status",
+        "channel",
+        "receiving_site",
+        "current_site",
+        "received_at",
+        "promised_due",
+    ]
     list_filter = ["status", "channel", "department"]
     search_fields = ["tracking_number", "item__code"]
     list_select_related = ["item", "receiving_site", "current_site"]

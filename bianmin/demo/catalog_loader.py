@@ -81,7 +81,10 @@ def _attach_forms(item: ServiceItem) -> None:
         for kind, filled in (("form", False), ("sample", True)):
             pdf = render_form(title=material.name, item_name=draft.name, filled=filled)
             services.material_attach(
-                actor=None, material=material, kind=kind, filename=f"{item.code}-{material.position}-{kind}.pdf",
+                actor=None,
+                material=material,
+                kind=kind,
+                filename=f"{item.code}-{material.position}-{kind}.pdf",
                 content=pdf,
             )
 

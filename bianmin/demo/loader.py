@@ -168,9 +168,7 @@ def _superuser(written: dict[str, int]) -> User:
     user = User(username="admin", full_name="系统管理员", is_staff=True, is_superuser=True)
     user.set_password(county.DEMO_PASSWORD)
     written["users"] += 1
-    return user_save(
-        user=user, actor=None, changed_fields=["username", "full_name", "password", "is_superuser"]
-    )
+    return user_save(user=user, actor=None, changed_fields=["username", "full_name", "password", "is_superuser"])
 
 
 def demo_accounts() -> list[tuple[str, str, str]]:

@@ -75,9 +75,7 @@ class Site(models.Model):
         if parent_level not in self.ALLOWED_PARENT_LEVEL[self.level]:
             raise ValidationError({"parent": _("A site of this level cannot sit under the chosen parent.")})
         if self.level == SiteLevel.COUNTY and self.parent_id and self.kind != self.Kind.BRANCH:
-            raise ValidationError(
-                {"kind": _("A county site under another county site must be a branch centre.")}
-            )
+            raise ValidationError({"kind": _("A county site under another county site must be a branch centre.")})
         if self.code and not self.code.isalnum():
             raise ValidationError({"code": _("The code may contain only letters and digits.")})
 
@@ -122,9 +120,7 @@ class Window(models.Model):
         verbose_name = _("window")
         verbose_name_plural = _("windows")
         ordering = ["site__path", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["site", "number"], name="window_number_unique_per_site")
-        ]
+        constraints = [models.UniqueConstraint(fields=["site", "number"], name="window_number_unique_per_site")]
 
     def __str__(self) -> str:
         return gettext("%(site)s window %(number)s") % {"site": self.site.name, "number": self.number}
@@ -185,9 +181,7 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("role assignments")
         ordering = ["user_id", "role"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "role", "site", "department"], name="role_assignment_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "role", "site", "department"], name="role_assignment_unique"),
         ]
         indexes = [models.Index(fields=["user", "is_active"], name="role_user_active_idx")]
 

@@ -38,8 +38,15 @@ def user(username: str) -> User:
     return User.objects.get(username=username)
 
 
-def intake(item_code: str, site_code: str, *, channel: str = "window", complete: bool = True, relay: str = "",
-           authorisation: str = "") -> Intake:
+def intake(
+    item_code: str,
+    site_code: str,
+    *,
+    channel: str = "window",
+    complete: bool = True,
+    relay: str = "",
+    authorisation: str = "",
+) -> Intake:
     item = ServiceItem.objects.select_related("current_version").get(code=item_code)
     materials = [
         MaterialCheck(name=m.name, requirement_id=m.pk, original_seen=True, copy_kept=True)
@@ -50,8 +57,16 @@ def intake(item_code: str, site_code: str, *, channel: str = "window", complete:
         materials[0].problem = "未提供"
     return Intake(
         item=item,
-        applicant=Applicant(name="张三", id_type="resident_id", id_number=ID_NUMBER, phone="13800000000",
-                            address="阳新县白沙镇白沙村三组"),
-        channel=channel, receiving_site=Site.objects.get(code=site_code), materials=materials,
-        relay_site=Site.objects.get(code=relay) if relay else None, agency_authorisation=authorisation,
+        applicant=Applicant(
+            name="张三",
+            id_type="resident_id",
+            id_number=ID_NUMBER,
+            phone="13800000000",
+            address="阳新县白沙镇白沙村三组",
+        ),
+        channel=channel,
+        receiving_site=Site.objects.get(code=site_code),
+        materials=materials,
+        relay_site=Site.objects.get(code=relay) if relay else None,
+        agency_authorisation=authorisation,
     )

@@ -49,9 +49,7 @@ class AuditEventAdmin(ConfigurationAdmin):
 
     @admin.display(description=_("payload"))
     def payload_pretty(self, obj: AuditEvent) -> SafeString:
-        return format_html(
-            "<pre>{}</pre>", json.dumps(obj.payload, ensure_ascii=False, indent=2, sort_keys=True)
-        )
+        return format_html("<pre>{}</pre>", json.dumps(obj.payload, ensure_ascii=False, indent=2, sort_keys=True))
 
 
 @admin.register(OutboundMessage)

@@ -111,9 +111,7 @@ class CalendarYearAdmin(ConfigurationAdmin):
             else:
                 confirmed.append(str(calendar_year.year))
         if confirmed:
-            self.message_user(
-                request, _("Confirmed the calendar for %(years)s.") % {"years": ", ".join(confirmed)}
-            )
+            self.message_user(request, _("Confirmed the calendar for %(years)s.") % {"years": ", ".join(confirmed)})
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not (self.has_module_permission(request) and _may_manage(request)):
@@ -143,9 +141,7 @@ class CalendarYearAdmin(ConfigurationAdmin):
         upload = form.cleaned_data["file"]
         try:
             rows = workdays.parse_calendar_file(upload, upload.name, year=form.cleaned_data["year"])
-            calendar_year = workdays.calendar_import(
-                year=form.cleaned_data["year"], rows=rows, actor=request.user
-            )
+            calendar_year = workdays.calendar_import(year=form.cleaned_data["year"], rows=rows, actor=request.user)
         except workdays.CalendarImportError as exc:
             self.message_user(request, exc.summary, messages.ERROR)
             for error in exc.errors:

@@ -53,9 +53,7 @@ class CalendarDay(models.Model):
 
     date = models.DateField(_("date"), primary_key=True)
     is_workday = models.BooleanField(_("working day"))
-    name = models.CharField(
-        _("name"), max_length=40, blank=True, help_text=_("For example 国庆节 or 调休上班.")
-    )
+    name = models.CharField(_("name"), max_length=40, blank=True, help_text=_("For example 国庆节 or 调休上班."))
     ordinal = models.PositiveIntegerField(_("working-day ordinal"), db_index=True)
     is_provisional = models.BooleanField(_("provisional"), default=False)
 

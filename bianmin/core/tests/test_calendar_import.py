@@ -40,9 +40,7 @@ NOTICE_2027 = (
     "2027-02-11,否,春节\n"
     "2027-02-13,是,\n"
 )
-BROKEN_2027 = (
-    "日期,是否工作日,名称\n2027-01-01,否,元旦\n2027-02-30,否,春节\n2027-02-08,也许,春节\n2026-02-09,否,春节\n"
-)
+BROKEN_2027 = "日期,是否工作日,名称\n2027-01-01,否,元旦\n2027-02-30,否,春节\n2027-02-08,也许,春节\n2026-02-09,否,春节\n"
 
 
 def snapshot() -> tuple[list, list, int]:
@@ -210,9 +208,7 @@ def test_a_good_import_confirms_the_year_and_changes_results(
 
 
 def test_ordinals_stay_consistent_after_an_import(admin_user):
-    workdays.calendar_import(
-        year=2027, rows=parse_calendar_file(csv_upload(NOTICE_2027), "n.csv"), actor=None
-    )
+    workdays.calendar_import(year=2027, rows=parse_calendar_file(csv_upload(NOTICE_2027), "n.csv"), actor=None)
     running = 0
     for workday, ordinal in CalendarDay.objects.order_by("date").values_list("is_workday", "ordinal"):
         running += workday
@@ -228,9 +224,7 @@ def test_a_year_right_after_the_table_can_be_imported():
     first_working_day = date(new_year, 1, 2)
     while first_working_day.weekday() >= 5:
         first_working_day += datetime.timedelta(days=1)
-    assert add_workdays(date(last_year, 12, 31), 1) == workdays.Deadline(
-        first_working_day, is_provisional=False
-    )
+    assert add_workdays(date(last_year, 12, 31), 1) == workdays.Deadline(first_working_day, is_provisional=False)
 
 
 def test_a_year_far_from_the_table_is_refused():
@@ -244,9 +238,7 @@ def test_a_year_far_from_the_table_is_refused():
 def test_importing_needs_a_county_centre_administrator():
     from bianmin.org.models import Role, RoleAssignment, Site, SiteLevel
 
-    county = Site.objects.create(
-        code="YX", name="县行政服务中心", level=SiteLevel.COUNTY, kind="main", path="/YX/"
-    )
+    county = Site.objects.create(code="YX", name="县行政服务中心", level=SiteLevel.COUNTY, kind="main", path="/YX/")
     town = Site.objects.create(
         code="BS",
         name="白沙镇便民服务中心",
@@ -376,9 +368,7 @@ def test_admin_import_confirms_the_year(admin_client, admin_user):
 def test_admin_import_is_closed_to_a_town_administrator(client):
     from bianmin.org.models import Role, RoleAssignment, Site, SiteLevel
 
-    county = Site.objects.create(
-        code="YX", name="县行政服务中心", level=SiteLevel.COUNTY, kind="main", path="/YX/"
-    )
+    county = Site.objects.create(code="YX", name="县行政服务中心", level=SiteLevel.COUNTY, kind="main", path="/YX/")
     town = Site.objects.create(
         code="BS",
         name="白沙镇便民服务中心",
@@ -411,9 +401,7 @@ def test_admin_confirm_action(admin_client):
 def test_admin_day_edit_goes_through_the_service(admin_client):
     response = admin_client.get("/admin/core/calendarday/2026-10-09/change/")
     assert response.status_code == 200
-    response = admin_client.post(
-        "/admin/core/calendarday/2026-10-09/change/", {"is_workday": "", "name": "临时休息"}
-    )
+    response = admin_client.post("/admin/core/calendarday/2026-10-09/change/", {"is_workday": "", "name": "临时休息"})
     assert response.status_code == 302
     assert add_workdays(date(2026, 9, 30), 5).date == date(2026, 10, 14)
     assert CalendarYear.objects.get(year=2026).source == "manual"

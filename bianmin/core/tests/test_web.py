@@ -59,9 +59,7 @@ def test_language_switch_changes_the_page(language, expected):
 def test_staff_log_in_and_land_on_the_workbench(demo_staff):
     client = Client()
 
-    response = client.post(
-        "/accounts/login/", {"username": "clerk", "password": "correct-horse-9"}, follow=True
-    )
+    response = client.post("/accounts/login/", {"username": "clerk", "password": "correct-horse-9"}, follow=True)
 
     assert response.redirect_chain[-1][0] == "/workbench/"
     assert "窗口工作人员" in response.content.decode()
@@ -93,12 +91,8 @@ def test_login_is_locked_after_repeated_failures(demo_staff):
 def demo_staff(db):
     from bianmin.org.models import Role, RoleAssignment, Site, SiteLevel
 
-    user = User.objects.create_user(
-        username="clerk", password="correct-horse-9", full_name="王晓燕", is_staff=True
-    )
-    site = Site.objects.create(
-        code="YX", name="县行政服务中心", level=SiteLevel.COUNTY, kind="main", path="/YX/"
-    )
+    user = User.objects.create_user(username="clerk", password="correct-horse-9", full_name="王晓燕", is_staff=True)
+    site = Site.objects.create(code="YX", name="县行政服务中心", level=SiteLevel.COUNTY, kind="main", path="/YX/")
     RoleAssignment.objects.create(user=user, role=Role.CLERK, site=site)
     return user
 

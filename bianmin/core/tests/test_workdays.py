@@ -45,9 +45,7 @@ def reference() -> dict[date, tuple[bool, bool]]:
     if not _reference:
         _reference.update(
             (day, (workday, provisional))
-            for day, workday, provisional in CalendarDay.objects.values_list(
-                "date", "is_workday", "is_provisional"
-            )
+            for day, workday, provisional in CalendarDay.objects.values_list("date", "is_workday", "is_provisional")
         )
     return _reference
 
@@ -65,9 +63,7 @@ def naive_add(start: date, days: int) -> Deadline:
             day += ONE_DAY
             counted += table[day][0]
         first_deciding_day = start + ONE_DAY
-    provisional = any(
-        table[first_deciding_day + ONE_DAY * n][1] for n in range((day - first_deciding_day).days + 1)
-    )
+    provisional = any(table[first_deciding_day + ONE_DAY * n][1] for n in range((day - first_deciding_day).days + 1))
     return Deadline(day, provisional)
 
 
@@ -124,9 +120,7 @@ def test_national_day_2026():
 
 def test_national_day_2026_names_and_make_up_sunday():
     names = dict(
-        CalendarDay.objects.filter(date__range=(date(2026, 9, 20), date(2026, 10, 11))).values_list(
-            "date", "name"
-        )
+        CalendarDay.objects.filter(date__range=(date(2026, 9, 20), date(2026, 10, 11))).values_list("date", "name")
     )
     assert names[date(2026, 10, 1)] == "国庆节"
     assert names[date(2026, 9, 25)] == "中秋节"
@@ -264,9 +258,7 @@ def test_provisional_years_needing_confirmation(django_assert_num_queries):
 def test_seed_covers_package_years_then_provisional_years_contiguously():
     years = {row.year: row for row in CalendarYear.objects.all()}
     assert min(years) == 2004
-    assert all(
-        years[year].status == "confirmed" and years[year].source == "package" for year in range(2004, 2027)
-    )
+    assert all(years[year].status == "confirmed" and years[year].source == "package" for year in range(2004, 2027))
     assert years[2027].status == "provisional" and years[2027].source == "rules"
     first, last = CalendarDay.objects.order_by("date").first(), CalendarDay.objects.order_by("-date").first()
     assert first.date == date(2004, 1, 1)
@@ -280,9 +272,7 @@ def test_seed_covers_package_years_then_provisional_years_contiguously():
 
 def test_seed_ordinals_count_working_days_from_the_first_date():
     running = 0
-    for day, workday, ordinal in CalendarDay.objects.order_by("date").values_list(
-        "date", "is_workday", "ordinal"
-    ):
+    for day, workday, ordinal in CalendarDay.objects.order_by("date").values_list("date", "is_workday", "ordinal"):
         running += workday
         assert ordinal == running, day
     assert CalendarDay.objects.get(date=date(2004, 1, 1)).ordinal == 0  # New Year's Day
@@ -336,10 +326,7 @@ def test_seed_from_an_empty_table_builds_the_same_calendar():
     CalendarYear.objects.all().delete()
     counts = workdays.calendar_seed(today=date(2026, 11, 26))
     assert counts["days_created"] == len(before)
-    assert (
-        list(CalendarDay.objects.order_by("date").values_list("date", "is_workday", "name", "ordinal"))
-        == before
-    )
+    assert list(CalendarDay.objects.order_by("date").values_list("date", "is_workday", "name", "ordinal")) == before
 
 
 def test_seed_keeps_years_an_administrator_imported_or_edited():

@@ -68,9 +68,7 @@ def test_one_query_annotates_every_row_like_the_python_functions(django_assert_n
 def test_filtering_on_a_deadline_in_sql():
     overdue_on = datetime.date(2026, 10, 12)
 
-    starts = Delegation.objects.annotate(due=add_workdays_expression("valid_from", 5)).filter(
-        due__lt=overdue_on
-    )
+    starts = Delegation.objects.annotate(due=add_workdays_expression("valid_from", 5)).filter(due__lt=overdue_on)
 
     assert sorted(starts.values_list("valid_from", flat=True)) == [
         datetime.date(2025, 12, 31),

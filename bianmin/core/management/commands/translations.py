@@ -58,9 +58,5 @@ class Command(BaseCommand):
             locale_dir / "zh_Hans/LC_MESSAGES/django.po", locale_dir / "zh_Hant/LC_MESSAGES/django.po"
         )
         call_command("compilemessages", locale=LOCALES, verbosity=0)
-        untranslated = len(
-            polib.pofile(str(locale_dir / "zh_Hans/LC_MESSAGES/django.po")).untranslated_entries()
-        )
-        self.stdout.write(
-            f"zh_Hant entries converted: {converted}; zh_Hans entries still untranslated: {untranslated}"
-        )
+        untranslated = len(polib.pofile(str(locale_dir / "zh_Hans/LC_MESSAGES/django.po")).untranslated_entries())
+        self.stdout.write(f"zh_Hant entries converted: {converted}; zh_Hans entries still untranslated: {untranslated}")
