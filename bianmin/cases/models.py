@@ -200,8 +200,13 @@ class Case(models.Model):
             # drill-down counts its cases from these indexes alone (the columns its conditions read are in them).
             models.Index(fields=["received_on"], name="case_received_on_idx"),
             models.Index(fields=["accepted_on", "is_deemed_accepted"], name="case_accepted_on_idx"),
+            # PostgreSQL also keeps the status in it: every list of cases leaves drafts out (cases.selectors), and
+            # without it a drill-down read each decided case's row to check that (a month's count at 10^6 cases:
+            # 160 ms, 4 ms with it). SQLite has no INCLUDE (and its plans are left as they were).
             models.Index(
-                fields=["decided_at", "promised_due", "statutory_due", "certificate_due"], name="case_decided_at_idx"
+                fields=["decided_at", "promised_due", "statutory_due", "certificate_due"],
+                include=["status"],
+                name="case_decided_at_idx",
             ),
             models.Index(fields=["status", "closed_at"], name="case_status_closed_idx"),
             models.Index(fields=["withdrawn_at"], name="case_withdrawn_at_idx"),
