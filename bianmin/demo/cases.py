@@ -32,7 +32,23 @@ SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["建华", "秀英", "志强", "丽娟", "国平", "海燕", "德胜", "春梅", "文军", "桂兰", "明", "芳", "伟", "静"]
 # County items handled by the demo's county clerk and the SJ/ZR chief representatives and heads.
 COUNTY_ITEMS = ["SJ-0003", "SJ-0004", "SJ-0005", "ZR-0002", "ZR-0003", "ZR-0004"]
-STAFF = ["county_clerk", "market_chief", "land_chief", "market_head", "land_head"]
+STAFF = [
+    "county_clerk",
+    "market_chief",
+    "land_chief",
+    "market_head",
+    "land_head",
+    "baisha_clerk",
+    "futu_clerk",
+    "baishacun_agent",
+]
+# Town items (民政, received at the town halls) for the applications waiting at the towns: item, receiving town,
+# the village room an agent relays from (None: at the town's window), working days ago.
+TOWN_CASES = [
+    ("MZ-0004", "BS", None, 1),
+    ("MZ-0001", "BS", "BS01", 2),
+    ("MZ-0003", "FT", None, 1),
+]
 
 
 class _Clock:
@@ -58,7 +74,8 @@ class _Demo:
         self.clock = _Clock(today)
         self.rng = random.Random(SEED)
         self.staff = {user.username: user for user in User.objects.filter(username__in=STAFF)}
-        self.items = {item.code: item for item in ServiceItem.objects.filter(code__in=COUNTY_ITEMS)}
+        codes = COUNTY_ITEMS + [code for code, *_rest in TOWN_CASES]
+        self.items = {item.code: item for item in ServiceItem.objects.filter(code__in=codes)}
         self.county = Site.objects.get(parent__isnull=True)
         self.serial = 0
 
@@ -206,6 +223,23 @@ class _Demo:
         # Received today and yesterday: awaiting acceptance.
         self.submit("SJ-0004", clock.day(1))
 
+    def town_cases(self) -> None:
+        """Applications waiting at the town halls, so a town clerk's demo queue is not empty: at the town's window,
+        and relayed by a village room's agent (plan 二(四): the room relays to the town that accepts the item)."""
+        sites = {site.code: site for site in Site.objects.all()}
+        for code, town, room, received in TOWN_CASES:
+            intake = self.intake(code)
+            intake.receiving_site = sites[town]
+            if room is None:
+                intake.channel = "window"
+                actor = self.staff["baisha_clerk" if town == "BS" else "futu_clerk"]
+            else:
+                intake.channel = "agency"
+                intake.relay_site = sites[room]
+                intake.agency_authorisation = "村民委托代办书"
+                actor = self.staff["baishacun_agent"]
+            services.case_submit(actor=actor, intake=intake, now=self.clock.at(self.clock.day(received), 10))
+
     def run(self) -> int:
         codes = COUNTY_ITEMS
         for index in range(36):
@@ -217,6 +251,7 @@ class _Demo:
             # Open and overdue (red): accepted long ago, steps left undone.
             self.open_case(code, received, 1)
         self.specials()
+        self.town_cases()
         return Case.objects.exclude(status=Status.DRAFT).count()
 
 

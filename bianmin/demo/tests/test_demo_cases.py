@@ -21,25 +21,32 @@ def test_demo_cases_give_supervision_every_kind_of_case():
     created = load_demo_cases(today=TODAY)
 
     statuses = Counter(Case.objects.values_list("status", flat=True))
-    assert created == sum(statuses.values()) == 61
+    assert created == sum(statuses.values()) == 64
     assert statuses == {
         "approved": 33,
         "accepted": 19,
         "denied": 3,
-        "received": 2,
+        "received": 5,
         "withdrawn": 1,
         "suspended": 1,
         "supplement_requested": 1,
         "refused": 1,
     }
     colours = Counter(clock(case, TODAY)["colour"] for case in Case.objects.select_related("version"))
-    assert colours == {"done": 38, "green": 12, "red": 6, "yellow": 3, "paused": 2}
+    assert colours == {"done": 38, "green": 15, "red": 6, "yellow": 3, "paused": 2}
     assert Case.objects.filter(supplement_count=2).count() == 1
+    # Applications wait at the town halls too, one of them relayed by 白沙村's agent.
+    towns = Case.objects.exclude(receiving_site__code="YX").order_by("pk")
+    assert list(towns.values_list("item__code", "receiving_site__code", "relay_site__code", "channel")) == [
+        ("MZ-0004", "BS", None, "window"),
+        ("MZ-0001", "BS", "BS01", "agency"),
+        ("MZ-0003", "FT", None, "window"),
+    ]
     assert Case.objects.filter(extension_days=5).count() == 1
     assert verify_chain().ok
     # A second load changes nothing.
     assert load_demo_cases(today=TODAY) == 0
-    assert Case.objects.count() == 61
+    assert Case.objects.count() == 64
 
     # The supervision demo: the first sweep, an order past its due date, an answered order, a record.
     assert load_demo_supervision(today=TODAY) == 2
