@@ -127,13 +127,17 @@ def _validated_password(password: str, user: User) -> None:
         raise PasswordRejected([str(message) for message in error.messages]) from error
 
 
-def _password_audit(*, actor: User | None, user: User, action: str, temporary: bool) -> None:
-    # The event says that the password changed and whether it is temporary; never the password or its hash.
+def _password_set(locked: User, password: str, *, temporary: bool, actor: User | None, action: str) -> None:
+    """Store ``password`` (hashed) on the locked row, flag a temporary one, and record the event: it says that the
+    password changed and whether it is temporary, never the password or its hash."""
+    locked.set_password(password)
+    locked.must_change_password = temporary
+    locked.save(update_fields=["password", "must_change_password"])
     audit_record(
         actor=actor,
         action=action,
-        obj=user,
-        payload={"username": user.username, "password_changed": True, "temporary": temporary},
+        obj=locked,
+        payload={"username": locked.username, "password_changed": True, "temporary": temporary},
     )
 
 
@@ -146,10 +150,7 @@ def password_change(*, user: User, current_password: str, new_password: str) -> 
     if new_password == current_password:
         raise PasswordRejected([_("The new password must differ from the current one.")])
     _validated_password(new_password, locked)
-    locked.set_password(new_password)
-    locked.must_change_password = False
-    locked.save(update_fields=["password", "must_change_password"])
-    _password_audit(actor=locked, user=locked, action="user.password_change", temporary=False)
+    _password_set(locked, new_password, temporary=False, actor=locked, action="user.password_change")
     user.password, user.must_change_password = locked.password, False
     return user
 
@@ -174,10 +175,7 @@ def password_reset(*, actor: User | None, user: User, temporary_password: str | 
             temporary_password = temporary_password_generate()
     else:
         _validated_password(temporary_password, locked)
-    locked.set_password(temporary_password)
-    locked.must_change_password = True
-    locked.save(update_fields=["password", "must_change_password"])
-    _password_audit(actor=actor, user=locked, action="user.password_reset", temporary=True)
+    _password_set(locked, temporary_password, temporary=True, actor=actor, action="user.password_reset")
     user.password, user.must_change_password = locked.password, True
     return temporary_password
 

@@ -51,3 +51,19 @@ def audit_tamper(sql: str, params: list | None = None) -> None:
         cursor.execute(sql, params or [])
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = origin")
+
+
+def user(username: str):
+    """The account named ``username`` (the demo county's, in most tests)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def logged_in(username: str):
+    """A test client signed in as ``username``."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user(username))
+    return client

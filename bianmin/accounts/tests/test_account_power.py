@@ -10,22 +10,13 @@ from bianmin.accounts import services
 from bianmin.accounts.models import User
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent
+from bianmin.core.testing import logged_in, user
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.org import services as org
 from bianmin.org.models import Role, Site
 
 pytestmark = pytest.mark.usefixtures("demo")
 NEW_PASSWORD = "Yangxin-window-7731"
-
-
-def user(username: str) -> User:
-    return User.objects.get(username=username)
-
-
-def logged_in(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    return client
 
 
 def second_centre_admin() -> User:

@@ -4,25 +4,15 @@ centre-administrator roles are granted and revoked by a superuser only, and ever
 import datetime
 
 import pytest
-from django.test import Client
 
 from bianmin.accounts.models import User
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent
+from bianmin.core.testing import logged_in, user
 from bianmin.org import services
 from bianmin.org.models import Delegation, Department, Role, RoleAssignment, Site
 
 pytestmark = pytest.mark.usefixtures("demo")
-
-
-def user(username: str) -> User:
-    return User.objects.get(username=username)
-
-
-def logged_in(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    return client
 
 
 def assignment_form(username: str, role: str, site_code: str) -> dict:
