@@ -406,8 +406,10 @@ def test_the_receipt_never_carries_the_full_numbers_even_in_its_metadata(county,
 def test_the_receipt_qr_codes_lead_to_the_tracking_page(county, monkeypatch):
     case = _accepted()
     drawn = []
-    draw_qr = notices.draw_qr
-    monkeypatch.setattr(notices, "draw_qr", lambda canvas, url, **kw: (drawn.append(url), draw_qr(canvas, url, **kw)))
+    draw_qr = notices.receipt.draw_qr
+    monkeypatch.setattr(
+        notices.receipt, "draw_qr", lambda canvas, url, **kw: (drawn.append(url), draw_qr(canvas, url, **kw))
+    )
 
     render_notice(_notice(case, Notice.Kind.RECEIPT), base_url=BASE_URL + "/")
 
@@ -443,7 +445,7 @@ def test_the_notices_follow_the_active_language(county, tmp_path):
 def test_every_kind_has_a_title_and_a_body():
     for kind in Notice.Kind.values:
         assert notices.notice_title(kind)
-        assert kind == Notice.Kind.RECEIPT or hasattr(notices._Letter, f"body_{kind}")
+        assert kind == Notice.Kind.RECEIPT or kind in notices.LETTER_BODIES
 
 
 def _one_notice_of_each_kind() -> list[Notice]:
