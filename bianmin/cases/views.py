@@ -807,7 +807,7 @@ def case_action(request, pk: int, action: str):
 @require_GET
 def notice_pdf(request, pk: int, notice_pk: int):
     """A notice of the case as a PDF, rendered from what the notice stores."""
-    from .notices import render_notice  # written alongside this module; imported when a PDF is asked for
+    from .notices import render_notice  # ReportLab and the font load only when a PDF is asked for
 
     case = _case_or_404(request.user, pk)
     notice = get_object_or_404(Notice.objects.filter(case=case), pk=notice_pk)

@@ -1,18 +1,15 @@
 """What every PDF of the platform shares: a Chinese font, and wrapped paragraphs of Chinese text.
 
-Service cards today; acceptance and supplement notices and triplicate receipts later. A CJK TrueType font
-installed on the machine is embedded (subset) so the document prints the same everywhere. A fresh machine
-without one still produces a valid PDF with ReportLab's built-in ``STSong-Light`` CID font, which is not
-embedded: the reader's viewer supplies the glyphs.
+Notices, triplicate receipts, service cards and the demo's blank forms all draw with the platform's own font,
+WenQuanYi Micro Hei (``fonts/wqy-microhei.ttf``, Apache-2.0, see ``fonts/README.md``). ReportLab embeds the
+subset each document uses, so a PDF prints the same on every machine and viewer, whatever fonts the host has:
+the host's fonts are never looked at.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -20,111 +17,36 @@ from xml.sax.saxutils import escape
 from reportlab.lib.colors import Color, black
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
-logger = logging.getLogger(__name__)
-
-FONT_DIRECTORY = Path("/usr/share/fonts")
-FALLBACK_FONT = "STSong-Light"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttf"
 BODY_FONT = "BianminCJK"
-BOLD_FONT = "BianminCJK-Bold"
-
-
-@dataclass(frozen=True)
-class FontFile:
-    """A font on disk; ``subfont_index`` picks the face inside a TrueType collection (.ttc)."""
-
-    path: Path
-    subfont_index: int = 0
-    bold_path: Path | None = None
-
-
-# The fonts looked for, best first: file name, the Simplified Chinese face in the collection, bold file name.
-# ReportLab reads TrueType outlines only, so the OpenType/CFF Noto collections are tried but usually refused;
-# the WenQuanYi fonts are TrueType and embed well.
-PREFERRED_FONTS: list[tuple[str, int, str | None]] = [
-    ("NotoSansCJK-Regular.ttc", 2, "NotoSansCJK-Bold.ttc"),
-    ("NotoSerifCJK-Regular.ttc", 2, "NotoSerifCJK-Bold.ttc"),
-    ("wqy-zenhei.ttc", 0, None),
-    ("wqy-microhei.ttc", 0, None),
-]
 
 
 @dataclass(frozen=True)
 class FontSet:
     """The registered ReportLab font names to draw with.
 
-    ``bold`` may be the same font as ``body`` (most CJK fonts ship one weight); ``has_bold_face`` says
-    whether it is a real bold, so a caller can fake one (see ``draw_heading``). ``embedded`` is false only
-    for the built-in CID fallback.
+    The font has one weight, so ``bold`` is the body font and headings fake a bold (see ``draw_heading``);
+    ``has_bold_face`` says whether a real bold is there.
     """
 
     body: str
     bold: str
-    embedded: bool
-    source: Path | None = None
+    source: Path
 
     @property
     def has_bold_face(self) -> bool:
         return self.bold != self.body
 
 
-def _fontconfig_files() -> list[Path]:
-    if shutil.which("fc-list") is None:
-        return []
-    try:
-        listing = subprocess.run(
-            ["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10, check=True
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return [Path(line.split(":", 1)[0].strip()) for line in listing.splitlines() if line.strip()]
-
-
-def find_cjk_font_files() -> list[FontFile]:
-    """The installed CJK fonts ReportLab may embed, best first (fontconfig's list, else a look in /usr/share)."""
-    known = _fontconfig_files()
-    found: list[FontFile] = []
-    for file_name, subfont_index, bold_name in PREFERRED_FONTS:
-        paths = [path for path in known if path.name == file_name]
-        if not paths and FONT_DIRECTORY.is_dir():
-            paths = sorted(FONT_DIRECTORY.rglob(file_name))
-        for path in paths:
-            bold = path.with_name(bold_name) if bold_name else None
-            found.append(FontFile(path, subfont_index, bold if bold and bold.is_file() else None))
-    return found
-
-
-def _register_truetype(font: FontFile) -> FontSet | None:
-    try:
-        pdfmetrics.registerFont(TTFont(BODY_FONT, str(font.path), subfontIndex=font.subfont_index))
-    except (TTFError, OSError) as exc:
-        logger.info("Cannot embed %s: %s", font.path, exc)
-        return None
-    bold = BODY_FONT
-    if font.bold_path is not None:
-        try:
-            pdfmetrics.registerFont(TTFont(BOLD_FONT, str(font.bold_path), subfontIndex=font.subfont_index))
-            bold = BOLD_FONT
-        except (TTFError, OSError) as exc:
-            logger.info("Cannot embed %s: %s", font.bold_path, exc)
-    return FontSet(body=BODY_FONT, bold=bold, embedded=True, source=font.path)
-
-
 @functools.cache
 def register_fonts() -> FontSet:
-    """Register the platform's Chinese fonts with ReportLab once per process and name them."""
-    for font in find_cjk_font_files():
-        font_set = _register_truetype(font)
-        if font_set is not None:
-            logger.info("PDFs embed the font %s", font.path)
-            return font_set
-    logger.warning("No CJK TrueType font found; PDFs use the non-embedded %s font.", FALLBACK_FONT)
-    pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
-    return FontSet(body=FALLBACK_FONT, bold=FALLBACK_FONT, embedded=False)
+    """Register the platform's Chinese font with ReportLab once per process and name it."""
+    pdfmetrics.registerFont(TTFont(BODY_FONT, str(FONT_FILE)))
+    return FontSet(body=BODY_FONT, bold=BODY_FONT, source=FONT_FILE)
 
 
 def paragraph_style(

@@ -67,3 +67,48 @@ def logged_in(username: str):
     client = Client()
     client.force_login(user(username))
     return client
+
+
+@contextmanager
+def text_drawn_in_pdfs() -> Iterator[list[str]]:
+    """Every string drawn with the platform's PDF font inside the block, as ReportLab is asked to set it."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from bianmin.core.pdf import register_fonts
+
+    font = pdfmetrics.getFont(register_fonts().body)
+    split = font.splitString
+    drawn: list[str] = []
+
+    def recording(text, doc, encoding="utf-8"):
+        drawn.append(text if isinstance(text, str) else text.decode(encoding))
+        return split(text, doc, encoding)
+
+    font.splitString = recording
+    try:
+        yield drawn
+    finally:
+        del font.splitString
+
+
+def assert_only_the_platform_font(document: bytes, drawn: list[str], tmp_path) -> None:
+    """Every font of the PDF ``document`` is an embedded subset of the platform's font (poppler's ``pdffonts``
+    reads it back), and every character of ``drawn`` has a glyph in that font: none prints as .notdef."""
+    import subprocess
+
+    from reportlab.pdfbase import pdfmetrics
+
+    from bianmin.core.pdf import register_fonts
+
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(document)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True, timeout=60).stdout
+    # name, type…, encoding, emb, sub, uni, object, id
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert rows, listing
+    for row in rows:
+        assert row[0].endswith("+WenQuanYiMicroHei") and row[-5:-2] == ["yes", "yes", "yes"], listing
+    assert drawn, "nothing was drawn with the platform's font"
+    face = pdfmetrics.getFont(register_fonts().body).face
+    missing = sorted({character for text in drawn for character in text if ord(character) not in face.charToGlyph})
+    assert not missing, f"drawn without a glyph: {missing}"

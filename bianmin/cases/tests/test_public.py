@@ -448,7 +448,6 @@ def test_a_notice_downloads_only_in_the_session_that_verified_the_case(county, e
 
 
 def test_a_notice_renders_with_the_real_renderer(county, english):
-    pytest.importorskip("bianmin.cases.notices")
     case = window_case()
     services.case_accept(actor=None, case=case, now=at(2026, 6, 2))
     track_by_code(english, case)

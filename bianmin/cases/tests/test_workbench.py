@@ -615,7 +615,6 @@ def test_a_relayed_result_waits_at_the_village_room_and_its_agent_delivers_it(co
 
 
 def test_notice_pdf(county):
-    pytest.importorskip("bianmin.cases.notices")
     case = accepted()
     receipt = case.notices.get(kind=Notice.Kind.RECEIPT)
 

@@ -1,0 +1,49 @@
+"""The written notices the law requires, as printable A4 PDFs in the active language.
+
+ALL art. 32 (acceptance, the one-time supplement notice, refusal), 38 (approval, denial), 42 (extension),
+45 (special procedures), 58–59 (fee receipt), and the plan's numbered triplicate receipt (三联单管理制).
+Reasons, dates and deadlines come from what the Notice stored when it was issued (its ``content``), so a
+reprint says what the original said; the rest (applicant, item, tracking number, dates of receipt and
+acceptance) are facts of the case that do not change once set.
+
+The rooms: ``layout`` is the letter every notice but the receipt shares (head, signature, seal placeholder, footer,
+the one-page fitting), ``typesetting`` sets its Chinese text, ``wording`` holds the words every notice uses; each
+family of notices has its module (``acceptance``, ``time_limits``, ``decisions``, ``fees``), and ``receipt`` is
+the triplicate receipt.
+"""
+
+from __future__ import annotations
+
+from bianmin.core.pdf import register_fonts
+
+from ..models import Notice
+from .acceptance import body_acceptance, body_refusal, body_supplement
+from .decisions import body_approval, body_denial
+from .fees import body_fee_receipt
+from .layout import Body, draw_seal, render_letter
+from .receipt import receipt_parts, render_receipt, tracking_url
+from .time_limits import body_extension, body_suspension
+from .wording import notice_title
+
+__all__ = ["LETTER_BODIES", "draw_seal", "notice_title", "receipt_parts", "render_notice", "tracking_url"]
+
+# The text of each kind of letter; the receipt has a layout of its own.
+LETTER_BODIES: dict[str, Body] = {
+    Notice.Kind.ACCEPTANCE: body_acceptance,
+    Notice.Kind.SUPPLEMENT: body_supplement,
+    Notice.Kind.REFUSAL: body_refusal,
+    Notice.Kind.SUSPENSION: body_suspension,
+    Notice.Kind.EXTENSION: body_extension,
+    Notice.Kind.APPROVAL: body_approval,
+    Notice.Kind.DENIAL: body_denial,
+    Notice.Kind.FEE_RECEIPT: body_fee_receipt,
+}
+
+
+def render_notice(notice: Notice, *, base_url: str = "") -> bytes:
+    """The A4 PDF of ``notice`` in the active language; ``base_url`` makes the tracking link absolute
+    (``https://bianmin.example.gov.cn``). One page, except a very long supplement notice."""
+    fonts = register_fonts()
+    if notice.kind == Notice.Kind.RECEIPT:
+        return render_receipt(notice, fonts, base_url)
+    return render_letter(notice, fonts, LETTER_BODIES[notice.kind])
