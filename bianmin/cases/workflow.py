@@ -4,43 +4,51 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from bianmin.core.errors import DomainError
+from bianmin.catalog.models import CaseType
+from bianmin.core import transitions
 
-from .models import Status
+from .models import Case, Status
 
 # action -> the statuses it may start from.
-ALLOWED_FROM: dict[str, set[str]] = {
-    "submit": {Status.DRAFT},
-    "request_supplement": {Status.RECEIVED},
-    "receive_supplement": {Status.SUPPLEMENT_REQUESTED},
-    "accept": {Status.RECEIVED},
-    "refuse": {Status.RECEIVED, Status.SUPPLEMENT_REQUESTED},
-    "complete_task": {Status.ACCEPTED},
-    "suspend": {Status.ACCEPTED},
-    "resume": {Status.SUSPENDED},
-    "request_extension": {Status.ACCEPTED, Status.SUSPENDED},
-    "decide_extension": {Status.ACCEPTED, Status.SUSPENDED},
-    "decide": {Status.ACCEPTED},
-    "issue_certificate": {Status.APPROVED},
-    "collect_fee": {Status.APPROVED},
-    "mark_ready": {Status.APPROVED, Status.DENIED},
-    "deliver": {Status.APPROVED, Status.DENIED},
-    "withdraw": {Status.DRAFT, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED, Status.SUSPENDED},
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "submit": frozenset({Status.DRAFT}),
+    "request_supplement": frozenset({Status.RECEIVED}),
+    "receive_supplement": frozenset({Status.SUPPLEMENT_REQUESTED}),
+    "accept": frozenset({Status.RECEIVED}),
+    "refuse": frozenset({Status.RECEIVED, Status.SUPPLEMENT_REQUESTED}),
+    "complete_task": frozenset({Status.ACCEPTED}),
+    "suspend": frozenset({Status.ACCEPTED}),
+    "resume": frozenset({Status.SUSPENDED}),
+    "request_extension": frozenset({Status.ACCEPTED, Status.SUSPENDED}),
+    "decide_extension": frozenset({Status.ACCEPTED, Status.SUSPENDED}),
+    "decide": frozenset({Status.ACCEPTED}),
+    "issue_certificate": frozenset({Status.APPROVED}),
+    "collect_fee": frozenset({Status.APPROVED}),
+    "mark_ready": frozenset({Status.APPROVED, Status.DENIED}),
+    "deliver": frozenset({Status.APPROVED, Status.DENIED}),
+    "withdraw": frozenset(
+        {Status.DRAFT, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED, Status.SUSPENDED}
+    ),
 }
 
-
-class TransitionNotAllowed(DomainError):
-    code = "transition_not_allowed"
-    status = 409
+EXTENSION_LIMIT = 10  # ALL art. 42
+JOINT_EXTENSION_LIMIT = 15  # ALL art. 42, joint or centralised handling
 
 
-def check_transition(case, action: str) -> None:
+def check_transition(case: Case, action: str) -> None:
     """Raise TransitionNotAllowed, with the case's current status in words, when ``action`` cannot happen now."""
-    if case.status not in ALLOWED_FROM[action]:
-        raise TransitionNotAllowed(
-            _("This cannot be done now: the case is “%(status)s”.") % {"status": case.get_status_display()}
-        )
+    transitions.check_transition(
+        ALLOWED_FROM,
+        action,
+        case.status,
+        message=_("This cannot be done now: the case is “%(status)s”.") % {"status": case.get_status_display()},
+    )
+
+
+def extension_limit(case: Case) -> int:
+    """The most working days all extensions of the case may add up to (ALL art. 42)."""
+    return JOINT_EXTENSION_LIMIT if case.version.case_type == CaseType.JOINT else EXTENSION_LIMIT
 
 
 def allowed_actions(case) -> list[str]:
-    return [action for action, statuses in ALLOWED_FROM.items() if case.status in statuses]
+    return transitions.moves_from(ALLOWED_FROM, case.status)
