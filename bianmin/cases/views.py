@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -77,9 +77,9 @@ from .models import (
     ReviewTask,
     Status,
 )
-from .permissions import can, can_complete_task, can_receive_at
+from .permissions import can_receive_at
 from .selectors import case_access_for, case_get_for_user, page_of_cases
-from .workflow import allowed_actions
+from .workflow import actions_available, steps_for
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 QUEUE_PAGE_SIZE = 25
@@ -669,19 +669,6 @@ PRIMARY_ACTIONS = {
 }
 
 
-def _is_due(name: str, case: Case, tasks: list[ReviewTask]) -> bool:
-    """Whether an allowed action makes sense now, beyond the status table (a pending request, a step open)."""
-    checks = {
-        "decide": lambda: any(t.is_decision and t.state == ReviewTask.State.OPEN for t in tasks),
-        "decide_extension": lambda: case.extensions.filter(state=Extension.State.REQUESTED).exists(),
-        "request_extension": lambda: not case.extensions.filter(state=Extension.State.REQUESTED).exists(),
-        "issue_certificate": lambda: case.status == Status.APPROVED and not case.certificate_issued_at,
-        "collect_fee": lambda: case.version.has_fee and not case.fee_paid_at,
-        "mark_ready": lambda: not case.ready_at,
-    }
-    return checks.get(name, lambda: True)()
-
-
 def _task_form(case: Case, task: ReviewTask, bound: dict) -> forms.Form:
     key = f"complete_task:{task.pk}"
     if key in bound:
@@ -691,33 +678,33 @@ def _task_form(case: Case, task: ReviewTask, bound: dict) -> forms.Form:
     )
 
 
-def _offered_actions(user: User, case: Case, tasks: list[ReviewTask], bound: dict) -> list[dict]:
-    """The actions this user may take now: the workflow's allowed moves that the permissions grant."""
+def _offered_actions(user: User, case: Case, bound: dict) -> list[dict]:
+    """Exactly the moves ``workflow.actions_available`` lists for this user now, each with its form (a review step
+    the user may complete: one form each)."""
     offered = []
-    allowed = set(allowed_actions(case))
+    available = set(actions_available(user, case))
     for name, action in CASE_ACTIONS.items():
-        if name not in allowed:
+        if name not in available:
             continue
         if name == "complete_task":
-            for task in tasks:
-                if task.state == ReviewTask.State.OPEN and not task.is_decision and can_complete_task(user, task):
-                    offered.append(
-                        {
-                            "action": action,
-                            "form": _task_form(case, task, bound),
-                            "task": task,
-                            "is_open": f"complete_task:{task.pk}" in bound,
-                        }
-                    )
-            continue
-        if not can(user, name, case) or not _is_due(name, case, tasks):
+            for task in steps_for(user, case):
+                offered.append(
+                    {
+                        "action": action,
+                        "form": _task_form(case, task, bound),
+                        "task": task,
+                        "is_open": f"complete_task:{task.pk}" in bound,
+                    }
+                )
             continue
         form = bound.get(name) or action.form_class(case=case, prefix=name)
         offered.append({"action": action, "form": form, "is_open": name in bound})
     if not any(entry["is_open"] for entry in offered):
-        primary = next((entry for entry in offered if entry["action"].name in PRIMARY_ACTIONS), None)
-        if primary is not None:
-            primary["is_open"] = True
+        # Once the result is ready, handing it over is the next step (marking it ready again changes how).
+        primary = PRIMARY_ACTIONS - {"mark_ready"} if case.ready_at else PRIMARY_ACTIONS
+        first = next((entry for entry in offered if entry["action"].name in primary), None)
+        if first is not None:
+            first["is_open"] = True
     return offered
 
 
@@ -745,7 +732,15 @@ def _supervision_box(user: User, case: Case) -> dict | None:
 
 def _render_detail(request, case: Case, *, bound: dict | None = None, error: str = "", status: int = 200):
     today = timezone.localdate()
-    tasks = list(case.tasks.select_related("department", "site", "completed_by").order_by("is_parallel", "position"))
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "tasks",
+            ReviewTask.objects.select_related("department", "site", "completed_by").order_by("is_parallel", "position"),
+        ),
+        Prefetch("extensions", Extension.objects.select_related("requested_by", "decided_by")),
+    )
+    tasks = list(case.tasks.all())
     notices = list(case.notices.all())
     context = {
         "case": case,
@@ -754,10 +749,10 @@ def _render_detail(request, case: Case, *, bound: dict | None = None, error: str
         "task_rows": _task_rows(tasks, today),
         "notices": notices,
         "receipt": next((n for n in notices if n.kind == Notice.Kind.RECEIPT), None),
-        "extensions": case.extensions.select_related("requested_by", "decided_by"),
+        "extensions": case.extensions.all(),
         "suspensions": case.suspensions.all(),
         "timeline": case_timeline(case),
-        "offered": _offered_actions(request.user, case, tasks, bound or {}),
+        "offered": _offered_actions(request.user, case, bound or {}),
         "is_read_only": not user_scope(request.user).can_write and not request.user.is_superuser,
         "action_error": error,
         "supervision": _supervision_box(request.user, case),
