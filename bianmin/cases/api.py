@@ -41,13 +41,13 @@ from bianmin.org.models import Site
 from bianmin.org.selectors import user_scope
 from bianmin.supervision.services.data_views import personal_data_view_record
 
-from . import permissions, services
+from . import services
 from .access import scope_keys, status_counts
 from .clock import clock
 from .models import Case, CaseAccess, CaseMaterial, DeliveryMethod, Extension, IdType, Notice, ReviewTask
 from .models import Status as CaseStatus
 from .selectors import annotate_days_left, case_access_for, case_get_for_user, cases_visible_to, page_of_cases
-from .workflow import allowed_actions
+from .workflow import ALLOWED_FROM, actions_available
 
 router = Router(tags=["cases"])
 
@@ -392,6 +392,12 @@ class ExtensionOut(Schema):
     decided_at: datetime.datetime | None
 
 
+# A move's stable code (cases.workflow.ALLOWED_FROM; submitting creates a case and is not one), an enum in the schema.
+Move = Annotated[
+    str, WithJsonSchema({"type": "string", "enum": [action for action in ALLOWED_FROM if action != "submit"]})
+]
+
+
 class CaseDetail(CaseSummary):
     """A case as staff see it; the applicant is unmasked (see the module's docstring)."""
 
@@ -430,7 +436,12 @@ class CaseDetail(CaseSummary):
     tasks: list[TaskOut]
     notices: list[NoticeOut]
     extensions: list[ExtensionOut]
-    allowed_actions: list[str] = Field(description="The moves the workflow allows now and the caller may make.")
+    allowed_actions: list[Move] = Field(
+        description=(
+            "The moves the caller may make on the case now, as stable codes in the workflow's order. Each is one "
+            "its service would accept now (with valid input); the case page offers exactly these."
+        )
+    )
 
     @staticmethod
     def resolve_department_name(case: Case) -> str:
@@ -471,7 +482,7 @@ class CaseDetail(CaseSummary):
 
     @staticmethod
     def resolve_allowed_actions(case: Case, context) -> list[str]:
-        return _actions_for(context["user"], case)
+        return actions_available(context["user"], case, on=context["today"])
 
 
 class NoticeResult(Schema):
@@ -493,49 +504,6 @@ class TimelineEventOut(Schema):
 
 
 # --- Reading -------------------------------------------------------------------------------------------------
-
-
-def _pending_extension(case: Case) -> bool:
-    return any(extension.state == Extension.State.REQUESTED for extension in case.extensions.all())
-
-
-def _reviews_done(case: Case) -> bool:
-    return not any(
-        task.state in (ReviewTask.State.OPEN, ReviewTask.State.WAITING) and not task.is_decision
-        for task in case.tasks.all()
-    )
-
-
-def _ready_to_hand_over(case: Case) -> bool:
-    if case.status == CaseStatus.DENIED:
-        return True
-    return case.certificate_issued_at is not None and (not case.version.has_fee or case.fee_paid_at is not None)
-
-
-# What must also hold, beyond the status, for a move to be worth offering (the services check it again).
-PRECONDITIONS = {
-    "decide": _reviews_done,
-    "request_extension": lambda case: not _pending_extension(case),
-    "decide_extension": _pending_extension,
-    "issue_certificate": lambda case: case.certificate_issued_at is None,
-    "collect_fee": lambda case: case.version.has_fee and case.fee_paid_at is None,
-    "mark_ready": _ready_to_hand_over,
-    "deliver": _ready_to_hand_over,
-}
-
-
-def _may(user, action: str, case: Case) -> bool:
-    if action == "complete_task":
-        return any(
-            task.state == ReviewTask.State.OPEN and not task.is_decision and permissions.can_complete_task(user, task)
-            for task in case.tasks.all()
-        )
-    precondition = PRECONDITIONS.get(action)
-    return (precondition is None or precondition(case)) and permissions.can(user, action, case)
-
-
-def _actions_for(user, case: Case) -> list[str]:
-    return [action for action in allowed_actions(case) if action != "submit" and _may(user, action, case)]
 
 
 def _with_details(cases: QuerySet[Case]) -> QuerySet[Case]:

@@ -20,7 +20,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bianmin.accounts.phone import (
@@ -30,9 +30,8 @@ from bianmin.accounts.phone import (
     phone_verify,
     session_verified_phone,
 )
-from bianmin.catalog.models import ServiceItemVersion, SpecialProcedure
+from bianmin.catalog.models import ServiceItemVersion
 from bianmin.catalog.selectors import guide_version
-from bianmin.core.audit import audit_events_for
 from bianmin.core.cache import count_within
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_id_number, mask_name, mask_phone
@@ -52,6 +51,7 @@ from .public_forms import (
 )
 from .selectors import case_for_applicant, case_for_phone_check
 from .services import Applicant, Intake, case_submit, case_withdraw
+from .timeline import case_milestones
 
 TRACKED_SESSION_KEY = "tracked_cases"
 TRACKED_SECONDS = 2 * 60 * 60
@@ -90,15 +90,10 @@ def _remember_case(session, case: Case) -> None:
 
 def _session_case(request, tracking_number: str) -> Case | None:
     """The case with this number when this session verified it in the last 2 hours; otherwise None."""
-    case = (
-        Case.objects.select_related("item", "version", "department", "current_site", "receiving_site", "relay_site")
-        .filter(tracking_number=tracking_number.strip().upper())
-        .first()
-    )
-    if case is None:
-        return None
-    until = request.session.get(TRACKED_SESSION_KEY, {}).get(str(case.pk), 0)
-    return case if until > time.time() else None
+    now = time.time()
+    tracked = request.session.get(TRACKED_SESSION_KEY, {})
+    verified = {int(pk) for pk, until in tracked.items() if until > now and pk.isdigit()}
+    return case_for_applicant(tracking_number, verified=verified)
 
 
 # --- Applying online --------------------------------------------------------------------------------------------
@@ -381,45 +376,6 @@ NEXT_STEP = {
     Status.CLOSED: gettext_lazy("This case is closed."),
 }
 
-# Audit actions that are milestones the applicant sees, with their label.
-MILESTONES = {
-    "case.submit": gettext_lazy("Application received"),
-    "case.request_supplement": gettext_lazy("Supplementary materials requested"),
-    "case.receive_supplement": gettext_lazy("Supplementary materials received"),
-    "case.accept": gettext_lazy("Accepted"),
-    "case.accept_deemed": gettext_lazy("Accepted by law: no answer came within 5 working days"),
-    "case.refuse": gettext_lazy("Not accepted"),
-    "case.suspend": gettext_lazy("Paused for a special procedure"),
-    "case.resume": gettext_lazy("Resumed"),
-    "case.decide_extension": gettext_lazy("Time limit extended"),
-    "case.approve": gettext_lazy("Decided: approved"),
-    "case.deny": gettext_lazy("Decided: denied"),
-    "case.mark_ready": gettext_lazy("Result ready"),
-    "case.deliver": gettext_lazy("Result delivered"),
-    "case.withdraw": pgettext_lazy("case status", "Withdrawn"),
-}
-
-
-PROCEDURES = dict(SpecialProcedure.Kind.choices)
-
-
-def _timeline(case: Case) -> list[dict]:
-    """The milestones from the case's audit chain; staff names and comments are not shown."""
-    events = audit_events_for(case).filter(action__in=MILESTONES).only("action", "occurred_at", "payload")
-    timeline = []
-    for event in events:
-        if event.action == "case.decide_extension" and not event.payload.get("approved"):
-            continue
-        timeline.append(
-            {
-                "label": MILESTONES[event.action],
-                "at": event.occurred_at,
-                "days": event.payload.get("days") or event.payload.get("expected_days"),
-                "procedure": PROCEDURES.get(event.payload.get("kind", ""), ""),  # only a suspension names one
-            }
-        )
-    return timeline
-
 
 def _days_left(due) -> int | None:
     if due is None:
@@ -476,7 +432,7 @@ def track_case(request, tracking_number: str):
             "next_step": NEXT_STEP.get(case.status, ""),
             "missing": _missing(case),
             "deadlines": _deadlines(case),
-            "timeline": _timeline(case),
+            "timeline": case_milestones(case),
             "notices": case.notices.all(),
             "open_suspension": case.suspensions.filter(ended_on__isnull=True).first(),
             "withdraw_form": WithdrawForm() if case.is_open else None,

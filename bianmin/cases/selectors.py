@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from django.db.models import Case as CaseWhen
-from django.db.models import F, IntegerField, QuerySet, Value, When
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from bianmin.accounts.models import User
-from bianmin.org.selectors import user_scope
+from bianmin.org.models import Role
+from bianmin.org.selectors import sites_visible_to, user_scope
 
-from .access import access_rows, scope_keys, visible_condition
+from .access import (
+    access_rows,
+    department_key,
+    open_steps_count,
+    open_steps_values,
+    scope_keys,
+    site_key,
+    status_counts,
+    subtree_key,
+    visible_condition,
+)
 from .clock import today_ordinal
-from .models import QUERY_CODE_DIGITS, Case, CaseAccess, Status
+from .inquiries import inquiries_owned_by
+from .models import QUERY_CODE_DIGITS, Case, CaseAccess, DeliveryMethod, Extension, ReviewTask, Status
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -52,25 +66,30 @@ def case_get_for_user(user: User, pk: int) -> Case | None:
 
 
 def _public_case(tracking_number: str) -> Case | None:
+    """The case with this tracking number: the one lookup of the applicant's side, never an answer by itself."""
     if not tracking_number:
         return None
     return (
-        Case.objects.select_related("item", "version", "department", "current_site", "receiving_site")
+        Case.objects.select_related("item", "version", "department", "current_site", "receiving_site", "relay_site")
         .filter(tracking_number=tracking_number.strip().upper())
         .first()
     )
 
 
-def case_for_applicant(tracking_number: str, query_code: str) -> Case | None:
-    """The public tracking page: the number AND the case's query code (查询码, 8 random digits), printed on the
-    applicant's part of the receipt and sent in the intake SMS."""
+def case_for_applicant(tracking_number: str, query_code: str = "", *, verified: Collection[int] = ()) -> Case | None:
+    """The applicant's way to a case by its number: the number AND the case's query code (查询码, 8 random digits),
+    printed on the applicant's part of the receipt and sent in the intake SMS; or the number of a case this session
+    has verified already (``verified``: their ids, by the code or by the phone check)."""
     code = (query_code or "").strip()
-    if len(code) != QUERY_CODE_DIGITS or not code.isdigit():
+    has_code = len(code) == QUERY_CODE_DIGITS and code.isdigit()
+    if not has_code and not verified:
         return None
     case = _public_case(tracking_number)
-    if case is None or not secrets.compare_digest(case.query_code, code):
+    if case is None:
         return None
-    return case
+    if case.pk in verified or (has_code and secrets.compare_digest(case.query_code, code)):
+        return case
+    return None
 
 
 def case_for_phone_check(tracking_number: str, id_tail: str) -> Case | None:
@@ -97,3 +116,182 @@ def annotate_days_left(cases: QuerySet[Case], today: datetime.date) -> QuerySet[
             output_field=IntegerField(),
         )
     )
+
+
+# --- My work: the queue's groups, as filters over the access rows ----------------------------------------------
+
+
+def _department_roles(user: User) -> tuple[list[int], list[int]]:
+    """The departments the user represents (chief representative or head) and those they head."""
+    scope = user_scope(user)
+    represented = sorted(scope.departments_of(Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD))
+    headed = sorted(scope.departments_of(Role.DEPARTMENT_HEAD))
+    return represented, headed
+
+
+def _scope_site_ids(user: User) -> list[int]:
+    """The ids of the sites in the user's scope (a handful), so steps and relays are matched by an index on the
+    site, not by a match of paths per case."""
+    return list(sites_visible_to(user).order_by("pk").values_list("pk", flat=True))
+
+
+def _task_condition(user: User, represented: list[int], headed: list[int]) -> Q:
+    """permissions.can_complete_task as a filter over ReviewTask, so a whole queue is one query."""
+    scope = user_scope(user)
+    if user.is_superuser:
+        return Q()
+    condition = Q(pk__in=[])
+    window_roles = sorted({Role.CLERK, Role.AGENT} & scope.roles)
+    if window_roles:
+        condition |= Q(role__in=window_roles, site_id__in=_scope_site_ids(user))
+    if represented:
+        condition |= Q(role=Role.CHIEF_REPRESENTATIVE, department_id__in=represented)
+    if headed:
+        condition |= Q(role=Role.DEPARTMENT_HEAD, department_id__in=headed)
+    return condition
+
+
+def _here(user: User, represented: list[int]) -> Q:
+    """ "Here", over the user's access rows: the case is handled now at a site of the clerk's or agent's, or is of
+    a department the user represents (the rows' ``is_current``, when the user's scope is that one key)."""
+    scope = user_scope(user)
+    if user.is_superuser:
+        return Q(is_current=True)  # the rows of "everything": every case is here
+    keys = [department_key(pk) for pk in represented]
+    if {Role.CLERK, Role.AGENT} & scope.roles:
+        keys += [subtree_key(pk) for pk in sorted(scope.subtree_site_ids)]
+        keys += [site_key(pk) for pk in sorted(scope.exact_site_ids)]
+    if not keys:
+        return Q(pk__in=[])
+    if scope_keys(scope) == keys:
+        return Q(is_current=True)
+    return Q(Exists(CaseAccess.objects.filter(case_id=OuterRef("case_id"), key__in=keys, is_current=True)))
+
+
+DECIDED = [Status.APPROVED, Status.DENIED]
+# The groups that are "here, in this status" (disjoint), and the groups that are sets of cases of their own.
+HERE_GROUPS = {
+    "acceptance": [Status.RECEIVED],
+    "supplement": [Status.SUPPLEMENT_REQUESTED],
+    "suspended": [Status.SUSPENDED],
+    "results": DECIDED,
+}
+SET_GROUPS = ("steps", "extensions", "relayed")
+
+
+def _pending_extensions(user: User, headed: list[int]) -> list[int]:
+    """The cases with an extension request the user decides (of the departments they head): the few requested
+    ones are read first, then kept if of those departments (their department keys), as two small lookups."""
+    pending = list(
+        Extension.objects.filter(state=Extension.State.REQUESTED).order_by("case_id").values_list("case_id", flat=True)
+    )
+    if user.is_superuser or not pending:
+        return pending
+    keys = [department_key(pk) for pk in headed]
+    own = CaseAccess.objects.filter(case_id__in=pending, key__in=keys, is_current=True)
+    return list(own.order_by("case_id").values_list("case_id", flat=True)) if keys else []
+
+
+def _step_roles(user: User, represented: list[int], headed: list[int]) -> tuple[int, set[str]] | None:
+    """For a department head or chief representative of one department (their scope is its key): the key and the
+    roles whose review steps are theirs, so "review steps for me" is the rows' ``open_steps`` and its count a
+    counter (cases/access.py). None for everyone else (their steps are matched on the steps themselves)."""
+    scope = user_scope(user)
+    if user.is_superuser or {Role.CLERK, Role.AGENT} & scope.roles or len(represented) != 1:
+        return None
+    key = department_key(represented[0])
+    if scope_keys(scope) != [key]:
+        return None
+    # A head also completes the chief representative's steps (permissions.can_complete_task).
+    roles = {Role.CHIEF_REPRESENTATIVE} | ({Role.DEPARTMENT_HEAD} if headed == represented else set())
+    return key, roles
+
+
+@dataclass(frozen=True)
+class WorkGroups:
+    """Each group of "my work" as a filter over the access rows of the cases the user may see, and when the steps
+    group is read from the rows' ``open_steps`` (``_step_roles``), the department key and roles it counts."""
+
+    groups: dict[str, Q]
+    step_roles: tuple[int, set[str]] | None = None
+
+
+def work_groups(user: User) -> WorkGroups:
+    """The groups of the user's work queue ("my work"), read by ``cases_in_work_queue`` and ``queue_counts``."""
+    scope = user_scope(user)
+    represented, headed = _department_roles(user)
+    here = _here(user, represented)
+    step_roles = _step_roles(user, represented, headed)
+    if step_roles is not None:
+        steps = Q(status=Status.ACCEPTED, open_steps__in=open_steps_values(step_roles[1]))
+    else:
+        open_tasks = ReviewTask.objects.filter(_task_condition(user, represented, headed), state=ReviewTask.State.OPEN)
+        steps = Q(status=Status.ACCEPTED, case_id__in=open_tasks.values("case_id"))
+    extensions = _pending_extensions(user, headed)
+    relayed = Case.objects.filter(status__in=DECIDED, delivery_method=DeliveryMethod.RELAY, ready_at__isnull=False)
+    groups = {name: here & Q(status__in=statuses) for name, statuses in HERE_GROUPS.items()}
+    groups |= {
+        "steps": steps,
+        "extensions": Q(status__in=[Status.ACCEPTED, Status.SUSPENDED], case_id__in=extensions),
+        "relayed": Q(case_id__in=relayed.filter(relay_site_id__in=_scope_site_ids(user)).values("pk")),
+    }
+    if not scope.can_write:
+        groups = {name: Q(pk__in=[]) for name in groups}  # read-only: nothing is waiting for them
+        step_roles = None
+    all_work = Q(pk__in=[])
+    for condition in groups.values():
+        all_work |= condition
+    return WorkGroups({"all": all_work, **groups}, step_roles)
+
+
+def _work_rows(user: User) -> QuerySet[CaseAccess]:
+    """The access rows of the cases that can be work (open, or decided and not delivered): the queue's index."""
+    return case_access_for(user).filter(is_work=True)
+
+
+def cases_in_work_queue(user: User, group: str = "all", *, work: WorkGroups | None = None) -> QuerySet[CaseAccess]:
+    """The access rows of the cases waiting for the user in one group of their work queue (``"all"``, or a key of
+    ``work_groups``), unordered: the queue orders them by its index (nearest running deadline first).
+
+    ``work``: the user's groups when the caller has them already (they cost a few small queries)."""
+    work = work or work_groups(user)
+    return _work_rows(user).filter(work.groups[group])
+
+
+def queue_counts(user: User, work: WorkGroups | None = None) -> dict[str, int]:
+    """How many cases wait in each group, plus the open inquiries the user owns.
+
+    For a user whose scope is one key and whose "here" is that key (almost every clerk, agent, chief
+    representative and head), the "here" groups are read from the counters, and so are a department head's or
+    chief representative's review steps; only the groups that are sets of their own (clerks' steps, extensions,
+    relayed results: a handful) are counted over the rows; otherwise one aggregate over the queue's rows.
+    ``work``: the user's groups when the caller has them already."""
+    work = work or work_groups(user)
+    groups = work.groups
+    scope = user_scope(user)
+    keys = scope_keys(scope)
+    rows = _work_rows(user)
+    if not scope.can_write:
+        counts = dict.fromkeys(groups, 0)
+    elif len(keys) == 1 and groups["acceptance"] == Q(is_current=True) & Q(status__in=HERE_GROUPS["acceptance"]):
+        totals = status_counts(keys, is_current=True)
+        counts = {name: sum(totals.get(s, 0) for s in statuses) for name, statuses in HERE_GROUPS.items()}
+        counts |= {name: rows.filter(groups[name]).count() for name in SET_GROUPS if name != "steps"}
+        if work.step_roles is not None:
+            counts["steps"] = open_steps_count(*work.step_roles)
+        else:
+            counts["steps"] = rows.filter(groups["steps"]).count()
+        # "All": every "here" group and every step (steps are accepted cases: never "here"), and the few
+        # extensions and relayed results that are in neither.
+        here_statuses = [status for statuses in HERE_GROUPS.values() for status in statuses]
+        others = (
+            rows.filter(groups["extensions"] | groups["relayed"])
+            .exclude(is_current=True, status__in=here_statuses)
+            .exclude(groups["steps"])
+            .count()
+        )
+        counts["all"] = sum(counts[name] for name in HERE_GROUPS) + counts["steps"] + others
+    else:
+        counts = rows.aggregate(**{name: Count("pk", filter=q) for name, q in groups.items()})
+    counts["inquiries"] = inquiries_owned_by(user).count()
+    return counts

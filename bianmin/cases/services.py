@@ -22,6 +22,7 @@ from bianmin.catalog.models import CaseType, FeeRule, ServiceItem, SpecialProced
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.notify import notify
+from bianmin.core.transitions import TransitionNotAllowed
 from bianmin.core.workdays import add_workdays, workdays_between
 from bianmin.org.models import Role, Site
 
@@ -43,12 +44,10 @@ from .models import (
     Suspension,
     query_code_new,
 )
-from .workflow import TransitionNotAllowed, check_transition
+from .workflow import check_transition, extension_limit
 
 PRECHECK_WORKING_DAYS = 5  # ALL art. 32
 CERTIFICATE_WORKING_DAYS = 10  # ALL art. 44
-EXTENSION_LIMIT = 10  # ALL art. 42
-JOINT_EXTENSION_LIMIT = 15  # ALL art. 42, joint or centralised handling
 APPEAL_RIGHTS = (
     "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法向人民法院提起行政诉讼。"
 )
@@ -737,7 +736,7 @@ def case_request_extension(
 
 
 def _check_extension_limit(case: Case, days: int) -> None:
-    limit = JOINT_EXTENSION_LIMIT if case.version.case_type == CaseType.JOINT else EXTENSION_LIMIT
+    limit = extension_limit(case)
     if case.extension_days + days > limit:
         raise DomainError(
             _("The time limit can be extended by at most %(limit)d working days in all; %(used)d are used.")

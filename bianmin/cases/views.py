@@ -16,20 +16,19 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.accounts.models import User
-from bianmin.catalog.models import CaseType, ServiceItem, SpecialProcedure
+from bianmin.catalog.models import CaseType, ServiceItem
 from bianmin.catalog.selectors import catalog_search
-from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.pagination import CountedPaginator
 from bianmin.core.uploads import file_response
@@ -44,15 +43,6 @@ from bianmin.workbench.views import staff_required
 
 from . import forms as case_forms
 from . import services
-from .access import (
-    department_key,
-    open_steps_count,
-    open_steps_values,
-    scope_keys,
-    site_key,
-    status_counts,
-    subtree_key,
-)
 from .clock import RUNNING_STATUSES, annotate_clock, clock
 from .idnumbers import validate_id_number
 from .inquiries import (
@@ -70,16 +60,16 @@ from .models import (
     CaseAccess,
     CaseMaterial,
     Channel,
-    DeliveryMethod,
     Extension,
     Inquiry,
     Notice,
     ReviewTask,
     Status,
 )
-from .permissions import can, can_complete_task, can_receive_at
-from .selectors import case_access_for, case_get_for_user, page_of_cases
-from .workflow import allowed_actions
+from .permissions import can_receive_at
+from .selectors import case_get_for_user, cases_in_work_queue, page_of_cases, queue_counts, work_groups
+from .timeline import case_timeline
+from .workflow import actions_available, steps_for
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 QUEUE_PAGE_SIZE = 25
@@ -106,172 +96,6 @@ QUEUE_GROUPS = [
     ("results", gettext_lazy("Results to finish and deliver")),
     ("relayed", gettext_lazy("Relayed results to hand over")),
 ]
-
-
-def _department_roles(user: User) -> tuple[list[int], list[int]]:
-    """The departments the user represents (chief representative or head) and those they head."""
-    scope = user_scope(user)
-    represented = sorted(scope.departments_of(Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD))
-    headed = sorted(scope.departments_of(Role.DEPARTMENT_HEAD))
-    return represented, headed
-
-
-def _scope_site_ids(user: User) -> list[int]:
-    """The ids of the sites in the user's scope (a handful), so steps and relays are matched by an index on the
-    site, not by a match of paths per case."""
-    return list(sites_visible_to(user).order_by("pk").values_list("pk", flat=True))
-
-
-def _task_condition(user: User, represented: list[int], headed: list[int]) -> Q:
-    """permissions.can_complete_task as a filter over ReviewTask, so a whole queue is one query."""
-    scope = user_scope(user)
-    if user.is_superuser:
-        return Q()
-    condition = Q(pk__in=[])
-    window_roles = sorted({Role.CLERK, Role.AGENT} & scope.roles)
-    if window_roles:
-        condition |= Q(role__in=window_roles, site_id__in=_scope_site_ids(user))
-    if represented:
-        condition |= Q(role=Role.CHIEF_REPRESENTATIVE, department_id__in=represented)
-    if headed:
-        condition |= Q(role=Role.DEPARTMENT_HEAD, department_id__in=headed)
-    return condition
-
-
-def _here(user: User, represented: list[int]) -> Q:
-    """ "Here", over the user's access rows: the case is handled now at a site of the clerk's or agent's, or is of
-    a department the user represents (the rows' ``is_current``, when the user's scope is that one key)."""
-    scope = user_scope(user)
-    if user.is_superuser:
-        return Q(is_current=True)  # the rows of "everything": every case is here
-    keys = [department_key(pk) for pk in represented]
-    if {Role.CLERK, Role.AGENT} & scope.roles:
-        keys += [subtree_key(pk) for pk in sorted(scope.subtree_site_ids)]
-        keys += [site_key(pk) for pk in sorted(scope.exact_site_ids)]
-    if not keys:
-        return Q(pk__in=[])
-    if scope_keys(scope) == keys:
-        return Q(is_current=True)
-    return Q(Exists(CaseAccess.objects.filter(case_id=OuterRef("case_id"), key__in=keys, is_current=True)))
-
-
-DECIDED = [Status.APPROVED, Status.DENIED]
-# The groups that are "here, in this status" (disjoint), and the groups that are sets of cases of their own.
-HERE_GROUPS = {
-    "acceptance": [Status.RECEIVED],
-    "supplement": [Status.SUPPLEMENT_REQUESTED],
-    "suspended": [Status.SUSPENDED],
-    "results": DECIDED,
-}
-SET_GROUPS = ("steps", "extensions", "relayed")
-
-
-def _pending_extensions(user: User, headed: list[int]) -> list[int]:
-    """The cases with an extension request the user decides (of the departments they head): the few requested
-    ones are read first, then kept if of those departments (their department keys), as two small lookups."""
-    pending = list(
-        Extension.objects.filter(state=Extension.State.REQUESTED).order_by("case_id").values_list("case_id", flat=True)
-    )
-    if user.is_superuser or not pending:
-        return pending
-    keys = [department_key(pk) for pk in headed]
-    own = CaseAccess.objects.filter(case_id__in=pending, key__in=keys, is_current=True)
-    return list(own.order_by("case_id").values_list("case_id", flat=True)) if keys else []
-
-
-def _step_roles(user: User, represented: list[int], headed: list[int]) -> tuple[int, set[str]] | None:
-    """For a department head or chief representative of one department (their scope is its key): the key and the
-    roles whose review steps are theirs, so "review steps for me" is the rows' ``open_steps`` and its count a
-    counter (cases/access.py). None for everyone else (their steps are matched on the steps themselves)."""
-    scope = user_scope(user)
-    if user.is_superuser or {Role.CLERK, Role.AGENT} & scope.roles or len(represented) != 1:
-        return None
-    key = department_key(represented[0])
-    if scope_keys(scope) != [key]:
-        return None
-    # A head also completes the chief representative's steps (permissions.can_complete_task).
-    roles = {Role.CHIEF_REPRESENTATIVE} | ({Role.DEPARTMENT_HEAD} if headed == represented else set())
-    return key, roles
-
-
-@dataclass(frozen=True)
-class WorkGroups:
-    """Each group of "my work" as a filter over the access rows of the cases the user may see, and when the steps
-    group is read from the rows' ``open_steps`` (``_step_roles``), the department key and roles it counts."""
-
-    groups: dict[str, Q]
-    step_roles: tuple[int, set[str]] | None = None
-
-
-def _work_groups(user: User) -> WorkGroups:
-    scope = user_scope(user)
-    represented, headed = _department_roles(user)
-    here = _here(user, represented)
-    step_roles = _step_roles(user, represented, headed)
-    if step_roles is not None:
-        steps = Q(status=Status.ACCEPTED, open_steps__in=open_steps_values(step_roles[1]))
-    else:
-        open_tasks = ReviewTask.objects.filter(_task_condition(user, represented, headed), state=ReviewTask.State.OPEN)
-        steps = Q(status=Status.ACCEPTED, case_id__in=open_tasks.values("case_id"))
-    extensions = _pending_extensions(user, headed)
-    relayed = Case.objects.filter(status__in=DECIDED, delivery_method=DeliveryMethod.RELAY, ready_at__isnull=False)
-    groups = {name: here & Q(status__in=statuses) for name, statuses in HERE_GROUPS.items()}
-    groups |= {
-        "steps": steps,
-        "extensions": Q(status__in=[Status.ACCEPTED, Status.SUSPENDED], case_id__in=extensions),
-        "relayed": Q(case_id__in=relayed.filter(relay_site_id__in=_scope_site_ids(user)).values("pk")),
-    }
-    if not scope.can_write:
-        groups = {name: Q(pk__in=[]) for name in groups}  # read-only: nothing is waiting for them
-        step_roles = None
-    all_work = Q(pk__in=[])
-    for condition in groups.values():
-        all_work |= condition
-    return WorkGroups({"all": all_work, **groups}, step_roles)
-
-
-def _work_rows(user: User) -> QuerySet[CaseAccess]:
-    """The access rows of the cases that can be work (open, or decided and not delivered): the queue's index."""
-    return case_access_for(user).filter(is_work=True)
-
-
-def queue_counts(user: User, work: WorkGroups | None = None) -> dict[str, int]:
-    """How many cases wait in each group, plus the open inquiries the user owns.
-
-    For a user whose scope is one key and whose "here" is that key (almost every clerk, agent, chief
-    representative and head), the "here" groups are read from the counters, and so are a department head's or
-    chief representative's review steps; only the groups that are sets of their own (clerks' steps, extensions,
-    relayed results: a handful) are counted over the rows; otherwise one aggregate over the queue's rows.
-    ``work``: the user's groups when the caller has them already."""
-    work = work or _work_groups(user)
-    groups = work.groups
-    scope = user_scope(user)
-    keys = scope_keys(scope)
-    rows = _work_rows(user)
-    if not scope.can_write:
-        counts = dict.fromkeys(groups, 0)
-    elif len(keys) == 1 and groups["acceptance"] == Q(is_current=True) & Q(status__in=HERE_GROUPS["acceptance"]):
-        totals = status_counts(keys, is_current=True)
-        counts = {name: sum(totals.get(s, 0) for s in statuses) for name, statuses in HERE_GROUPS.items()}
-        counts |= {name: rows.filter(groups[name]).count() for name in SET_GROUPS if name != "steps"}
-        if work.step_roles is not None:
-            counts["steps"] = open_steps_count(*work.step_roles)
-        else:
-            counts["steps"] = rows.filter(groups["steps"]).count()
-        # "All": every "here" group and every step (steps are accepted cases: never "here"), and the few
-        # extensions and relayed results that are in neither.
-        here_statuses = [status for statuses in HERE_GROUPS.values() for status in statuses]
-        others = (
-            rows.filter(groups["extensions"] | groups["relayed"])
-            .exclude(is_current=True, status__in=here_statuses)
-            .exclude(groups["steps"])
-            .count()
-        )
-        counts["all"] = sum(counts[name] for name in HERE_GROUPS) + counts["steps"] + others
-    else:
-        counts = rows.aggregate(**{name: Count("pk", filter=q) for name, q in groups.items()})
-    counts["inquiries"] = inquiries_owned_by(user).count()
-    return counts
 
 
 def with_overdue(clock_: dict) -> dict:
@@ -351,15 +175,14 @@ def case_queue(request):
     """My work, most urgent first (the nearest running deadline; cases without one last, newest first): the page
     is read from the access rows' queue index, then only its 25 cases."""
     user = request.user
-    work = _work_groups(user)
-    groups = work.groups
+    work = work_groups(user)
     group = request.GET.get("group", "all")
-    if group not in groups:
+    if group not in work.groups:
         group = "all"
     filter_form = case_forms.QueueFilterForm(request.GET or None, items=_item_choices())
     today = timezone.localdate()
     filters = filter_form.filters()
-    rows = _filtered(_work_rows(user).filter(groups[group]), filters, today)
+    rows = _filtered(cases_in_work_queue(user, group, work=work), filters, today)
     listed = rows.order_by("sort_due", "-received_at", "-case_id").values_list("case_id", flat=True)
     counts = queue_counts(user, work)
     is_filtered = any(filters.get(name) for name in ("status", "item", "channel", "overdue"))
@@ -397,117 +220,6 @@ def case_queue_counts(request):
 
 
 # --- The case page and its timeline ---------------------------------------------------------------------------
-
-ACTION_LABELS = {
-    "case.submit": gettext_lazy("Application received"),
-    "case.request_supplement": gettext_lazy("Supplement notice issued"),
-    "case.receive_supplement": gettext_lazy("Supplementary materials received"),
-    "case.accept": gettext_lazy("Accepted"),
-    "case.accept_deemed": gettext_lazy("Accepted by law: no answer within 5 working days"),
-    "case.refuse": gettext_lazy("Not accepted"),
-    "case.complete_task": gettext_lazy("Review step completed"),
-    "case.forward": gettext_lazy("Forwarded to the deciding level"),
-    "case.consent_by_silence": gettext_lazy("Joint review: consent by silence"),
-    "case.suspend": gettext_lazy("Suspended for a special procedure"),
-    "case.resume": gettext_lazy("Special procedure ended, clock resumed"),
-    "case.request_extension": gettext_lazy("Extension requested"),
-    "case.decide_extension": gettext_lazy("Extension decided"),
-    "case.approve": gettext_lazy("Approved"),
-    "case.deny": gettext_lazy("Denied"),
-    "case.issue_certificate": gettext_lazy("Certificate issued"),
-    "case.collect_fee": gettext_lazy("Fee collected"),
-    "case.mark_ready": gettext_lazy("Result ready"),
-    "case.deliver": gettext_lazy("Result delivered, case closed"),
-    "case.withdraw": gettext_lazy("Withdrawn by the applicant"),
-    "case.recompute_deadlines": gettext_lazy("Deadlines recomputed after a calendar change"),
-}
-
-PAYLOAD_LABELS = {
-    "channel": gettext_lazy("Channel"),
-    "site": gettext_lazy("Site"),
-    "relay_site": gettext_lazy("Relaying site"),
-    "version": gettext_lazy("Item version"),
-    "notice": gettext_lazy("Notice"),
-    "problems": gettext_lazy("Materials listed"),
-    "is_repeat": gettext_lazy("Repeated notice"),
-    "repeat_reason": gettext_lazy("Reason for a second notice"),
-    "materials": gettext_lazy("Materials"),
-    "accepted_on": gettext_lazy("Accepted on"),
-    "promised_due": gettext_lazy("Promised deadline"),
-    "statutory_due": gettext_lazy("Statutory deadline"),
-    "reason": gettext_lazy("Reason"),
-    "reasons": gettext_lazy("Reasons"),
-    "competent_organ": gettext_lazy("Competent organ"),
-    "task": gettext_lazy("Step"),
-    "outcome": gettext_lazy("Opinion"),
-    "comment": gettext_lazy("Comments"),
-    "late": gettext_lazy("Late"),
-    "to_site": gettext_lazy("To site"),
-    "department": gettext_lazy("Department"),
-    "due": gettext_lazy("Due"),
-    "kind": gettext_lazy("Procedure"),
-    "expected_days": gettext_lazy("Expected working days"),
-    "suspended_working_days": gettext_lazy("Working days suspended"),
-    "days": gettext_lazy("Working days"),
-    "approved": pgettext_lazy("extension", "Approved"),
-    "on_time": gettext_lazy("On time"),
-    "certificate": gettext_lazy("Certificate number"),
-    "valid_until": gettext_lazy("Valid until"),
-    "amount": gettext_lazy("Amount (yuan)"),
-    "receipt": gettext_lazy("Receipt number"),
-    "method": gettext_lazy("Delivery"),
-    "note": gettext_lazy("Note"),
-    "years": gettext_lazy("Calendar years"),
-}
-# Flags shown only when they are set (a "late: no" on every row is noise).
-SHOWN_WHEN_TRUE = {"late", "is_repeat"}
-
-
-def _value_choices() -> dict[str, dict]:
-    return {
-        "channel": dict(Channel.choices),
-        "outcome": dict(ReviewTask.Outcome.choices),
-        "kind": dict(SpecialProcedure.Kind.choices),
-        "method": dict(DeliveryMethod.choices),
-    }
-
-
-def _payload_text(key: str, value, choices: dict[str, dict]) -> str:
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, list):
-        return "、".join(str(part) for part in value)
-    if key in choices:
-        return str(choices[key].get(value, value))
-    return str(value)
-
-
-def _payload_details(payload: dict, choices: dict[str, dict]) -> list[tuple[str, str]]:
-    details = []
-    for key, label in PAYLOAD_LABELS.items():
-        value = payload.get(key)
-        if value in (None, "", []) or (key in SHOWN_WHEN_TRUE and not value):
-            continue
-        details.append((label, _payload_text(key, value, choices)))
-    return details
-
-
-def case_timeline(case: Case) -> list[dict]:
-    """The case's audit events as the page shows them: Beijing time, who, what (in words), key details."""
-    choices = _value_choices()
-    statuses = dict(Status.choices)
-    timeline = []
-    for event in audit_events_for(case).select_related("actor"):
-        timeline.append(
-            {
-                "at": timezone.localtime(event.occurred_at, SHANGHAI),
-                "actor": event.actor.get_full_name() if event.actor else _("System"),
-                "label": ACTION_LABELS.get(event.action, event.action),
-                "status": statuses.get(event.payload.get("status"), ""),
-                "details": _payload_details(event.payload, choices),
-            }
-        )
-    return timeline
 
 
 @dataclass(frozen=True)
@@ -669,19 +381,6 @@ PRIMARY_ACTIONS = {
 }
 
 
-def _is_due(name: str, case: Case, tasks: list[ReviewTask]) -> bool:
-    """Whether an allowed action makes sense now, beyond the status table (a pending request, a step open)."""
-    checks = {
-        "decide": lambda: any(t.is_decision and t.state == ReviewTask.State.OPEN for t in tasks),
-        "decide_extension": lambda: case.extensions.filter(state=Extension.State.REQUESTED).exists(),
-        "request_extension": lambda: not case.extensions.filter(state=Extension.State.REQUESTED).exists(),
-        "issue_certificate": lambda: case.status == Status.APPROVED and not case.certificate_issued_at,
-        "collect_fee": lambda: case.version.has_fee and not case.fee_paid_at,
-        "mark_ready": lambda: not case.ready_at,
-    }
-    return checks.get(name, lambda: True)()
-
-
 def _task_form(case: Case, task: ReviewTask, bound: dict) -> forms.Form:
     key = f"complete_task:{task.pk}"
     if key in bound:
@@ -691,33 +390,33 @@ def _task_form(case: Case, task: ReviewTask, bound: dict) -> forms.Form:
     )
 
 
-def _offered_actions(user: User, case: Case, tasks: list[ReviewTask], bound: dict) -> list[dict]:
-    """The actions this user may take now: the workflow's allowed moves that the permissions grant."""
+def _offered_actions(user: User, case: Case, bound: dict) -> list[dict]:
+    """Exactly the moves ``workflow.actions_available`` lists for this user now, each with its form (a review step
+    the user may complete: one form each)."""
     offered = []
-    allowed = set(allowed_actions(case))
+    available = set(actions_available(user, case))
     for name, action in CASE_ACTIONS.items():
-        if name not in allowed:
+        if name not in available:
             continue
         if name == "complete_task":
-            for task in tasks:
-                if task.state == ReviewTask.State.OPEN and not task.is_decision and can_complete_task(user, task):
-                    offered.append(
-                        {
-                            "action": action,
-                            "form": _task_form(case, task, bound),
-                            "task": task,
-                            "is_open": f"complete_task:{task.pk}" in bound,
-                        }
-                    )
-            continue
-        if not can(user, name, case) or not _is_due(name, case, tasks):
+            for task in steps_for(user, case):
+                offered.append(
+                    {
+                        "action": action,
+                        "form": _task_form(case, task, bound),
+                        "task": task,
+                        "is_open": f"complete_task:{task.pk}" in bound,
+                    }
+                )
             continue
         form = bound.get(name) or action.form_class(case=case, prefix=name)
         offered.append({"action": action, "form": form, "is_open": name in bound})
     if not any(entry["is_open"] for entry in offered):
-        primary = next((entry for entry in offered if entry["action"].name in PRIMARY_ACTIONS), None)
-        if primary is not None:
-            primary["is_open"] = True
+        # Once the result is ready, handing it over is the next step (marking it ready again changes how).
+        primary = PRIMARY_ACTIONS - {"mark_ready"} if case.ready_at else PRIMARY_ACTIONS
+        first = next((entry for entry in offered if entry["action"].name in primary), None)
+        if first is not None:
+            first["is_open"] = True
     return offered
 
 
@@ -745,7 +444,15 @@ def _supervision_box(user: User, case: Case) -> dict | None:
 
 def _render_detail(request, case: Case, *, bound: dict | None = None, error: str = "", status: int = 200):
     today = timezone.localdate()
-    tasks = list(case.tasks.select_related("department", "site", "completed_by").order_by("is_parallel", "position"))
+    prefetch_related_objects(
+        [case],
+        Prefetch(
+            "tasks",
+            ReviewTask.objects.select_related("department", "site", "completed_by").order_by("is_parallel", "position"),
+        ),
+        Prefetch("extensions", Extension.objects.select_related("requested_by", "decided_by")),
+    )
+    tasks = list(case.tasks.all())
     notices = list(case.notices.all())
     context = {
         "case": case,
@@ -754,10 +461,10 @@ def _render_detail(request, case: Case, *, bound: dict | None = None, error: str
         "task_rows": _task_rows(tasks, today),
         "notices": notices,
         "receipt": next((n for n in notices if n.kind == Notice.Kind.RECEIPT), None),
-        "extensions": case.extensions.select_related("requested_by", "decided_by"),
+        "extensions": case.extensions.all(),
         "suspensions": case.suspensions.all(),
         "timeline": case_timeline(case),
-        "offered": _offered_actions(request.user, case, tasks, bound or {}),
+        "offered": _offered_actions(request.user, case, bound or {}),
         "is_read_only": not user_scope(request.user).can_write and not request.user.is_superuser,
         "action_error": error,
         "supervision": _supervision_box(request.user, case),

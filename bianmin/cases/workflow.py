@@ -1,46 +1,138 @@
-"""The case's allowed moves: one table, read by the services (to refuse) and the pages (to offer)."""
+"""The case's allowed moves, and what a person may do with a case now.
+
+``ALLOWED_FROM`` is the one table of moves (read through ``core.transitions``); ``actions_available`` is the one
+answer to "what may this user do with this case now": the case page shows exactly these actions, the API lists
+them (``allowed_actions``), and each is a move the service would accept (the services still check the move and
+the permission themselves, so nothing depends on the page having asked).
+"""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bianmin.core.errors import DomainError
+from bianmin.accounts.models import User
+from bianmin.catalog.models import CaseType
+from bianmin.core import transitions
 
-from .models import Status
+from . import permissions
+from .models import Case, Extension, ReviewTask, Status
 
 # action -> the statuses it may start from.
-ALLOWED_FROM: dict[str, set[str]] = {
-    "submit": {Status.DRAFT},
-    "request_supplement": {Status.RECEIVED},
-    "receive_supplement": {Status.SUPPLEMENT_REQUESTED},
-    "accept": {Status.RECEIVED},
-    "refuse": {Status.RECEIVED, Status.SUPPLEMENT_REQUESTED},
-    "complete_task": {Status.ACCEPTED},
-    "suspend": {Status.ACCEPTED},
-    "resume": {Status.SUSPENDED},
-    "request_extension": {Status.ACCEPTED, Status.SUSPENDED},
-    "decide_extension": {Status.ACCEPTED, Status.SUSPENDED},
-    "decide": {Status.ACCEPTED},
-    "issue_certificate": {Status.APPROVED},
-    "collect_fee": {Status.APPROVED},
-    "mark_ready": {Status.APPROVED, Status.DENIED},
-    "deliver": {Status.APPROVED, Status.DENIED},
-    "withdraw": {Status.DRAFT, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED, Status.SUSPENDED},
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "submit": frozenset({Status.DRAFT}),
+    "request_supplement": frozenset({Status.RECEIVED}),
+    "receive_supplement": frozenset({Status.SUPPLEMENT_REQUESTED}),
+    "accept": frozenset({Status.RECEIVED}),
+    "refuse": frozenset({Status.RECEIVED, Status.SUPPLEMENT_REQUESTED}),
+    "complete_task": frozenset({Status.ACCEPTED}),
+    "suspend": frozenset({Status.ACCEPTED}),
+    "resume": frozenset({Status.SUSPENDED}),
+    "request_extension": frozenset({Status.ACCEPTED, Status.SUSPENDED}),
+    "decide_extension": frozenset({Status.ACCEPTED, Status.SUSPENDED}),
+    "decide": frozenset({Status.ACCEPTED}),
+    "issue_certificate": frozenset({Status.APPROVED}),
+    "collect_fee": frozenset({Status.APPROVED}),
+    "mark_ready": frozenset({Status.APPROVED, Status.DENIED}),
+    "deliver": frozenset({Status.APPROVED, Status.DENIED}),
+    "withdraw": frozenset(
+        {Status.DRAFT, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED, Status.SUSPENDED}
+    ),
+}
+
+EXTENSION_LIMIT = 10  # ALL art. 42
+JOINT_EXTENSION_LIMIT = 15  # ALL art. 42, joint or centralised handling
+
+
+def check_transition(case: Case, action: str) -> None:
+    """Raise TransitionNotAllowed, with the case's current status in words, when ``action`` cannot happen now."""
+    transitions.check_transition(
+        ALLOWED_FROM,
+        action,
+        case.status,
+        message=_("This cannot be done now: the case is “%(status)s”.") % {"status": case.get_status_display()},
+    )
+
+
+def extension_limit(case: Case) -> int:
+    """The most working days all extensions of the case may add up to (ALL art. 42)."""
+    return JOINT_EXTENSION_LIMIT if case.version.case_type == CaseType.JOINT else EXTENSION_LIMIT
+
+
+# --- What beyond the status a move needs. Each mirrors a refusal of its service (cases/services.py), which stays
+# the authority; tests/test_case_actions.py checks that they agree for every status and role. Tasks and extensions
+# are read through ``case.tasks.all()`` and ``case.extensions.all()``, so a caller that prefetched them asks nothing.
+
+
+def _pending_extension(case: Case, on: datetime.date) -> bool:
+    return any(extension.state == Extension.State.REQUESTED for extension in case.extensions.all())
+
+
+def _may_request_supplement(case: Case, on: datetime.date) -> bool:
+    """After the 5-working-day window a first notice is too late: the law has accepted the case (case_accept)."""
+    return case.supplement_count > 0 or on <= case.acceptance_due
+
+
+def _may_request_extension(case: Case, on: datetime.date) -> bool:
+    return not _pending_extension(case, on) and case.extension_days < extension_limit(case)
+
+
+def _reviews_done(case: Case, on: datetime.date) -> bool:
+    """The decision waits for every earlier step and every co-department's review (case_decide: review_pending)."""
+    return not any(
+        task.state in (ReviewTask.State.OPEN, ReviewTask.State.WAITING) and not task.is_decision
+        for task in case.tasks.all()
+    )
+
+
+def _ready_to_hand_over(case: Case, on: datetime.date) -> bool:
+    """A denial at once; an approval once its certificate is issued and its fee, if any, paid (case_mark_ready)."""
+    if case.status == Status.DENIED:
+        return True
+    return case.certificate_issued_at is not None and (not case.version.has_fee or case.fee_paid_at is not None)
+
+
+PRECONDITIONS: dict[str, Callable[[Case, datetime.date], bool]] = {
+    "request_supplement": _may_request_supplement,
+    "request_extension": _may_request_extension,
+    "decide_extension": _pending_extension,
+    "decide": _reviews_done,
+    "issue_certificate": lambda case, on: case.certificate_issued_at is None,
+    "collect_fee": lambda case, on: case.version.has_fee and case.fee_paid_at is None,
+    "mark_ready": _ready_to_hand_over,
+    "deliver": _ready_to_hand_over,
 }
 
 
-class TransitionNotAllowed(DomainError):
-    code = "transition_not_allowed"
-    status = 409
+def steps_for(user: User | None, case: Case) -> list[ReviewTask]:
+    """The review steps of the case that ``user`` may complete now: open, not the decision, their role's."""
+    return [
+        task
+        for task in case.tasks.all()
+        if task.state == ReviewTask.State.OPEN and not task.is_decision and permissions.can_complete_task(user, task)
+    ]
 
 
-def check_transition(case, action: str) -> None:
-    """Raise TransitionNotAllowed, with the case's current status in words, when ``action`` cannot happen now."""
-    if case.status not in ALLOWED_FROM[action]:
-        raise TransitionNotAllowed(
-            _("This cannot be done now: the case is “%(status)s”.") % {"status": case.get_status_display()}
-        )
+def _may(user: User | None, action: str, case: Case, on: datetime.date) -> bool:
+    if action == "complete_task":
+        return bool(steps_for(user, case))
+    if action == "withdraw" and user is not None and case.applicant_user_id == user.pk:
+        return True  # the applicant withdraws their own application (case_withdraw)
+    return permissions.can(user, action, case, on=on)
 
 
-def allowed_actions(case) -> list[str]:
-    return [action for action, statuses in ALLOWED_FROM.items() if case.status in statuses]
+def actions_available(user: User | None, case: Case, *, on: datetime.date | None = None) -> list[str]:
+    """The moves ``user`` may make on ``case`` now, in the table's order, as stable codes: allowed from the
+    case's status, with what else the move needs in place, and permitted to the user. ``submit`` is never one:
+    it creates the case."""
+    on = on or timezone.localdate()
+    return [
+        action
+        for action in transitions.moves_from(ALLOWED_FROM, case.status)
+        if action != "submit"
+        and (action not in PRECONDITIONS or PRECONDITIONS[action](case, on))
+        and _may(user, action, case, on)
+    ]

@@ -356,6 +356,34 @@ def test_the_page_offers_only_the_actions_allowed_now_and_permitted(county):
     assert "Complete a review step: 材料审查" in chief
 
 
+def test_the_page_offers_the_result_and_the_decision_only_when_the_services_take_them(county):
+    """The page offered "ready" and "deliver" before the certificate, and "decide" while a co-department's review
+    was open; the services refuse both (certificate_missing, review_pending). Now the page and the API agree with
+    them (cases.workflow.actions_available)."""
+    clerk, chief = staff("county_clerk"), staff("market_chief")
+    approved = accepted()
+    for _step in range(2):
+        services.case_complete_task(actor=user("market_chief"), task=open_task(approved), outcome="agree")
+    services.case_decide(actor=user("market_chief"), case=approved, approve=True)
+    joint = accepted("SJ-0006")  # reviewed in parallel by HB and ZJ
+    while step := joint.tasks.filter(state=ReviewTask.State.OPEN, is_decision=False, is_parallel=False).first():
+        services.case_complete_task(actor=user("market_chief"), task=step, outcome="agree")
+
+    def offered(client: Client, case: Case) -> tuple[set[str], set[str]]:
+        page = action_forms(client.get(f"/workbench/cases/{case.pk}/").content.decode(), case)
+        return page, set(client.get(f"/api/v1/cases/{case.pk}").json()["allowed_actions"])
+
+    assert offered(clerk, approved) == ({"issue_certificate"},) * 2
+    services.case_issue_certificate(actor=user("county_clerk"), case=approved)
+    assert offered(clerk, approved) == ({"mark_ready", "deliver"},) * 2
+    services.case_mark_ready(actor=user("county_clerk"), case=approved, method="window")
+    page = clerk.get(f"/workbench/cases/{approved.pk}/").content.decode()
+    assert offered(clerk, approved) == ({"mark_ready", "deliver"},) * 2  # marking it ready again changes how
+    assert '<details class="action card" data-action="deliver" open>' in page
+    assert joint.tasks.get(is_decision=True).state == ReviewTask.State.OPEN
+    assert offered(chief, joint) == ({"suspend", "withdraw"},) * 2
+
+
 def test_accept_then_print_the_triplicate_receipt(county):
     case = received()
     client = staff("county_clerk")

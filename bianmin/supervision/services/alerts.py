@@ -1,8 +1,8 @@
 """Every write on alerts and rule settings: a supervisor confirms, dismisses or resolves an alert, and sets a rule's
 mode and severity; and the notification of newly opened alerts (inbox always, SMS/e-mail through the outbox).
 
-Only supervisors write here (``is_supervisor``); each write locks its row, checks the state, and records an audit
-event in the same transaction. Cases are never changed.
+Only supervisors write here (``is_supervisor``); each write locks its row, checks the move against ``ALERT_MOVES``
+(``core.transitions``), and records an audit event in the same transaction. Cases are never changed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from bianmin.accounts.models import User
 from bianmin.cases.models import Case
+from bianmin.core import transitions
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.notify import notify
@@ -30,6 +31,13 @@ from ..rules import RULES
 # Roles held at a site: the alert reaches their holders at the alert's site; other roles at its department.
 SITE_ROLES = (Role.CLERK, Role.AGENT)
 NOTE_MAX_LENGTH = 2000
+
+# action -> the states it may start from: the one table of a supervisor's moves on an alert (its page offers them).
+ALERT_MOVES: dict[str, frozenset[str]] = {
+    "confirm": frozenset({Alert.State.PENDING_REVIEW}),
+    "resolve": frozenset({Alert.State.OPEN}),
+    "dismiss": frozenset(Alert.LIVE_STATES),
+}
 
 
 def _require_supervisor(actor: User | None) -> None:
@@ -150,8 +158,9 @@ def alert_confirm(*, actor: User, alert: Alert, now: datetime.datetime | None = 
     now = now or timezone.now()
     _require_supervisor(actor)
     alert = _lock(alert)
-    if alert.state != Alert.State.PENDING_REVIEW:
-        raise DomainError(_("Only an alert awaiting review can be confirmed."), code="alert_not_pending")
+    transitions.check_transition(
+        ALERT_MOVES, "confirm", alert.state, message=_("Only an alert awaiting review can be confirmed.")
+    )
     alert.state = Alert.State.OPEN
     alert.save(update_fields=["state"])
     _audit(actor, "alert.confirm", alert, now)
@@ -168,8 +177,7 @@ def alert_dismiss(*, actor: User, alert: Alert, reason: str, now: datetime.datet
     if not reason:
         raise DomainError(_("Say why the alert is dismissed."), code="reason_required")
     alert = _lock(alert)
-    if not alert.is_live:
-        raise DomainError(_("This alert is already closed."), code="alert_closed")
+    transitions.check_transition(ALERT_MOVES, "dismiss", alert.state, message=_("This alert is already closed."))
     alert.state = Alert.State.DISMISSED
     alert.close_reason = Alert.CloseReason.DISMISSED
     alert.closed_at, alert.closed_by, alert.note = now, actor, reason[:NOTE_MAX_LENGTH]
@@ -188,8 +196,7 @@ def alert_resolve(*, actor: User, alert: Alert, note: str, now: datetime.datetim
     if not note:
         raise DomainError(_("Record how the alert was handled."), code="note_required")
     alert = _lock(alert)
-    if alert.state != Alert.State.OPEN:
-        raise DomainError(_("Only an open alert can be resolved."), code="alert_not_open")
+    transitions.check_transition(ALERT_MOVES, "resolve", alert.state, message=_("Only an open alert can be resolved."))
     alert.state = Alert.State.CLOSED
     alert.close_reason = Alert.CloseReason.RESOLVED
     alert.closed_at, alert.closed_by, alert.note = now, actor, note[:NOTE_MAX_LENGTH]

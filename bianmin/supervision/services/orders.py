@@ -19,7 +19,7 @@ from bianmin.accounts.models import User
 from bianmin.cases.models import Case
 from bianmin.cases.selectors import case_get_for_user
 from bianmin.cases.services import counter_next
-from bianmin.cases.workflow import TransitionNotAllowed
+from bianmin.core import transitions
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.workdays import add_workdays
@@ -43,16 +43,18 @@ ORDER_MOVES: dict[str, tuple[frozenset[str], str]] = {
     "return": (frozenset({State.RESPONDED}), State.RETURNED),
     "withdraw": (frozenset({State.ISSUED, State.RESPONDED, State.RETURNED}), State.WITHDRAWN),
 }
+_STARTS: transitions.MoveTable = {action: starts for action, (starts, _target) in ORDER_MOVES.items()}
 
 
 def _move(order: SupervisionOrder, action: str) -> str:
     """The state ``action`` leads to, or TransitionNotAllowed (code ``transition_not_allowed``)."""
-    starts, target = ORDER_MOVES[action]
-    if order.state not in starts:
-        raise TransitionNotAllowed(
-            _("This cannot be done now: the order is “%(state)s”.") % {"state": order.get_state_display()}
-        )
-    return target
+    transitions.check_transition(
+        _STARTS,
+        action,
+        order.state,
+        message=_("This cannot be done now: the order is “%(state)s”.") % {"state": order.get_state_display()},
+    )
+    return ORDER_MOVES[action][1]
 
 
 def _lock(order: SupervisionOrder) -> SupervisionOrder:
@@ -71,18 +73,18 @@ def _may_withdraw(actor: User, order: SupervisionOrder) -> bool:
     return _may_supervise(actor, order) or (is_supervisor(actor) and order.issued_by_id == actor.pk)
 
 
-def _starts(action: str) -> frozenset[str]:
-    return ORDER_MOVES[action][0]
+def _allowed(action: str, order: SupervisionOrder) -> bool:
+    return transitions.is_allowed(_STARTS, action, order.state)
 
 
 def order_actions_for(user: User, order: SupervisionOrder) -> list[str]:
     """The moves ``user`` may make on ``order`` now (what the order page offers)."""
     actions = []
-    if order.state in _starts("respond") and order.department_id in led_department_ids(user):
+    if _allowed("respond", order) and order.department_id in led_department_ids(user):
         actions.append("respond")
     if _may_supervise(user, order):
-        actions += [action for action in ("accept", "return") if order.state in _starts(action)]
-    if order.state in _starts("withdraw") and _may_withdraw(user, order):
+        actions += [action for action in ("accept", "return") if _allowed(action, order)]
+    if _allowed("withdraw", order) and _may_withdraw(user, order):
         actions.append("withdraw")
     return actions
 

@@ -145,6 +145,13 @@ def test_a_supervisor_confirms_dismisses_and_sets_rules_through_the_pages(client
     second.refresh_from_db()
     assert (first.state, second.state) == ("open", "dismissed")
     assert InboxMessage.objects.filter(alert=first).count() == 2
+    closed = client.post(reverse("supervision:alert_action", args=[second.pk, "dismiss"]), {"dismiss-reason": "重复"})
+    assert closed.status_code == 409  # the state forbids it, as for a case or an order
+    assert "This alert is already closed." in closed.content.decode()
+    assert (
+        'data-action="dismiss"'
+        not in client.get(reverse("supervision:alert_detail", args=[second.pk])).content.decode()
+    )
 
     response = client.post(reverse("supervision:rules"), {"rule": "fee_off_standard", "mode": "off", "level": "red"})
     assert response.status_code == 302

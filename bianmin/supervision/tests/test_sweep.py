@@ -15,6 +15,7 @@ from bianmin.cases.models import Case
 from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent, OutboundMessage
+from bianmin.core.transitions import TransitionNotAllowed
 from bianmin.supervision.models import Alert, InboxMessage, RuleSetting, SweepRun
 from bianmin.supervision.services.alerts import alert_confirm, alert_dismiss, alert_resolve, rule_setting_update
 from bianmin.supervision.sweep import sweep
@@ -165,6 +166,34 @@ def test_resolving_an_event_anomaly(county):
     alert.refresh_from_db()
     assert (alert.state, alert.close_reason, alert.note) == ("closed", "resolved", "已退还多收费用")
     assert Alert.objects.filter(rule="fee_off_standard").count() == 1  # an event is raised once, ever
+
+
+def test_a_move_the_alerts_state_forbids_is_refused_by_the_one_transition_check(county):
+    """Alerts move by their table (ALERT_MOVES), like cases and orders: the same error, code and status."""
+    supervisor = user("supervisor")
+    rule_setting_update(actor=supervisor, rule="case_overdue_promised", mode="manual", level="yellow")
+    overdue_cases(1)
+    sweep(now=at(2026, 3, 11))
+    alert = Alert.objects.get(rule="case_overdue_promised")
+
+    with pytest.raises(TransitionNotAllowed) as pending:
+        alert_resolve(actor=supervisor, alert=alert, note="已处理")
+    alert_dismiss(actor=supervisor, alert=alert, reason="系统录入错误", now=at(2026, 3, 11, 11))
+    events = AuditEvent.objects.count()
+    with pytest.raises(TransitionNotAllowed) as closed:
+        alert_dismiss(actor=supervisor, alert=alert, reason="再次驳回")
+    with pytest.raises(TransitionNotAllowed) as confirmed:
+        alert_confirm(actor=supervisor, alert=alert)
+
+    refusals = [(info.value.code, info.value.status, str(info.value.message)) for info in (pending, closed, confirmed)]
+    assert refusals == [
+        ("transition_not_allowed", 409, "Only an open alert can be resolved."),
+        ("transition_not_allowed", 409, "This alert is already closed."),
+        ("transition_not_allowed", 409, "Only an alert awaiting review can be confirmed."),
+    ]
+    alert.refresh_from_db()
+    assert alert.state == "dismissed"
+    assert AuditEvent.objects.count() == events
 
 
 def test_only_supervisors_write(county):

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
+from bianmin.core.transitions import moves_from
 from bianmin.org.models import Department, Site
 from bianmin.org.selectors import sites_visible_to
 from bianmin.workbench.views import staff_required
@@ -37,6 +38,7 @@ from ..selectors.alerts import (
 )
 from ..selectors.orders import orders_visible_to
 from ..services.alerts import (
+    ALERT_MOVES,
     alert_confirm,
     alert_dismiss,
     alert_resolve,
@@ -155,11 +157,7 @@ ALERT_ACTIONS = {
 
 
 def _offered(alert: Alert) -> list[str]:
-    if alert.state == Alert.State.PENDING_REVIEW:
-        return ["confirm", "dismiss"]
-    if alert.state == Alert.State.OPEN:
-        return ["resolve", "dismiss"]
-    return []
+    return moves_from(ALERT_MOVES, alert.state)
 
 
 def _alert_or_404(user, pk: int) -> Alert:
