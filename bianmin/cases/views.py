@@ -33,13 +33,12 @@ from bianmin.core.errors import DomainError
 from bianmin.core.pagination import CountedPaginator
 from bianmin.core.uploads import file_response
 from bianmin.org.models import Role, Site
+from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import sites_visible_to, user_scope
-from bianmin.supervision.permissions import is_supervisor
 from bianmin.supervision.rules import RULES
 from bianmin.supervision.selectors.alerts import alerts_visible_to, sees_alerts
 from bianmin.supervision.selectors.orders import orders_visible_to
 from bianmin.supervision.services.data_views import personal_data_view_record
-from bianmin.workbench.views import staff_required
 
 from . import forms as case_forms
 from . import services

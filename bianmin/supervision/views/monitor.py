@@ -35,6 +35,7 @@ from bianmin.core.masking import mask_name
 from bianmin.core.pagination import CountedPaginator
 from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, Role, SiteLevel, Window
+from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import (
     site_directory,
     sites_visible_to,
@@ -42,7 +43,6 @@ from bianmin.org.selectors import (
     user_scope,
     windows_visible_to,
 )
-from bianmin.workbench.views import staff_required
 
 from ..models import YellowThreshold
 from ..selectors.monitor import (

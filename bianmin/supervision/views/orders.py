@@ -27,11 +27,10 @@ from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_name
 from bianmin.core.models import AuditHead, AuditVerification
 from bianmin.org.models import Department, Role
+from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import sites_visible_to, staff_visible_to, user_scope, windows_visible_to
-from bianmin.workbench.views import staff_required
 
 from ..models import AccountabilityRecord, SupervisionOrder
-from ..permissions import is_supervisor
 from ..selectors.orders import (
     accountability_get_for_user,
     accountability_visible_to,
