@@ -478,34 +478,6 @@ class Extension(models.Model):
         return f"{self.case} +{self.days}"
 
 
-class Counter(models.Model):
-    """Gap-free sequences (tracking numbers per site and day, notice and certificate numbers per year)."""
-
-    key = models.CharField(max_length=60, primary_key=True)
-    value = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.key}={self.value}"
-
-
-class IdempotentRequest(models.Model):
-    """An API write already answered: the same Idempotency-Key gets the same answer, never a second write."""
-
-    key = models.CharField(max_length=100)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=300)
-    status = models.PositiveSmallIntegerField()
-    body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
-
-    def __str__(self) -> str:
-        return self.key
-
-
 class Inquiry(models.Model):
     """首问负责制: the first staff member asked logs the inquiry and owns it until answered or handed over."""
 

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.cases.models import Case
 from bianmin.cases.selectors import case_get_for_user
-from bianmin.cases.services import counter_next
 from bianmin.core import transitions
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
+from bianmin.core.numbering import counter_next
 from bianmin.core.workdays import add_workdays
 from bianmin.org.models import Department, Site, Window
 from bianmin.org.permissions import is_supervisor
