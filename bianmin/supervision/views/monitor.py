@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bianmin.accounts.models import User
 from bianmin.cases.clock import DEFAULT_SHARE_USED_PERCENT, YELLOW_DAYS_LEFT, annotate_clock, today_ordinal
 from bianmin.cases.models import Case as CaseModel
-from bianmin.cases.models import Status
+from bianmin.cases.models import Status, YellowThreshold
 from bianmin.cases.selectors import page_of_cases
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.errors import DomainError
@@ -44,7 +44,6 @@ from bianmin.org.selectors import (
     windows_visible_to,
 )
 
-from ..models import YellowThreshold
 from ..selectors.monitor import (
     COLOURS,
     DEPARTMENT_ROLES,
