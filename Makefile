@@ -29,6 +29,7 @@ demo: install
 
 test: install
 	$(BIN)/python -m ruff check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=bianmin.settings.test $(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 # A trial of the production deployment on this machine (deploy/local.py): nginx on 127.0.0.1:$(DEPLOY_PORT) in front

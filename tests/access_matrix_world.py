@@ -17,13 +17,13 @@ from django.core.files.base import ContentFile
 
 from bianmin.accounts.models import User
 from bianmin.cases import inquiries, services
-from bianmin.cases.models import Case, CaseMaterial, Extension, Inquiry, Notice, ReviewTask
+from bianmin.cases.models import Case, CaseMaterial, Extension, Inquiry, Notice, ReviewTask, YellowThreshold
 from bianmin.cases.tests.conftest import intake
 from bianmin.catalog.models import CatalogImport
 from bianmin.demo.loader import load_demo
 from bianmin.org import services as org
 from bianmin.org.models import Role, RoleAssignment, Site, Window
-from bianmin.supervision.models import AccountabilityRecord, Alert, InboxMessage, SupervisionOrder, YellowThreshold
+from bianmin.supervision.models import AccountabilityRecord, Alert, InboxMessage, SupervisionOrder
 from bianmin.supervision.services.accountability import accountability_record_create
 from bianmin.supervision.services.orders import order_issue
 from bianmin.supervision.services.thresholds import yellow_threshold_set

@@ -283,7 +283,7 @@ ENTRIES: dict[str, Entry] = {
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
-    # Another town's account is beyond a town's centre administrator (accounts.services.require_power_over).
+    # Another town's account is beyond a town's centre administrator (org.services.require_power_over).
     "admin/accounts/user/<id>/password/": e(("superuser",), own=("centre_admin",), id="user"),
     "admin/core/calendaryear/import/": e(("superuser",)),  # the county's centre administrator only
     "admin/catalog/serviceitem/<int:pk>/draft/": e(ADMIN_GATE.both, pk="item"),

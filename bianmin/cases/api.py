@@ -39,11 +39,11 @@ from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 from bianmin.core.workdays import CalendarGap
 from bianmin.org.models import Site
 from bianmin.org.selectors import user_scope
-from bianmin.supervision.services.data_views import personal_data_view_record
 
 from . import services
 from .access import scope_keys, status_counts
 from .clock import clock
+from .data_views import personal_data_view_record
 from .models import Case, CaseAccess, CaseMaterial, DeliveryMethod, Extension, IdType, Notice, ReviewTask
 from .models import Status as CaseStatus
 from .selectors import annotate_days_left, case_access_for, case_get_for_user, cases_visible_to, page_of_cases

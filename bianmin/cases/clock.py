@@ -29,7 +29,7 @@ from django.db.models.sql import UpdateQuery
 
 from bianmin.core.workdays import CalendarGap, workday_ordinal_expression
 
-from .models import Case, Status
+from .models import Case, Status, YellowThreshold
 
 COLOURS = ("red", "yellow", "green", "paused")
 PAUSED_STATUSES = [Status.SUSPENDED, Status.SUPPLEMENT_REQUESTED]
@@ -47,8 +47,6 @@ _PERCENT_OFF = 101
 
 def _thresholds() -> list[tuple]:
     """(item_id, department_id, days_left, share_used_percent) of every yellow threshold: a handful of rows."""
-    from bianmin.supervision.models import YellowThreshold  # the thresholds are set by the supervision
-
     columns = ("item_id", "department_id", "days_left", "share_used_percent")
     return list(YellowThreshold.objects.order_by("pk").values_list(*columns))
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +21,7 @@ from bianmin.catalog.models import CaseType, FeeRule, ServiceItem, SpecialProced
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.notify import notify
+from bianmin.core.numbering import counter_next
 from bianmin.core.transitions import TransitionNotAllowed
 from bianmin.core.workdays import add_workdays, workdays_between
 from bianmin.org.models import Role, Site
@@ -34,7 +34,6 @@ from .models import (
     Case,
     CaseMaterial,
     Channel,
-    Counter,
     DeliveryMethod,
     Extension,
     IdType,
@@ -70,15 +69,6 @@ def _lock(case: Case) -> Case:
         .select_related("item", "version", "department", "receiving_site", "current_site", "relay_site")
         .get(pk=case.pk)
     )
-
-
-def counter_next(key: str) -> int:
-    """The next value of a gap-free counter, under a row lock."""
-    counter, _created = Counter.objects.select_for_update().get_or_create(key=key)
-    counter.value = F("value") + 1
-    counter.save(update_fields=["value"])
-    counter.refresh_from_db(fields=["value"])
-    return counter.value
 
 
 def _tracking_number(site: Site, on: datetime.date) -> str:

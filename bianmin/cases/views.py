@@ -33,17 +33,13 @@ from bianmin.core.errors import DomainError
 from bianmin.core.pagination import CountedPaginator
 from bianmin.core.uploads import file_response
 from bianmin.org.models import Role, Site
+from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import sites_visible_to, user_scope
-from bianmin.supervision.permissions import is_supervisor
-from bianmin.supervision.rules import RULES
-from bianmin.supervision.selectors.alerts import alerts_visible_to, sees_alerts
-from bianmin.supervision.selectors.orders import orders_visible_to
-from bianmin.supervision.services.data_views import personal_data_view_record
-from bianmin.workbench.views import staff_required
 
 from . import forms as case_forms
 from . import services
 from .clock import RUNNING_STATUSES, annotate_clock, clock
+from .data_views import personal_data_view_record
 from .idnumbers import validate_id_number
 from .inquiries import (
     handover_candidates,
@@ -66,6 +62,7 @@ from .models import (
     ReviewTask,
     Status,
 )
+from .page_boxes import case_page_boxes
 from .permissions import can_receive_at
 from .selectors import case_get_for_user, cases_in_work_queue, page_of_cases, queue_counts, work_groups
 from .timeline import case_timeline
@@ -432,16 +429,6 @@ def _task_rows(tasks: list[ReviewTask], today: datetime.date) -> list[dict]:
     return rows
 
 
-def _supervision_box(user: User, case: Case) -> dict | None:
-    """The case's alerts (live and closed) and supervision orders for those who watch cases; two queries."""
-    if not sees_alerts(user):
-        return None
-    alerts = alerts_visible_to(user).filter(case=case).order_by("-raised_at", "-pk")[:50]
-    orders = orders_visible_to(user).filter(Q(case=case) | Q(alert__case=case)).order_by("-issued_at", "-pk")
-    rows = [{"alert": alert, "rule": RULES[alert.rule].name if alert.rule in RULES else alert.rule} for alert in alerts]
-    return {"alerts": rows, "orders": list(orders[:50]), "may_issue": is_supervisor(user)}
-
-
 def _render_detail(request, case: Case, *, bound: dict | None = None, error: str = "", status: int = 200):
     today = timezone.localdate()
     prefetch_related_objects(
@@ -467,7 +454,7 @@ def _render_detail(request, case: Case, *, bound: dict | None = None, error: str
         "offered": _offered_actions(request.user, case, bound or {}),
         "is_read_only": not user_scope(request.user).can_write and not request.user.is_superuser,
         "action_error": error,
-        "supervision": _supervision_box(request.user, case),
+        "boxes": case_page_boxes(request.user, case),
     }
     return TemplateResponse(request, "cases/staff/detail.html", context, status=status)
 

@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bianmin.org.models import Department
-from bianmin.workbench.views import staff_required
+from bianmin.org.permissions import staff_required
 
 from .excel import catalog_template, export_catalog
 from .models import CatalogImport

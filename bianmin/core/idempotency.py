@@ -18,7 +18,7 @@ no fingerprint of it), so a client must not reuse a key for a different write to
 Answers are rendered with sorted keys: PostgreSQL's jsonb does not keep key order, and this way the first
 answer and every replay are the same bytes on either database.
 
-The model lives in ``cases`` (the first app with API writes); the mechanism is the same for any app's API.
+The mechanism (and its model, ``core.IdempotentRequest``) is the same for any app's API.
 """
 
 import functools
@@ -35,8 +35,8 @@ from ninja import Status
 from ninja.responses import NinjaJSONEncoder
 from pydantic import BaseModel
 
-from bianmin.cases.models import IdempotentRequest
 from bianmin.core.errors import DomainError
+from bianmin.core.models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"

@@ -7,9 +7,9 @@ import datetime
 from django.db import transaction
 
 from bianmin.accounts.models import User
-from bianmin.accounts.services import user_save
 from bianmin.org import services as org
 from bianmin.org.models import Delegation, Department, RoleAssignment, Site, SiteLevel, Window
+from bianmin.org.services import user_save
 
 from . import county
 from .catalog_loader import load_demo_catalog

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "bianmin.workbench",
     "bianmin.supervision",
     "bianmin.statistics",
+    "bianmin.demo",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "bianmin.core.context_processors.site_chrome",
+                "bianmin.org.context_processors.site_chrome",
                 "bianmin.supervision.context_processors.supervision_nav",
             ],
         },

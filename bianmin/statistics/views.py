@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from bianmin.cases.models import Case, Channel, Status
+from bianmin.org.permissions import staff_required
 from bianmin.supervision.models import Level
 from bianmin.supervision.rules import RULES
-from bianmin.workbench.views import staff_required
 
 from .figures import last_refreshed_at, local_date
 from .forms import FigureFilterForm

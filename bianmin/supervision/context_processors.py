@@ -1,9 +1,9 @@
 from django.utils.functional import SimpleLazyObject
 
 from bianmin.org.models import Role
+from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope
 
-from .permissions import is_supervisor
 from .selectors.monitor import can_monitor
 
 

@@ -1,11 +1,8 @@
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
 
 from bianmin.core.admin_site import is_configuration_admin
+from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import (
     assignments_of,
     site_get_for_user,
@@ -14,19 +11,6 @@ from bianmin.org.selectors import (
     user_scope,
     windows_visible_to,
 )
-
-
-def staff_required(view):
-    """The workbench is for people who hold at least one role (or superusers)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not (request.user.is_superuser or user_scope(request.user).roles):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @staff_required

@@ -19,11 +19,10 @@ from ninja import Status
 
 from bianmin.accounts.models import User
 from bianmin.cases import services
-from bianmin.cases.models import Case, Counter, Extension, IdempotentRequest, Notice, ReviewTask
+from bianmin.cases.models import Case, Extension, Notice, PersonalDataView, ReviewTask
 from bianmin.catalog.models import FeeRule, ServiceItem
 from bianmin.core.idempotency import idempotent
-from bianmin.core.models import AuditEvent
-from bianmin.supervision.models import PersonalDataView
+from bianmin.core.models import AuditEvent, Counter, IdempotentRequest
 
 from .conftest import ID_NUMBER, at, intake, user
 

@@ -193,9 +193,9 @@ def clerk_loop(port: int, body: dict, name: str, stop: threading.Event, acknowle
 
 CHECK_CASES = """
 import json
-from bianmin.cases.models import Case, CaseAccess, IdempotentRequest
+from bianmin.cases.models import Case, CaseAccess
 from bianmin.core.audit import verify_chain
-from bianmin.core.models import AuditEvent
+from bianmin.core.models import AuditEvent, IdempotentRequest
 cases = dict(Case.objects.values_list("pk", "tracking_number"))
 submitted = set(AuditEvent.objects.filter(action="case.submit").values_list("object_id", flat=True))
 with_access = set(CaseAccess.objects.values_list("case_id", flat=True))

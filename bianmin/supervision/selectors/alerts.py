@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from bianmin.accounts.models import User
+from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope
 
 from ..inbox import DEPARTMENT_LEADS
 from ..models import Alert, InboxMessage, SweepRun
-from ..permissions import is_supervisor
 
 
 def _leads_departments(user: User) -> bool:

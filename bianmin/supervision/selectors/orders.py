@@ -7,15 +7,16 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 
 from bianmin.accounts.models import User
+from bianmin.cases.models import PersonalDataView
 from bianmin.cases.selectors import cases_visible_to
 from bianmin.core.models import CalendarDay
 from bianmin.core.workdays import workday_ordinal_expression
 from bianmin.org.models import Role, Site
+from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import Scope, user_scope
 
 from ..inbox import DEPARTMENT_LEADS
-from ..models import AccountabilityRecord, Alert, PersonalDataView, SupervisionOrder
-from ..permissions import is_supervisor
+from ..models import AccountabilityRecord, Alert, SupervisionOrder
 
 # The states in which an order waits for the department, and so can be overdue.
 AWAITING_DEPARTMENT = (SupervisionOrder.State.ISSUED, SupervisionOrder.State.RETURNED)

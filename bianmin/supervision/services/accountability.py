@@ -17,10 +17,10 @@ from bianmin.accounts.models import User
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.org.models import Department, Site
+from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import Scope, staff_visible_to, user_scope
 
 from ..models import AccountabilityRecord, Alert, SupervisionOrder
-from ..permissions import is_supervisor
 from ..selectors.orders import alerts_in_scope, orders_visible_to, site_in_scope, supervisor_home_site
 
 Measure = AccountabilityRecord.Measure

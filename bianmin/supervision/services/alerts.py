@@ -23,9 +23,9 @@ from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.notify import notify
 from bianmin.org.models import Role, RoleAssignment
+from bianmin.org.permissions import is_supervisor
 
 from ..models import Alert, InboxMessage, Level, RuleMode, RuleSetting, SupervisionOrder
-from ..permissions import is_supervisor
 from ..rules import RULES
 
 # Roles held at a site: the alert reaches their holders at the alert's site; other roles at its department.

@@ -18,17 +18,17 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.cases.models import Case
 from bianmin.cases.selectors import case_get_for_user
-from bianmin.cases.services import counter_next
 from bianmin.core import transitions
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, NotFound, PermissionDenied
+from bianmin.core.numbering import counter_next
 from bianmin.core.workdays import add_workdays
 from bianmin.org.models import Department, Site, Window
+from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope, windows_visible_to
 
 from ..inbox import department_leads, inbox_send
 from ..models import Alert, OrderResponse, SupervisionOrder
-from ..permissions import is_supervisor
 from ..selectors.orders import alerts_in_scope, led_department_ids, site_in_scope, supervisor_home_site
 
 State = SupervisionOrder.State

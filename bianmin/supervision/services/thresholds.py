@@ -20,14 +20,12 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.cases.access import cases_clock_copy
 from bianmin.cases.clock import RUNNING_STATUSES
-from bianmin.cases.models import Case
+from bianmin.cases.models import Case, YellowThreshold
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.org.models import Department, Role
 from bianmin.org.selectors import user_scope
-
-from ..models import YellowThreshold
 
 THRESHOLD_MANAGER_ROLES = frozenset({Role.SUPERVISOR, Role.CENTRE_ADMIN})
 MAX_DAYS_LEFT = 30

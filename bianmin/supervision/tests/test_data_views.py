@@ -13,11 +13,10 @@ from django.utils import translation
 
 from bianmin.accounts.models import User
 from bianmin.cases import services as case_services
-from bianmin.cases.models import Case, CaseMaterial, Notice
+from bianmin.cases.data_views import personal_data_view_record
+from bianmin.cases.models import Case, CaseMaterial, Notice, PersonalDataView
 from bianmin.org import services as org
 from bianmin.org.models import Role, Site
-from bianmin.supervision.models import PersonalDataView
-from bianmin.supervision.services.data_views import personal_data_view_record
 from bianmin.supervision.tests.conftest import at, intake, user
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,13 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from bianmin.cases.models import YellowThreshold
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.models import AuditEvent
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site
-from bianmin.supervision.models import YellowThreshold
 from bianmin.supervision.services.thresholds import yellow_threshold_delete, yellow_threshold_set
 
 from .conftest import user

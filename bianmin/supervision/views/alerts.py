@@ -20,11 +20,10 @@ from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.transitions import moves_from
 from bianmin.org.models import Department, Site
+from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import sites_visible_to
-from bianmin.workbench.views import staff_required
 
 from ..models import Alert, Level, RuleMode
-from ..permissions import is_supervisor
 from ..rules import RULES, rule_settings
 from ..selectors.alerts import (
     AlertFilters,

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bianmin.accounts.models import User
 from bianmin.cases.clock import DEFAULT_SHARE_USED_PERCENT, YELLOW_DAYS_LEFT, annotate_clock, today_ordinal
 from bianmin.cases.models import Case as CaseModel
-from bianmin.cases.models import Status
+from bianmin.cases.models import Status, YellowThreshold
 from bianmin.cases.selectors import page_of_cases
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.errors import DomainError
@@ -35,6 +35,7 @@ from bianmin.core.masking import mask_name
 from bianmin.core.pagination import CountedPaginator
 from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, Role, SiteLevel, Window
+from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import (
     site_directory,
     sites_visible_to,
@@ -42,9 +43,7 @@ from bianmin.org.selectors import (
     user_scope,
     windows_visible_to,
 )
-from bianmin.workbench.views import staff_required
 
-from ..models import YellowThreshold
 from ..selectors.monitor import (
     COLOURS,
     DEPARTMENT_ROLES,

@@ -21,17 +21,17 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.accounts.models import User
+from bianmin.cases.data_views import WHAT_LABELS
 from bianmin.cases.selectors import case_get_for_user
 from bianmin.core.audit import audit_events_for, checkpoint_latest, verify_audit_chain_task
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_name
 from bianmin.core.models import AuditHead, AuditVerification
 from bianmin.org.models import Department, Role
+from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import sites_visible_to, staff_visible_to, user_scope, windows_visible_to
-from bianmin.workbench.views import staff_required
 
 from ..models import AccountabilityRecord, SupervisionOrder
-from ..permissions import is_supervisor
 from ..selectors.orders import (
     accountability_get_for_user,
     accountability_visible_to,
@@ -44,7 +44,6 @@ from ..selectors.orders import (
     overdue_condition,
 )
 from ..services.accountability import accountability_record_annul, accountability_record_create
-from ..services.data_views import WHAT_LABELS
 from ..services.orders import (
     MAX_DUE_DAYS,
     MIN_DUE_DAYS,

@@ -3,7 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 
 def _county_site():
-    from bianmin.org.models import Site
+    from .models import Site
 
     return Site.objects.filter(parent__isnull=True, is_active=True).order_by("pk").first()
 
@@ -16,8 +16,9 @@ def site_chrome(request: HttpRequest) -> dict:
     header) does not read them."""
     from bianmin.core.admin_site import is_configuration_admin
     from bianmin.core.workdays import provisional_years_needing_confirmation
-    from bianmin.org.models import Role
-    from bianmin.org.selectors import user_scope
+
+    from .models import Role
+    from .selectors import user_scope
 
     context = {"county_site": SimpleLazyObject(_county_site)}
     user = getattr(request, "user", None)

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.accounts.models import User
-from bianmin.cases.models import Case
+from bianmin.org.permissions import is_supervisor
 
-from ..models import PersonalDataView
-from ..permissions import is_supervisor
+from .models import Case, PersonalDataView
 
 # What a supervisor saw: the value stored in PersonalDataView.what, and its label on the log page.
 WHAT_LABELS = {
