@@ -1,6 +1,6 @@
 """The case operations over the REST API: the staff's cases, each one's timeline, and every move of its life.
 
-Each write endpoint calls exactly one function of ``cases/services.py`` (the same ones the workbench calls),
+Each write endpoint calls exactly one function of ``cases/services/`` (the same ones the workbench calls),
 inside one transaction with its Idempotency-Key bookkeeping (``bianmin.core.idempotency``), and answers
 with the case as it now is (plus the notice or extension the move created). Reads go through
 ``cases/selectors.py``: a case outside the caller's scope is 404, never 403, so ids reveal nothing.
