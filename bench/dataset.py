@@ -25,7 +25,7 @@ supplements, 10 % suspended. Finished cases (received over the whole period up t
 delivered the day they arrive); about one in ten decided after the promised deadline. About 3 % have a
 supplement notice, a tenth of those a repeated one.
 
-A decision is followed as ``cases/services.py`` would: an approval sets the certificate's due date (10 working
+A decision is followed as ``cases/services/`` would: an approval sets the certificate's due date (10 working
 days, ALL art. 44) and the certificate is issued within a few working days (2 % late), with the item's published
 fee collected on items that charge one; the result (or the denial) is ready then and is handed over within 10
 working days of the decision: at the window, by post for a third of online applications, back through the
@@ -63,7 +63,7 @@ POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 BULK_INDEXED_TABLES = ("cases_case", "cases_caseaccess")
 # Tables loaded here: on PostgreSQL their foreign keys are added back (and checked) after the load.
 LOADED_TABLES = ("cases_case", "cases_reviewtask", "cases_notice")
-CERTIFICATE_WORKING_DAYS = 10  # ALL art. 44, as cases/services.py
+CERTIFICATE_WORKING_DAYS = 10  # ALL art. 44, as cases/services/
 DELIVERED_WITHIN = 10  # working days after the decision by which every result has been handed over
 
 

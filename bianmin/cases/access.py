@@ -13,7 +13,7 @@ for every key it answers to:
 
 So the cases a user may see are one range of an index, already in the order a list shows them, and each row
 copies what lists filter, sort and count by (status, running deadline, receipt, first yellow day). The services
-call ``case_index_refresh`` in the transaction of every move (cases/services.py ``_audit``); it recomputes the
+call ``case_index_refresh`` in the transaction of every move (cases/services/_common.py ``_audit``); it recomputes the
 case's clock columns (cases/clock.py) and its rows in three set-based statements, the same statements that
 ``cases_index_rebuild`` runs over every case.
 """

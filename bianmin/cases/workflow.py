@@ -62,7 +62,7 @@ def extension_limit(case: Case) -> int:
     return JOINT_EXTENSION_LIMIT if case.version.case_type == CaseType.JOINT else EXTENSION_LIMIT
 
 
-# --- What beyond the status a move needs. Each mirrors a refusal of its service (cases/services.py), which stays
+# --- What beyond the status a move needs. Each mirrors a refusal of its service (cases/services/), which stays
 # the authority; tests/test_case_actions.py checks that they agree for every status and role. Tasks and extensions
 # are read through ``case.tasks.all()`` and ``case.extensions.all()``, so a caller that prefetched them asks nothing.
 

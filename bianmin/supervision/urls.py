@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import alerts, monitor, orders
+from .views import accountability, alerts, audit_chain, monitor, orders, personal_data_views
 
 app_name = "supervision"
 
@@ -19,16 +19,17 @@ urlpatterns = [
     path("inbox/", alerts.inbox, name="inbox"),
     path("inbox/read-all/", alerts.inbox_read_all, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", alerts.inbox_read, name="inbox_read"),
-    # Supervision orders, accountability, audit chain, personal-data views (views/orders.py)
+    # Supervision orders (views/orders.py), accountability (views/accountability.py), the audit chain
+    # (views/audit_chain.py), personal-data views (views/personal_data_views.py)
     path("orders/", orders.order_list, name="orders"),
     path("orders/new/", orders.order_new, name="order_new"),
     path("orders/<int:pk>/", orders.order_detail, name="order_detail"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order_action"),
-    path("accountability/", orders.accountability_list, name="accountability"),
-    path("accountability/new/", orders.accountability_new, name="accountability_new"),
-    path("accountability/<int:pk>/", orders.accountability_detail, name="accountability_detail"),
-    path("accountability/<int:pk>/annul/", orders.accountability_annul, name="accountability_annul"),
-    path("audit/", orders.audit_status, name="audit"),
-    path("audit/verify/", orders.audit_verify, name="audit_verify"),
-    path("data-views/", orders.data_view_list, name="data_views"),
+    path("accountability/", accountability.accountability_list, name="accountability"),
+    path("accountability/new/", accountability.accountability_new, name="accountability_new"),
+    path("accountability/<int:pk>/", accountability.accountability_detail, name="accountability_detail"),
+    path("accountability/<int:pk>/annul/", accountability.accountability_annul, name="accountability_annul"),
+    path("audit/", audit_chain.audit_status, name="audit"),
+    path("audit/verify/", audit_chain.audit_verify, name="audit_verify"),
+    path("data-views/", personal_data_views.data_view_list, name="data_views"),
 ]

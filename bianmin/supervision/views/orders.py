@@ -1,17 +1,11 @@
-"""Pages for supervision orders (督办), accountability records (责任追究), the audit chain's status and the log of
-supervisors' views of personal data. Thin: reads through ``selectors.orders``, writes through one service each; a
-DomainError is shown with nothing changed."""
+"""Pages for supervision orders (督办): the list, issuing one, one order and its moves. Thin: reads through
+``selectors.orders``, writes through one service each; a DomainError is shown with nothing changed."""
 
 from __future__ import annotations
 
-import datetime
-import re
-
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,29 +15,22 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.accounts.models import User
-from bianmin.cases.data_views import WHAT_LABELS
 from bianmin.cases.selectors import case_get_for_user
-from bianmin.core.audit import audit_events_for, checkpoint_latest, verify_audit_chain_task
+from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
-from bianmin.core.masking import mask_name
-from bianmin.core.models import AuditHead, AuditVerification
-from bianmin.org.models import Department, Role
+from bianmin.org.models import Department
 from bianmin.org.permissions import is_supervisor, staff_required
-from bianmin.org.selectors import sites_visible_to, staff_visible_to, user_scope, windows_visible_to
+from bianmin.org.selectors import windows_visible_to
 
-from ..models import AccountabilityRecord, SupervisionOrder
+from ..models import SupervisionOrder
 from ..selectors.orders import (
-    accountability_get_for_user,
-    accountability_visible_to,
     alerts_in_scope,
-    data_views_visible_to,
     order_counts,
     order_get_for_user,
     orders_visible_to,
     orders_with_days_left,
     overdue_condition,
 )
-from ..services.accountability import accountability_record_annul, accountability_record_create
 from ..services.orders import (
     MAX_DUE_DAYS,
     MIN_DUE_DAYS,
@@ -54,33 +41,8 @@ from ..services.orders import (
     order_return,
     order_withdraw,
 )
+from ._common import LIST_PAGE_SIZE, _departments, _require_supervisor, _textarea, _valid
 from .history import event_rows
-
-LIST_PAGE_SIZE = 50
-AUDIT_RUNS_SHOWN = 20
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _textarea(rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
-
-
-def _require_supervisor(user: User) -> None:
-    if not is_supervisor(user):
-        raise PermissionDenied
-
-
-def _departments():
-    return Department.objects.filter(is_active=True).order_by("code")
-
-
-def _valid(form: forms.Form) -> dict:
-    """A filter form's valid values (an invalid value is ignored: the list still shows)."""
-    if not form.is_bound:
-        return {}
-    form.is_valid()
-    return {name: value for name, value in form.cleaned_data.items() if value not in (None, "", False)}
-
 
 # --- Orders: the list --------------------------------------------------------------------------------------------
 
@@ -323,243 +285,3 @@ def order_action(request, pk: int, action: str):
         return _render_order(request, order, bound={action: form}, error=str(exc.message), status=exc.status)
     messages.success(request, _("Done: order %(number)s.") % {"number": order.number})
     return redirect("supervision:order_detail", pk=order.pk)
-
-
-# --- Accountability ------------------------------------------------------------------------------------------------
-
-
-class AccountabilityFilterForm(forms.Form):
-    department = forms.ModelChoiceField(
-        label=gettext_lazy("Department"),
-        queryset=Department.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("All departments"),
-    )
-    measure = forms.ChoiceField(label=gettext_lazy("Measure"), required=False)
-    start = forms.DateField(label=gettext_lazy("Decided from"), required=False, widget=DATE_INPUT)
-    end = forms.DateField(label=gettext_lazy("Decided until"), required=False, widget=DATE_INPUT)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = _departments()
-        self.fields["measure"].choices = [("", _("All measures")), *AccountabilityRecord.Measure.choices]
-
-
-@staff_required
-@require_GET
-def accountability_list(request):
-    form = AccountabilityFilterForm(request.GET or None)
-    filters = _valid(form)
-    records = accountability_visible_to(request.user)
-    if "department" in filters:
-        records = records.filter(department=filters["department"])
-    if "measure" in filters:
-        records = records.filter(measure=filters["measure"])
-    if "start" in filters:
-        records = records.filter(decided_on__gte=filters["start"])
-    if "end" in filters:
-        records = records.filter(decided_on__lte=filters["end"])
-    page = Paginator(records.order_by("-decided_on", "-pk"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "may_record": is_supervisor(request.user)}
-    return TemplateResponse(request, "supervision/accountability_list.html", context)
-
-
-ORDER_NUMBER = re.compile(r"DB-\d{4}-\d{5}")
-
-
-class AccountabilityForm(forms.Form):
-    finding = forms.CharField(label=gettext_lazy("Finding"), widget=_textarea(4))
-    measure = forms.ChoiceField(label=gettext_lazy("Measure"), choices=AccountabilityRecord.Measure.choices)
-    points = forms.DecimalField(
-        label=gettext_lazy("Points deducted (deduction only)"), required=False, max_digits=5, decimal_places=1
-    )
-    decided_on = forms.DateField(label=gettext_lazy("Decided on"), widget=DATE_INPUT)
-    person = forms.ModelChoiceField(label=gettext_lazy("Person"), queryset=User.objects.none(), required=False)
-    department = forms.ModelChoiceField(
-        label=gettext_lazy("Department"), queryset=Department.objects.none(), required=False
-    )
-    site = forms.ModelChoiceField(
-        label=gettext_lazy("Site"),
-        queryset=None,
-        required=False,
-        empty_label=gettext_lazy("From the linked order or alert, or the person"),
-    )
-    orders = forms.CharField(
-        label=gettext_lazy("Supervision orders behind it (numbers, e.g. DB-2026-00001)"), required=False
-    )
-    alerts = forms.CharField(label=gettext_lazy("Alerts behind it (numbers)"), required=False)
-
-    def __init__(self, *args, user: User, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        staff_ids = staff_visible_to(user).values("user_id")
-        self.fields["person"].queryset = User.objects.filter(pk__in=staff_ids).order_by("username")
-        self.fields["person"].label_from_instance = lambda person: f"{person.get_full_name()} ({person.username})"
-        self.fields["department"].queryset = _departments()
-        self.fields["site"].queryset = sites_visible_to(user).order_by("path")
-
-    def clean_orders(self) -> list[SupervisionOrder]:
-        numbers = sorted(set(ORDER_NUMBER.findall(self.cleaned_data["orders"].upper())))
-        found = list(orders_visible_to(self.user).filter(number__in=numbers))
-        if len(found) != len(numbers):
-            raise forms.ValidationError(_("An order number is unknown or outside your jurisdiction."))
-        return found
-
-    def clean_alerts(self) -> list:
-        ids = sorted({int(value) for value in re.findall(r"\d+", self.cleaned_data["alerts"])})
-        found = list(alerts_in_scope(self.user).filter(pk__in=ids))
-        if len(found) != len(ids):
-            raise forms.ValidationError(_("An alert number is unknown or outside your jurisdiction."))
-        return found
-
-
-@staff_required
-@require_http_methods(["GET", "POST"])
-def accountability_new(request):
-    _require_supervisor(request.user)
-    initial = {
-        "decided_on": timezone.localdate(),
-        "orders": request.GET.get("order", ""),
-        "alerts": request.GET.get("alert", ""),
-    }
-    form = AccountabilityForm(request.POST or None, user=request.user, initial=initial)
-    error, status = "", 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                record = accountability_record_create(actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                error, status = str(exc.message), exc.status
-            else:
-                messages.success(request, _("The accountability record was saved."))
-                return redirect("supervision:accountability_detail", pk=record.pk)
-        else:
-            status = 400
-    return TemplateResponse(
-        request, "supervision/accountability_form.html", {"form": form, "error": error}, status=status
-    )
-
-
-class AnnulForm(forms.Form):
-    reason = forms.CharField(label=gettext_lazy("Why the record is annulled"), widget=_textarea(2))
-
-
-def _record_or_404(user: User, pk: int) -> AccountabilityRecord:
-    record = accountability_get_for_user(user, pk)
-    if record is None:
-        raise Http404
-    return record
-
-
-def _render_record(request, record: AccountabilityRecord, *, form=None, error: str = "", status: int = 200):
-    context = {
-        "record": record,
-        "alerts": record.alerts.select_related("site", "case"),
-        "orders": record.orders.select_related("department"),
-        "may_annul": record.annulled_at is None and is_supervisor(request.user),
-        "form": form or AnnulForm(),
-        "error": error,
-    }
-    return TemplateResponse(request, "supervision/accountability_detail.html", context, status=status)
-
-
-@staff_required
-@require_GET
-def accountability_detail(request, pk: int):
-    return _render_record(request, _record_or_404(request.user, pk))
-
-
-@staff_required
-@require_POST
-def accountability_annul(request, pk: int):
-    record = _record_or_404(request.user, pk)
-    form = AnnulForm(request.POST)
-    if not form.is_valid():
-        return _render_record(request, record, form=form, status=400)
-    try:
-        accountability_record_annul(actor=request.user, record=record, reason=form.cleaned_data["reason"])
-    except DomainError as exc:
-        return _render_record(
-            request, _record_or_404(request.user, pk), form=form, error=str(exc.message), status=exc.status
-        )
-    messages.success(request, _("The record was annulled."))
-    return redirect("supervision:accountability_detail", pk=pk)
-
-
-# --- The audit chain's status ------------------------------------------------------------------------------------
-
-
-def _require_audit_reader(user: User) -> None:
-    if not (is_supervisor(user) or Role.CENTRE_ADMIN in user_scope(user).roles):
-        raise PermissionDenied
-
-
-@staff_required
-@require_GET
-def audit_status(request):
-    """The chain's last verifications (hourly in the worker, or on demand), its current head and its latest
-    checkpoint (signed outside the database; its signature is checked by each verification)."""
-    _require_audit_reader(request.user)
-    runs = list(AuditVerification.objects.order_by("-ran_at", "-pk")[:AUDIT_RUNS_SHOWN])
-    head = AuditHead.objects.values_list("last_sequence", flat=True).first()
-    context = {
-        "latest": runs[0] if runs else None,
-        "runs": runs,
-        "head_sequence": head or 0,
-        "checkpoint": checkpoint_latest(),
-    }
-    return TemplateResponse(request, "supervision/audit_status.html", context)
-
-
-@staff_required
-@require_POST
-def audit_verify(request):
-    """Queue a verification now. Always through the worker: a long chain takes seconds to walk, which a web
-    request should not hold; the page shows the run once the worker has recorded it (at once in tests)."""
-    _require_audit_reader(request.user)
-    verify_audit_chain_task.enqueue()
-    messages.success(request, _("The verification was queued; its result appears here when it has run."))
-    return redirect("supervision:audit")
-
-
-# --- Personal-data views -----------------------------------------------------------------------------------------
-
-
-class DataViewFilterForm(forms.Form):
-    viewer = forms.CharField(label=gettext_lazy("Viewer (user name or name)"), required=False)
-    case = forms.CharField(label=gettext_lazy("Tracking number"), required=False)
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE_INPUT)
-    end = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE_INPUT)
-
-
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
-@staff_required
-@require_GET
-def data_view_list(request):
-    """Who saw whose personal data, and when (supervisors' views are recorded; names are masked here)."""
-    _require_supervisor(request.user)
-    form = DataViewFilterForm(request.GET or None)
-    filters = _valid(form)
-    views = data_views_visible_to(request.user)
-    if "viewer" in filters:
-        word = filters["viewer"].strip()
-        views = views.filter(Q(viewer__username=word) | Q(viewer__full_name__contains=word))
-    if "case" in filters:
-        views = views.filter(case__tracking_number=filters["case"].strip().upper())
-    if "start" in filters:
-        views = views.filter(viewed_at__gte=_day_start(filters["start"]))
-    if "end" in filters:
-        views = views.filter(viewed_at__lt=_day_start(filters["end"] + datetime.timedelta(days=1)))
-    page = Paginator(views.order_by("-viewed_at", "-pk"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "view": view,
-            "applicant": mask_name(view.case.applicant_name),
-            "what": WHAT_LABELS.get(view.what, view.what),
-        }
-        for view in page
-    ]
-    return TemplateResponse(request, "supervision/data_views.html", {"form": form, "page": page, "rows": rows})

@@ -1,0 +1,356 @@
+"""The case operations over the REST API: the staff's cases, each one's timeline, and every move of its life.
+
+Each write endpoint calls exactly one function of ``cases/services/`` (the same ones the workbench calls),
+inside one transaction with its Idempotency-Key bookkeeping (``bianmin.core.idempotency``), and answers
+with the case as it now is (plus the notice or extension the move created). Reads go through
+``cases/selectors.py``: a case outside the caller's scope is 404, never 403, so ids reveal nothing.
+
+Who calls it: staff, authenticated by their session. Scripts use the same session cookie and send the
+CSRF token (``X-CSRFToken`` header) with every write until the roadmap's system tokens arrive. Because the
+callers are staff handling the case, the applicant's identity document number and phone are returned
+unmasked, as on the workbench; applicants never reach this API (their scope is empty: every case is 404).
+
+Every input is validated before a service runs: unknown fields, wrong types, out-of-range numbers,
+unknown choices and text with control characters are 422 ``invalid_input``; unknown item, site, material
+or fee references are 422 with their own codes; what the law forbids comes back from the services with
+their codes (409 ``transition_not_allowed``, 403 ``permission_denied``, 400 ``reasons_required`` …).
+Uploads are not taken here: a material's scan is added on the workbench.
+
+The endpoints are here (their operation ids name this module); the schemas are in inputs and outputs, and
+_common holds the router and reading a case back.
+"""
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Schema, Status
+from ninja.pagination import paginate
+
+from bianmin.catalog.models import ServiceItem
+from bianmin.core.api_contract import Id, responses
+from bianmin.core.audit import audit_events_for
+from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
+from bianmin.org.models import Site
+from bianmin.org.selectors import user_scope
+
+from .. import services
+from ..access import scope_keys, status_counts
+from ..data_views import personal_data_view_record
+from ..models import Case, Extension, Notice, ReviewTask
+from ..models import Status as CaseStatus
+from ..selectors import annotate_days_left, case_access_for, cases_visible_to
+from ._common import UnknownReference, _as_detail, _detail, _visible_case, _with_details, router
+from .inputs import (
+    ApprovalIn,
+    CaseFilters,
+    CasePagination,
+    DecisionIn,
+    DeliveryIn,
+    ExtensionIn,
+    FeeIn,
+    IntakeIn,
+    MaterialIn,
+    NoInput,
+    ReadyIn,
+    RefusalIn,
+    RowsOfCases,
+    SupplementIn,
+    SupplementReceivedIn,
+    SuspensionIn,
+    TaskCompletionIn,
+    WithdrawalIn,
+)
+from .outputs import CaseDetail, CaseListItem, ExtensionOut, ExtensionResult, NoticeOut, NoticeResult, TimelineEventOut
+
+# --- Reading -------------------------------------------------------------------------------------------------
+
+
+@router.get("", response=responses(list[CaseListItem]), summary="The caller's cases, newest first")
+@paginate(CasePagination)
+def list_cases(request, filters: Query[CaseFilters]):
+    """Cases in the caller's scope (their sites, their department's work), filtered by status, item code or
+    being overdue. ``days_left`` counts working days in SQL: the page is one query whatever its length. A
+    supervisor's reading is logged in the personal-data view log, as on the case page."""
+    today = timezone.localdate()
+    rows = case_access_for(request.auth)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.item:
+        rows = rows.filter(case__item__code=filters.item)
+    if filters.overdue is not None:
+        overdue = Q(status=CaseStatus.ACCEPTED, sort_due__lt=today)
+        rows = rows.filter(overdue) if filters.overdue else rows.exclude(overdue)
+    cases = annotate_days_left(
+        Case.objects.select_related("item", "version", "department", "receiving_site", "current_site"), today
+    )
+    keys = scope_keys(user_scope(request.auth))
+    count = None
+    if len(keys) == 1 and not filters.item and filters.overdue is None:
+        totals = status_counts(keys)
+        count = totals.get(filters.status, 0) if filters.status else sum(totals.values())
+    return RowsOfCases(rows.order_by("-received_at", "-case_id"), cases, count)
+
+
+@router.get("/{case_id}", response=responses(CaseDetail, not_found=True), summary="One case")
+def get_case(request, case_id: Id):
+    """The case with its applicant (unmasked: the caller is staff), sites, deadlines and clock, materials,
+    review tasks, notices, extensions, and the moves the caller may make now."""
+    case = _with_details(cases_visible_to(request.auth)).filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    personal_data_view_record(viewer=request.auth, cases=[case], what="api")
+    return _as_detail(request, case)
+
+
+@router.get(
+    "/{case_id}/timeline",
+    response=responses(list[TimelineEventOut], not_found=True),
+    summary="What happened to the case: its audit events, oldest first",
+)
+def get_timeline(request, case_id: Id):
+    """The events carry the applicant's data as recorded, so a supervisor's reading is logged as on the case
+    page."""
+    case = _visible_case(request, case_id)
+    personal_data_view_record(viewer=request.auth, cases=[case], what="api")
+    return list(audit_events_for(case).only("sequence", "occurred_at", "actor_label", "action", "payload"))
+
+
+# --- Writing -------------------------------------------------------------------------------------------------
+
+
+def _write(path: str, *, summary: str, response: type[Schema] = CaseDetail, status: int = 200):
+    """A POST endpoint: idempotent, documented with its Idempotency-Key header and error answers."""
+
+    def register(view):
+        return router.post(
+            path,
+            response=responses(response, status=status, not_found="{case_id}" in path, write=True),
+            summary=summary,
+            openapi_extra={"parameters": [OPENAPI_PARAMETER]},
+        )(idempotent(view))
+
+    return register
+
+
+def _site(code: str | None, field: str) -> Site | None:
+    if code is None:
+        return None
+    site = Site.objects.filter(code=code, is_active=True).first()
+    if site is None:
+        raise UnknownReference(
+            _("There is no site with the code “%(code)s”.") % {"code": code}, code=f"unknown_{field}"
+        )
+    return site
+
+
+def _material_checks(materials: list[MaterialIn], version) -> list[services.MaterialCheck]:
+    """The checklist, with each requirement's name filled in; a requirement of another item is refused."""
+    requirements = {requirement.pk: requirement for requirement in version.materials.all()} if version else {}
+    checks = []
+    for material in materials:
+        requirement = requirements.get(material.requirement_id)
+        if material.requirement_id is not None and requirement is None:
+            raise UnknownReference(
+                _("Material %(id)d is not a material of this item.") % {"id": material.requirement_id},
+                code="unknown_material",
+            )
+        checks.append(
+            services.MaterialCheck(
+                name=material.name.strip() or requirement.name,
+                requirement_id=material.requirement_id,
+                state=material.state,
+                original_seen=material.original_seen,
+                copy_kept=material.copy_kept,
+                problem=material.problem,
+            )
+        )
+    return checks
+
+
+def _intake(payload: IntakeIn) -> services.Intake:
+    item = ServiceItem.objects.select_related("current_version").filter(code=payload.item).first()
+    if item is None:
+        raise UnknownReference(
+            _("There is no item with the code “%(code)s”.") % {"code": payload.item}, code="unknown_item"
+        )
+    applicant = payload.applicant
+    return services.Intake(
+        item=item,
+        applicant=services.Applicant(
+            name=applicant.name,
+            id_type=applicant.id_type,
+            id_number=applicant.id_number,
+            phone=applicant.phone,
+            address=applicant.address,
+        ),
+        channel=payload.channel,
+        receiving_site=_site(payload.receiving_site, "site"),
+        materials=_material_checks(payload.materials, item.current_version),
+        details=payload.details,
+        relay_site=_site(payload.relay_site, "relay_site"),
+        agency_authorisation=payload.agency_authorisation,
+    )
+
+
+def _task(case: Case, task_id: int) -> ReviewTask:
+    task = case.tasks.select_related("case").filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    return task
+
+
+def _extension(case: Case, extension_id: int) -> Extension:
+    extension = case.extensions.select_related("case").filter(pk=extension_id).first()
+    if extension is None:
+        raise Http404
+    return extension
+
+
+# Both parts are validated already; constructing the pair skips validating the case detail a second time.
+def _with_notice(request, notice: Notice) -> NoticeResult:
+    return NoticeResult.model_construct(notice=NoticeOut.model_validate(notice), case=_detail(request, notice.case_id))
+
+
+def _with_extension(request, extension: Extension) -> ExtensionResult:
+    return ExtensionResult.model_construct(
+        extension=ExtensionOut.model_validate(extension), case=_detail(request, extension.case_id)
+    )
+
+
+@_write("", summary="Receive an application at a window or through an agent", status=201)
+def create_case(request, payload: IntakeIn):
+    """Plan 二(四), ALL art. 29–32: the case gets its tracking number and the 5-working-day acceptance window
+    starts. ``materials`` is the checklist: each material seen, kept, missing or defective (with the problem).
+    Session authentication: scripts send the session cookie and the CSRF token."""
+    case = services.case_submit(actor=request.auth, intake=_intake(payload))
+    return Status(201, _detail(request, case.pk))
+
+
+@_write("/{case_id}/supplement", summary="Issue the one-time supplement notice", response=NoticeResult)
+def request_supplement(request, case_id: Id, payload: SupplementIn):
+    """ALL art. 32: one notice listing every missing or defective material; a second needs ``repeat_reason``."""
+    notice = services.case_request_supplement(
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        problems=[(problem.material, problem.problem) for problem in payload.problems],
+        repeat_reason=payload.repeat_reason,
+    )
+    return Status(200, _with_notice(request, notice))
+
+
+@_write("/{case_id}/supplement-received", summary="Record the supplementary materials")
+def receive_supplement(request, case_id: Id, payload: SupplementReceivedIn):
+    case = _visible_case(request, case_id)
+    materials = _material_checks(payload.materials, case.version)
+    services.case_receive_supplement(actor=request.auth, case=case, materials=materials)
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/accept", summary="Accept the application (the clock starts)")
+def accept_case(request, case_id: Id, payload: NoInput | None = None):
+    services.case_accept(actor=request.auth, case=_visible_case(request, case_id))
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/refuse", summary="Refuse to accept, in writing", response=NoticeResult)
+def refuse_case(request, case_id: Id, payload: RefusalIn):
+    notice = services.case_refuse(
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        reasons=payload.reasons,
+        competent_organ=payload.competent_organ,
+    )
+    return Status(200, _with_notice(request, notice))
+
+
+@_write("/{case_id}/tasks/{task_id}/complete", summary="Finish a review step")
+def complete_task(request, case_id: Id, task_id: Id, payload: TaskCompletionIn):
+    task = _task(_visible_case(request, case_id), task_id)
+    services.case_complete_task(actor=request.auth, task=task, outcome=payload.outcome, comment=payload.comment)
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/suspend", summary="Suspend the clocks for a special procedure")
+def suspend_case(request, case_id: Id, payload: SuspensionIn):
+    services.case_suspend(
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        kind=payload.kind,
+        reason=payload.reason,
+        expected_days=payload.expected_days,
+    )
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/resume", summary="End the special procedure")
+def resume_case(request, case_id: Id, payload: NoInput | None = None):
+    services.case_resume(actor=request.auth, case=_visible_case(request, case_id))
+    return Status(200, _detail(request, case_id))
+
+
+@_write(
+    "/{case_id}/extensions",
+    summary="Ask the department head for more working days",
+    response=ExtensionResult,
+    status=201,
+)
+def request_extension(request, case_id: Id, payload: ExtensionIn):
+    extension = services.case_request_extension(
+        actor=request.auth, case=_visible_case(request, case_id), days=payload.days, reason=payload.reason
+    )
+    return Status(201, _with_extension(request, extension))
+
+
+@_write(
+    "/{case_id}/extensions/{extension_id}/decision", summary="Approve or reject an extension", response=ExtensionResult
+)
+def decide_extension(request, case_id: Id, extension_id: Id, payload: ApprovalIn):
+    extension = _extension(_visible_case(request, case_id), extension_id)
+    extension = services.case_decide_extension(actor=request.auth, extension=extension, approve=payload.approve)
+    return Status(200, _with_extension(request, extension))
+
+
+@_write("/{case_id}/decision", summary="Approve or deny the application", response=NoticeResult)
+def decide_case(request, case_id: Id, payload: DecisionIn):
+    notice = services.case_decide(
+        actor=request.auth, case=_visible_case(request, case_id), approve=payload.approve, reasons=payload.reasons
+    )
+    return Status(200, _with_notice(request, notice))
+
+
+@_write("/{case_id}/certificate", summary="Issue the numbered certificate")
+def issue_certificate(request, case_id: Id, payload: NoInput | None = None):
+    services.case_issue_certificate(actor=request.auth, case=_visible_case(request, case_id))
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/fee", summary="Collect the published fee, with a receipt", response=NoticeResult)
+def collect_fee(request, case_id: Id, payload: FeeIn):
+    notice = services.case_collect_fee(
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        fee_rule_ids=payload.fee_rule_ids,
+        amount=payload.amount,
+    )
+    return Status(200, _with_notice(request, notice))
+
+
+@_write("/{case_id}/ready", summary="Mark the result ready for delivery")
+def mark_ready(request, case_id: Id, payload: ReadyIn):
+    services.case_mark_ready(actor=request.auth, case=_visible_case(request, case_id), method=payload.method)
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/delivery", summary="Hand over the result and close the case")
+def deliver_case(request, case_id: Id, payload: DeliveryIn):
+    services.case_deliver(
+        actor=request.auth, case=_visible_case(request, case_id), method=payload.method, note=payload.note
+    )
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/withdrawal", summary="Record the applicant's withdrawal")
+def withdraw_case(request, case_id: Id, payload: WithdrawalIn):
+    services.case_withdraw(actor=request.auth, case=_visible_case(request, case_id), reason=payload.reason)
+    return Status(200, _detail(request, case_id))

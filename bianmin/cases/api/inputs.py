@@ -1,0 +1,219 @@
+"""What the case endpoints take: request bodies, list filters and pagination, all validated first."""
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from pydantic import ConfigDict, PlainValidator, StrictBool, StringConstraints, WithJsonSchema, model_validator
+
+from bianmin.catalog.models import SpecialProcedure
+from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Id, PageInput, plain_text
+
+from ..data_views import personal_data_view_record
+from ..models import Case, CaseAccess, CaseMaterial, DeliveryMethod, IdType
+from ..models import Status as CaseStatus
+from ..selectors import page_of_cases
+
+# --- Input ---------------------------------------------------------------------------------------------------
+
+
+# Limits follow the model fields the text ends up in, so no database rejects it.
+Name = plain_text(100)
+DocumentNumber = plain_text(40)
+Phone = plain_text(20)
+ShortText = plain_text(200)
+Reason = plain_text(300)
+LongText = plain_text(2000)
+Code = Annotated[str, StringConstraints(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
+
+
+class Input(Schema):
+    """A request body: unknown fields are errors, so a misspelt field never silently does nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoInput(Input):
+    """Moves that need no data take no body, or an empty object."""
+
+
+class ApplicantIn(Input):
+    name: Name
+    id_type: IdType
+    id_number: DocumentNumber
+    phone: Phone
+    address: ShortText = ""
+
+
+class MaterialIn(Input):
+    """One material as checked: a requirement of the item's guide (its id) and/or a name."""
+
+    # The rule of _named, said in the schema too, so a client (and the contract test) knows it.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["requirement_id"], "properties": {"requirement_id": {"type": "integer"}}},
+                {"required": ["name"], "properties": {"name": {"type": "string", "pattern": r"\S"}}},
+            ]
+        },
+    )
+
+    requirement_id: Id | None = None
+    name: Name = ""
+    state: CaseMaterial.State = CaseMaterial.State.PROVIDED
+    original_seen: StrictBool = False
+    copy_kept: StrictBool = False
+    problem: ShortText = ""
+
+    @model_validator(mode="after")
+    def _named(self):
+        if self.requirement_id is None and not self.name.strip():
+            raise ValueError("A material needs its requirement_id or a name.")
+        return self
+
+
+class IntakeIn(Input):
+    item: Code = Field(description="The item's code, e.g. SJ-0004.")
+    channel: Literal["window", "agency"] = Field(
+        description="window, or agency (an agent relaying from a village room); online applications use the portal."
+    )
+    receiving_site: Code = Field(description="The code of the site where the application is received.")
+    applicant: ApplicantIn
+    materials: list[MaterialIn] = Field(default_factory=list, max_length=50)
+    details: LongText = ""
+    relay_site: Code | None = Field(None, description="Agency: the code of the village room relaying it.")
+    agency_authorisation: ShortText = ""
+
+
+class ProblemIn(Input):
+    material: Name = Field(min_length=1)
+    problem: ShortText = Field(min_length=1)
+
+
+class SupplementIn(Input):
+    problems: list[ProblemIn] = Field(min_length=1, max_length=50)
+    repeat_reason: Reason = ""
+
+
+class SupplementReceivedIn(Input):
+    materials: list[MaterialIn] = Field(min_length=1, max_length=50)
+
+
+class RefusalIn(Input):
+    reasons: LongText
+    competent_organ: ShortText = ""
+
+
+class TaskCompletionIn(Input):
+    outcome: Literal["agree", "disagree"]
+    comment: Reason = ""
+
+
+class SuspensionIn(Input):
+    kind: SpecialProcedure.Kind
+    reason: Reason
+    expected_days: int = Field(ge=1, le=250)
+
+
+class ExtensionIn(Input):
+    days: int = Field(ge=1, le=250)
+    reason: Reason
+
+
+class ApprovalIn(Input):
+    approve: StrictBool
+
+
+class DecisionIn(Input):
+    approve: StrictBool
+    reasons: LongText = ""
+
+
+MAX_YUAN = 99_999_999
+YUAN_PATTERN = r"^([1-9][0-9]{0,7}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+
+
+def _yuan(value: Any) -> Decimal:
+    """An amount in yuan, more than 0, below 100 million, with at most two decimal places: a whole number, or
+    a string like "12.50" (what the schema says, and nothing else: no 1e2, no 0.001)."""
+    if isinstance(value, bool):
+        raise ValueError("Give the amount as a number of yuan.")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= MAX_YUAN:
+        return Decimal(value)
+    if isinstance(value, str) and re.fullmatch(YUAN_PATTERN, value):
+        return Decimal(value)
+    raise ValueError("Give the amount in yuan, more than 0 and below 100 million, with at most two decimals.")
+
+
+Yuan = Annotated[
+    Decimal,
+    PlainValidator(_yuan),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": MAX_YUAN},
+                {"type": "string", "pattern": YUAN_PATTERN},
+            ],
+            "description": 'Yuan: a whole number, or a string with at most two decimals, e.g. "12.50".',
+        }
+    ),
+]
+
+
+class FeeIn(Input):
+    fee_rule_ids: list[Id] = Field(min_length=1, max_length=20)
+    amount: Yuan
+
+
+class ReadyIn(Input):
+    method: DeliveryMethod
+
+
+class DeliveryIn(Input):
+    method: DeliveryMethod | None = None
+    note: ShortText = ""
+
+
+class WithdrawalIn(Input):
+    reason: Reason
+
+
+class CaseFilters(Schema):
+    status: CaseStatus | None = None
+    item: Code | None = Field(None, description="An item code.")
+    overdue: bool | None = Field(
+        None, description="true: accepted cases past their promised deadline; false: every other case."
+    )
+
+
+@dataclass(frozen=True)
+class RowsOfCases:
+    """A list of cases as the ordered access rows its page is read from, and how to read the page's cases."""
+
+    rows: QuerySet[CaseAccess]
+    cases: QuerySet[Case]
+    count: int | None = None  # known already (the counters), or None: count the rows
+
+
+class CasePageInput(PageInput):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"Cases per page, 1 to {MAX_LIMIT}.")
+
+
+class CasePagination(BoundedPagination):
+    """The API's bounded limit/offset (50 a page by default). The page's ids come from the access rows' index,
+    then only those cases are read. A supervisor's page is logged as a view of its applicants' personal data."""
+
+    Input = CasePageInput
+
+    def paginate_queryset(self, queryset: RowsOfCases, pagination: CasePageInput, request, **params) -> dict:
+        ids = queryset.rows.values_list("case_id", flat=True)[pagination.offset : pagination.offset + pagination.limit]
+        count = queryset.rows.count() if queryset.count is None else queryset.count
+        items = page_of_cases(ids, queryset.cases)
+        personal_data_view_record(viewer=request.auth, cases=items, what="api")
+        return {"items": items, "count": count}

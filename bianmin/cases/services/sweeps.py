@@ -1,0 +1,107 @@
+"""The worker's sweeps: acceptance by law, consent by silence, deadlines after a calendar change."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from bianmin.core.errors import DomainError
+
+from ..access import cases_clock_copy
+from ..models import (
+    OPEN_STATUSES,
+    Case,
+    ReviewTask,
+    Status,
+)
+from ._common import (
+    _audit,
+    _finish_task,
+    _local_date,
+    _lock,
+    _now,
+    _set_deadlines,
+)
+from .intake import case_accept
+
+# --- The worker's sweeps ---------------------------------------------------------------------------------------
+
+
+def cases_deem_accepted(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> int:
+    """ALL art. 32: cases with no acceptance, refusal or supplement notice 5 working days after receipt are
+    accepted as of their receipt date. One set-based query finds them; each is accepted in its own
+    transaction, so a clerk accepting the same case at the same moment simply wins or loses the row lock."""
+    now = _now(now)
+    today = today or _local_date(now)
+    due = Case.objects.filter(status=Status.RECEIVED, supplement_count=0, acceptance_due__lt=today)
+    accepted = 0
+    for case in due.only("pk").iterator():
+        try:
+            case_accept(actor=None, case=case, deemed=True, now=now)
+        except DomainError:
+            continue  # someone accepted, refused or asked for materials in the meantime
+        accepted += 1
+    return accepted
+
+
+def cases_apply_silence(*, now: datetime.datetime | None = None) -> int:
+    """Joint items with 超时默认: a co-department that has not answered by its limit is taken to agree."""
+    now = _now(now)
+    today = _local_date(now)
+    silent = ReviewTask.objects.filter(
+        is_parallel=True,
+        state=ReviewTask.State.OPEN,
+        due__lt=today,
+        case__status=Status.ACCEPTED,
+        case__version__silence_is_consent=True,
+    )
+    applied = 0
+    for task in silent.select_related("case", "department").iterator():
+        with transaction.atomic():
+            case = _lock(task.case)
+            task = ReviewTask.objects.select_for_update().get(pk=task.pk)
+            if task.state != ReviewTask.State.OPEN or case.status != Status.ACCEPTED:
+                continue
+            _finish_task(
+                task,
+                None,
+                ReviewTask.Outcome.CONSENT_BY_SILENCE,
+                _("No answer within the limit: taken as consent."),
+                now,
+            )
+            _audit(
+                None, "consent_by_silence", case, at=now, task=task.name, department=task.department.code, due=task.due
+            )
+        applied += 1
+    return applied
+
+
+def cases_recompute_deadlines(years: list[int]) -> int:
+    """The calendar of these years changed: recompute the clocks of open cases that reach into them."""
+    if not years:
+        return 0
+    first = datetime.date(min(years), 1, 1)
+    changed = 0
+    for case in Case.objects.filter(
+        status__in=OPEN_STATUSES, accepted_on__isnull=False, statutory_due__gte=first
+    ).iterator():
+        with transaction.atomic():
+            case = _lock(case)
+            before = (case.promised_due, case.statutory_due)
+            _set_deadlines(case)
+            if (case.promised_due, case.statutory_due) != before:
+                case.save(update_fields=["promised_due", "statutory_due", "deadlines_provisional"])
+                _audit(
+                    None,
+                    "recompute_deadlines",
+                    case,
+                    years=years,
+                    promised_due=case.promised_due,
+                    statutory_due=case.statutory_due,
+                )
+                changed += 1
+    # Ordinals after the changed dates moved: every running clock is read again from the calendar.
+    cases_clock_copy(Case.objects.filter(status__in=OPEN_STATUSES))
+    return changed

@@ -1,0 +1,39 @@
+"""What the staff pages of cases share: page sizes, a visible case or 404, the clock badge, the item choices."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.http import Http404
+
+from bianmin.accounts.models import User
+from bianmin.catalog.models import ServiceItem
+
+from ..models import (
+    Case,
+)
+from ..selectors import case_get_for_user
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+QUEUE_PAGE_SIZE = 25
+LEDGER_PAGE_SIZE = 100
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _case_or_404(user: User, pk: int) -> Case:
+    case = case_get_for_user(user, pk)
+    if case is None:
+        raise Http404
+    return case
+
+
+def with_overdue(clock_: dict) -> dict:
+    """The clock for the badge: also the working days overdue as a positive number."""
+    days_left = clock_["days_left"]
+    return {**clock_, "overdue": -days_left if days_left is not None and days_left < 0 else 0}
+
+
+def _item_choices() -> list[tuple[str, str]]:
+    # Only the two columns shown: an item's current version is a large row (its whole guide).
+    items = ServiceItem.objects.filter(current_version__isnull=False).order_by("code")
+    return [(code, f"{code} {name}") for code, name in items.values_list("code", "current_version__name")]

@@ -1,0 +1,148 @@
+"""Window intake: the desk of the person receiving, choosing the item, the intake form, the identity check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from bianmin.accounts.models import User
+from bianmin.catalog.models import CaseType, ServiceItem
+from bianmin.catalog.selectors import catalog_search
+from bianmin.core.errors import DomainError
+from bianmin.org.models import Role, Site
+from bianmin.org.permissions import staff_required
+from bianmin.org.selectors import user_scope
+
+from .. import forms as case_forms
+from .. import services
+from ..idnumbers import validate_id_number
+from ..models import (
+    Channel,
+)
+from ..permissions import can_receive_at
+from ..selectors import case_get_for_user
+
+# --- Window intake ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeDesk:
+    """Where the user receives applications, and whether as an agent (代办: the case is relayed from here)."""
+
+    site: Site
+    is_agency: bool
+
+
+INTAKE_ROLES = [Role.CLERK, Role.CHIEF_REPRESENTATIVE, Role.AGENT]
+
+
+def _intake_desk(user: User) -> IntakeDesk | None:
+    assignments = [
+        assignment
+        for assignment in user_scope(user).assignments
+        if assignment.role in INTAKE_ROLES and assignment.site is not None and assignment.site.is_active
+    ]
+    ranked = sorted(assignments, key=lambda assignment: (INTAKE_ROLES.index(assignment.role), assignment.pk))
+    if ranked:
+        desk = IntakeDesk(site=ranked[0].site, is_agency=ranked[0].role == Role.AGENT)
+    elif user.is_superuser:
+        desk = IntakeDesk(site=Site.objects.filter(parent__isnull=True).order_by("pk").first(), is_agency=False)
+    else:
+        return None
+    return desk if desk.site is not None and can_receive_at(user, desk.site) else None
+
+
+def _item_chooser(request, desk: IntakeDesk, *, status: int = 200):
+    query = request.GET.get("q", "")
+    versions = catalog_search(query=query, level=desk.site.level)[:60]
+    context = {"desk": desk, "query": query, "versions": versions}
+    template = "cases/staff/_item_choices.html" if request.htmx else "cases/staff/intake_choose.html"
+    return TemplateResponse(request, template, context, status=status)
+
+
+def _intake_from(form: case_forms.IntakeForm, rows: list, item: ServiceItem, desk: IntakeDesk) -> services.Intake:
+    data = form.cleaned_data
+    return services.Intake(
+        item=item,
+        applicant=services.Applicant(
+            name=data["applicant_name"],
+            id_type=data["id_type"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            address=data["address"],
+        ),
+        channel=Channel.AGENCY if desk.is_agency else Channel.WINDOW,
+        receiving_site=desk.site,
+        materials=[row.material_check() for row in rows if row.is_recorded],
+        details=data["details"],
+        relay_site=desk.site if desk.is_agency else None,
+        agency_authorisation=data.get("agency_authorisation", ""),
+    )
+
+
+def _render_intake(request, desk: IntakeDesk, item: ServiceItem, form, rows, *, status: int = 200):
+    if status != 200:
+        form.focus_first_error(rows)
+    context = {
+        "desk": desk,
+        "item": item,
+        "version": item.current_version,
+        "form": form,
+        "rows": rows,
+        "rows_have_errors": any(row.errors for row in rows),
+        "is_immediate": item.current_version.case_type == CaseType.IMMEDIATE,
+    }
+    return TemplateResponse(request, "cases/staff/intake.html", context, status=status)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def case_intake(request):
+    """Window intake: choose the item, then one keyboard-friendly form; nothing is saved unless all of it is right."""
+    desk = _intake_desk(request.user)
+    if desk is None:
+        return TemplateResponse(request, "cases/staff/intake_unavailable.html", status=403)
+    code = request.GET.get("item", "").strip().upper()
+    if not code:
+        return _item_chooser(request, desk)
+    item = ServiceItem.objects.select_related("current_version", "department").filter(code=code).first()
+    if item is None or not item.is_public:
+        messages.error(request, _("There is no published item with the code %(code)s.") % {"code": code})
+        return _item_chooser(request, desk, status=404)
+    requirements = list(item.current_version.materials.all())
+    if request.method != "POST":
+        return _render_intake(
+            request, desk, item, case_forms.IntakeForm(is_agency=desk.is_agency), case_forms.material_rows(requirements)
+        )
+    form = case_forms.IntakeForm(request.POST, is_agency=desk.is_agency)
+    rows = case_forms.material_rows(requirements, request.POST, request.FILES)
+    if not all([form.is_valid(), *(row.is_valid() for row in rows)]):
+        return _render_intake(request, desk, item, form, rows, status=400)
+    intake = _intake_from(form, rows, item, desk)
+    try:
+        if request.POST.get("handle_now"):
+            case = services.case_handle_immediately(actor=request.user, intake=intake)
+        else:
+            case = services.case_submit(actor=request.user, intake=intake)
+    except DomainError as error:
+        form.add_error(None, str(error.message))
+        return _render_intake(request, desk, item, form, rows, status=error.status)
+    messages.success(request, _("Case %(number)s was registered.") % {"number": case.tracking_number})
+    if case_get_for_user(request.user, case.pk) is None:
+        return redirect("cases:queue")  # received for a higher level that this site does not follow
+    return redirect("cases:detail", pk=case.pk)
+
+
+@staff_required
+@require_GET
+def intake_check_id(request):
+    """The inline check of the document number while the clerk types the rest (htmx, on leaving the field)."""
+    id_type = request.GET.get("id_type", "resident_id")
+    number = request.GET.get("id_number", "")
+    problems = validate_id_number(id_type, number) if number.strip() else []
+    return TemplateResponse(request, "cases/staff/_id_check.html", {"problems": problems, "number": number})
