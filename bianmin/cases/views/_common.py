@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.http import Http404
 
 from bianmin.accounts.models import User
@@ -14,7 +12,6 @@ from ..models import (
 )
 from ..selectors import case_get_for_user
 
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 QUEUE_PAGE_SIZE = 25
 LEDGER_PAGE_SIZE = 100
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

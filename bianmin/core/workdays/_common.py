@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -15,8 +14,6 @@ from django.utils.translation import ngettext
 from bianmin.core.errors import DomainError
 from bianmin.core.models import CalendarDay
 from bianmin.core.spreadsheets import SpreadsheetLimits
-
-logger = logging.getLogger(__name__)
 
 # The calendar's days are Beijing-time days whatever the server's or the user's time zone.
 CALENDAR_TIME_ZONE = ZoneInfo("Asia/Shanghai")
