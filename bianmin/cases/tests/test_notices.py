@@ -16,8 +16,7 @@ from bianmin.cases.models import Notice, ReviewTask
 from bianmin.cases.notices import render_notice
 from bianmin.catalog.models import FeeRule
 from bianmin.core import pdf
-
-from .conftest import ID_NUMBER, at, intake, user
+from bianmin.core.testing import ID_NUMBER, at, intake, user
 
 BASE_URL = "https://bianmin.example.gov.cn"
 
