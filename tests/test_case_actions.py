@@ -25,10 +25,10 @@ from bianmin.accounts.models import User
 from bianmin.cases import services
 from bianmin.cases.models import Case, Extension, ReviewTask
 from bianmin.cases.public_views import TRACKED_SESSION_KEY
-from bianmin.cases.tests.conftest import intake
 from bianmin.cases.workflow import ALLOWED_FROM, actions_available
 from bianmin.catalog.models import FeeRule
 from bianmin.core.errors import DomainError
+from bianmin.core.testing import intake
 
 from .access_matrix_world import NOW, RECEIVED, ROLES, SHANGHAI, World, world_build
 
