@@ -9,17 +9,18 @@ from django.test import Client
 from bianmin.accounts.models import User
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import logged_in, role_holder, user
+from bianmin.core.testing import logged_in, user
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.org import services as org
-from bianmin.org.models import Role
+from bianmin.org.models import Role, Site
 
-pytestmark = pytest.mark.usefixtures("county_organisation")
+pytestmark = pytest.mark.usefixtures("demo")
 NEW_PASSWORD = "Yangxin-window-7731"
 
 
 def second_centre_admin() -> User:
-    other = role_holder("baisha_admin", Role.CENTRE_ADMIN, site="BS", full_name="白沙管理员", is_staff=True)
+    other = User.objects.create(username="baisha_admin", full_name="白沙管理员", is_staff=True)
+    org.role_assign(actor=None, user=other, role=Role.CENTRE_ADMIN, site=Site.objects.get(code="BS"))
     return other
 
 
@@ -114,7 +115,8 @@ def test_a_temporary_password_the_validators_reject_changes_nothing():
 
 
 def test_a_town_centre_administrator_manages_only_accounts_in_the_town():
-    futu_admin = role_holder("futu_admin", Role.CENTRE_ADMIN, site="FT", is_staff=True)
+    futu_admin = User.objects.create(username="futu_admin", is_staff=True)
+    org.role_assign(actor=None, user=futu_admin, role=Role.CENTRE_ADMIN, site=Site.objects.get(code="FT"))
     baisha_clerk = user("baisha_clerk")
 
     with pytest.raises(PermissionDenied) as refused:

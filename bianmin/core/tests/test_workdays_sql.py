@@ -25,7 +25,10 @@ PERIODS = [
 
 
 @pytest.fixture
-def delegations(county_organisation):
+def delegations(django_user_model):
+    from bianmin.demo.loader import load_demo
+
+    load_demo(with_catalog=False)
     template = Delegation.objects.first()
     Delegation.objects.all().delete()
     for start, end in PERIODS:

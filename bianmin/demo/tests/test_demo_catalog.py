@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded(county):
+def loaded(db):
     """The demo county and its catalogue, whether or not ``load_demo`` already loads the catalogue itself."""
+    load_demo()
     load_demo_catalog()
 
 

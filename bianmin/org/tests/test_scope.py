@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 
 from bianmin.accounts.models import User
-from bianmin.core.testing import logged_in, role_holder
 from bianmin.org import services
 from bianmin.org.models import Department, Role, RoleAssignment, Site, Window
 from bianmin.org.selectors import (
@@ -17,11 +16,17 @@ from bianmin.org.selectors import (
     windows_visible_to,
 )
 
-pytestmark = pytest.mark.usefixtures("county_organisation")
+pytestmark = pytest.mark.usefixtures("demo")
 
 
 def codes(queryset) -> set[str]:
     return {site.code for site in queryset}
+
+
+def login(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
 
 
 def test_town_clerk_sees_the_town_and_its_villages_only():
@@ -71,7 +76,7 @@ def test_user_without_roles_sees_nothing():
 def test_other_towns_site_page_is_not_found_for_a_town_clerk():
     futu = Site.objects.get(code="FT")
     baisha = Site.objects.get(code="BS")
-    client = logged_in("baisha_clerk")
+    client = login("baisha_clerk")
 
     assert client.get(f"/workbench/sites/{baisha.pk}/").status_code == 200
     assert client.get(f"/workbench/sites/{futu.pk}/").status_code == 404
@@ -80,7 +85,7 @@ def test_other_towns_site_page_is_not_found_for_a_town_clerk():
 
 def test_other_towns_site_is_not_found_in_the_api():
     futu = Site.objects.get(code="FT")
-    client = logged_in("baisha_clerk")
+    client = login("baisha_clerk")
 
     response = client.get(f"/api/v1/org/sites/{futu.pk}")
 
@@ -92,7 +97,7 @@ def test_other_towns_site_is_not_found_in_the_api():
 
 
 def test_site_list_page_shows_only_the_scope():
-    response = logged_in("futu_clerk").get("/workbench/sites/")
+    response = login("futu_clerk").get("/workbench/sites/")
 
     assert response.status_code == 200
     names = [site.name for site in response.context["sites"]]
@@ -100,7 +105,7 @@ def test_site_list_page_shows_only_the_scope():
 
 
 def test_site_detail_lists_windows_and_staff_without_n_plus_one(django_assert_max_num_queries):
-    client = logged_in("baisha_clerk")
+    client = login("baisha_clerk")
     baisha = Site.objects.get(code="BS")
 
     with django_assert_max_num_queries(12):
@@ -171,7 +176,8 @@ def test_holds_within_asks_about_the_subtree_of_a_site():
 
 def test_holds_at_root_needs_the_active_county_root():
     admin = User.objects.get(username="centre_admin")
-    town_admin = role_holder("baisha_admin", Role.CENTRE_ADMIN, site="BS")
+    town_admin = User.objects.create(username="baisha_admin")
+    services.role_assign(actor=None, user=town_admin, role=Role.CENTRE_ADMIN, site=site("BS"))
 
     assert user_scope(admin).holds_at_root(Role.CENTRE_ADMIN) is True
     assert user_scope(admin).holds_at_root(Role.SUPERVISOR) is False

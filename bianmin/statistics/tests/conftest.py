@@ -1,0 +1,1 @@
+from bianmin.cases.tests.conftest import _demo_county, at, county, intake, user  # noqa: F401
