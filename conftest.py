@@ -1,3 +1,11 @@
+"""The fixtures every app's tests share; the plain helpers (people, cases, clients, clocks) are in
+``bianmin/core/testing.py``.
+
+The demo county: ``county`` (the organisation, its staff and the catalogue) and ``county_organisation`` (without
+the catalogue) in a test's transaction, ``committed_county`` committed for a live server. Each is loaded once per
+test process through the services and replayed from then on (``core.testing.DemoRows``).
+"""
+
 import pytest
 
 
@@ -45,6 +53,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def english():
+    """The test runs in English: messages are asserted by their msgids (``pytestmark = pytest.mark.usefixtures(
+    "english")`` for a whole module); the Simplified Chinese of the same messages is checked where it matters."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 _checkpoint_dirs = iter(range(1, 10**9))
 
 
@@ -57,3 +75,55 @@ def _audit_checkpoint_dir(tmp_path_factory):
     directory = tmp_path_factory.getbasetemp() / f"audit-checkpoints-{next(_checkpoint_dirs)}"
     with override_settings(AUDIT_CHECKPOINT_DIR=directory):
         yield directory
+
+
+# --- The demo county -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker):
+    """What ``load_demo()`` and ``load_demo(with_catalog=False)`` write to the freshly set up test database, each
+    loaded once through the services (and rolled back) and replayed by the fixtures below."""
+    from django.db import connection
+
+    from bianmin.core.testing import DemoRows
+    from bianmin.demo.loader import load_demo
+
+    with django_db_blocker.unblock():
+        assert not connection.in_atomic_block, "the demo is taken on the database as django_db_setup leaves it"
+        return {
+            "county": DemoRows(load_demo),
+            "organisation": DemoRows(lambda: load_demo(with_catalog=False)),
+        }
+
+
+@pytest.fixture(scope="module")
+def _county_module(demo_rows, django_db_blocker):
+    """The demo county (75 items), written once per test module inside a transaction rolled back at its end."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_rows["county"].replay()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def county(_county_module, db):
+    """The demo county; each test runs in its own savepoint inside the module's transaction and is rolled back."""
+
+
+@pytest.fixture
+def county_organisation(demo_rows, db):
+    """The demo county's sites, departments, windows, staff, roles and delegations, without the catalogue."""
+    demo_rows["organisation"].replay()
+
+
+@pytest.fixture
+def committed_county(demo_rows, transactional_db):
+    """The demo county committed, for a live server or another process; every table is emptied after the test.
+    (Not in a module that also uses ``county``: its module-wide transaction would hold this one.)"""
+    from django.db import connection
+
+    assert not connection.in_atomic_block, "committed_county runs inside another fixture's transaction"
+    demo_rows["county"].replay()

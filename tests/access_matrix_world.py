@@ -1,13 +1,12 @@
 """The world the access matrix (tests/test_access_matrix.py) calls every endpoint in: the demo county, one person per
 role, and for each role the objects of a site in its scope and of a site outside it.
 
-Built once per test module inside a transaction rolled back at its end; each test runs in its own savepoint.
+Built once per test module on the demo county inside a transaction rolled back at its end; each test runs in its own
+savepoint.
 """
 
 from __future__ import annotations
 
-import datetime
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,9 +17,8 @@ from django.core.files.base import ContentFile
 from bianmin.accounts.models import User
 from bianmin.cases import inquiries, services
 from bianmin.cases.models import Case, CaseMaterial, Extension, Inquiry, Notice, ReviewTask, YellowThreshold
-from bianmin.cases.tests.conftest import intake
 from bianmin.catalog.models import CatalogImport
-from bianmin.demo.loader import load_demo
+from bianmin.core.testing import at, intake, steps_done, user
 from bianmin.org import services as org
 from bianmin.org.models import Role, RoleAssignment, Site, Window
 from bianmin.supervision.models import AccountabilityRecord, Alert, InboxMessage, SupervisionOrder
@@ -28,9 +26,8 @@ from bianmin.supervision.services.accountability import accountability_record_cr
 from bianmin.supervision.services.orders import order_issue
 from bianmin.supervision.services.thresholds import yellow_threshold_set
 
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-NOW = datetime.datetime(2026, 3, 3, 10, tzinfo=SHANGHAI)  # inside the demo delegations' validity
-RECEIVED = datetime.datetime(2026, 3, 2, 10, tzinfo=SHANGHAI)
+NOW = at(2026, 3, 3)  # inside the demo delegations' validity
+RECEIVED = at(2026, 3, 2)
 PASSWORD = "matrix-pass-9"
 
 
@@ -93,10 +90,6 @@ class World:
     catalog_import: CatalogImport | None = None
 
 
-def _user(username: str) -> User:
-    return User.objects.get(username=username)
-
-
 def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
     """A new case of the place per status a move starts from, moved there by the system (actor None)."""
     cases = {"received": submit()}
@@ -111,8 +104,7 @@ def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
     )
     cases["approved"] = approved = submit()
     services.case_accept(actor=None, case=approved, now=RECEIVED)
-    while task := approved.tasks.filter(state=ReviewTask.State.OPEN, is_decision=False).order_by("pk").first():
-        services.case_complete_task(actor=None, task=task, outcome="agree", now=RECEIVED)
+    steps_done(approved, now=RECEIVED)
     services.case_decide(actor=None, case=approved, approve=True, now=NOW)
     for case in cases.values():
         case.refresh_from_db()
@@ -120,7 +112,7 @@ def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
 
 
 def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, department_head: User) -> Place:
-    supervisor = _user("supervisor")
+    supervisor = user("supervisor")
     services.case_accept(actor=department_head if case.department.code == "SJ" else None, case=case, now=RECEIVED)
     case.refresh_from_db()
     material = case.materials.order_by("pk").first()
@@ -149,7 +141,7 @@ def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, depart
         now=NOW,
     )
     inquiry = inquiries.inquiry_log(
-        actor=_user(inquiry_owner), asked_by="李四", question="怎么办理？", site=case.receiving_site, now=NOW
+        actor=user(inquiry_owner), asked_by="李四", question="怎么办理？", site=case.receiving_site, now=NOW
     )
     return Place(
         case=case,
@@ -166,7 +158,7 @@ def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, depart
 
 
 def world_build() -> World:
-    load_demo()
+    """The world on the demo county (loaded by the caller)."""
     world = World()
     User.objects.create_user(username="matrix_applicant", password=PASSWORD, full_name="张三")
     town_admin = User.objects.create_user(username="matrix_town_admin", password=PASSWORD)
@@ -179,7 +171,7 @@ def world_build() -> World:
     # of an item the town decides (XF-0001), so they stay at the town; one of the market department (SJ) at the
     # county centre (YX); the applicant's own online application.
     def submitter(username: str, *args, **kwargs) -> Callable[[], Case]:
-        return lambda: services.case_submit(actor=_user(username), intake=intake(*args, **kwargs), now=RECEIVED)
+        return lambda: services.case_submit(actor=user(username), intake=intake(*args, **kwargs), now=RECEIVED)
 
     submit = {
         "BS": submitter("baishacun_agent", "XF-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
@@ -190,7 +182,7 @@ def world_build() -> World:
     bs, ft, yx, online = (submit[key]() for key in ("BS", "FT", "YX", "ONLINE"))
     town_item_head = User.objects.create_user(username="matrix_xf_head", password=PASSWORD)
     org.role_assign(actor=None, user=town_item_head, role=Role.DEPARTMENT_HEAD, department=bs.department)
-    market_head = _user("market_head")
+    market_head = user("market_head")
     world.places["BS"] = _place(bs, submit["BS"], inquiry_owner="baisha_clerk", department_head=town_item_head)
     world.places["FT"] = _place(ft, submit["FT"], inquiry_owner="futu_clerk", department_head=town_item_head)
     world.places["YX"] = _place(yx, submit["YX"], inquiry_owner="county_clerk", department_head=market_head)
@@ -207,9 +199,9 @@ def world_build() -> World:
     }
     now = NOW
     for username in [r.username for r in ROLES.values() if r.username] + ["futu_clerk"]:
-        world.inbox[username] = InboxMessage.objects.create(recipient=_user(username), subject="提醒", created_at=now)
+        world.inbox[username] = InboxMessage.objects.create(recipient=user(username), subject="提醒", created_at=now)
     world.threshold = yellow_threshold_set(
-        actor=_user("supervisor"), department=yx.department, days_left=2, share_used_percent=None
+        actor=user("supervisor"), department=yx.department, days_left=2, share_used_percent=None
     )
     world.group = Group.objects.create(name="matrix")
     seen = {"ip_address": "10.0.0.9", "user_agent": "matrix", "username": "nobody", "http_accept": "*/*"}
@@ -219,6 +211,6 @@ def world_build() -> World:
         AccessFailureLog.objects.create(**seen, path_info="/accounts/login/"),
     )
     world.catalog_import = CatalogImport.objects.create(
-        created_by=_user("centre_admin"), filename="目录.xlsx", file=ContentFile(b"x", name="matrix.xlsx")
+        created_by=user("centre_admin"), filename="目录.xlsx", file=ContentFile(b"x", name="matrix.xlsx")
     )
     return world

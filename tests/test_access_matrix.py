@@ -39,9 +39,9 @@ from bianmin.accounts.models import User
 from bianmin.api import api
 from bianmin.cases.models import Case
 from bianmin.cases.public_views import TRACKED_SESSION_KEY
-from bianmin.cases.tests.conftest import ID_NUMBER
 from bianmin.catalog.models import MaterialRequirement, Topic
 from bianmin.core.models import AuditEvent, CalendarYear, OutboundMessage
+from bianmin.core.testing import ID_NUMBER
 from bianmin.org.models import Delegation
 
 from .access_matrix_world import NOW, ROLES, World, world_build
@@ -536,11 +536,12 @@ def _cases() -> list:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(demo_rows, django_db_blocker):
     """The world, built once for the module inside a transaction rolled back at its end, with a session per role."""
     traveller = time_machine.travel(NOW, tick=False)
     traveller.start()
     with django_db_blocker.unblock(), transaction.atomic():
+        demo_rows["county"].replay()
         built = world_build()
         sessions = {}
         for role, spec in ROLES.items():

@@ -142,11 +142,10 @@ def fast_live_server(live_server, monkeypatch):
 
 
 @pytest.fixture
-def demo_county(transactional_db):
+def demo_county(committed_county):
+    """The demo county with its demo cases, committed for the live server."""
     from bianmin.demo.cases import load_demo_cases
-    from bianmin.demo.loader import load_demo
 
-    load_demo()
     load_demo_cases()
 
 

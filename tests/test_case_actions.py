@@ -25,12 +25,12 @@ from bianmin.accounts.models import User
 from bianmin.cases import services
 from bianmin.cases.models import Case, Extension, ReviewTask
 from bianmin.cases.public_views import TRACKED_SESSION_KEY
-from bianmin.cases.tests.conftest import intake
 from bianmin.cases.workflow import ALLOWED_FROM, actions_available
 from bianmin.catalog.models import FeeRule
 from bianmin.core.errors import DomainError
+from bianmin.core.testing import SHANGHAI, intake
 
-from .access_matrix_world import NOW, RECEIVED, ROLES, SHANGHAI, World, world_build
+from .access_matrix_world import NOW, RECEIVED, ROLES, World, world_build
 
 # Who submits each place's cases, and what (as the matrix's world does).
 SUBMITTERS = {
@@ -119,11 +119,12 @@ PEOPLE = [role for role, spec in ROLES.items() if spec.username]
 
 
 @pytest.fixture(scope="module")
-def cases(django_db_setup, django_db_blocker):
+def cases(demo_rows, django_db_blocker):
     """The matrix's world and a case per place and state, built once for the module, rolled back at its end."""
     traveller = time_machine.travel(NOW, tick=False)
     traveller.start()
     with django_db_blocker.unblock(), transaction.atomic():
+        demo_rows["county"].replay()
         world = world_build()
         yield {
             place: {state: build(world, place).pk for state, build in states.items()}

@@ -2,17 +2,10 @@
 
 import pytest
 
-from bianmin.demo.loader import load_demo
-
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def county(transactional_db):
-    load_demo()
-
-
-def test_citizen_on_a_phone_finds_the_homestead_guide_form_and_card(page, live_server, county):
+def test_citizen_on_a_phone_finds_the_homestead_guide_form_and_card(page, live_server, committed_county):
     page.goto(f"{live_server.url}/")
     page.fill("#home-q", "宅基地")
     page.keyboard.press("Enter")
@@ -47,7 +40,7 @@ def test_citizen_on_a_phone_finds_the_homestead_guide_form_and_card(page, live_s
     assert card.body().startswith(b"%PDF")
 
 
-def test_kiosk_returns_to_the_start_after_idle_time(page, live_server, county):
+def test_kiosk_returns_to_the_start_after_idle_time(page, live_server, committed_county):
     page.clock.install()
     page.goto(f"{live_server.url}/kiosk/")
     page.get_by_role("link", name="建房置业").click()

@@ -3,17 +3,11 @@
 import pytest
 
 from bianmin.demo.county import DEMO_PASSWORD
-from bianmin.demo.loader import load_demo
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def county(transactional_db):
-    load_demo()
-
-
-def test_citizen_calculates_a_deadline_across_national_day(page, live_server, county):
+def test_citizen_calculates_a_deadline_across_national_day(page, live_server, committed_county):
     page.goto(f"{live_server.url}/deadline/")
     page.fill("#id_start", "2026-09-30")
     page.fill("#id_days", "5")
@@ -25,7 +19,7 @@ def test_citizen_calculates_a_deadline_across_national_day(page, live_server, co
     assert "/deadline/?start=2026-09-30&days=5" in page.url
 
 
-def test_clerk_logs_in_and_sees_their_town_only(page, live_server, county):
+def test_clerk_logs_in_and_sees_their_town_only(page, live_server, committed_county):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "baisha_clerk")
     page.fill("#id_password", DEMO_PASSWORD)
@@ -39,7 +33,7 @@ def test_clerk_logs_in_and_sees_their_town_only(page, live_server, county):
     assert "浮屠" not in page.locator("main").inner_text()
 
 
-def test_language_switch_to_english_and_back(page, live_server, county):
+def test_language_switch_to_english_and_back(page, live_server, committed_county):
     page.goto(f"{live_server.url}/")
     assert "就近办事" in page.locator("h1").inner_text()
 

@@ -6,33 +6,19 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
-from bianmin.accounts.models import User
-from bianmin.cases import services
 from bianmin.cases.access import case_index_refresh
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import intake
+from bianmin.core.testing import accepted, received
 from bianmin.demo.county import DEMO_PASSWORD
-from bianmin.demo.loader import load_demo
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def county(transactional_db):
-    load_demo()
-
-
-def clerk(username: str) -> User:
-    return User.objects.get(username=username)
-
-
-def test_the_monitor_turns_a_case_red_without_reloading(page, live_server, county, settings):
+def test_the_monitor_turns_a_case_red_without_reloading(page, live_server, committed_county, settings):
     settings.MONITOR_POLL_SECONDS = 1  # the live server runs in this process: it reads the override
-    case = services.case_submit(actor=clerk("county_clerk"), intake=intake("SJ-0004", "YX"))
-    case = services.case_accept(actor=clerk("county_clerk"), case=case)
-    services.case_submit(actor=clerk("county_clerk"), intake=intake("SJ-0003", "YX"))
-    town = services.case_submit(actor=clerk("baisha_clerk"), intake=intake("MZ-0001", "BS"))
-    services.case_accept(actor=clerk("baisha_clerk"), case=town)
+    case = accepted("SJ-0004", "YX")
+    received("SJ-0003", "YX")
+    accepted("MZ-0001", "BS")
 
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/accounts/login/")

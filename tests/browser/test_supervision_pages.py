@@ -6,25 +6,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from bianmin.accounts.models import User
 from bianmin.cases import services
 from bianmin.cases.access import case_index_refresh
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import intake
+from bianmin.core.testing import intake, user
 from bianmin.demo.county import DEMO_PASSWORD
-from bianmin.demo.loader import load_demo
 from bianmin.statistics.figures import figures_refresh
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def county(transactional_db):
-    load_demo()
-
-
-def staff(username: str) -> User:
-    return User.objects.get(username=username)
 
 
 def watch_console(page) -> list[str]:
@@ -45,12 +34,12 @@ def log_in(page, live_server, username: str) -> None:
     page.wait_for_url(f"{live_server.url}/workbench/")
 
 
-def test_the_dashboard_draws_its_charts_and_a_number_opens_its_cases(page, live_server, county):
-    clerk = staff("county_clerk")
+def test_the_dashboard_draws_its_charts_and_a_number_opens_its_cases(page, live_server, committed_county):
+    clerk = user("county_clerk")
     received = [
         services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX")),
         services.case_submit(actor=clerk, intake=intake("SJ-0003", "YX")),
-        services.case_submit(actor=staff("baisha_clerk"), intake=intake("MZ-0001", "BS")),
+        services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS")),
     ]
     services.case_accept(actor=clerk, case=received[0])
     figures_refresh()  # what the worker does every minute
@@ -83,8 +72,8 @@ def test_the_dashboard_draws_its_charts_and_a_number_opens_its_cases(page, live_
     assert errors == []
 
 
-def test_the_alert_feed_shows_a_new_alert_after_the_sweep_runs(page, live_server, county):
-    clerk = staff("county_clerk")
+def test_the_alert_feed_shows_a_new_alert_after_the_sweep_runs(page, live_server, committed_county):
+    clerk = user("county_clerk")
     case = services.case_accept(actor=clerk, case=services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX")))
     errors = watch_console(page)
     log_in(page, live_server, "supervisor")

@@ -4,17 +4,11 @@ submits it, accepts it on the case page and opens the triplicate receipt."""
 import pytest
 
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import ID_NUMBER
 from bianmin.catalog.models import ServiceItem
+from bianmin.core.testing import ID_NUMBER
 from bianmin.demo.county import DEMO_PASSWORD
-from bianmin.demo.loader import load_demo
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def county(transactional_db):
-    load_demo()
 
 
 def focused(page) -> str:
@@ -26,7 +20,9 @@ def type_and_tab(page, text: str) -> None:
     page.keyboard.press("Tab")
 
 
-def test_clerk_takes_an_application_with_the_keyboard_accepts_it_and_prints_the_receipt(page, live_server, county):
+def test_clerk_takes_an_application_with_the_keyboard_accepts_it_and_prints_the_receipt(
+    page, live_server, committed_county
+):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/accounts/login/")
     type_and_tab(page, "county_clerk")

@@ -9,18 +9,17 @@ from django.test import Client
 from bianmin.accounts.models import User
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import logged_in, user
+from bianmin.core.testing import logged_in, role_holder, user
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.org import services as org
-from bianmin.org.models import Role, Site
+from bianmin.org.models import Role
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = pytest.mark.usefixtures("county_organisation")
 NEW_PASSWORD = "Yangxin-window-7731"
 
 
 def second_centre_admin() -> User:
-    other = User.objects.create(username="baisha_admin", full_name="白沙管理员", is_staff=True)
-    org.role_assign(actor=None, user=other, role=Role.CENTRE_ADMIN, site=Site.objects.get(code="BS"))
+    other = role_holder("baisha_admin", Role.CENTRE_ADMIN, site="BS", full_name="白沙管理员", is_staff=True)
     return other
 
 
@@ -115,8 +114,7 @@ def test_a_temporary_password_the_validators_reject_changes_nothing():
 
 
 def test_a_town_centre_administrator_manages_only_accounts_in_the_town():
-    futu_admin = User.objects.create(username="futu_admin", is_staff=True)
-    org.role_assign(actor=None, user=futu_admin, role=Role.CENTRE_ADMIN, site=Site.objects.get(code="FT"))
+    futu_admin = role_holder("futu_admin", Role.CENTRE_ADMIN, site="FT", is_staff=True)
     baisha_clerk = user("baisha_clerk")
 
     with pytest.raises(PermissionDenied) as refused:

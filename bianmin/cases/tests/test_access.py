@@ -29,7 +29,7 @@ from bianmin.cases.access import (
 from bianmin.cases.clock import clock
 from bianmin.cases.models import Case, CaseAccess, CaseCount, ReviewTask, Status
 from bianmin.cases.selectors import case_access_for, cases_visible_to
-from bianmin.cases.tests.conftest import at, intake, user
+from bianmin.core.testing import at, intake, user
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site
 from bianmin.org.selectors import user_scope

@@ -23,8 +23,17 @@ from bianmin.cases.models import Case, Extension, Notice, PersonalDataView, Revi
 from bianmin.catalog.models import FeeRule, ServiceItem
 from bianmin.core.idempotency import idempotent
 from bianmin.core.models import AuditEvent, Counter, IdempotentRequest
-
-from .conftest import ID_NUMBER, at, intake, user
+from bianmin.core.testing import (
+    ID_NUMBER,
+    accepted,
+    at,
+    decided,
+    logged_in,
+    received,
+    supplement_requested,
+    suspended,
+    user,
+)
 
 NOW = at(2026, 3, 2)  # a Monday
 ALLOWED_ERRORS = {400, 401, 403, 404, 409, 422}
@@ -35,12 +44,6 @@ def clock():
     """Beijing time, frozen; tests move it on with ``clock.move_to``."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-def login(username: str, **options) -> Client:
-    client = Client(**options)
-    client.force_login(user(username))
-    return client
 
 
 def post(client: Client, path: str, body=None, *, key: str | None = None):
@@ -75,35 +78,15 @@ def intake_body(item_code: str = "SJ-0004", site_code: str = "YX", **changes) ->
     return body
 
 
-def submitted(item_code: str = "SJ-0004", site_code: str = "YX", clerk: str = "county_clerk") -> Case:
-    """A received case, through the service (the state the API tests start from)."""
-    return services.case_submit(actor=user(clerk), intake=intake(item_code, site_code))
-
-
-def accepted(item_code: str = "SJ-0004", site_code: str = "YX", clerk: str = "county_clerk") -> Case:
-    return services.case_accept(actor=user(clerk), case=submitted(item_code, site_code, clerk))
-
-
 def open_task(case: Case) -> ReviewTask:
     return case.tasks.get(state=ReviewTask.State.OPEN, is_decision=False, is_parallel=False)
-
-
-def approved(item_code: str = "ZR-0004") -> Case:
-    """A fee item decided at the window: ZR-0004 (the land chief's review, then the clerk's decision)."""
-    case = accepted(item_code)
-    admin = user("admin")
-    while case.tasks.filter(state=ReviewTask.State.OPEN, is_decision=False).exists():
-        services.case_complete_task(actor=admin, task=open_task(case), outcome="agree")
-    services.case_decide(actor=admin, case=case, approve=True)
-    case.refresh_from_db()
-    return case
 
 
 # --- A case's whole life, over the API only ------------------------------------------------------------------
 
 
 def test_a_committed_case_goes_through_its_whole_life_over_the_api(county, clock):
-    clerk, chief = login("county_clerk"), login("market_chief")
+    clerk, chief = logged_in("county_clerk"), logged_in("market_chief")
 
     # Intake at the county centre's window (Monday 2 March).
     response = post(clerk, "", intake_body(details="小餐饮店，经营面积 40 平方米"))
@@ -195,8 +178,8 @@ def test_a_committed_case_goes_through_its_whole_life_over_the_api(county, clock
 
 
 def test_the_supplement_notice_then_the_materials_then_a_refusal(county, clock):
-    clerk = login("county_clerk")
-    case = submitted()
+    clerk = logged_in("county_clerk")
+    case = received()
     licence = case.version.materials.get(name="营业执照")
 
     response = post(clerk, f"{case.pk}/supplement", {"problems": [{"material": "营业执照", "problem": "复印件不清晰"}]})
@@ -223,7 +206,7 @@ def test_the_supplement_notice_then_the_materials_then_a_refusal(county, clock):
 
 
 def test_suspension_extension_and_withdrawal(county, clock):
-    clerk, head = login("county_clerk"), login("market_head")
+    clerk, head = logged_in("county_clerk"), logged_in("market_head")
     case = accepted()
 
     detail = post(clerk, f"{case.pk}/suspend", {"kind": "inspection", "reason": "现场核查", "expected_days": 3}).json()
@@ -253,8 +236,8 @@ def test_suspension_extension_and_withdrawal(county, clock):
 
 
 def test_certificate_fee_readiness_and_delivery_of_a_fee_item(county, clock):
-    clerk = login("county_clerk")
-    case = approved("ZR-0004")
+    clerk = logged_in("county_clerk")
+    case = decided("ZR-0004")
     housing = FeeRule.objects.get(version=case.version, amount=Decimal("80"))
 
     detail = post(clerk, f"{case.pk}/certificate").json()
@@ -275,7 +258,7 @@ def test_certificate_fee_readiness_and_delivery_of_a_fee_item(county, clock):
 
 
 def test_an_agent_relays_an_application_from_a_village_room(county, clock):
-    agent = login("baishacun_agent")
+    agent = logged_in("baishacun_agent")
 
     response = post(
         agent,
@@ -296,10 +279,10 @@ def test_an_agent_relays_an_application_from_a_village_room(county, clock):
 
 
 def test_the_list_shows_the_callers_cases_with_filters(county, clock):
-    first, second = submitted(), submitted()
+    first, second = received(), received()
     third = accepted()
-    submitted("CZ-0002", "BS", clerk="baisha_clerk")  # another town's work: not the county clerk's
-    clerk = login("county_clerk")
+    received("CZ-0002", "BS")  # another town's work: not the county clerk's
+    clerk = logged_in("county_clerk")
 
     listing = get(clerk).json()
     assert listing["count"] == 3
@@ -331,8 +314,8 @@ def test_the_list_shows_the_callers_cases_with_filters(county, clock):
 
 
 def test_the_list_costs_the_same_queries_for_any_number_of_cases(county, clock):
-    clerk = login("county_clerk")
-    accepted(), submitted()
+    clerk = logged_in("county_clerk")
+    accepted(), received()
 
     def list_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -352,8 +335,8 @@ def test_the_list_costs_the_same_queries_for_any_number_of_cases(county, clock):
 
 
 def test_a_supervisor_reads_everything_and_changes_nothing(county, clock):
-    case = submitted()
-    supervisor = login("supervisor")
+    case = received()
+    supervisor = logged_in("supervisor")
 
     assert get(supervisor).json()["count"] == 1
     detail = get(supervisor, f"{case.pk}").json()
@@ -371,8 +354,8 @@ def test_a_supervisor_reads_everything_and_changes_nothing(county, clock):
 
 
 def test_another_towns_case_is_not_found_whatever_the_method(county, clock):
-    case = submitted("CZ-0002", "BS", clerk="baisha_clerk")
-    futu = login("futu_clerk")
+    case = received("CZ-0002", "BS")
+    futu = logged_in("futu_clerk")
 
     assert get(futu).json()["count"] == 0
     for response in (
@@ -391,7 +374,7 @@ def test_another_towns_case_is_not_found_whatever_the_method(county, clock):
 
 
 def test_a_visitor_without_a_session_is_asked_to_log_in(county):
-    case = submitted()
+    case = received()
 
     for response in (get(Client()), get(Client(), f"{case.pk}"), post(Client(), f"{case.pk}/accept")):
         assert (response.status_code, response.json()["code"]) == (401, "not_authenticated")
@@ -399,8 +382,8 @@ def test_a_visitor_without_a_session_is_asked_to_log_in(county):
 
 def test_scripts_send_the_csrf_token_with_the_session(county, clock):
     """Session authentication checks CSRF on writes, as for the pages' own scripts."""
-    case = submitted()
-    script = login("county_clerk", enforce_csrf_checks=True)
+    case = received()
+    script = logged_in("county_clerk", enforce_csrf_checks=True)
 
     refused = post(script, f"{case.pk}/accept")
     assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
@@ -415,13 +398,13 @@ def test_scripts_send_the_csrf_token_with_the_session(county, clock):
 
 
 def test_a_task_or_extension_of_another_case_is_not_found(county, clock):
-    clerk = login("county_clerk")
+    clerk = logged_in("county_clerk")
     case, other = accepted(), accepted()
 
     response = post(clerk, f"{case.pk}/tasks/{open_task(other).pk}/complete", {"outcome": "agree"})
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
     extension = services.case_request_extension(actor=user("county_clerk"), case=other, days=2, reason="专家论证")
-    response = post(login("market_head"), f"{case.pk}/extensions/{extension.pk}/decision", {"approve": True})
+    response = post(logged_in("market_head"), f"{case.pk}/extensions/{extension.pk}/decision", {"approve": True})
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
     assert Extension.objects.get().state == "requested"
 
@@ -430,7 +413,7 @@ def test_a_task_or_extension_of_another_case_is_not_found(county, clock):
 
 
 def test_a_retried_intake_replays_the_first_answer_and_creates_no_second_case(county, clock):
-    clerk = login("county_clerk")
+    clerk = logged_in("county_clerk")
     body = intake_body()
 
     first = post(clerk, "", body, key="intake-7f3a")
@@ -456,8 +439,8 @@ def test_a_retried_intake_replays_the_first_answer_and_creates_no_second_case(co
 
 
 def test_a_replayed_move_does_not_call_the_service_again(county, clock, monkeypatch):
-    clerk = login("county_clerk")
-    case = submitted()
+    clerk = logged_in("county_clerk")
+    case = received()
     first = post(clerk, f"{case.pk}/accept", key="accept-1")
     events = AuditEvent.objects.count()
 
@@ -473,8 +456,8 @@ def test_a_replayed_move_does_not_call_the_service_again(county, clock, monkeypa
 
 
 def test_a_key_reused_for_another_request_is_refused(county, clock):
-    clerk = login("county_clerk")
-    case = submitted()
+    clerk = logged_in("county_clerk")
+    case = received()
     post(clerk, f"{case.pk}/accept", key="key-1")
 
     response = post(clerk, f"{case.pk}/withdrawal", {"reason": "撤回"}, key="key-1")
@@ -483,15 +466,15 @@ def test_a_key_reused_for_another_request_is_refused(county, clock):
     case.refresh_from_db()
     assert case.status == "accepted"
     # Keys are per user: another clerk's key of the same spelling is theirs.
-    other = post(login("admin"), f"{submitted().pk}/accept", key="key-1")
+    other = post(logged_in("admin"), f"{received().pk}/accept", key="key-1")
     assert other.status_code == 200
 
 
 @pytest.mark.parametrize("key", ["k" * 101, "", "两个字", "with space", "tab\tkey"])
 def test_a_malformed_key_is_refused_before_anything_runs(county, clock, key):
-    case = submitted()
+    case = received()
 
-    response = post(login("county_clerk"), f"{case.pk}/accept", key=key)
+    response = post(logged_in("county_clerk"), f"{case.pk}/accept", key=key)
 
     assert (response.status_code, response.json()["code"]) == (422, "idempotency_key_invalid")
     case.refresh_from_db()
@@ -499,15 +482,15 @@ def test_a_malformed_key_is_refused_before_anything_runs(county, clock, key):
 
 
 def test_a_key_of_100_characters_is_accepted(county, clock):
-    response = post(login("county_clerk"), f"{submitted().pk}/accept", key="k" * 100)
+    response = post(logged_in("county_clerk"), f"{received().pk}/accept", key="k" * 100)
 
     assert response.status_code == 200
     assert IdempotentRequest.objects.get().key == "k" * 100
 
 
 def test_an_error_answer_is_not_stored_and_the_key_stays_usable(county, clock):
-    clerk = login("county_clerk")
-    case = submitted()
+    clerk = logged_in("county_clerk")
+    case = received()
 
     refused = post(clerk, f"{case.pk}/refuse", {"reasons": "  "}, key="refuse-1")
     assert (refused.status_code, refused.json()["code"]) == (400, "reasons_required")
@@ -522,8 +505,8 @@ def test_an_error_answer_is_not_stored_and_the_key_stays_usable(county, clock):
 def test_a_crash_after_the_write_stores_neither_the_write_nor_the_answer(county, clock, monkeypatch):
     from bianmin.cases import api
 
-    clerk = login("county_clerk", raise_request_exception=False)
-    case = submitted()
+    clerk = logged_in("county_clerk", raise_request_exception=False)
+    case = received()
 
     def crash(request, case_id):
         raise RuntimeError("the server died while answering")
@@ -610,13 +593,11 @@ def test_two_simultaneous_requests_with_one_key_run_the_write_once(db):
 
 
 def _state_received() -> dict:
-    return {"case": submitted().pk}
+    return {"case": received().pk}
 
 
 def _state_supplement_requested() -> dict:
-    case = submitted()
-    services.case_request_supplement(actor=user("county_clerk"), case=case, problems=[("营业执照", "缺失")])
-    return {"case": case.pk}
+    return {"case": supplement_requested().pk}
 
 
 def _state_accepted() -> dict:
@@ -625,9 +606,7 @@ def _state_accepted() -> dict:
 
 
 def _state_suspended() -> dict:
-    case = accepted()
-    services.case_suspend(actor=user("county_clerk"), case=case, kind="hearing", reason="听证", expected_days=5)
-    return {"case": case.pk}
+    return {"case": suspended().pk}
 
 
 def _state_extension_requested() -> dict:
@@ -637,7 +616,7 @@ def _state_extension_requested() -> dict:
 
 
 def _state_approved() -> dict:
-    return {"case": approved("ZR-0004").pk}
+    return {"case": decided("ZR-0004").pk}
 
 
 # Raw bodies no endpoint accepts: broken JSON, the wrong JSON type, unknown fields, bytes that are not UTF-8,
@@ -880,7 +859,7 @@ ENDPOINTS = {
 def test_malformed_bodies_get_a_coded_client_error_never_a_500(county, clock, endpoint):
     path, state, own_bodies, needs_body = ENDPOINTS[endpoint]
     ids = state()
-    client = login("admin", raise_request_exception=False)
+    client = logged_in("admin", raise_request_exception=False)
     before = (Case.objects.count(), AuditEvent.objects.count())
 
     for body in GARBAGE + (MISSING if needs_body else []) + own_bodies():
@@ -893,7 +872,7 @@ def test_malformed_bodies_get_a_coded_client_error_never_a_500(county, clock, en
 
 @pytest.mark.parametrize("case_id", ["abc", "-1", "0", "1.5", "99999999999999999999999", "%00", "😀", "1e3"])
 def test_malformed_ids_in_the_path_are_client_errors(county, case_id):
-    client = login("admin", raise_request_exception=False)
+    client = logged_in("admin", raise_request_exception=False)
 
     for response in (
         get(client, case_id),
@@ -906,7 +885,7 @@ def test_malformed_ids_in_the_path_are_client_errors(county, case_id):
 
 
 def test_unknown_references_have_their_own_codes(county, clock):
-    clerk = login("county_clerk")
+    clerk = logged_in("county_clerk")
 
     for changes, code in (
         ({"item": "XX-9999"}, "unknown_item"),
@@ -963,7 +942,7 @@ BODIES = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=BODIES)
 def test_random_bodies_never_break_intake(county, clock, body):
-    response = post(login("county_clerk", raise_request_exception=False), "", body)
+    response = post(logged_in("county_clerk", raise_request_exception=False), "", body)
 
     assert response.status_code in ALLOWED_ERRORS | {201}, (body, response.content[:300])
     assert response.status_code == 201 or response.json()["code"]
@@ -972,9 +951,9 @@ def test_random_bodies_never_break_intake(county, clock, body):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=BODIES)
 def test_random_bodies_never_break_acceptance(county, clock, body):
-    case = Case.objects.filter(status="received").first() or submitted()
+    case = Case.objects.filter(status="received").first() or received()
 
-    response = post(login("county_clerk", raise_request_exception=False), f"{case.pk}/accept", body)
+    response = post(logged_in("county_clerk", raise_request_exception=False), f"{case.pk}/accept", body)
 
     assert response.status_code in ALLOWED_ERRORS | {200}, (body, response.content[:300])
     assert response.status_code == 200 or response.json()["code"]
@@ -1055,7 +1034,7 @@ def _accepted_with_extension(decided: bool) -> Case:
 
 
 def _with_certificate(fee_paid: bool = False) -> Case:
-    case = approved("ZR-0004")
+    case = decided("ZR-0004")
     services.case_issue_certificate(actor=user("admin"), case=case)
     if fee_paid:
         rule = FeeRule.objects.get(version=case.version, amount=Decimal("80"))
@@ -1095,7 +1074,7 @@ WRONG_STATE_MOVES = {
         "fee_collected",
     ),
     "ready-before-certificate": (
-        lambda: approved("ZR-0004"),
+        lambda: decided("ZR-0004"),
         lambda case: ("ready", {"method": "window"}),
         "certificate_missing",
     ),
@@ -1110,7 +1089,7 @@ def test_every_move_the_state_forbids_is_409_and_changes_nothing(county, clock, 
     path, body = request(prepared)
     before = _state_of(case)
 
-    response = post(login("admin"), f"{case.pk}/{path}", body, key=f"retry-{move}")
+    response = post(logged_in("admin"), f"{case.pk}/{path}", body, key=f"retry-{move}")
 
     assert (response.status_code, response.json()["code"]) == (409, code)
     assert _state_of(case) == before
@@ -1118,12 +1097,12 @@ def test_every_move_the_state_forbids_is_409_and_changes_nothing(county, clock, 
 
 
 def test_a_supplement_notice_after_the_acceptance_window_is_409(county, clock):
-    case = submitted()
+    case = received()
     clock.move_to(at(2026, 3, 12))  # the 5-working-day window ended on 9 March
     before = _state_of(case)
 
     response = post(
-        login("county_clerk"),
+        logged_in("county_clerk"),
         f"{case.pk}/supplement",
         {"problems": [{"material": "身份证", "problem": "复印件不清晰"}]},
     )
@@ -1136,8 +1115,8 @@ def test_a_supplement_notice_after_the_acceptance_window_is_409(county, clock):
 
 
 def test_a_supervisors_reading_of_the_list_and_the_timeline_is_logged(county, clock):
-    first, second = submitted(), submitted()
-    supervisor, clerk = login("supervisor"), login("county_clerk")
+    first, second = received(), received()
+    supervisor, clerk = logged_in("supervisor"), logged_in("county_clerk")
     log = PersonalDataView.objects.order_by("pk")
 
     assert get(clerk).json()["count"] == 2

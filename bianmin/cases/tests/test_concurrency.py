@@ -13,10 +13,9 @@ from django.utils import translation
 
 from bianmin.cases import services
 from bianmin.cases.models import Case, Notice, Status
-from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.audit import audit_events_for, verify_chain
 from bianmin.core.errors import DomainError
-from bianmin.demo.loader import load_demo
+from bianmin.core.testing import at, intake, user
 
 THREADS = 8
 
@@ -53,9 +52,8 @@ def race(workers: list) -> list[tuple[str, object]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_racing_acceptances_accept_the_case_exactly_once(transactional_db):
+def test_racing_acceptances_accept_the_case_exactly_once(committed_county):
     require_postgresql()
-    load_demo()
     # Given SJ-0004 received Monday 2026-09-28: the 5-working-day window ends 10-10 (the make-up Saturday)
     # 09-29(1) 09-30(2) [10-01..07 国庆] 10-08(3) 10-09(4) 10-10 Sat make-up(5)
     case = services.case_submit(actor=user("county_clerk"), intake=intake("SJ-0004", "YX"), now=at(2026, 9, 28))
@@ -111,9 +109,8 @@ def test_racing_acceptances_accept_the_case_exactly_once(transactional_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_racing_intake_at_one_site_gets_distinct_sequential_tracking_numbers(transactional_db):
+def test_racing_intake_at_one_site_gets_distinct_sequential_tracking_numbers(committed_county):
     require_postgresql()
-    load_demo()
 
     def submits():
         clerk, application = user("county_clerk"), intake("SJ-0004", "YX")

@@ -11,43 +11,18 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import translation
 
-from bianmin.accounts.models import User
 from bianmin.cases import services
 from bianmin.cases.models import Case, Extension, Notice, ReviewTask, Status
-from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent, OutboundMessage
-from bianmin.core.testing import refused
+from bianmin.core.testing import accepted, at, department_head, intake, refused, user
 from bianmin.core.workdays import workdays_between
-from bianmin.org import services as org
-from bianmin.org.models import Department, Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def head_of(department_code: str) -> User:
-    head = User.objects.create(username=f"{department_code.lower()}_head", is_staff=True)
-    org.role_assign(
-        actor=None, user=head, role=Role.DEPARTMENT_HEAD, department=Department.objects.get(code=department_code)
-    )
-    return head
-
-
-def accepted(item_code: str, received: datetime.datetime, accepted_at: datetime.datetime) -> Case:
-    clerk = user("county_clerk")
-    case = services.case_submit(actor=clerk, intake=intake(item_code, "YX"), now=received)
-    return services.case_accept(actor=clerk, case=case, now=accepted_at)
 
 
 def open_dues(case: Case) -> dict[str, datetime.date]:
@@ -115,7 +90,7 @@ def test_the_day_of_receipt_is_the_beijing_date(county):
 
 def test_limits_run_from_the_acceptance_day_across_holidays(county):
     # SJ-0004: promised 5, statutory 10; accepted Tuesday 09-22
-    case = accepted("SJ-0004", at(2026, 9, 21), at(2026, 9, 22))
+    case = accepted("SJ-0004", received_at=at(2026, 9, 21), now=at(2026, 9, 22))
 
     # 09-22 → 09-23(1) 09-24(2) [09-25 中秋] 09-28(3) 09-29(4) 09-30(5)
     assert case.promised_due == D(2026, 9, 30)
@@ -129,7 +104,7 @@ def test_limits_run_from_the_acceptance_day_across_holidays(county):
 def test_a_limit_reaching_into_a_provisional_year_says_so(county):
     # SJ-0004 accepted Monday 2026-12-28: 12-29(1) 12-30(2) 12-31(3) [2027-01-01 元旦, 01-02..03 weekend]
     # 2027-01-04(4) 01-05(5); 2027 is provisional
-    case = accepted("SJ-0004", at(2026, 12, 28), at(2026, 12, 28, 15))
+    case = accepted("SJ-0004", received_at=at(2026, 12, 28), now=at(2026, 12, 28, 15))
 
     assert case.promised_due == D(2027, 1, 5)
     assert case.deadlines_provisional is True
@@ -138,7 +113,7 @@ def test_a_limit_reaching_into_a_provisional_year_says_so(county):
 
 def test_certificate_is_due_ten_working_days_after_the_approval(county):
     market_head, chief = user("market_head"), user("market_chief")
-    case = accepted("SJ-0004", at(2026, 9, 21), at(2026, 9, 22))
+    case = accepted("SJ-0004", received_at=at(2026, 9, 21), now=at(2026, 9, 22))
     for day in (23, 24):
         task = case.tasks.get(state=ReviewTask.State.OPEN)
         services.case_complete_task(actor=chief, task=task, outcome="agree", now=at(2026, 9, day))
@@ -160,7 +135,7 @@ def test_certificate_is_due_ten_working_days_after_the_approval(county):
 def test_suspension_is_outside_the_clock(county):
     clerk = user("county_clerk")
     # Given SJ-0004 accepted Tuesday 09-22: promised 09-30, statutory 10-13, 材料审查 due 09-23
-    case = accepted("SJ-0004", at(2026, 9, 21), at(2026, 9, 22))
+    case = accepted("SJ-0004", received_at=at(2026, 9, 21), now=at(2026, 9, 22))
     assert (case.promised_due, case.statutory_due) == (D(2026, 9, 30), D(2026, 10, 13))
 
     # When an expert review starts on D1 = 09-23
@@ -220,7 +195,7 @@ def test_suspensions_add_up_and_move_every_open_task(county):
     clerk = user("county_clerk")
     # Given FG-0003 (joint) accepted 03-03: promised 04-15, statutory 05-09 (Sat make-up); the lead's step due
     # 03-31 (20 days), each co-department's review due 04-13 (28 days)
-    case = accepted("FG-0003", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("FG-0003", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     assert (case.promised_due, case.statutory_due) == (D(2026, 4, 15), D(2026, 5, 9))
     assert sorted(case.tasks.filter(state="open").values_list("due", flat=True)) == [
         D(2026, 3, 31),
@@ -273,7 +248,7 @@ def test_suspensions_add_up_and_move_every_open_task(county):
 
 
 def test_a_suspension_states_a_known_procedure_reason_and_duration(county):
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     before = frozen(case)
 
     for kind, reason, days in (
@@ -296,7 +271,7 @@ def test_a_suspension_states_a_known_procedure_reason_and_duration(county):
 def test_extension_approved_by_the_department_head_moves_the_deadlines(county):
     clerk, market_head = user("county_clerk"), user("market_head")
     # Given SJ-0004 accepted 03-03: promised 03-10, statutory 03-17
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     assert (case.promised_due, case.statutory_due) == (D(2026, 3, 10), D(2026, 3, 17))
 
     # When the clerk asks for 4 working days, with a reason, and the SJ head approves
@@ -346,7 +321,7 @@ def test_extension_approved_by_the_department_head_moves_the_deadlines(county):
 
 
 def test_a_rejected_extension_moves_nothing(county):
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     extension = services.case_request_extension(
         actor=user("county_clerk"), case=case, days=3, reason="x", now=at(2026, 3, 4)
     )
@@ -363,9 +338,9 @@ def test_a_rejected_extension_moves_nothing(county):
 
 
 def test_a_joint_item_may_be_extended_by_fifteen(county):
-    clerk, fg_head = user("county_clerk"), head_of("FG")
+    clerk, fg_head = user("county_clerk"), department_head("FG")
     # Given FG-0003 accepted 03-03: promised 04-15 (30), statutory 05-09 (45)
-    case = accepted("FG-0003", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("FG-0003", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     with refused("extension_limit"):
         services.case_request_extension(actor=clerk, case=case, days=16, reason="x", now=at(2026, 3, 4))
 
@@ -386,7 +361,7 @@ def test_a_joint_item_may_be_extended_by_fifteen(county):
 
 
 def test_only_the_department_head_approves_an_extension(county):
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     extension = services.case_request_extension(
         actor=user("county_clerk"), case=case, days=3, reason="x", now=at(2026, 3, 4)
     )
@@ -402,7 +377,7 @@ def test_only_the_department_head_approves_an_extension(county):
 
 
 def test_an_extension_needs_days_and_a_reason(county):
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     for days, reason in ((0, "x"), (3, " ")):
         with refused("extension_invalid"):
             services.case_request_extension(

@@ -1,8 +1,6 @@
 """首问负责制: the first staff member asked owns the inquiry until it is answered or handed over on record."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from bianmin.cases.inquiries import (
     handover_candidates,
@@ -14,16 +12,8 @@ from bianmin.cases.inquiries import (
 from bianmin.cases.models import Inquiry
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError, PermissionDenied
+from bianmin.core.testing import at, logged_in, user
 from bianmin.org.models import Department, Site
-
-from .conftest import at, user
-
-
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def logged(username: str = "county_clerk", question: str = "办食品经营许可要带什么？") -> Inquiry:
@@ -170,7 +160,7 @@ def test_colleagues_to_hand_over_to_are_staff_in_scope(county):
 
 
 def test_log_an_inquiry_on_the_page_and_see_it_on_my_work(county):
-    client = staff("baisha_clerk")
+    client = logged_in("baisha_clerk", language="en")
 
     response = client.post(
         "/workbench/cases/inquiries/", {"asked_by": "柯大爷", "contact": "13900002222", "question": "低保怎么申请？"}
@@ -188,7 +178,9 @@ def test_log_an_inquiry_on_the_page_and_see_it_on_my_work(county):
 
 
 def test_the_log_form_shows_its_errors(county):
-    response = staff("baisha_clerk").post("/workbench/cases/inquiries/", {"asked_by": "", "question": ""})
+    response = logged_in("baisha_clerk", language="en").post(
+        "/workbench/cases/inquiries/", {"asked_by": "", "question": ""}
+    )
 
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
@@ -198,7 +190,7 @@ def test_the_log_form_shows_its_errors(county):
 def test_answer_and_hand_over_on_the_page(county):
     first = logged()
     second = logged(question="营业执照丢了怎么补？")
-    client = staff("county_clerk")
+    client = logged_in("county_clerk", language="en")
 
     client.post(f"/workbench/cases/inquiries/{first.pk}/answer/", {f"answer{first.pk}-answer": "见服务指南"})
     client.post(
@@ -211,13 +203,16 @@ def test_answer_and_hand_over_on_the_page(county):
     assert first.state == Inquiry.State.ANSWERED and first.answer == "见服务指南"
     assert second.owner == user("market_chief")
     assert second.handovers[0]["note"] == "请市场监管答复"
-    assert "营业执照丢了怎么补？" in staff("market_chief").get("/workbench/cases/inquiries/").content.decode()
+    assert (
+        "营业执照丢了怎么补？"
+        in logged_in("market_chief", language="en").get("/workbench/cases/inquiries/").content.decode()
+    )
 
 
 def test_someone_else_cannot_answer_on_the_page(county):
     inquiry = logged()
 
-    response = staff("land_chief").post(
+    response = logged_in("land_chief", language="en").post(
         f"/workbench/cases/inquiries/{inquiry.pk}/answer/", {f"answer{inquiry.pk}-answer": "越权答复"}
     )
 
@@ -228,6 +223,6 @@ def test_someone_else_cannot_answer_on_the_page(county):
 
 
 def test_a_supervisor_sees_no_log_form(county):
-    page = staff("supervisor").get("/workbench/cases/inquiries/").content.decode()
+    page = logged_in("supervisor", language="en").get("/workbench/cases/inquiries/").content.decode()
 
     assert 'name="asked_by"' not in page

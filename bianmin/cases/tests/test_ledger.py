@@ -3,24 +3,14 @@
 import io
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from openpyxl import load_workbook
 
 from bianmin.cases import services
 from bianmin.cases.ledger import ledger_cases
+from bianmin.core.testing import ID_NUMBER, at, intake, logged_in, user
 from bianmin.org.models import Site
 
-from .conftest import ID_NUMBER, at, intake, user
-
 PERIOD = "from=2026-03-01&to=2026-03-31"
-
-
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
@@ -49,7 +39,7 @@ def numbers(response) -> list[str]:
 
 
 def test_the_town_ledger_lists_its_cases_and_those_relayed_through_its_rooms(cases):
-    response = staff("baisha_clerk").get(f"/workbench/cases/ledger/?{PERIOD}")
+    response = logged_in("baisha_clerk", language="en").get(f"/workbench/cases/ledger/?{PERIOD}")
 
     assert response.status_code == 200
     assert numbers(response) == [cases["town"].tracking_number, cases["relayed"].tracking_number]
@@ -61,7 +51,7 @@ def test_the_town_ledger_lists_its_cases_and_those_relayed_through_its_rooms(cas
 
 
 def test_a_village_room_sees_what_it_relayed(cases):
-    response = staff("baishacun_agent").get(f"/workbench/cases/ledger/?{PERIOD}")
+    response = logged_in("baishacun_agent", language="en").get(f"/workbench/cases/ledger/?{PERIOD}")
 
     assert numbers(response) == [cases["relayed"].tracking_number]
     row = response.context["rows"][0]
@@ -69,7 +59,7 @@ def test_a_village_room_sees_what_it_relayed(cases):
 
 
 def test_the_site_filter_and_the_period(cases):
-    client = staff("baisha_clerk")
+    client = logged_in("baisha_clerk", language="en")
 
     only_room = client.get(f"/workbench/cases/ledger/?site=BS01&{PERIOD}")
     february = client.get("/workbench/cases/ledger/?from=2026-02-01&to=2026-02-28")
@@ -81,7 +71,7 @@ def test_the_site_filter_and_the_period(cases):
 
 
 def test_the_county_clerk_keeps_the_county_centres_ledger_only(cases):
-    response = staff("county_clerk").get(f"/workbench/cases/ledger/?{PERIOD}")
+    response = logged_in("county_clerk", language="en").get(f"/workbench/cases/ledger/?{PERIOD}")
 
     assert numbers(response) == [cases["county"].tracking_number]
 
@@ -97,7 +87,7 @@ def test_ledger_cases_goes_through_the_visibility_selector(cases):
 
 
 def test_the_ledger_downloads_as_excel(cases):
-    response = staff("baisha_clerk").get(f"/workbench/cases/ledger/?{PERIOD}&format=xlsx")
+    response = logged_in("baisha_clerk", language="en").get(f"/workbench/cases/ledger/?{PERIOD}&format=xlsx")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -112,13 +102,13 @@ def test_the_ledger_downloads_as_excel(cases):
 
 
 def test_the_page_links_the_download_with_the_same_filters(cases):
-    body = staff("baisha_clerk").get(f"/workbench/cases/ledger/?site=BS&{PERIOD}").content.decode()
+    body = logged_in("baisha_clerk", language="en").get(f"/workbench/cases/ledger/?site=BS&{PERIOD}").content.decode()
 
     assert 'href="?site=BS&amp;from=2026-03-01&amp;to=2026-03-31&amp;format=xlsx"' in body
 
 
 def test_someone_without_a_site_keeps_no_ledger(cases):
-    response = staff("market_head").get(f"/workbench/cases/ledger/?{PERIOD}")
+    response = logged_in("market_head", language="en").get(f"/workbench/cases/ledger/?{PERIOD}")
 
     assert response.status_code == 200
     assert response.context["rows"] == []

@@ -14,29 +14,19 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import translation
 
 from bianmin.accounts.models import User
 from bianmin.cases import services
 from bianmin.cases.models import Case, CaseMaterial, DeliveryMethod, Notice, ReviewTask, Status
 from bianmin.cases.selectors import cases_visible_to
 from bianmin.cases.services import APPEAL_RIGHTS, MaterialCheck
-from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.catalog.models import FeeRule
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent, OutboundMessage
-from bianmin.core.testing import refused
-from bianmin.org import services as org
-from bianmin.org.models import Department, Role
+from bianmin.core.testing import at, department_head, intake, refused, user
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -48,17 +38,6 @@ def spring_2026():
 
 
 # --- Helpers --------------------------------------------------------------------------------------------------
-
-
-def head_of(department_code: str) -> User:
-    """A department head (the demo county only has the SJ and ZR heads)."""
-    head = User.objects.create(
-        username=f"{department_code.lower()}_head", full_name=f"{department_code}局长", is_staff=True
-    )
-    org.role_assign(
-        actor=None, user=head, role=Role.DEPARTMENT_HEAD, department=Department.objects.get(code=department_code)
-    )
-    return head
 
 
 def actions(case: Case) -> list[str]:
@@ -247,7 +226,11 @@ def test_immediate_handling_refuses_incomplete_materials_and_other_case_types(co
 
 
 def test_escalated_case_moves_from_the_town_to_the_county(county):
-    baisha_clerk, baisha_agent, ny_head = user("baisha_clerk"), user("baisha_agent"), head_of("NY")
+    baisha_clerk, baisha_agent, ny_head = (
+        user("baisha_clerk"),
+        user("baisha_agent"),
+        department_head("NY", full_name="NY局长"),
+    )
 
     # Given NY-0001 农村宅基地审批 (escalated, town → county) received and accepted at 白沙镇
     case = services.case_submit(actor=baisha_clerk, intake=intake("NY-0001", "BS"), now=at(2026, 3, 2))
@@ -304,7 +287,12 @@ def test_escalated_case_moves_from_the_town_to_the_county(county):
 
 def test_joint_case_reviews_in_parallel_and_waits_for_every_co_department(county):
     clerk = user("county_clerk")
-    fg_head, hb_head, zj_head, land_head = head_of("FG"), head_of("HB"), head_of("ZJ"), user("land_head")
+    fg_head, hb_head, zj_head, land_head = (
+        department_head("FG", full_name="FG局长"),
+        department_head("HB", full_name="HB局长"),
+        department_head("ZJ", full_name="ZJ局长"),
+        user("land_head"),
+    )
 
     # Given FG-0003 企业投资项目并联审批 (joint; co-departments HB, ZJ, ZR) accepted 2026-03-03
     case = services.case_submit(actor=clerk, intake=intake("FG-0003", "YX"), now=at(2026, 3, 2))
@@ -469,7 +457,11 @@ def test_a_supplement_notice_must_name_each_material_and_its_problem(county):
 
 def test_agency_case_from_a_village_room_goes_back_through_it(county):
     agent, baisha_clerk, baisha_agent = user("baishacun_agent"), user("baisha_clerk"), user("baisha_agent")
-    county_clerk, futu_clerk, mz_head = user("county_clerk"), user("futu_clerk"), head_of("MZ")
+    county_clerk, futu_clerk, mz_head = (
+        user("county_clerk"),
+        user("futu_clerk"),
+        department_head("MZ", full_name="MZ局长"),
+    )
 
     # Given the 白沙村 agent takes a 低保 application (MZ-0001, town → county, village relay) with authorisation
     case = services.case_submit(

@@ -11,9 +11,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from bianmin.core.testing import at, intake, user
+
 from .. import services
 from ..models import Case
-from .conftest import at, intake, user
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,7 @@ from bianmin.cases import notices, services
 from bianmin.cases.models import Notice, ReviewTask
 from bianmin.cases.notices import render_notice
 from bianmin.catalog.models import FeeRule
-from bianmin.core.testing import assert_only_the_platform_font, text_drawn_in_pdfs
-
-from .conftest import ID_NUMBER, at, intake, user
+from bianmin.core.testing import ID_NUMBER, assert_only_the_platform_font, at, intake, text_drawn_in_pdfs, user
 
 BASE_URL = "https://bianmin.example.gov.cn"
 

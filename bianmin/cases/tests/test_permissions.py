@@ -14,28 +14,20 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import translation
 
 from bianmin.accounts.models import User
 from bianmin.cases import permissions, services
 from bianmin.cases.models import Case, Notice, ReviewTask, Status
 from bianmin.cases.selectors import cases_visible_to
-from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent
-from bianmin.org import services as org
-from bianmin.org.models import Delegation, Department, Role
+from bianmin.core.testing import at, department_head, intake, user
+from bianmin.org.models import Delegation, Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -43,14 +35,6 @@ def spring_2026():
     """Wall clock inside the delegations' validity (permissions.can checks a delegation on today's date)."""
     with time_machine.travel(at(2026, 3, 2, 8), tick=False):
         yield
-
-
-def head_of(department_code: str) -> User:
-    head = User.objects.create(username=f"{department_code.lower()}_head", is_staff=True)
-    org.role_assign(
-        actor=None, user=head, role=Role.DEPARTMENT_HEAD, department=Department.objects.get(code=department_code)
-    )
-    return head
 
 
 def state(case: Case) -> tuple:
@@ -318,7 +302,7 @@ def test_a_window_clerk_does_not_decide_a_licence(county):
 
 
 def test_escalated_case_is_handled_by_the_town_then_decided_by_the_county_head(county):
-    baisha_clerk, baisha_agent, ny_head = user("baisha_clerk"), user("baisha_agent"), head_of("NY")
+    baisha_clerk, baisha_agent, ny_head = user("baisha_clerk"), user("baisha_agent"), department_head("NY")
     county_clerk, land_head = user("county_clerk"), user("land_head")
 
     # Given NY-0001 received and accepted at 白沙镇

@@ -8,7 +8,6 @@ import types
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -17,12 +16,11 @@ from bianmin.accounts.models import User
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.audit import audit_events_for
 from bianmin.core.models import OutboundMessage
-from bianmin.core.testing import picture
+from bianmin.core.testing import ID_NUMBER, at, intake, phone_code_sent, picture, user, visitor
 from bianmin.org.models import Site
 
 from .. import services
 from ..models import Case, CaseMaterial, Channel, DeliveryMethod, ReviewTask, Status
-from .conftest import ID_NUMBER, at, intake, user
 
 pytestmark = pytest.mark.django_db
 
@@ -32,36 +30,16 @@ PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = picture("PNG")
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Codes and throttles live in the cache: every test starts without them."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
-def english():
-    client = Client()
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def new_client() -> Client:
-    client = Client()
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def last_code(phone: str) -> str:
-    message = OutboundMessage.objects.filter(recipient=phone, event="phone_code").order_by("-pk").first()
-    return re.search(r"\d{6}", message.body).group()
+def citizen():
+    """A citizen's browser, in English."""
+    return visitor(language="en")
 
 
 def verify_phone(client: Client, item_code: str, phone: str = PHONE) -> None:
     response = client.post(f"/cases/apply/{item_code}/phone/", {"phone": phone})
     assert response.status_code == 200
-    response = client.post(f"/cases/apply/{item_code}/phone/", {"phone": phone, "code": last_code(phone)})
+    response = client.post(f"/cases/apply/{item_code}/phone/", {"phone": phone, "code": phone_code_sent(phone)})
     assert response.status_code == 302
     assert response["Location"] == f"/cases/apply/{item_code}/"
 
@@ -108,18 +86,18 @@ def track_by_code(client: Client, case: Case, code: str | None = None):
 # --- Applying online ------------------------------------------------------------------------------------------------
 
 
-def test_apply_online_from_phone_code_through_a_draft_to_the_tracking_number(county, english):
+def test_apply_online_from_phone_code_through_a_draft_to_the_tracking_number(county, citizen):
     # Given the guide of an online item offers the button
-    guide = english.get("/items/RS-0004/").content.decode()
+    guide = citizen.get("/items/RS-0004/").content.decode()
     assert "/cases/apply/RS-0004/" in guide
     identity, form_sheet = materials("RS-0004")
 
     # When the applicant proves their phone with the code from the SMS
-    assert english.get("/cases/apply/RS-0004/")["Location"] == "/cases/apply/RS-0004/phone/"
-    verify_phone(english, "RS-0004")
+    assert citizen.get("/cases/apply/RS-0004/")["Location"] == "/cases/apply/RS-0004/phone/"
+    verify_phone(citizen, "RS-0004")
 
     # … saves a draft with one file, and comes back later
-    response = english.post(
+    response = citizen.post(
         "/cases/apply/RS-0004/",
         application(
             "RS-0004",
@@ -129,17 +107,17 @@ def test_apply_online_from_phone_code_through_a_draft_to_the_tracking_number(cou
         ),
     )
     assert response.status_code == 302
-    page = english.get("/cases/apply/RS-0004/").content.decode()
+    page = citizen.get("/cases/apply/RS-0004/").content.decode()
     assert 'value="李四"' in page
     assert "Uploaded: 身份证.pdf" in page
     assert Case.objects.count() == 0
-    draft = english.session["application_drafts"]["RS-0004"]
+    draft = citizen.session["application_drafts"]["RS-0004"]
     draft_path = draft["files"][str(identity.pk)]["path"]
     assert draft_path.startswith(f"cases/drafts/{draft['token']}/")
     assert default_storage.exists(draft_path)
 
     # … and submits with the second material
-    response = english.post(
+    response = citizen.post(
         "/cases/apply/RS-0004/",
         application(
             "RS-0004",
@@ -171,9 +149,9 @@ def test_apply_online_from_phone_code_through_a_draft_to_the_tracking_number(cou
     assert re.fullmatch(r"\d{8}", case.query_code)
     assert f"Your query code is {case.query_code};" in message.body
     assert not default_storage.exists(draft_path)
-    assert "RS-0004" not in english.session.get("application_drafts", {})
+    assert "RS-0004" not in citizen.session.get("application_drafts", {})
 
-    done = english.get(response["Location"]).content.decode()
+    done = citizen.get(response["Location"]).content.decode()
     assert case.tracking_number in done
     assert f'id="query-code">{case.query_code}<' in done
     assert f"{case.acceptance_due:%Y-%m-%d}" in done
@@ -181,11 +159,11 @@ def test_apply_online_from_phone_code_through_a_draft_to_the_tracking_number(cou
     assert "李四" not in done and valid_id() not in done
 
 
-def test_a_submission_lacking_a_required_material_keeps_what_was_uploaded(county, english):
+def test_a_submission_lacking_a_required_material_keeps_what_was_uploaded(county, citizen):
     identity, _form_sheet = materials("RS-0004")
-    verify_phone(english, "RS-0004")
+    verify_phone(citizen, "RS-0004")
 
-    response = english.post(
+    response = citizen.post(
         "/cases/apply/RS-0004/",
         application(
             "RS-0004",
@@ -212,11 +190,11 @@ def test_a_submission_lacking_a_required_material_keeps_what_was_uploaded(county
         ("id.pdf", b"#!/bin/sh\nrm -rf /\n"),
     ],
 )
-def test_a_file_that_is_not_what_its_name_says_is_refused(county, english, name, content):
+def test_a_file_that_is_not_what_its_name_says_is_refused(county, citizen, name, content):
     identity, _form_sheet = materials("RS-0004")
-    verify_phone(english, "RS-0004")
+    verify_phone(citizen, "RS-0004")
 
-    response = english.post(
+    response = citizen.post(
         "/cases/apply/RS-0004/",
         application("RS-0004", action="draft", **{f"material_{identity.pk}": SimpleUploadedFile(name, content)}),
     )
@@ -226,17 +204,17 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(county, english, name,
         "This file is not one of the accepted kinds (PDF/JPG/PNG). Other files are refused, even when renamed."
         in response.content.decode()
     )
-    assert "application_drafts" not in english.session
+    assert "application_drafts" not in citizen.session
 
 
-def test_the_applicant_chooses_among_the_sites_of_the_accepting_levels(county, english):
-    verify_phone(english, "MZ-0004")
-    page = english.get("/cases/apply/MZ-0004/").content.decode()
+def test_the_applicant_chooses_among_the_sites_of_the_accepting_levels(county, citizen):
+    verify_phone(citizen, "MZ-0004")
+    page = citizen.get("/cases/apply/MZ-0004/").content.decode()
     assert "白沙镇便民服务厅 · 白沙村便民服务室" in page
     assert "阳新县行政服务中心</option>" not in page  # the county does not accept this town-level item
 
     files = {f"material_{m.pk}": SimpleUploadedFile("m.pdf", PDF) for m in materials("MZ-0004") if m.is_required}
-    response = english.post(
+    response = citizen.post(
         "/cases/apply/MZ-0004/", application("MZ-0004", receiving_site=Site.objects.get(code="BS01").pk, **files)
     )
 
@@ -246,33 +224,33 @@ def test_the_applicant_chooses_among_the_sites_of_the_accepting_levels(county, e
     assert case.materials.count() == len(files)
 
 
-def test_a_logged_in_account_with_a_phone_applies_without_a_code(county, english):
+def test_a_logged_in_account_with_a_phone_applies_without_a_code(county, citizen):
     account = User.objects.create_user(username="lisi", password="x" * 12, phone="13700001111")
-    english.force_login(account)
+    citizen.force_login(account)
     files = {f"material_{m.pk}": SimpleUploadedFile("m.pdf", PDF) for m in materials("RS-0004")}
 
-    response = english.post("/cases/apply/RS-0004/", application("RS-0004", **files))
+    response = citizen.post("/cases/apply/RS-0004/", application("RS-0004", **files))
 
     case = Case.objects.get()
     assert response.status_code == 302
     assert (case.applicant_user, case.applicant_phone) == (account, "13700001111")
 
 
-def test_an_item_without_online_application_has_no_form(county, english):
+def test_an_item_without_online_application_has_no_form(county, citizen):
     offline = ServiceItem.objects.filter(current_version__online_application=False).first()
 
-    assert english.get(f"/cases/apply/{offline.code}/phone/").status_code == 404
-    assert f"/cases/apply/{offline.code}/" not in english.get(f"/items/{offline.code}/").content.decode()
+    assert citizen.get(f"/cases/apply/{offline.code}/phone/").status_code == 404
+    assert f"/cases/apply/{offline.code}/" not in citizen.get(f"/items/{offline.code}/").content.decode()
 
 
-def test_a_draft_belongs_to_the_phone_that_saved_it(county, english):
-    verify_phone(english, "RS-0004")
-    english.post("/cases/apply/RS-0004/", application("RS-0004", action="draft"))
+def test_a_draft_belongs_to_the_phone_that_saved_it(county, citizen):
+    verify_phone(citizen, "RS-0004")
+    citizen.post("/cases/apply/RS-0004/", application("RS-0004", action="draft"))
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("bianmin.accounts.phone.RESEND_SECONDS", 0)
-        verify_phone(english, "RS-0004", phone="13611112222")
-    page = english.get("/cases/apply/RS-0004/").content.decode()
+        verify_phone(citizen, "RS-0004", phone="13611112222")
+    page = citizen.get("/cases/apply/RS-0004/").content.decode()
 
     assert "李四" not in page
 
@@ -280,12 +258,12 @@ def test_a_draft_belongs_to_the_phone_that_saved_it(county, english):
 # --- Tracking -------------------------------------------------------------------------------------------------------
 
 
-def test_tracking_with_the_query_code_shows_the_case_masked(county, english):
+def test_tracking_with_the_query_code_shows_the_case_masked(county, citizen):
     case = window_case()
 
-    response = track_by_code(english, case)
+    response = track_by_code(citizen, case)
     assert response["Location"] == f"/cases/track/{case.tracking_number}/"
-    page = english.get(response["Location"]).content.decode()
+    page = citizen.get(response["Location"]).content.decode()
 
     assert "Received, awaiting acceptance" in page
     assert case.version.name in page
@@ -309,42 +287,42 @@ def test_every_case_gets_its_own_random_query_code_sent_at_intake(county):
     assert Case.objects.filter(query_code="").count() == 0
 
 
-def test_the_id_digits_alone_no_longer_show_a_case(county, english):
+def test_the_id_digits_alone_no_longer_show_a_case(county, citizen):
     # Given a case whose applicant's document number is printed, last 4 characters visible, on the receipt
     case = window_case()
 
     # When someone gives the tracking number and the last 6 characters of the document number (the old way)
-    response = english.post(
+    response = citizen.post(
         "/cases/track/", {"method": "id", "tracking_number": case.tracking_number, "id_tail": ID_NUMBER[-6:]}
     )
 
     # Then the page only shows the forms again, and the session has proved nothing
     assert response.status_code == 200
     assert case.version.name not in response.content.decode()
-    assert "tracked_cases" not in english.session
-    assert english.get(f"/cases/track/{case.tracking_number}/")["Location"] == "/cases/track/"
+    assert "tracked_cases" not in citizen.session
+    assert citizen.get(f"/cases/track/{case.tracking_number}/")["Location"] == "/cases/track/"
 
 
-def test_the_receipts_qr_link_fills_in_the_tracking_number_and_nothing_else(county, english):
+def test_the_receipts_qr_link_fills_in_the_tracking_number_and_nothing_else(county, citizen):
     case = window_case()
 
-    page = english.get(f"/cases/track/?number={case.tracking_number}").content.decode()
+    page = citizen.get(f"/cases/track/?number={case.tracking_number}").content.decode()
 
     assert f'value="{case.tracking_number}"' in page
     assert case.version.name not in page and "张" not in page
     assert case.query_code not in page
-    assert 'href="/cases/track/"' in english.get("/").content.decode()  # the portal's navigation
+    assert 'href="/cases/track/"' in citizen.get("/").content.decode()  # the portal's navigation
 
 
 def other_code(case: Case) -> str:
     return f"{(int(case.query_code) + 1) % 10**8:08d}"
 
 
-def test_a_wrong_code_and_a_wrong_number_get_the_same_answer_and_no_data(county, english):
+def test_a_wrong_code_and_a_wrong_number_get_the_same_answer_and_no_data(county, citizen):
     case = window_case()
 
-    wrong_code = track_by_code(english, case, other_code(case)).content.decode()
-    wrong_number = english.post(
+    wrong_code = track_by_code(citizen, case, other_code(case)).content.decode()
+    wrong_number = citizen.post(
         "/cases/track/", {"method": "code", "tracking_number": "YX-20260601-9999", "query_code": case.query_code}
     ).content.decode()
 
@@ -354,60 +332,60 @@ def test_a_wrong_code_and_a_wrong_number_get_the_same_answer_and_no_data(county,
         assert "张三" not in page and "张**" not in page
         assert ID_NUMBER not in page and ID_NUMBER[:6] not in page
         assert case.version.name not in page
-    assert english.get(f"/cases/track/{case.tracking_number}/")["Location"] == "/cases/track/"
+    assert citizen.get(f"/cases/track/{case.tracking_number}/")["Location"] == "/cases/track/"
 
 
-def test_only_ten_attempts_in_ten_minutes_per_session_and_per_address(county, english):
+def test_only_ten_attempts_in_ten_minutes_per_session_and_per_address(county, citizen):
     case = window_case()
     for _attempt in range(10):
-        assert track_by_code(english, case, other_code(case)).status_code == 200
+        assert track_by_code(citizen, case, other_code(case)).status_code == 200
 
-    blocked = track_by_code(english, case)
+    blocked = track_by_code(citizen, case)
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.content.decode()
-    assert str(case.pk) not in str(english.session.get("tracked_cases", {}))
+    assert str(case.pk) not in str(citizen.session.get("tracked_cases", {}))
     # A fresh session from the same address is blocked as well.
-    assert track_by_code(new_client(), case).status_code == 429
+    assert track_by_code(visitor(language="en"), case).status_code == 429
 
 
 def by_phone(action: str, case_number: str, tail: str, code: str = "") -> dict:
     return {"method": "sms", "action": action, "tracking_number": case_number, "id_tail": tail, "code": code}
 
 
-def test_tracking_with_the_id_tail_and_a_code_sent_to_the_cases_phone(county, english):
+def test_tracking_with_the_id_tail_and_a_code_sent_to_the_cases_phone(county, citizen):
     case = window_case()
 
-    sent = english.post("/cases/track/", by_phone("send", case.tracking_number, ID_NUMBER[-6:]))
-    unknown = new_client().post("/cases/track/", by_phone("send", "YX-20260601-9999", ID_NUMBER[-6:]))
-    wrong_tail = new_client().post("/cases/track/", by_phone("send", case.tracking_number, "99999X"))
+    sent = citizen.post("/cases/track/", by_phone("send", case.tracking_number, ID_NUMBER[-6:]))
+    unknown = visitor(language="en").post("/cases/track/", by_phone("send", "YX-20260601-9999", ID_NUMBER[-6:]))
+    wrong_tail = visitor(language="en").post("/cases/track/", by_phone("send", case.tracking_number, "99999X"))
     for page in (unknown, wrong_tail):
         assert sent.content.decode().count("we have sent a code") == page.content.decode().count("we have sent a code")
     assert OutboundMessage.objects.filter(event="phone_code").count() == 1  # only for the matching tail
 
-    wrong = english.post("/cases/track/", by_phone("verify", case.tracking_number, ID_NUMBER[-6:], "12345"))
+    wrong = citizen.post("/cases/track/", by_phone("verify", case.tracking_number, ID_NUMBER[-6:], "12345"))
     assert "No matching case was found." in wrong.content.decode()
-    code = last_code("13800000000")
+    code = phone_code_sent("13800000000")
     # The right code with a wrong ID tail shows nothing: both are needed.
-    wrong_tail = english.post("/cases/track/", by_phone("verify", case.tracking_number, "99999X", code))
+    wrong_tail = citizen.post("/cases/track/", by_phone("verify", case.tracking_number, "99999X", code))
     assert "No matching case was found." in wrong_tail.content.decode()
-    assert "tracked_cases" not in english.session
-    response = english.post("/cases/track/", by_phone("verify", case.tracking_number, ID_NUMBER[-6:], code))
+    assert "tracked_cases" not in citizen.session
+    response = citizen.post("/cases/track/", by_phone("verify", case.tracking_number, ID_NUMBER[-6:], code))
     assert response["Location"] == f"/cases/track/{case.tracking_number}/"
-    assert english.get(response["Location"]).status_code == 200
+    assert citizen.get(response["Location"]).status_code == 200
 
 
-def test_the_page_lists_what_is_missing_deadlines_and_milestones(county, english):
+def test_the_page_lists_what_is_missing_deadlines_and_milestones(county, citizen):
     case = window_case()
     services.case_request_supplement(actor=None, case=case, problems=[("身份证", "复印件不清晰")], now=at(2026, 6, 2))
-    track_by_code(english, case)
-    page = english.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    track_by_code(citizen, case)
+    page = citizen.get(f"/cases/track/{case.tracking_number}/").content.decode()
     assert "复印件不清晰" in page and "Supplementary materials requested" in page
 
     services.case_receive_supplement(actor=None, case=case, materials=[], now=at(2026, 6, 3))
     with time_machine.travel(at(2026, 6, 3, 15), tick=False):
         services.case_accept(actor=None, case=case, now=at(2026, 6, 3, 15))
     case.refresh_from_db()
-    page = english.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    page = citizen.get(f"/cases/track/{case.tracking_number}/").content.decode()
     assert "Accepted, under review" in page
     assert f"{case.promised_due:%Y-%m-%d}" in page and f"{case.statutory_due:%Y-%m-%d}" in page
     assert "working days" in page
@@ -426,62 +404,62 @@ def fake_renderer(monkeypatch):
     monkeypatch.setitem(sys.modules, "bianmin.cases.notices", module)
 
 
-def test_a_notice_downloads_only_in_the_session_that_verified_the_case(county, english, fake_renderer):
+def test_a_notice_downloads_only_in_the_session_that_verified_the_case(county, citizen, fake_renderer):
     case = window_case()
     services.case_accept(actor=None, case=case, now=at(2026, 6, 2))
     notice = case.notices.get(kind="acceptance")
     other_case = window_case()
     url = f"/cases/track/{case.tracking_number}/notices/{notice.pk}.pdf"
 
-    track_by_code(english, case)
-    assert url in english.get(f"/cases/track/{case.tracking_number}/").content.decode()
-    response = english.get(url)
+    track_by_code(citizen, case)
+    assert url in citizen.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    response = citizen.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content == b"%PDF-1.4 " + notice.number.encode()
 
-    stranger = new_client()
+    stranger = visitor(language="en")
     assert stranger.get(url).status_code == 404
     track_by_code(stranger, other_case)  # verified for another case only
     assert stranger.get(url).status_code == 404
     assert stranger.get(f"/cases/track/{other_case.tracking_number}/notices/{notice.pk}.pdf").status_code == 404
 
 
-def test_a_notice_renders_with_the_real_renderer(county, english):
+def test_a_notice_renders_with_the_real_renderer(county, citizen):
     case = window_case()
     services.case_accept(actor=None, case=case, now=at(2026, 6, 2))
-    track_by_code(english, case)
+    track_by_code(citizen, case)
 
-    response = english.get(f"/cases/track/{case.tracking_number}/notices/{case.notices.first().pk}.pdf")
+    response = citizen.get(f"/cases/track/{case.tracking_number}/notices/{case.notices.first().pk}.pdf")
 
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
 
 
-def test_a_verified_applicant_withdraws_with_a_reason(county, english):
+def test_a_verified_applicant_withdraws_with_a_reason(county, citizen):
     case = window_case()
-    track_by_code(english, case)
-    page = english.get(f"/cases/track/{case.tracking_number}/").content.decode()
+    track_by_code(citizen, case)
+    page = citizen.get(f"/cases/track/{case.tracking_number}/").content.decode()
     assert "Withdraw this application" in page
 
-    english.post(f"/cases/track/{case.tracking_number}/withdraw/", {"reason": ""})
+    citizen.post(f"/cases/track/{case.tracking_number}/withdraw/", {"reason": ""})
     case.refresh_from_db()
     assert case.status == Status.RECEIVED
 
-    response = english.post(f"/cases/track/{case.tracking_number}/withdraw/", {"reason": "不再需要办理"})
+    response = citizen.post(f"/cases/track/{case.tracking_number}/withdraw/", {"reason": "不再需要办理"})
 
     case.refresh_from_db()
     assert response["Location"] == f"/cases/track/{case.tracking_number}/"
     assert case.status == Status.WITHDRAWN
     event = audit_events_for(case).get(action="case.withdraw")
     assert (event.actor_id, event.payload["reason"]) == (None, "不再需要办理")
-    assert "Withdraw this application" not in english.get(response["Location"]).content.decode()
+    assert "Withdraw this application" not in citizen.get(response["Location"]).content.decode()
 
 
-def test_withdrawal_is_refused_without_verification(county, english):
+def test_withdrawal_is_refused_without_verification(county, citizen):
     case = window_case()
 
-    response = english.post(f"/cases/track/{case.tracking_number}/withdraw/", {"reason": "恶意撤回"})
+    response = citizen.post(f"/cases/track/{case.tracking_number}/withdraw/", {"reason": "恶意撤回"})
 
     case.refresh_from_db()
     assert response["Location"] == "/cases/track/"
@@ -489,14 +467,14 @@ def test_withdrawal_is_refused_without_verification(county, english):
     assert not audit_events_for(case).filter(action="case.withdraw").exists()
 
 
-def test_the_account_holder_withdraws_as_themselves(county, english):
+def test_the_account_holder_withdraws_as_themselves(county, citizen):
     account = User.objects.create_user(username="lisi", password="x" * 12, phone="13700001111")
-    english.force_login(account)
+    citizen.force_login(account)
     files = {f"material_{m.pk}": SimpleUploadedFile("m.pdf", PDF) for m in materials("RS-0004")}
-    english.post("/cases/apply/RS-0004/", application("RS-0004", **files))
+    citizen.post("/cases/apply/RS-0004/", application("RS-0004", **files))
     case = Case.objects.get()
 
-    english.post(f"/cases/track/{case.tracking_number}/withdraw/", {"reason": "填错了事项"})
+    citizen.post(f"/cases/track/{case.tracking_number}/withdraw/", {"reason": "填错了事项"})
 
     assert audit_events_for(case).get(action="case.withdraw").actor_id == account.pk
 
@@ -552,10 +530,10 @@ def test_a_refusal_sends_an_sms_too(county):
     sms(case, "refused")
 
 
-def test_an_online_submission_has_materials_marked_provided(county, english):
+def test_an_online_submission_has_materials_marked_provided(county, citizen):
     files = {f"material_{m.pk}": SimpleUploadedFile("m.pdf", PDF) for m in materials("RS-0004")}
-    verify_phone(english, "RS-0004")
-    english.post("/cases/apply/RS-0004/", application("RS-0004", **files))
+    verify_phone(citizen, "RS-0004")
+    citizen.post("/cases/apply/RS-0004/", application("RS-0004", **files))
 
     case = Case.objects.get()
     assert set(case.materials.values_list("state", flat=True)) == {CaseMaterial.State.PROVIDED}

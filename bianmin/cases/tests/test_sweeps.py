@@ -10,39 +10,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import translation
 
-from bianmin.accounts.models import User
 from bianmin.cases import services
 from bianmin.cases.models import Case, Notice, ReviewTask, Status
-from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent
-from bianmin.org import services as org
-from bianmin.org.models import Department, Role
+from bianmin.core.testing import at, department_head, received, user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def head_of(department_code: str) -> User:
-    head = User.objects.create(username=f"{department_code.lower()}_head", is_staff=True)
-    org.role_assign(
-        actor=None, user=head, role=Role.DEPARTMENT_HEAD, department=Department.objects.get(code=department_code)
-    )
-    return head
-
-
-def received(item_code: str, on: datetime.datetime, *, complete: bool = True) -> Case:
-    return services.case_submit(actor=user("county_clerk"), intake=intake(item_code, "YX", complete=complete), now=on)
 
 
 def deem(day: datetime.date) -> int:
@@ -59,7 +37,7 @@ def silence(day: datetime.date) -> int:
 
 def test_an_application_with_no_answer_in_five_working_days_is_accepted_on_receipt(county):
     # Given SJ-0004 received Monday 09-28 and left without acceptance, refusal or supplement notice
-    case = received("SJ-0004", at(2026, 9, 28))
+    case = received("SJ-0004", now=at(2026, 9, 28))
     # 09-28 → 09-29(1) 09-30(2) [10-01..07 国庆] 10-08(3) 10-09(4) 10-10 Sat make-up(5)
     assert case.acceptance_due == D(2026, 10, 10)
 
@@ -109,7 +87,7 @@ def test_an_application_with_no_answer_in_five_working_days_is_accepted_on_recei
 
 def test_the_window_ends_on_its_fifth_working_day_exactly(county):
     # Received Wednesday 09-30 → 10-08(1) 10-09(2) 10-10 Sat make-up(3) 10-12(4) 10-13(5)
-    case = received("SJ-0004", at(2026, 9, 30))
+    case = received("SJ-0004", now=at(2026, 9, 30))
     assert case.acceptance_due == D(2026, 10, 13)
 
     assert deem(D(2026, 10, 12)) == 0
@@ -123,9 +101,9 @@ def test_a_case_with_a_supplement_notice_is_never_accepted_by_law(county):
     clerk = user("county_clerk")
     # Given two cases received 09-28: one got its supplement notice in time, the other later had its
     # materials completed (waiting again for acceptance)
-    waiting = received("SJ-0004", at(2026, 9, 28), complete=False)
+    waiting = received("SJ-0004", now=at(2026, 9, 28), complete=False)
     services.case_request_supplement(actor=clerk, case=waiting, problems=[("营业执照", "未提供")], now=at(2026, 9, 29))
-    completed = received("SJ-0004", at(2026, 9, 28, 11), complete=False)
+    completed = received("SJ-0004", now=at(2026, 9, 28, 11), complete=False)
     services.case_request_supplement(
         actor=clerk, case=completed, problems=[("营业执照", "未提供")], now=at(2026, 9, 29)
     )
@@ -147,11 +125,11 @@ def test_a_case_with_a_supplement_notice_is_never_accepted_by_law(county):
 
 def test_the_sweep_leaves_answered_cases_alone(county):
     clerk = user("county_clerk")
-    accepted = received("SJ-0004", at(2026, 9, 28))
+    accepted = received("SJ-0004", now=at(2026, 9, 28))
     services.case_accept(actor=clerk, case=accepted, now=at(2026, 9, 29))
-    refused = received("SJ-0004", at(2026, 9, 28, 11))
+    refused = received("SJ-0004", now=at(2026, 9, 28, 11))
     services.case_refuse(actor=clerk, case=refused, reasons="不属于本机关职权范围", now=at(2026, 9, 29))
-    withdrawn = received("SJ-0004", at(2026, 9, 28, 12))
+    withdrawn = received("SJ-0004", now=at(2026, 9, 28, 12))
     services.case_withdraw(actor=clerk, case=withdrawn, reason="申请人撤回", now=at(2026, 9, 29))
 
     assert deem(D(2026, 10, 12)) == 0
@@ -164,7 +142,7 @@ def test_the_sweep_leaves_answered_cases_alone(county):
 
 
 def test_only_the_system_accepts_by_law_and_only_after_the_window(county):
-    case = received("SJ-0004", at(2026, 9, 28))
+    case = received("SJ-0004", now=at(2026, 9, 28))
 
     with pytest.raises(PermissionDenied):
         services.case_accept(actor=user("county_clerk"), case=case, deemed=True, now=at(2026, 10, 12))
@@ -179,7 +157,7 @@ def test_once_the_window_has_passed_the_law_has_accepted_it_whoever_acts_first(c
     """ALL art. 32 does not wait for the worker: after the 5th working day without a notice the application IS
     accepted as of its receipt. A clerk who gets to it before the sweep (the worker was down over the weekend)
     accepts it as of the day of receipt, and the clocks count from then."""
-    case = received("SJ-0004", at(2026, 9, 28))  # window: 09-29(1) 09-30(2) 10-08(3) 10-09(4) 10-10 Sat(5)
+    case = received("SJ-0004", now=at(2026, 9, 28))  # window: 09-29(1) 09-30(2) 10-08(3) 10-09(4) 10-10 Sat(5)
 
     case = services.case_accept(actor=user("county_clerk"), case=case, now=at(2026, 10, 12, 9))
 
@@ -191,7 +169,7 @@ def test_once_the_window_has_passed_the_law_has_accepted_it_whoever_acts_first(c
 def test_a_first_supplement_notice_after_the_window_is_too_late(county):
     """ALL art. 32: the one-time notice is given within 5 working days; after that the application counts as
     accepted on receipt, and a late notice cannot take the case back out of the clock."""
-    case = received("SJ-0004", at(2026, 9, 28), complete=False)
+    case = received("SJ-0004", now=at(2026, 9, 28), complete=False)
     audit_count = AuditEvent.objects.count()
 
     with pytest.raises(DomainError) as info:
@@ -212,7 +190,7 @@ def test_a_first_supplement_notice_after_the_window_is_too_late(county):
 
 def joint_accepted(item_code: str) -> Case:
     """A joint item received 03-02 and accepted Tuesday 03-03 at the county."""
-    case = received(item_code, at(2026, 3, 2))
+    case = received(item_code, now=at(2026, 3, 2))
     return services.case_accept(actor=user("county_clerk"), case=case, now=at(2026, 3, 3))
 
 
@@ -231,7 +209,7 @@ def test_a_silent_co_department_consents_the_day_after_its_limit(county):
     }
 
     # When HB and ZJ answer and ZR stays silent
-    for code, head in (("HB", head_of("HB")), ("ZJ", head_of("ZJ"))):
+    for code, head in (("HB", department_head("HB")), ("ZJ", department_head("ZJ"))):
         services.case_complete_task(actor=head, task=parallel(case, code), outcome="agree", now=at(2026, 3, 20))
 
     # Then nothing happens before the limit is over: not before, not on the due day itself
@@ -315,7 +293,7 @@ def test_silence_does_not_run_while_the_case_is_suspended(county):
 
 
 def test_silence_never_touches_sequential_steps_or_decided_cases(county):
-    fg_head = head_of("FG")
+    fg_head = department_head("FG")
     case = joint_accepted("FG-0003")
     # The lead's own 各部门并联审查 (20 days, due 03-31) is a sequential step: silence does not apply to it
     assert silence(D(2026, 4, 1)) == 0

@@ -9,10 +9,8 @@ import re
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bianmin.cases import services
@@ -20,12 +18,10 @@ from bianmin.cases.clock import clock
 from bianmin.cases.models import Case, CaseMaterial, Extension, Notice, ReviewTask, Status
 from bianmin.cases.permissions import can_complete_task
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import picture
-
-from .conftest import ID_NUMBER, at, intake, user
+from bianmin.core.testing import ID_NUMBER, accepted, at, intake, logged_in, page_text, picture, received, user
 
 TODAY = at(2026, 3, 4)
-CLERK_OF = {"YX": "county_clerk", "BS": "baisha_clerk", "FT": "futu_clerk"}
+MONDAY = at(2026, 3, 2)  # cases are received then unless a test says otherwise
 
 
 @pytest.fixture(autouse=True)
@@ -34,31 +30,8 @@ def frozen():
         yield
 
 
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def received(code: str = "SJ-0004", site: str = "YX", *, when=None, **options) -> Case:
-    return services.case_submit(
-        actor=user(CLERK_OF[site]), intake=intake(code, site, **options), now=when or at(2026, 3, 2)
-    )
-
-
-def accepted(code: str = "SJ-0004", site: str = "YX", *, when=None) -> Case:
-    case = received(code, site, when=when)
-    return services.case_accept(actor=user(CLERK_OF[site]), case=case, now=when or at(2026, 3, 2))
-
-
 def open_task(case: Case) -> ReviewTask:
     return case.tasks.filter(state=ReviewTask.State.OPEN, is_decision=False).order_by("position").first()
-
-
-def text(response) -> str:
-    """The page as a person reads it: entities such as &#x27; decoded."""
-    return html.unescape(response.content.decode())
 
 
 def action_forms(body: str, case: Case) -> set[str]:
@@ -69,14 +42,14 @@ def action_forms(body: str, case: Case) -> set[str]:
 
 
 def test_queue_groups_a_clerks_work_with_counts(county):
-    waiting = received()
-    supplement = received()
+    waiting = received(now=MONDAY)
+    supplement = received(now=MONDAY)
     services.case_request_supplement(
         actor=user("county_clerk"), case=supplement, problems=[("营业执照", "已过期")], now=at(2026, 3, 3)
     )
-    under_review = accepted()  # the chief representative's step, not the clerk's
+    under_review = accepted(now=MONDAY)  # the chief representative's step, not the clerk's
 
-    response = staff("county_clerk").get("/workbench/cases/")
+    response = logged_in("county_clerk", language="en").get("/workbench/cases/")
 
     assert response.status_code == 200
     counts = response.context["counts"]
@@ -89,11 +62,11 @@ def test_queue_groups_a_clerks_work_with_counts(county):
 
 
 def test_queue_lists_the_steps_each_person_can_complete(county):
-    case = accepted()
-    town_case = accepted("MZ-0001", "BS")  # its open step is the town agent's investigation
+    case = accepted(now=MONDAY)
+    town_case = accepted("MZ-0001", "BS", now=MONDAY)  # its open step is the town agent's investigation
 
     for username in ["county_clerk", "market_chief", "market_head", "baisha_agent", "baisha_clerk", "land_head"]:
-        response = staff(username).get("/workbench/cases/?group=steps")
+        response = logged_in(username, language="en").get("/workbench/cases/?group=steps")
         listed = {row_case.pk for row_case, _clock in response.context["rows"]}
         expected = {
             c.pk
@@ -101,22 +74,24 @@ def test_queue_lists_the_steps_each_person_can_complete(county):
             if any(can_complete_task(user(username), t) for t in c.tasks.filter(state=ReviewTask.State.OPEN))
         }
         assert listed == expected, username
-    assert {c.pk for c, _ in staff("market_chief").get("/workbench/cases/?group=steps").context["rows"]} == {case.pk}
-    assert {c.pk for c, _ in staff("baisha_agent").get("/workbench/cases/?group=steps").context["rows"]} == {
-        town_case.pk
-    }
+    assert {
+        c.pk for c, _ in logged_in("market_chief", language="en").get("/workbench/cases/?group=steps").context["rows"]
+    } == {case.pk}
+    assert {
+        c.pk for c, _ in logged_in("baisha_agent", language="en").get("/workbench/cases/?group=steps").context["rows"]
+    } == {town_case.pk}
 
 
 def test_department_roles_steps_are_read_from_the_rows_and_counted_by_the_counters(county):
     """A head completes the chief representative's steps too; their steps group and its count read the access rows'
     ``open_steps`` and the counters, never the review steps of every open case of the department."""
-    food = accepted()  # 材料审查: SJ's chief representative's step
-    joint = received("FG-0003")  # a co-department's review by the head of ZR
+    food = accepted(now=MONDAY)  # 材料审查: SJ's chief representative's step
+    joint = received("FG-0003", now=MONDAY)  # a co-department's review by the head of ZR
     services.case_accept(actor=user("county_clerk"), case=joint, now=at(2026, 3, 3))
     expected = {"market_chief": {food.pk}, "market_head": {food.pk}, "land_chief": set(), "land_head": {joint.pk}}
 
     for username, cases in expected.items():
-        client = staff(username)
+        client = logged_in(username, language="en")
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/workbench/cases/?group=steps")
         assert {case.pk for case, _clock in response.context["rows"]} == cases, username
@@ -130,11 +105,11 @@ def test_department_roles_steps_are_read_from_the_rows_and_counted_by_the_counte
 
 
 def test_queue_clock_matches_the_selector_clock(county):
-    on_time = accepted(when=at(2026, 3, 2))
-    due_soon = accepted(when=at(2026, 2, 26))
-    overdue = accepted(when=at(2026, 2, 2))
-    waiting = received(when=at(2026, 2, 24))
-    paused = accepted(when=at(2026, 3, 2))
+    on_time = accepted(now=at(2026, 3, 2))
+    due_soon = accepted(now=at(2026, 2, 26))
+    overdue = accepted(now=at(2026, 2, 2))
+    waiting = received(now=at(2026, 2, 24))
+    paused = accepted(now=at(2026, 3, 2))
     services.case_suspend(
         actor=user("county_clerk"),
         case=paused,
@@ -144,7 +119,7 @@ def test_queue_clock_matches_the_selector_clock(county):
         now=at(2026, 3, 3),
     )
 
-    rows = staff("market_chief").get("/workbench/cases/").context["rows"]
+    rows = logged_in("market_chief", language="en").get("/workbench/cases/").context["rows"]
 
     colours = {}
     for case, shown in rows:
@@ -160,10 +135,10 @@ def test_queue_clock_matches_the_selector_clock(county):
 
 
 def test_queue_shows_the_badge_with_working_days_left_and_overdue(county):
-    case = accepted(when=at(2026, 3, 2))
-    late = accepted(when=at(2026, 2, 2))
+    case = accepted(now=at(2026, 3, 2))
+    late = accepted(now=at(2026, 2, 2))
 
-    body = staff("market_chief").get("/workbench/cases/?group=steps").content.decode()
+    body = logged_in("market_chief", language="en").get("/workbench/cases/?group=steps").content.decode()
 
     left = clock(case, TODAY.date())["days_left"]
     overdue_by = -clock(late, TODAY.date())["days_left"]
@@ -175,10 +150,10 @@ def test_queue_shows_the_badge_with_working_days_left_and_overdue(county):
 
 
 def test_queue_filters_by_status_item_channel_and_overdue(county):
-    food = received()
-    company = received("SJ-0003")
-    late = received(when=at(2026, 2, 24))
-    client = staff("county_clerk")
+    food = received(now=MONDAY)
+    company = received("SJ-0003", now=MONDAY)
+    late = received(now=at(2026, 2, 24))
+    client = logged_in("county_clerk", language="en")
 
     def listed(query: str) -> set[int]:
         return {case.pk for case, _clock in client.get(f"/workbench/cases/?{query}").context["rows"]}
@@ -194,7 +169,7 @@ def test_queue_filters_by_status_item_channel_and_overdue(county):
 def test_queue_has_no_n_plus_one(county, django_assert_max_num_queries):
     def build(count: int) -> None:
         for index in range(count):
-            case = received() if index % 3 == 0 else accepted()
+            case = received(now=MONDAY) if index % 3 == 0 else accepted(now=MONDAY)
             if index % 3 == 2:
                 services.case_suspend(
                     actor=user("county_clerk"),
@@ -204,10 +179,10 @@ def test_queue_has_no_n_plus_one(county, django_assert_max_num_queries):
                     expected_days=2,
                     now=at(2026, 3, 3),
                 )
-        services.case_request_extension(actor=user("market_head"), case=accepted(), days=2, reason="复杂")
+        services.case_request_extension(actor=user("market_head"), case=accepted(now=MONDAY), days=2, reason="复杂")
 
     build(3)
-    client = staff("market_chief")
+    client = logged_in("market_chief", language="en")
     client.get("/workbench/cases/")  # warm the session and the caches
     with CaptureQueriesContext(connection) as few:
         assert client.get("/workbench/cases/").status_code == 200
@@ -221,8 +196,8 @@ def test_queue_has_no_n_plus_one(county, django_assert_max_num_queries):
 
 def test_queue_reads_only_the_columns_its_rows_show(county):
     for _index in range(3):
-        received()
-    client = staff("county_clerk")
+        received(now=MONDAY)
+    client = logged_in("county_clerk", language="en")
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/workbench/cases/")
@@ -238,9 +213,9 @@ def test_queue_reads_only_the_columns_its_rows_show(county):
 
 def test_queue_paginates(county):
     for _index in range(27):
-        received()
+        received(now=MONDAY)
 
-    client = staff("county_clerk")
+    client = logged_in("county_clerk", language="en")
     first = client.get("/workbench/cases/")
     second = client.get("/workbench/cases/?page=2")
 
@@ -250,8 +225,8 @@ def test_queue_paginates(county):
 
 
 def test_home_loads_the_queue_counts(county):
-    received()
-    client = staff("county_clerk")
+    received(now=MONDAY)
+    client = logged_in("county_clerk", language="en")
 
     home = client.get("/workbench/").content.decode()
     counts = client.get("/workbench/cases/counts/")
@@ -269,22 +244,22 @@ def test_home_loads_the_queue_counts(county):
 
 
 def test_staff_of_another_town_never_see_the_case(county):
-    case = received("MZ-0001", "BS")
-    client = staff("futu_clerk")
+    case = received("MZ-0001", "BS", now=MONDAY)
+    client = logged_in("futu_clerk", language="en")
 
     assert client.get(f"/workbench/cases/{case.pk}/").status_code == 404
     assert client.post(f"/workbench/cases/{case.pk}/accept/").status_code == 404
     notice = services.case_request_supplement(actor=user("baisha_clerk"), case=case, problems=[("申请书", "未签字")])
     assert client.get(f"/workbench/cases/{case.pk}/notices/{notice.pk}.pdf").status_code == 404
     assert case.pk not in {c.pk for c, _ in client.get("/workbench/cases/").context["rows"]}
-    assert staff("baisha_clerk").get(f"/workbench/cases/{case.pk}/").status_code == 200
+    assert logged_in("baisha_clerk", language="en").get(f"/workbench/cases/{case.pk}/").status_code == 200
     case.refresh_from_db()
     assert case.status == Status.SUPPLEMENT_REQUESTED
 
 
 def test_supervisor_reads_the_case_but_gets_no_action(county):
-    case = received()
-    client = staff("supervisor")
+    case = received(now=MONDAY)
+    client = logged_in("supervisor", language="en")
 
     page = client.get(f"/workbench/cases/{case.pk}/")
     refused = client.post(f"/workbench/cases/{case.pk}/accept/")
@@ -298,7 +273,7 @@ def test_supervisor_reads_the_case_but_gets_no_action(county):
     assert "You may not do this on this case." in refused.content.decode()
     case.refresh_from_db()
     assert case.status == Status.RECEIVED
-    assert staff("supervisor").get("/workbench/cases/").context["counts"]["all"] == 0
+    assert logged_in("supervisor", language="en").get("/workbench/cases/").context["counts"]["all"] == 0
 
 
 # --- The case page -----------------------------------------------------------------------------------------------
@@ -306,9 +281,9 @@ def test_supervisor_reads_the_case_but_gets_no_action(county):
 
 def test_case_page_shows_header_materials_tasks_notices_and_timeline(county):
     with time_machine.travel(at(2026, 3, 2, 9), tick=False):  # events carry the time the service was given
-        case = accepted()
+        case = accepted(now=MONDAY)
 
-    response = staff("market_chief").get(f"/workbench/cases/{case.pk}/")
+    response = logged_in("market_chief", language="en").get(f"/workbench/cases/{case.pk}/")
 
     body = response.content.decode()
     assert case.tracking_number in body
@@ -328,30 +303,34 @@ def test_case_page_shows_header_materials_tasks_notices_and_timeline(county):
 
 
 def test_case_page_warns_when_the_deadlines_are_provisional(county):
-    case = accepted()
+    case = accepted(now=MONDAY)
     Case.objects.filter(pk=case.pk).update(deadlines_provisional=True)
 
-    body = staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode()
+    body = logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/").content.decode()
 
     assert "working-day calendar is still provisional" in body
 
 
 def test_the_page_offers_only_the_actions_allowed_now_and_permitted(county):
-    case = received()
+    case = received(now=MONDAY)
 
-    assert action_forms(staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode(), case) == {
+    assert action_forms(
+        logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/").content.decode(), case
+    ) == {
         "accept",
         "request_supplement",
         "refuse",
         "withdraw",
     }
     services.case_accept(actor=user("county_clerk"), case=case, now=at(2026, 3, 3))
-    assert action_forms(staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode(), case) == {
+    assert action_forms(
+        logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/").content.decode(), case
+    ) == {
         "suspend",
         "request_extension",
         "withdraw",
     }
-    chief = staff("market_chief").get(f"/workbench/cases/{case.pk}/").content.decode()
+    chief = logged_in("market_chief", language="en").get(f"/workbench/cases/{case.pk}/").content.decode()
     assert action_forms(chief, case) == {"complete_task", "suspend", "withdraw"}
     assert "Complete a review step: 材料审查" in chief
 
@@ -360,16 +339,16 @@ def test_the_page_offers_the_result_and_the_decision_only_when_the_services_take
     """The page offered "ready" and "deliver" before the certificate, and "decide" while a co-department's review
     was open; the services refuse both (certificate_missing, review_pending). Now the page and the API agree with
     them (cases.workflow.actions_available)."""
-    clerk, chief = staff("county_clerk"), staff("market_chief")
-    approved = accepted()
+    clerk, chief = logged_in("county_clerk", language="en"), logged_in("market_chief", language="en")
+    approved = accepted(now=MONDAY)
     for _step in range(2):
         services.case_complete_task(actor=user("market_chief"), task=open_task(approved), outcome="agree")
     services.case_decide(actor=user("market_chief"), case=approved, approve=True)
-    joint = accepted("SJ-0006")  # reviewed in parallel by HB and ZJ
+    joint = accepted("SJ-0006", now=MONDAY)  # reviewed in parallel by HB and ZJ
     while step := joint.tasks.filter(state=ReviewTask.State.OPEN, is_decision=False, is_parallel=False).first():
         services.case_complete_task(actor=user("market_chief"), task=step, outcome="agree")
 
-    def offered(client: Client, case: Case) -> tuple[set[str], set[str]]:
+    def offered(client, case: Case) -> tuple[set[str], set[str]]:
         page = action_forms(client.get(f"/workbench/cases/{case.pk}/").content.decode(), case)
         return page, set(client.get(f"/api/v1/cases/{case.pk}").json()["allowed_actions"])
 
@@ -385,8 +364,8 @@ def test_the_page_offers_the_result_and_the_decision_only_when_the_services_take
 
 
 def test_accept_then_print_the_triplicate_receipt(county):
-    case = received()
-    client = staff("county_clerk")
+    case = received(now=MONDAY)
+    client = logged_in("county_clerk", language="en")
 
     response = client.post(f"/workbench/cases/{case.pk}/accept/")
 
@@ -400,10 +379,10 @@ def test_accept_then_print_the_triplicate_receipt(county):
 
 
 def test_a_domain_error_is_shown_and_nothing_changes(county):
-    case = accepted()
+    case = accepted(now=MONDAY)
     events = AuditEvent.objects.count()
 
-    response = staff("market_head").post(
+    response = logged_in("market_head", language="en").post(
         f"/workbench/cases/{case.pk}/request_extension/",
         {"request_extension-days": "12", "request_extension-reason": "需专家评审"},
     )
@@ -412,35 +391,37 @@ def test_a_domain_error_is_shown_and_nothing_changes(county):
     assert response.context["action_error"] == (
         "The time limit can be extended by at most 10 working days in all; 0 are used."
     )
-    assert "Nothing was changed." in text(response)
+    assert "Nothing was changed." in page_text(response)
     assert not case.extensions.exists()
     assert AuditEvent.objects.count() == events
 
 
 def test_a_missing_reason_is_shown_by_its_field(county):
-    case = received()
+    case = received(now=MONDAY)
 
-    response = staff("county_clerk").post(f"/workbench/cases/{case.pk}/refuse/", {"refuse-reasons": " "})
+    response = logged_in("county_clerk", language="en").post(
+        f"/workbench/cases/{case.pk}/refuse/", {"refuse-reasons": " "}
+    )
 
     assert response.status_code == 400
     assert response.context["offered"][2]["form"].errors == {"reasons": ["This field is required."]}
-    assert '<details class="action card" data-action="refuse" open>' in text(response)
+    assert '<details class="action card" data-action="refuse" open>' in page_text(response)
     case.refresh_from_db()
     assert case.status == Status.RECEIVED
 
 
 def test_an_action_not_allowed_in_this_status_is_refused(county):
-    case = accepted()
+    case = accepted(now=MONDAY)
 
-    response = staff("county_clerk").post(f"/workbench/cases/{case.pk}/accept/")
+    response = logged_in("county_clerk", language="en").post(f"/workbench/cases/{case.pk}/accept/")
 
     assert response.status_code == 409  # the state forbids it, as over the API
     assert "already accepted" in response.content.decode()
 
 
 def test_request_supplement_lists_the_materials_and_asks_a_reason_the_second_time(county):
-    case = received()
-    client = staff("county_clerk")
+    case = received(now=MONDAY)
+    client = logged_in("county_clerk", language="en")
     licence = case.materials.get(name="营业执照")
     form = client.get(f"/workbench/cases/{case.pk}/").content.decode()
     assert f'name="request_supplement-pick_{licence.pk}"' in form
@@ -490,10 +471,10 @@ def test_request_supplement_lists_the_materials_and_asks_a_reason_the_second_tim
 
 
 def test_a_ticked_material_needs_its_problem(county):
-    case = received()
+    case = received(now=MONDAY)
     licence = case.materials.get(name="营业执照")
 
-    response = staff("county_clerk").post(
+    response = logged_in("county_clerk", language="en").post(
         f"/workbench/cases/{case.pk}/request_supplement/", {f"request_supplement-pick_{licence.pk}": "on"}
     )
 
@@ -503,8 +484,8 @@ def test_a_ticked_material_needs_its_problem(county):
 
 
 def test_review_decision_certificate_ready_and_delivery_through_the_page(county):
-    case = accepted()
-    chief = staff("market_chief")
+    case = accepted(now=MONDAY)
+    chief = logged_in("market_chief", language="en")
 
     for _step in range(2):
         task = open_task(case)
@@ -517,7 +498,7 @@ def test_review_decision_certificate_ready_and_delivery_through_the_page(county)
     assert "A denial must state its reasons." in disagree.content.decode()
     chief.post(f"/workbench/cases/{case.pk}/decide/", {"decide-decision": "approve", "decide-reasons": ""})
     chief.post(f"/workbench/cases/{case.pk}/issue_certificate/")
-    clerk = staff("county_clerk")
+    clerk = logged_in("county_clerk", language="en")
     clerk.post(f"/workbench/cases/{case.pk}/mark_ready/", {"mark_ready-method": "window"})
     clerk.post(f"/workbench/cases/{case.pk}/deliver/", {"deliver-method": "", "deliver-note": "本人领取"})
 
@@ -525,7 +506,10 @@ def test_review_decision_certificate_ready_and_delivery_through_the_page(county)
     assert case.status == Status.CLOSED
     assert case.certificate_number.startswith("SJ-2026-")
     assert case.delivery_note == "本人领取"
-    labels = [event["label"] for event in staff("supervisor").get(f"/workbench/cases/{case.pk}/").context["timeline"]]
+    labels = [
+        event["label"]
+        for event in logged_in("supervisor", language="en").get(f"/workbench/cases/{case.pk}/").context["timeline"]
+    ]
     assert labels == [
         "Application received",
         "Accepted",
@@ -539,8 +523,8 @@ def test_review_decision_certificate_ready_and_delivery_through_the_page(county)
 
 
 def test_suspend_and_resume(county):
-    case = accepted()
-    client = staff("county_clerk")
+    case = accepted(now=MONDAY)
+    client = logged_in("county_clerk", language="en")
     form = client.get(f"/workbench/cases/{case.pk}/").content.decode()
     assert '<option value="inspection" selected>' in form  # the item's planned special procedure
 
@@ -550,7 +534,10 @@ def test_suspend_and_resume(county):
     )
     case.refresh_from_db()
     assert case.status == Status.SUSPENDED
-    assert staff("county_clerk").get("/workbench/cases/?group=suspended").context["counts"]["suspended"] == 1
+    assert (
+        logged_in("county_clerk", language="en").get("/workbench/cases/?group=suspended").context["counts"]["suspended"]
+        == 1
+    )
     client.post(f"/workbench/cases/{case.pk}/resume/")
 
     case.refresh_from_db()
@@ -559,12 +546,12 @@ def test_suspend_and_resume(county):
 
 
 def test_extension_is_requested_and_the_head_decides_it_from_the_queue(county):
-    case = accepted()
-    staff("county_clerk").post(
+    case = accepted(now=MONDAY)
+    logged_in("county_clerk", language="en").post(
         f"/workbench/cases/{case.pk}/request_extension/",
         {"request_extension-days": "3", "request_extension-reason": "需补充现场核查"},
     )
-    head = staff("market_head")
+    head = logged_in("market_head", language="en")
 
     queue = head.get("/workbench/cases/?group=extensions")
     assert [c.pk for c, _ in queue.context["rows"]] == [case.pk]
@@ -580,12 +567,12 @@ def test_extension_is_requested_and_the_head_decides_it_from_the_queue(county):
     case.refresh_from_db()
     assert extension.state == Extension.State.APPROVED
     assert case.extension_days == 3
-    assert staff("county_clerk").get(f"/workbench/cases/{case.pk}/").status_code == 200
+    assert logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/").status_code == 200
     assert "decide_extension" not in action_forms(head.get(f"/workbench/cases/{case.pk}/").content.decode(), case)
 
 
 def test_collect_the_fee_of_an_item_handled_on_the_spot(county):
-    client = staff("county_clerk")
+    client = logged_in("county_clerk", language="en")
     response = client.post("/workbench/cases/new/?item=GA-0004", intake_post("GA-0004", handle_now=True))
     case = Case.objects.get()
     assert response.url == f"/workbench/cases/{case.pk}/"
@@ -608,9 +595,11 @@ def test_collect_the_fee_of_an_item_handled_on_the_spot(county):
 
 
 def test_withdrawal_is_recorded_with_the_reason(county):
-    case = received()
+    case = received(now=MONDAY)
 
-    staff("county_clerk").post(f"/workbench/cases/{case.pk}/withdraw/", {"withdraw-reason": "申请人决定暂不开业"})
+    logged_in("county_clerk", language="en").post(
+        f"/workbench/cases/{case.pk}/withdraw/", {"withdraw-reason": "申请人决定暂不开业"}
+    )
 
     case.refresh_from_db()
     assert case.status == Status.WITHDRAWN
@@ -630,7 +619,7 @@ def test_a_relayed_result_waits_at_the_village_room_and_its_agent_delivers_it(co
     services.case_decide(actor=user("land_head"), case=case, approve=True, now=at(2026, 2, 4))
     services.case_issue_certificate(actor=user("land_head"), case=case, now=at(2026, 2, 4))
     services.case_mark_ready(actor=user("land_head"), case=case, method="relay", now=at(2026, 2, 5))
-    agent = staff("baishacun_agent")
+    agent = logged_in("baishacun_agent", language="en")
 
     queue = agent.get("/workbench/cases/?group=relayed")
     page = agent.get(f"/workbench/cases/{case.pk}/").content.decode()
@@ -643,17 +632,20 @@ def test_a_relayed_result_waits_at_the_village_room_and_its_agent_delivers_it(co
 
 
 def test_notice_pdf(county):
-    case = accepted()
+    case = accepted(now=MONDAY)
     receipt = case.notices.get(kind=Notice.Kind.RECEIPT)
 
-    response = staff("county_clerk").get(f"/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf")
+    response = logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf")
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    other = accepted()
+    other = accepted(now=MONDAY)
     foreign = other.notices.get(kind=Notice.Kind.RECEIPT)
-    assert staff("county_clerk").get(f"/workbench/cases/{case.pk}/notices/{foreign.pk}.pdf").status_code == 404
+    assert (
+        logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/notices/{foreign.pk}.pdf").status_code
+        == 404
+    )
 
 
 # --- Window intake ------------------------------------------------------------------------------------------------
@@ -683,7 +675,7 @@ def intake_post(code: str, *, handle_now: bool = False, **changes) -> dict:
 
 
 def test_intake_chooses_an_item_by_search(county):
-    client = staff("county_clerk")
+    client = logged_in("county_clerk", language="en")
 
     page = client.get("/workbench/cases/new/?q=食品经营")
     partial = client.get("/workbench/cases/new/?q=spjy", headers={"HX-Request": "true"})
@@ -694,7 +686,7 @@ def test_intake_chooses_an_item_by_search(county):
 
 
 def test_intake_form_is_keyboard_ready(county):
-    body = staff("county_clerk").get("/workbench/cases/new/?item=SJ-0004").content.decode()
+    body = logged_in("county_clerk", language="en").get("/workbench/cases/new/?item=SJ-0004").content.decode()
 
     assert re.search(r'<input type="text" name="applicant_name"[^>]*autofocus', body)
     assert '<option value="resident_id" selected>' in body
@@ -705,7 +697,7 @@ def test_intake_form_is_keyboard_ready(county):
 
 
 def test_window_intake_registers_the_case(county):
-    client = staff("county_clerk")
+    client = logged_in("county_clerk", language="en")
 
     scan = SimpleUploadedFile("licence.pdf", b"%PDF-1.4 scan", content_type="application/pdf")
     changes = {"material-5-state": "missing", "material-5-problem": "尚未提供", "material-1-file": scan}
@@ -727,7 +719,7 @@ def test_window_intake_registers_the_case(county):
 def test_intake_errors_are_shown_by_the_fields_and_nothing_is_saved(county):
     bad_number = ID_NUMBER[:17] + ("0" if ID_NUMBER[17] != "0" else "1")
 
-    response = staff("county_clerk").post(
+    response = logged_in("county_clerk", language="en").post(
         "/workbench/cases/new/?item=SJ-0004",
         intake_post(
             "SJ-0004",
@@ -753,7 +745,7 @@ def test_intake_errors_are_shown_by_the_fields_and_nothing_is_saved(county):
 
 
 def test_the_check_digit_is_checked_inline(county):
-    client = staff("county_clerk")
+    client = logged_in("county_clerk", language="en")
 
     wrong = client.get("/workbench/cases/new/check-id/", {"id_type": "resident_id", "id_number": "420222199001011230"})
     right = client.get("/workbench/cases/new/check-id/", {"id_type": "resident_id", "id_number": ID_NUMBER})
@@ -764,7 +756,9 @@ def test_the_check_digit_is_checked_inline(county):
 
 
 def test_handle_now_decides_an_immediate_item_on_the_spot(county):
-    response = staff("county_clerk").post("/workbench/cases/new/?item=GA-0003", intake_post("GA-0003", handle_now=True))
+    response = logged_in("county_clerk", language="en").post(
+        "/workbench/cases/new/?item=GA-0003", intake_post("GA-0003", handle_now=True)
+    )
 
     case = Case.objects.get()
     assert response.status_code == 302
@@ -772,7 +766,7 @@ def test_handle_now_decides_an_immediate_item_on_the_spot(county):
 
 
 def test_an_agent_applies_as_agency_from_their_room(county):
-    client = staff("baishacun_agent")
+    client = logged_in("baishacun_agent", language="en")
 
     form = client.get("/workbench/cases/new/?item=ZR-0001").content.decode()
     missing = client.post("/workbench/cases/new/?item=ZR-0001", intake_post("ZR-0001"))
@@ -802,33 +796,35 @@ def test_a_service_refusal_at_intake_saves_nothing(county):
         },
     )
 
-    response = staff("county_clerk").post("/workbench/cases/new/?item=GA-0003", data)
+    response = logged_in("county_clerk", language="en").post("/workbench/cases/new/?item=GA-0003", data)
 
     assert response.status_code == 400
-    assert "Materials are incomplete: issue the supplement notice instead." in text(response)
+    assert "Materials are incomplete: issue the supplement notice instead." in page_text(response)
     assert Case.objects.count() == 0
 
 
 def test_intake_is_for_people_who_receive_applications(county):
-    assert staff("supervisor").get("/workbench/cases/new/").status_code == 403
-    assert staff("county_clerk").get("/workbench/cases/new/?item=XX-9999").status_code == 404
+    assert logged_in("supervisor", language="en").get("/workbench/cases/new/").status_code == 403
+    assert logged_in("county_clerk", language="en").get("/workbench/cases/new/?item=XX-9999").status_code == 404
 
 
 def test_a_scan_is_served_only_to_staff_who_see_the_case(county):
-    case = received()
+    case = received(now=MONDAY)
     material = case.materials.first()
     material.file.save("licence.pdf", SimpleUploadedFile("licence.pdf", b"%PDF-1.4 scan"), save=True)
     url = f"/workbench/cases/{case.pk}/materials/{material.pk}/"
 
-    allowed = staff("county_clerk").get(url)
+    allowed = logged_in("county_clerk", language="en").get(url)
 
     assert allowed.status_code == 200
     assert b"".join(allowed.streaming_content) == b"%PDF-1.4 scan"
     assert allowed["Content-Type"] == "application/pdf"
     assert allowed["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in allowed["Cache-Control"]
-    assert staff("futu_clerk").get(url).status_code == 404
-    assert f'href="{url}"' in staff("county_clerk").get(f"/workbench/cases/{case.pk}/").content.decode()
+    assert logged_in("futu_clerk", language="en").get(url).status_code == 404
+    assert (
+        f'href="{url}"' in logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/").content.decode()
+    )
 
 
 def test_intake_stores_a_picture_re_encoded_under_a_random_name_and_serves_it_under_its_own(county):
@@ -837,7 +833,7 @@ def test_intake_stores_a_picture_re_encoded_under_a_random_name_and_serves_it_un
     scan = SimpleUploadedFile("营业执照.JPG", photo, content_type="text/html")
 
     # When the clerk registers the case with it
-    client = staff("county_clerk")
+    client = logged_in("county_clerk", language="en")
     response = client.post("/workbench/cases/new/?item=SJ-0004", intake_post("SJ-0004", **{"material-1-file": scan}))
 
     # Then the file is stored under a random name as a JPEG without the payload or the metadata
@@ -859,7 +855,7 @@ def test_intake_refuses_an_svg_renamed_as_a_picture_and_saves_nothing(county):
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
     scan = SimpleUploadedFile("licence.png", svg, content_type="image/png")
 
-    response = staff("county_clerk").post(
+    response = logged_in("county_clerk", language="en").post(
         "/workbench/cases/new/?item=SJ-0004", intake_post("SJ-0004", **{"material-1-file": scan})
     )
 
@@ -873,13 +869,13 @@ def test_intake_refuses_an_svg_renamed_as_a_picture_and_saves_nothing(county):
 
 def test_a_file_stored_before_is_typed_from_its_bytes_not_its_name(county):
     # Given a file stored with an HTML page's bytes under a .pdf name (as a rename once could)
-    case = received()
+    case = received(now=MONDAY)
     material = case.materials.first()
     material.file.save("scan.pdf", SimpleUploadedFile("scan.pdf", b"<html><script>alert(1)</script></html>"))
     material.file_name = "scan.pdf"
     material.save()
 
-    served = staff("county_clerk").get(f"/workbench/cases/{case.pk}/materials/{material.pk}/")
+    served = logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/materials/{material.pk}/")
 
     assert served["Content-Type"] == "application/octet-stream"
     assert served["Content-Disposition"] == 'attachment; filename="scan.bin"'
@@ -887,9 +883,9 @@ def test_a_file_stored_before_is_typed_from_its_bytes_not_its_name(county):
 
 
 def test_the_case_page_shows_the_query_code_for_a_reprint_and_is_never_cached(county):
-    case = received()
+    case = received(now=MONDAY)
 
-    response = staff("county_clerk").get(f"/workbench/cases/{case.pk}/")
+    response = logged_in("county_clerk", language="en").get(f"/workbench/cases/{case.pk}/")
 
     assert f'<span class="tracking" id="query-code">{case.query_code}</span>' in response.content.decode()
     assert "no-store" in response["Cache-Control"]
@@ -899,15 +895,15 @@ def test_each_groups_count_is_the_number_of_cases_it_lists(county):
     """The counts come from the counters (the "here" groups) and from small sets (steps, extensions, relayed
     results); every case a group lists is counted, for each kind of user."""
     clerk = user("county_clerk")
-    received()
-    services.case_request_supplement(actor=clerk, case=received(), problems=[("申请书", "未签字")])
+    received(now=MONDAY)
+    services.case_request_supplement(actor=clerk, case=received(now=MONDAY), problems=[("申请书", "未签字")])
     for _ in range(2):
-        accepted()
-    decided = accepted()
+        accepted(now=MONDAY)
+    decided = accepted(now=MONDAY)
     services.case_complete_task(
         actor=user("market_chief"), task=open_task(decided), outcome="agree", now=at(2026, 3, 3)
     )
-    extended = accepted()
+    extended = accepted(now=MONDAY)
     services.case_request_extension(actor=clerk, case=extended, days=5, reason="需要现场核查")
     town = services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS"), now=at(2026, 3, 2))
     services.case_accept(actor=user("baisha_clerk"), case=town, now=at(2026, 3, 2))
@@ -918,10 +914,10 @@ def test_each_groups_count_is_the_number_of_cases_it_lists(county):
     )
 
     for username in ("county_clerk", "baisha_clerk", "baishacun_agent", "market_chief", "market_head", "land_head"):
-        client = staff(username)
+        client = logged_in(username, language="en")
         counts = client.get("/workbench/cases/").context["counts"]
         for group in ("all", "acceptance", "supplement", "steps", "extensions", "suspended", "results", "relayed"):
             listed = client.get(f"/workbench/cases/?group={group}").context["rows"]
             assert len(listed) == counts[group], (username, group)
-    assert staff("market_head").get("/workbench/cases/").context["counts"]["extensions"] == 1
-    assert staff("county_clerk").get("/workbench/cases/").context["counts"]["all"] == 2
+    assert logged_in("market_head", language="en").get("/workbench/cases/").context["counts"]["extensions"] == 1
+    assert logged_in("county_clerk", language="en").get("/workbench/cases/").context["counts"]["all"] == 2

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
 
 from bianmin.accounts.models import User
 from bianmin.catalog.content import content_from_version
@@ -29,15 +28,9 @@ from bianmin.catalog.tests.factories import item_content
 from bianmin.core.models import AuditEvent
 from bianmin.org.models import Department, Role, RoleAssignment, Site
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NOT_XLSX = "The file is not an Excel workbook (.xlsx). Save it as .xlsx and try again."
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -49,7 +42,8 @@ def departments():
 
 
 @pytest.fixture
-def county():
+def centre():
+    """The county centre alone: these tests build a small organisation of their own, not the demo county."""
     return Site.objects.create(code="YX", name="县政务服务中心", level="county", kind="main", path="/YX/")
 
 
@@ -61,8 +55,8 @@ def _user(username: str, role: str | None = None, **where) -> User:
 
 
 @pytest.fixture
-def admin(county):
-    return _user("centre_admin", Role.CENTRE_ADMIN, site=county)
+def admin(centre):
+    return _user("centre_admin", Role.CENTRE_ADMIN, site=centre)
 
 
 @pytest.fixture
@@ -71,8 +65,8 @@ def zr_head(departments):
 
 
 @pytest.fixture
-def clerk(county):
-    return _user("clerk", Role.CLERK, site=county)
+def clerk(centre):
+    return _user("clerk", Role.CLERK, site=centre)
 
 
 @pytest.fixture

@@ -13,16 +13,8 @@ from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent
 from bianmin.org.models import Department
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    """Rule messages are asserted by their ids here; one test checks the Simplified Chinese."""
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
+# Rule messages are asserted by their ids here; one test checks the Simplified Chinese.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

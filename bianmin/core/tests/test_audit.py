@@ -29,6 +29,8 @@ from bianmin.core.audit import (
 from bianmin.core.models import AuditEvent, AuditHead
 from bianmin.core.testing import audit_tamper
 
+pytestmark = pytest.mark.usefixtures("english")
+
 T0 = datetime(2025, 3, 1, 2, 0, 0, tzinfo=UTC)
 TABLE = connection.ops.quote_name(AuditEvent._meta.db_table)
 
@@ -87,12 +89,6 @@ def failure(sequence, row_id, code, reason, *, count) -> VerifyResult:
     return VerifyResult(
         ok=False, count=count, first_bad_sequence=sequence, reason=reason, code=code, first_bad_id=row_id
     )
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 # --- appending ---------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
-from django.utils import translation
 
 from bianmin.core.audit import VerifyResult, audit_checkpoint_write, checkpoint_path, verify_chain
 from bianmin.core.models import AuditEvent, AuditHead
@@ -26,13 +25,7 @@ TABLE = connection.ops.quote_name(AuditEvent._meta.db_table)
 HEAD_TABLE = connection.ops.quote_name(AuditHead._meta.db_table)
 T1 = datetime(2025, 3, 1, 4, 0, 0, tzinfo=UTC)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def checkpoint_lines() -> list[dict]:

@@ -17,21 +17,16 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.utils import translation
 
 from bianmin.core.audit import audit_checkpoint_write, verify_chain
 from bianmin.core.backup import file_sha256
 from bianmin.core.models import AuditEvent, AuditHead
 from bianmin.core.tests.test_audit import append
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(settings.BASE_DIR)
 SCAN = b"%PDF-1.4 scan of a business licence\n"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from datetime import date
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from bianmin.accounts.models import User
 from bianmin.core import workdays
@@ -20,14 +19,8 @@ from bianmin.core.errors import DomainError, NotFound, PermissionDenied
 from bianmin.core.models import AuditEvent, CalendarDay, CalendarYear
 from bianmin.core.workdays import CalendarImportError, CalendarRow, add_workdays, parse_calendar_file
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    """These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans."""
-    with translation.override("en"):
-        yield
+# These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 NOTICE_2027 = (

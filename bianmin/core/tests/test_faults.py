@@ -28,20 +28,18 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection
 
 from bianmin.accounts.models import User
-from bianmin.cases.idnumbers import resident_id_check_character
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.models import OutboundMessage
+from bianmin.core.testing import ID_NUMBER
 from bianmin.demo.county import DEMO_PASSWORD
-from bianmin.demo.loader import load_demo
 
-# Committed data (transactional_db, as a fixture so that conftest.py seeds the calendar again after a flush): the
-# processes started here read the database outside this test's connection.
+# Committed data (committed_county or transactional_db, fixtures so that conftest.py seeds the calendar again after
+# a flush): the processes started here read the database outside this test's connection.
 pytestmark = pytest.mark.faults
 
 ROOT = Path(settings.BASE_DIR)
 KILLS = 3
 CLIENTS = 3
-ID_NUMBER = "42022219900101123" + resident_id_check_character("42022219900101123")
 
 
 def database_for_processes(tmp_path: Path) -> str:
@@ -210,8 +208,7 @@ print(json.dumps({
 """
 
 
-def test_acknowledged_cases_survive_kill_9_of_the_server_and_nothing_is_half_written(transactional_db, tmp_path):
-    load_demo()
+def test_acknowledged_cases_survive_kill_9_of_the_server_and_nothing_is_half_written(committed_county, tmp_path):
     # The test settings hash with MD5, which the server's settings do not accept. Argon2 with its default costs, as
     # the server would write it: a hash it upgraded at the first login would log the other sessions out.
     hasher = Argon2PasswordHasher()

@@ -21,16 +21,10 @@ from bianmin.catalog.tasks import run_catalog_import
 from bianmin.core.models import AuditEvent, CalendarDay, CalendarYear
 from bianmin.core.workdays import CalendarImportError, parse_calendar_file
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 IMPORT_URL = "/admin/core/calendaryear/import/"
 BOMB_ROWS = 400_000  # about 40 MB of sheet XML that compresses to well under a megabyte
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    with translation.override("en"):
-        yield
 
 
 def workbook_bytes(rows: list[list], *, number_format: str | None = None) -> bytes:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,14 +21,8 @@ from bianmin.core.workdays import (
     workdays_between,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    """These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans."""
-    with translation.override("en"):
-        yield
+# These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 ONE_DAY = datetime.timedelta(days=1)

@@ -15,14 +15,8 @@ from bianmin.core.management.commands.workdays import Command
 from bianmin.core.models import AuditEvent, CalendarYear
 from bianmin.core.workdays import add_workdays
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _messages_in_english():
-    """These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans."""
-    with translation.override("en"):
-        yield
+# These tests assert the message ids; test_messages_are_simplified_chinese_by_default checks zh-Hans.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 NOTICE_2027 = (

@@ -25,10 +25,7 @@ PERIODS = [
 
 
 @pytest.fixture
-def delegations(django_user_model):
-    from bianmin.demo.loader import load_demo
-
-    load_demo(with_catalog=False)
+def delegations(county_organisation):
     template = Delegation.objects.first()
     Delegation.objects.all().delete()
     for start, end in PERIODS:

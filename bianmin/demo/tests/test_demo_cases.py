@@ -1,23 +1,17 @@
 import datetime
 from collections import Counter
 
-import pytest
-
 from bianmin.cases.clock import clock
 from bianmin.cases.models import Case
 from bianmin.core.audit import verify_chain
 from bianmin.demo.cases import load_demo_cases
-from bianmin.demo.loader import load_demo
 from bianmin.demo.supervision import load_demo_supervision
 from bianmin.supervision.models import AccountabilityRecord, Alert, SupervisionOrder
 
 TODAY = datetime.date(2026, 11, 26)  # a Thursday; its 30 working days reach back over 国庆 2026
 
 
-@pytest.mark.django_db
-def test_demo_cases_give_supervision_every_kind_of_case():
-    load_demo()
-
+def test_demo_cases_give_supervision_every_kind_of_case(county):
     created = load_demo_cases(today=TODAY)
 
     statuses = Counter(Case.objects.values_list("status", flat=True))

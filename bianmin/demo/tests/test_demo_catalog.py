@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def loaded(db):
+def loaded(county):
     """The demo county and its catalogue, whether or not ``load_demo`` already loads the catalogue itself."""
-    load_demo()
     load_demo_catalog()
 
 

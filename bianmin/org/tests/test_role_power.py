@@ -5,14 +5,13 @@ import datetime
 
 import pytest
 
-from bianmin.accounts.models import User
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import logged_in, user
+from bianmin.core.testing import logged_in, role_holder, user
 from bianmin.org import services
 from bianmin.org.models import Delegation, Department, Role, RoleAssignment, Site
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = pytest.mark.usefixtures("county_organisation")
 
 
 def assignment_form(username: str, role: str, site_code: str) -> dict:
@@ -87,8 +86,7 @@ def test_only_a_superuser_grants_the_supervisor_role_and_the_grant_is_audited():
 
 
 def test_a_centre_administrator_cannot_revoke_the_supervisor_or_another_centre_administrator():
-    other_admin = User.objects.create(username="baisha_admin", is_staff=True)
-    services.role_assign(actor=None, user=other_admin, role=Role.CENTRE_ADMIN, site=Site.objects.get(code="BS"))
+    other_admin = role_holder("baisha_admin", Role.CENTRE_ADMIN, site="BS", is_staff=True)
     supervisor = RoleAssignment.objects.get(user__username="supervisor")
     other = RoleAssignment.objects.get(user=other_admin)
     client = logged_in("centre_admin")
@@ -121,8 +119,7 @@ def test_a_centre_administrator_assigns_and_revokes_a_clerk_in_their_subtree():
         .values_list("action", "actor_label")
     ) == [("role.assign", "centre_admin"), ("role.revoke", "centre_admin")]
     # A town's administrator may not touch the county's clerk, nor give a department-wide role.
-    futu_admin = User.objects.create(username="futu_admin", is_staff=True)
-    services.role_assign(actor=None, user=futu_admin, role=Role.CENTRE_ADMIN, site=Site.objects.get(code="FT"))
+    futu_admin = role_holder("futu_admin", Role.CENTRE_ADMIN, site="FT", is_staff=True)
     with pytest.raises(PermissionDenied):
         services.role_assign(
             actor=futu_admin, user=user("county_clerk"), role=Role.AGENT, site=Site.objects.get(code="FT01")

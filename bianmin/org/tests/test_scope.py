@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from bianmin.accounts.models import User
+from bianmin.core.testing import logged_in, role_holder
 from bianmin.org import services
 from bianmin.org.models import Department, Role, RoleAssignment, Site, Window
 from bianmin.org.selectors import (
@@ -16,17 +17,11 @@ from bianmin.org.selectors import (
     windows_visible_to,
 )
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = pytest.mark.usefixtures("county_organisation")
 
 
 def codes(queryset) -> set[str]:
     return {site.code for site in queryset}
-
-
-def login(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def test_town_clerk_sees_the_town_and_its_villages_only():
@@ -76,7 +71,7 @@ def test_user_without_roles_sees_nothing():
 def test_other_towns_site_page_is_not_found_for_a_town_clerk():
     futu = Site.objects.get(code="FT")
     baisha = Site.objects.get(code="BS")
-    client = login("baisha_clerk")
+    client = logged_in("baisha_clerk")
 
     assert client.get(f"/workbench/sites/{baisha.pk}/").status_code == 200
     assert client.get(f"/workbench/sites/{futu.pk}/").status_code == 404
@@ -85,7 +80,7 @@ def test_other_towns_site_page_is_not_found_for_a_town_clerk():
 
 def test_other_towns_site_is_not_found_in_the_api():
     futu = Site.objects.get(code="FT")
-    client = login("baisha_clerk")
+    client = logged_in("baisha_clerk")
 
     response = client.get(f"/api/v1/org/sites/{futu.pk}")
 
@@ -97,7 +92,7 @@ def test_other_towns_site_is_not_found_in_the_api():
 
 
 def test_site_list_page_shows_only_the_scope():
-    response = login("futu_clerk").get("/workbench/sites/")
+    response = logged_in("futu_clerk").get("/workbench/sites/")
 
     assert response.status_code == 200
     names = [site.name for site in response.context["sites"]]
@@ -105,7 +100,7 @@ def test_site_list_page_shows_only_the_scope():
 
 
 def test_site_detail_lists_windows_and_staff_without_n_plus_one(django_assert_max_num_queries):
-    client = login("baisha_clerk")
+    client = logged_in("baisha_clerk")
     baisha = Site.objects.get(code="BS")
 
     with django_assert_max_num_queries(12):
@@ -176,8 +171,7 @@ def test_holds_within_asks_about_the_subtree_of_a_site():
 
 def test_holds_at_root_needs_the_active_county_root():
     admin = User.objects.get(username="centre_admin")
-    town_admin = User.objects.create(username="baisha_admin")
-    services.role_assign(actor=None, user=town_admin, role=Role.CENTRE_ADMIN, site=site("BS"))
+    town_admin = role_holder("baisha_admin", Role.CENTRE_ADMIN, site="BS")
 
     assert user_scope(admin).holds_at_root(Role.CENTRE_ADMIN) is True
     assert user_scope(admin).holds_at_root(Role.SUPERVISOR) is False

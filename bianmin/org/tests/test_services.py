@@ -37,7 +37,7 @@ def test_demo_load_is_idempotent():
     assert verify_chain().ok
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_renaming_a_town_code_moves_its_villages_paths():
     town = Site.objects.get(code="BS")
     admin = User.objects.get(username="centre_admin")
@@ -55,7 +55,7 @@ def test_renaming_a_town_code_moves_its_villages_paths():
     assert event.payload["path"] == "/YX/BSZ/" and event.actor == admin
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_a_clerk_cannot_change_the_organisation_and_nothing_is_written():
     clerk = User.objects.get(username="baisha_clerk")
     town = Site.objects.get(code="BS")
@@ -70,7 +70,7 @@ def test_a_clerk_cannot_change_the_organisation_and_nothing_is_written():
     assert AuditEvent.objects.count() == events_before
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_a_village_cannot_sit_directly_under_the_county():
     county = Site.objects.get(code="YX")
 
@@ -90,7 +90,7 @@ def test_a_village_cannot_sit_directly_under_the_county():
     assert not Site.objects.filter(code="XX01").exists()
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_a_clerk_role_needs_a_site():
     with pytest.raises(ValidationError) as raised:
         services.role_assign(actor=None, user=User.objects.create(username="new"), role=Role.CLERK)
@@ -98,7 +98,7 @@ def test_a_clerk_role_needs_a_site():
     assert raised.value.message_dict == {"site": ["该岗位设在网点，请选择网点。"]}
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_revoking_a_role_removes_the_scope():
     assignment = RoleAssignment.objects.get(user__username="futu_clerk")
 
@@ -110,7 +110,7 @@ def test_revoking_a_role_removes_the_scope():
     assert AuditEvent.objects.filter(action="role.revoke", object_id=str(assignment.pk)).count() == 1
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_delegation_covers_only_its_decisions_items_and_dates():
     chief = User.objects.get(username="land_chief")
     land = Department.objects.get(code="ZR")
@@ -136,7 +136,7 @@ def test_delegation_covers_only_its_decisions_items_and_dates():
     assert delegation_covers(user=chief, department=land, decision="accept", item_code="ZR-0201", on=on)
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_only_the_departments_head_or_an_administrator_grants_a_delegation():
     assignment = RoleAssignment.objects.get(user__username="land_chief")
 
@@ -151,7 +151,7 @@ def test_only_the_departments_head_or_an_administrator_grants_a_delegation():
     assert assignment.delegations.count() == 1
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_admin_is_open_to_centre_administrators_only():
     admin_client, clerk_client = Client(), Client()
     admin_client.force_login(User.objects.get(username="centre_admin"))
@@ -161,7 +161,7 @@ def test_admin_is_open_to_centre_administrators_only():
     assert clerk_client.get("/admin/org/site/").status_code == 302
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_admin_edit_of_a_site_is_audited():
     client = Client()
     admin = User.objects.get(username="centre_admin")
@@ -190,7 +190,7 @@ def test_admin_edit_of_a_site_is_audited():
     assert AuditEvent.objects.filter(action="site.update", object_id=str(site.pk), actor=admin).count() == 1
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 @time_machine.travel(datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC))
 def test_administrators_see_the_provisional_year_banner_and_clerks_do_not():
     admin_client, clerk_client = Client(), Client()
@@ -203,7 +203,7 @@ def test_administrators_see_the_provisional_year_banner_and_clerks_do_not():
     assert banner not in clerk_client.get("/workbench/").content.decode()
 
 
-@pytest.mark.usefixtures("demo")
+@pytest.mark.usefixtures("county_organisation")
 def test_centre_administrator_reads_the_audit_chain_and_the_outbox():
     client = Client()
     client.force_login(User.objects.get(username="centre_admin"))

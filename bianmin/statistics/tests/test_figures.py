@@ -10,45 +10,24 @@ from __future__ import annotations
 
 import datetime
 import io
-import zoneinfo
 
 import openpyxl
 import pytest
 import time_machine
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from bianmin.cases import services
-from bianmin.cases.models import Case, Extension, ReviewTask, Suspension
-from bianmin.cases.tests.conftest import at, intake, user
+from bianmin.cases.models import Case, Extension, Suspension
+from bianmin.core.testing import SHANGHAI, accepted, at, intake, steps_done, user
 from bianmin.core.workdays import workdays_between
 from bianmin.statistics.figures import figures_rebuild, figures_refresh
 from bianmin.statistics.models import DailyFigure, MonthlyFigure
 from bianmin.statistics.tasks import refresh_daily_figures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 D = datetime.date
 MARCH = {"from": "2026-03-01", "to": "2026-03-31"}
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def _complete_steps(case: Case, actor, on: datetime.datetime) -> None:
-    for task in case.tasks.filter(is_decision=False).order_by("is_parallel", "position"):
-        task.refresh_from_db()
-        if task.state == ReviewTask.State.OPEN:
-            services.case_complete_task(actor=actor, task=task, outcome=ReviewTask.Outcome.AGREE, now=on)
-
-
-def _sj0004(*, received, accepted, channel="window") -> Case:
-    clerk = user("county_clerk")
-    case = services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX", channel=channel), now=received)
-    return services.case_accept(actor=clerk, case=case, now=accepted)
 
 
 @pytest.fixture
@@ -57,24 +36,24 @@ def march(county):
     clerk, chief, head = user("county_clerk"), user("market_chief"), user("market_head")
     with time_machine.travel(at(2026, 3, 2, 8), tick=False):
         # On time: accepted 03-03, approved 03-06 (promised 03-10).
-        on_time = _sj0004(received=at(2026, 3, 2), accepted=at(2026, 3, 3))
-        _complete_steps(on_time, chief, at(2026, 3, 4))
+        on_time = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
+        steps_done(on_time, by=chief, now=at(2026, 3, 4))
         services.case_decide(actor=chief, case=on_time, approve=True, now=at(2026, 3, 6))
         # Extended by 4 (promised 03-16, statutory 03-23), online, approved 03-18: late against the promise only.
-        extended = _sj0004(received=at(2026, 3, 2), accepted=at(2026, 3, 3), channel="online")
+        extended = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3), channel="online")
         extension = services.case_request_extension(
             actor=clerk, case=extended, days=4, reason="现场核查", now=at(2026, 3, 4)
         )
         services.case_decide_extension(actor=head, extension=extension, approve=True, now=at(2026, 3, 5))
-        _complete_steps(extended, chief, at(2026, 3, 6))
+        steps_done(extended, by=chief, now=at(2026, 3, 6))
         services.case_decide(actor=chief, case=extended, approve=True, now=at(2026, 3, 18))
         # Suspended 03-04 → 03-09 (3 working days: promised 03-13, statutory 03-20), denied 03-20.
-        suspended = _sj0004(received=at(2026, 3, 3), accepted=at(2026, 3, 3, 15))
+        suspended = accepted("SJ-0004", received_at=at(2026, 3, 3), now=at(2026, 3, 3, 15))
         services.case_suspend(
             actor=clerk, case=suspended, kind="inspection", reason="现场检查", expected_days=3, now=at(2026, 3, 4)
         )
         services.case_resume(actor=clerk, case=suspended, now=at(2026, 3, 9))
-        _complete_steps(suspended, chief, at(2026, 3, 10))
+        steps_done(suspended, by=chief, now=at(2026, 3, 10))
         services.case_decide(actor=chief, case=suspended, approve=False, reasons="条件不符", now=at(2026, 3, 20, 16))
         # Refused the day after receipt.
         refused = services.case_submit(actor=clerk, intake=intake("ZR-0003", "YX"), now=at(2026, 3, 2))

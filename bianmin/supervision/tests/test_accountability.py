@@ -7,33 +7,21 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from django.utils import translation
 
-from bianmin.accounts.models import User
 from bianmin.cases import services as case_services
 from bianmin.core.audit import audit_events_for
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import refused
-from bianmin.org import services as org
+from bianmin.core.testing import at, intake, logged_in, refused, role_holder, user
 from bianmin.org.models import Department, Role, Site
 from bianmin.supervision.models import AccountabilityRecord, Alert, Level
 from bianmin.supervision.selectors.orders import accountability_for, accountability_visible_to
 from bianmin.supervision.services.accountability import accountability_record_annul, accountability_record_create
 from bianmin.supervision.services.orders import order_issue
-from bianmin.supervision.tests.conftest import at, intake, user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 Measure = AccountabilityRecord.Measure
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def record(**options) -> AccountabilityRecord:
@@ -127,8 +115,7 @@ def test_only_supervisors_record(county, outsider):
 
 
 def test_links_and_people_must_be_in_the_supervisors_jurisdiction(county):
-    town = User.objects.create(username="supervisor_ft", full_name="浮屠镇纪委")
-    org.role_assign(actor=None, user=town, role=Role.SUPERVISOR, site=Site.objects.get(code="FT"))
+    town = role_holder("supervisor_ft", Role.SUPERVISOR, site="FT", full_name="浮屠镇纪委")
     alert = town_alert()  # at 白沙镇
 
     with refused("accountability_link_out_of_scope"):
@@ -178,15 +165,8 @@ def test_who_sees_which_records(county):
 # --- Pages ------------------------------------------------------------------------------------------------------------
 
 
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
 def test_record_list_new_detail_and_annul_through_the_pages(county, django_assert_max_num_queries):
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
     for _ in range(3):
         record()
     response = client.post(
@@ -219,14 +199,14 @@ def test_record_list_new_detail_and_annul_through_the_pages(county, django_asser
     created.refresh_from_db()
     assert created.annulment_reason == "误记。"
     assert client.get(f"/supervision/accountability/{created.pk}/").context["may_annul"] is False
-    assert staff("market_head").get("/supervision/accountability/new/").status_code == 403
+    assert logged_in("market_head", language="en").get("/supervision/accountability/new/").status_code == 403
 
 
 def test_the_list_query_count_does_not_grow_with_the_records(county, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
     record(person=user("futu_clerk"))
     with CaptureQueriesContext(connection) as few:
         client.get("/supervision/accountability/")

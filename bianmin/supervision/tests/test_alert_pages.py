@@ -3,54 +3,30 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 
-from bianmin.cases import services
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import at, intake, user
-from bianmin.org import services as org
-from bianmin.org.models import Department, Role, Site
+from bianmin.core.testing import at, logged_in, overdue, role_holder, user
+from bianmin.org.models import Department, Role
 from bianmin.supervision.models import Alert, InboxMessage, RuleSetting
 from bianmin.supervision.services.alerts import rule_setting_update
 from bianmin.supervision.sweep import sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def overdue(item_code: str, site: str, count: int = 1) -> list[Case]:
-    clerk = user("county_clerk" if site == "YX" else {"BS": "baisha_clerk", "FT": "futu_clerk"}[site])
-    cases = []
-    for _ in range(count):
-        case = services.case_submit(actor=clerk, intake=intake(item_code, site), now=at(2026, 3, 2))
-        cases.append(services.case_accept(actor=clerk, case=case, now=at(2026, 3, 3)))
-    return cases
-
-
-def login(client, username: str):
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def test_the_feed_lists_alerts_with_constant_queries(client, county, django_assert_max_num_queries):
+def test_the_feed_lists_alerts_with_constant_queries(county, django_assert_max_num_queries):
     overdue("SJ-0004", "YX")
     sweep(now=at(2026, 3, 11))
-    login(client, "supervisor")
+    client = logged_in("supervisor", language="en")
     url = reverse("supervision:alerts")
     with django_assert_max_num_queries(30) as few:
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("data-alert=") == 2
 
-    overdue("SJ-0004", "YX", count=5)
+    for _ in range(5):
+        overdue("SJ-0004", "YX")
     sweep(now=at(2026, 3, 12))
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url)
@@ -60,12 +36,12 @@ def test_the_feed_lists_alerts_with_constant_queries(client, county, django_asse
     assert "<html" not in partial.content.decode() and "data-alert=" in partial.content.decode()
 
 
-def test_a_clerk_sees_no_alerts_and_changes_nothing(client, county):
+def test_a_clerk_sees_no_alerts_and_changes_nothing(county):
     rule_setting_update(actor=user("supervisor"), rule="step_overdue", mode="manual", level="warning")
     overdue("SJ-0004", "YX")
     sweep(now=at(2026, 3, 11))
     pending = Alert.objects.get(rule="step_overdue")
-    login(client, "county_clerk")
+    client = logged_in("county_clerk", language="en")
 
     assert client.get(reverse("supervision:alerts")).status_code == 403
     assert client.get(reverse("supervision:alert_detail", args=[pending.pk])).status_code == 404
@@ -81,14 +57,14 @@ def test_a_clerk_sees_no_alerts_and_changes_nothing(client, county):
     assert RuleSetting.objects.get(rule="step_overdue").mode == "manual"
 
 
-def test_a_department_head_reads_own_department_alerts_and_cannot_act(client, county):
+def test_a_department_head_reads_own_department_alerts_and_cannot_act(county):
     overdue("SJ-0004", "YX")
-    other = overdue("SJ-0004", "YX")[0]
+    other = overdue("SJ-0004", "YX")
     Case.objects.filter(pk=other.pk).update(department=Department.objects.get(code="ZR"))
     sweep(now=at(2026, 3, 11))
     zr_alert = Alert.objects.get(department__code="ZR", rule="case_overdue_promised")
     sj_alert = Alert.objects.get(department__code="SJ", rule="case_overdue_promised")
-    login(client, "market_head")
+    client = logged_in("market_head", language="en")
 
     page = client.get(reverse("supervision:alerts"))
     assert page.status_code == 200
@@ -109,13 +85,12 @@ def test_a_department_head_reads_own_department_alerts_and_cannot_act(client, co
     assert rules.status_code == 200 and 'select name="mode"' not in rules.content.decode()
 
 
-def test_a_town_supervisor_sees_only_the_town(client, county):
-    town_supervisor = user("futu_clerk").__class__.objects.create(username="baisha_supervisor", is_staff=True)
-    org.role_assign(actor=None, user=town_supervisor, role=Role.SUPERVISOR, site=Site.objects.get(code="BS"))
+def test_a_town_supervisor_sees_only_the_town(county):
+    role_holder("baisha_supervisor", Role.SUPERVISOR, site="BS", is_staff=True)
     overdue("NY-0001", "BS")
     overdue("NY-0001", "FT")
     sweep(now=at(2026, 3, 25))
-    client.force_login(town_supervisor)
+    client = logged_in("baisha_supervisor")
 
     body = client.get(reverse("supervision:alerts") + "?state=").content.decode()
 
@@ -127,12 +102,13 @@ def test_a_town_supervisor_sees_only_the_town(client, county):
     assert client.get(reverse("supervision:alert_detail", args=[futu.first().pk])).status_code == 404
 
 
-def test_a_supervisor_confirms_dismisses_and_sets_rules_through_the_pages(client, county):
+def test_a_supervisor_confirms_dismisses_and_sets_rules_through_the_pages(county):
     rule_setting_update(actor=user("supervisor"), rule="case_overdue_promised", mode="manual", level="yellow")
-    overdue("SJ-0004", "YX", count=2)
+    for _ in range(2):
+        overdue("SJ-0004", "YX")
     sweep(now=at(2026, 3, 11))
     first, second = Alert.objects.filter(rule="case_overdue_promised").order_by("pk")
-    login(client, "supervisor")
+    client = logged_in("supervisor", language="en")
 
     detail = client.get(reverse("supervision:alert_detail", args=[first.pk]))
     assert 'data-action="confirm"' in detail.content.decode()
@@ -163,10 +139,11 @@ def test_a_supervisor_confirms_dismisses_and_sets_rules_through_the_pages(client
     assert page.count("not available yet") == 2
 
 
-def test_the_inbox_marks_read(client, county):
-    overdue("SJ-0004", "YX", count=2)
+def test_the_inbox_marks_read(county):
+    for _ in range(2):
+        overdue("SJ-0004", "YX")
     sweep(now=at(2026, 3, 11))
-    login(client, "market_head")
+    client = logged_in("market_head", language="en")
     messages = InboxMessage.objects.filter(recipient__username="market_head").order_by("pk")
     assert messages.count() == 4
 

@@ -4,41 +4,19 @@ page shows the latest and the last 20 runs, and a broken chain turns it red."""
 from __future__ import annotations
 
 import datetime
-import html
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
-from django.test import Client
-from django.utils import translation
 
 from bianmin.core.audit import audit_checkpoint_write, verify_audit_chain_task
 from bianmin.core.models import AuditEvent, AuditHead, AuditVerification
-from bianmin.core.testing import audit_tamper
-from bianmin.supervision.tests.conftest import user
+from bianmin.core.testing import audit_tamper, logged_in, page_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 TABLE = connection.ops.quote_name(AuditEvent._meta.db_table)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
 
 
 def tamper_with(sequence: int) -> None:
@@ -75,8 +53,8 @@ def test_a_tampered_chain_is_recorded_as_broken_and_the_page_turns_red(county):
         head - 1,
         "row_edited",
     )
-    page = staff("supervisor").get("/supervision/audit/")
-    body = text(page)
+    page = logged_in("supervisor", language="en").get("/supervision/audit/")
+    body = page_text(page)
     assert page.context["latest"] == run
     assert 'id="chain-broken"' in body
     assert f"The first bad event is no. {head - 1}." in body
@@ -106,12 +84,12 @@ def test_the_page_shows_the_latest_run_the_last_twenty_and_the_head(county, djan
         )
         for hour in range(25)
     )
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
 
     with django_assert_max_num_queries(10):
         page = client.get("/supervision/audit/")
 
-    body = text(page)
+    body = page_text(page)
     assert page.status_code == 200
     assert page.context["latest"].events_checked == 1024
     assert len(page.context["runs"]) == 20
@@ -122,30 +100,30 @@ def test_the_page_shows_the_latest_run_the_last_twenty_and_the_head(county, djan
 
 
 def test_verify_now_queues_the_task_and_the_page_shows_its_run(county):
-    client = staff("centre_admin")
-    assert "The chain has not been verified yet." in text(client.get("/supervision/audit/"))
+    client = logged_in("centre_admin", language="en")
+    assert "The chain has not been verified yet." in page_text(client.get("/supervision/audit/"))
 
     response = client.post("/supervision/audit/verify/")
 
     assert response.status_code == 302 and response["Location"] == "/supervision/audit/"
     assert AuditVerification.objects.count() == 1  # the immediate backend of the tests runs it at once
-    assert "Intact" in text(client.get("/supervision/audit/"))
+    assert "Intact" in page_text(client.get("/supervision/audit/"))
 
 
 @pytest.mark.parametrize("username", ["county_clerk", "market_head", "baisha_agent"])
 def test_other_staff_do_not_see_the_audit_page(county, username):
-    client = staff(username)
+    client = logged_in(username, language="en")
     assert client.get("/supervision/audit/").status_code == 403
     assert client.post("/supervision/audit/verify/").status_code == 403
     assert AuditVerification.objects.count() == 0
 
 
 def test_the_page_shows_the_latest_checkpoint_signed_outside_the_database(county):
-    client = staff("supervisor")
-    assert 'id="latest-checkpoint">No checkpoint has been signed yet.' in text(client.get("/supervision/audit/"))
+    client = logged_in("supervisor", language="en")
+    assert 'id="latest-checkpoint">No checkpoint has been signed yet.' in page_text(client.get("/supervision/audit/"))
     head = AuditHead.objects.get().last_sequence
 
     audit_checkpoint_write(now=datetime.datetime(2026, 10, 1, 2, 30, tzinfo=datetime.UTC))
 
-    page = text(client.get("/supervision/audit/"))
+    page = page_text(client.get("/supervision/audit/"))
     assert f"The latest checkpoint, signed outside the database at 2026-10-01 10:30:00, is event no. {head}." in page

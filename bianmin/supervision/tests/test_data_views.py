@@ -6,39 +6,24 @@ import html
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core.files.base import ContentFile
-from django.test import Client
-from django.utils import translation
 
-from bianmin.accounts.models import User
 from bianmin.cases import services as case_services
 from bianmin.cases.data_views import personal_data_view_record
-from bianmin.cases.models import Case, CaseMaterial, Notice, PersonalDataView
-from bianmin.org import services as org
-from bianmin.org.models import Role, Site
-from bianmin.supervision.tests.conftest import at, intake, user
+from bianmin.cases.models import CaseMaterial, Notice, PersonalDataView
+from bianmin.core.testing import at, logged_in, received, role_holder, user
+from bianmin.org.models import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NOW = at(2026, 10, 9, 15)
+RECEIVED = at(2026, 10, 9)  # the cases' day of receipt
 
 
 @pytest.fixture(autouse=True)
 def _frozen():
-    with translation.override("en"), time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False):
         yield
-
-
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def a_case(code: str = "SJ-0004", site: str = "YX", clerk: str = "county_clerk") -> Case:
-    return case_services.case_submit(actor=user(clerk), intake=intake(code, site), now=at(2026, 10, 9))
 
 
 def views() -> list[tuple]:
@@ -46,37 +31,37 @@ def views() -> list[tuple]:
 
 
 def test_a_supervisor_opening_a_case_page_is_recorded_once(county):
-    case = a_case()
+    case = received(now=RECEIVED)
 
-    assert staff("supervisor").get(f"/workbench/cases/{case.pk}/").status_code == 200
+    assert logged_in("supervisor", language="en").get(f"/workbench/cases/{case.pk}/").status_code == 200
 
     assert views() == [("supervisor", case.pk, "case_page", NOW)]
 
 
 def test_a_supervisor_reading_a_case_through_the_api_is_recorded(county):
-    case = a_case()
+    case = received(now=RECEIVED)
 
-    assert staff("supervisor").get(f"/api/v1/cases/{case.pk}").status_code == 200
-    assert staff("county_clerk").get(f"/api/v1/cases/{case.pk}").status_code == 200
+    assert logged_in("supervisor", language="en").get(f"/api/v1/cases/{case.pk}").status_code == 200
+    assert logged_in("county_clerk", language="en").get(f"/api/v1/cases/{case.pk}").status_code == 200
 
     assert views() == [("supervisor", case.pk, "api", NOW)]
 
 
 @pytest.mark.parametrize("username", ["county_clerk", "market_chief", "market_head", "centre_admin"])
 def test_other_staff_opening_a_case_page_are_not_recorded(county, username):
-    case = a_case()
+    case = received(now=RECEIVED)
 
-    assert staff(username).get(f"/workbench/cases/{case.pk}/").status_code == 200
+    assert logged_in(username, language="en").get(f"/workbench/cases/{case.pk}/").status_code == 200
 
     assert views() == []
 
 
 def test_a_material_scan_and_a_notice_are_recorded(county):
-    case = case_services.case_accept(actor=user("county_clerk"), case=a_case(), now=at(2026, 10, 9, 11))
+    case = case_services.case_accept(actor=user("county_clerk"), case=received(now=RECEIVED), now=at(2026, 10, 9, 11))
     material = case.materials.first()
     material.file.save("licence.pdf", ContentFile(b"%PDF-1.4 scan"), save=True)
     receipt = case.notices.get(kind=Notice.Kind.RECEIPT)
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
 
     assert client.get(f"/workbench/cases/{case.pk}/materials/{material.pk}/").status_code == 200
     assert client.get(f"/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf").status_code == 200
@@ -86,8 +71,8 @@ def test_a_material_scan_and_a_notice_are_recorded(county):
 
 
 def test_the_ledger_records_one_row_per_case_shown(county):
-    cases = [a_case() for _ in range(3)]
-    client = staff("supervisor")
+    cases = [received(now=RECEIVED) for _ in range(3)]
+    client = logged_in("supervisor", language="en")
 
     page = client.get("/workbench/cases/ledger/?site=YX&from=2026-10-09&to=2026-10-09")
     assert page.status_code == 200
@@ -98,12 +83,12 @@ def test_the_ledger_records_one_row_per_case_shown(county):
     client.get("/workbench/cases/ledger/?site=YX&from=2026-10-09&to=2026-10-09&format=xlsx")
     assert len(views()) == 6
 
-    staff("county_clerk").get("/workbench/cases/ledger/?site=YX&from=2026-10-09&to=2026-10-09")
+    logged_in("county_clerk", language="en").get("/workbench/cases/ledger/?site=YX&from=2026-10-09&to=2026-10-09")
     assert len(views()) == 6
 
 
 def test_the_service_is_one_insert_and_a_no_op_for_other_roles(county, django_assert_num_queries):
-    cases = [a_case(), a_case()]
+    cases = [received(now=RECEIVED), received(now=RECEIVED)]
     clerk, supervisor = user("county_clerk"), user("supervisor")
     supervisor_scope_loaded = personal_data_view_record(viewer=supervisor, cases=[], what="ledger")
 
@@ -116,9 +101,9 @@ def test_the_service_is_one_insert_and_a_no_op_for_other_roles(county, django_as
 
 
 def test_the_log_page_shows_who_saw_whose_data_masked_and_filtered(county, django_assert_max_num_queries):
-    case = a_case()
-    other = a_case()
-    supervisor = staff("supervisor")
+    case = received(now=RECEIVED)
+    other = received(now=RECEIVED)
+    supervisor = logged_in("supervisor", language="en")
     supervisor.get(f"/workbench/cases/{case.pk}/")
     supervisor.get(f"/workbench/cases/{other.pk}/")
 
@@ -133,16 +118,15 @@ def test_the_log_page_shows_who_saw_whose_data_masked_and_filtered(county, djang
     assert supervisor.get("/supervision/data-views/?viewer=nobody").context["page"].paginator.count == 0
     assert supervisor.get("/supervision/data-views/?start=2026-10-10").context["page"].paginator.count == 0
     assert supervisor.get("/supervision/data-views/?end=2026-10-09").context["page"].paginator.count == 2
-    assert staff("county_clerk").get("/supervision/data-views/").status_code == 403
+    assert logged_in("county_clerk", language="en").get("/supervision/data-views/").status_code == 403
 
 
 def test_a_town_supervisor_sees_only_views_of_the_towns_cases(county):
-    town = User.objects.create(username="supervisor_bs", full_name="白沙镇纪委")
-    org.role_assign(actor=None, user=town, role=Role.SUPERVISOR, site=Site.objects.get(code="BS"))
-    county_case, town_case = a_case(), a_case("MZ-0001", "BS", "baisha_clerk")
-    staff("supervisor").get(f"/workbench/cases/{county_case.pk}/")
-    staff("supervisor").get(f"/workbench/cases/{town_case.pk}/")
+    role_holder("supervisor_bs", Role.SUPERVISOR, site="BS", full_name="白沙镇纪委")
+    county_case, town_case = received(now=RECEIVED), received("MZ-0001", "BS", now=RECEIVED)
+    logged_in("supervisor", language="en").get(f"/workbench/cases/{county_case.pk}/")
+    logged_in("supervisor", language="en").get(f"/workbench/cases/{town_case.pk}/")
 
-    rows = staff("supervisor_bs").get("/supervision/data-views/").context["rows"]
+    rows = logged_in("supervisor_bs", language="en").get("/supervision/data-views/").context["rows"]
 
     assert [row["view"].case_id for row in rows] == [town_case.pk]

@@ -16,7 +16,6 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bianmin.cases import services
@@ -24,6 +23,7 @@ from bianmin.cases.clock import annotate_clock, clock
 from bianmin.cases.models import Case, ReviewTask
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.models import AuditEvent
+from bianmin.core.testing import accepted, at, logged_in, received, user
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site, Window
 from bianmin.supervision.selectors.monitor import (
@@ -35,33 +35,13 @@ from bianmin.supervision.selectors.monitor import (
 )
 from bianmin.supervision.services.thresholds import yellow_threshold_set
 
-from .conftest import at, intake, user
-
 D = datetime.date
-CLERK_OF = {"YX": "county_clerk", "BS": "baisha_clerk", "FT": "futu_clerk"}
-
-
-def received(code: str = "SJ-0004", site: str = "YX", when: datetime.datetime | None = None, **options) -> Case:
-    return services.case_submit(
-        actor=user(CLERK_OF[site]), intake=intake(code, site, **options), now=when or at(2026, 9, 28)
-    )
-
-
-def accepted(code: str = "SJ-0004", site: str = "YX", when: datetime.datetime | None = None) -> Case:
-    case = received(code, site, when)
-    return services.case_accept(actor=user(CLERK_OF[site]), case=case, now=when or at(2026, 9, 28))
+MONDAY = at(2026, 9, 28)  # cases are received and accepted then unless a test says otherwise
 
 
 def sql_clock(case: Case, today: datetime.date) -> tuple[str, int | None]:
     row = annotate_clock(Case.objects.filter(pk=case.pk), today).values_list("colour", "days_left").get()
     return row
-
-
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def set_threshold(*, days_left: int | None = None, share_used_percent: int | None = None, **target) -> None:
@@ -72,7 +52,7 @@ def set_threshold(*, days_left: int | None = None, share_used_percent: int | Non
 
 
 def test_national_day_uses_up_no_time_and_the_case_turns_yellow_then_red(county):
-    case = accepted()
+    case = accepted(now=MONDAY)
     assert (case.accepted_on, case.promised_due) == (D(2026, 9, 28), D(2026, 10, 10))
 
     expected = {
@@ -93,7 +73,7 @@ def test_national_day_uses_up_no_time_and_the_case_turns_yellow_then_red(county)
 
 
 def test_the_acceptance_clock_runs_for_a_received_case(county):
-    case = received()
+    case = received(now=MONDAY)
     assert case.acceptance_due == D(2026, 10, 10)
 
     assert sql_clock(case, D(2026, 9, 30)) == ("green", 3)
@@ -102,7 +82,7 @@ def test_the_acceptance_clock_runs_for_a_received_case(county):
 
 
 def test_share_of_the_promised_limit_used_turns_a_long_case_yellow(county):
-    case = accepted("SJ-0005", when=at(2026, 3, 2))
+    case = accepted("SJ-0005", now=at(2026, 3, 2))
     assert case.promised_due == D(2026, 3, 23)
 
     assert sql_clock(case, D(2026, 3, 17)) == ("green", 4)  # 11 of 15 used: 73 %
@@ -110,7 +90,7 @@ def test_share_of_the_promised_limit_used_turns_a_long_case_yellow(county):
 
 
 def test_suspended_and_waiting_for_the_applicant_are_paused_and_a_closed_case_is_done(county):
-    suspended = accepted()
+    suspended = accepted(now=MONDAY)
     services.case_suspend(
         actor=user("county_clerk"),
         case=suspended,
@@ -119,11 +99,11 @@ def test_suspended_and_waiting_for_the_applicant_are_paused_and_a_closed_case_is
         expected_days=3,
         now=at(2026, 9, 29),
     )
-    waiting = received()
+    waiting = received(now=MONDAY)
     services.case_request_supplement(
         actor=user("county_clerk"), case=waiting, problems=[("食品经营许可申请书", "未提供")], now=at(2026, 9, 29)
     )
-    withdrawn = received()
+    withdrawn = received(now=MONDAY)
     services.case_withdraw(actor=user("county_clerk"), case=withdrawn, reason="申请人撤回", now=at(2026, 9, 29))
 
     for case, colour in ((suspended, "paused"), (waiting, "paused"), (withdrawn, "done")):
@@ -133,9 +113,9 @@ def test_suspended_and_waiting_for_the_applicant_are_paused_and_a_closed_case_is
 
 
 def test_item_threshold_beats_department_beats_global(county):
-    food = accepted("SJ-0004")  # due 10-10
-    drugs = accepted("SJ-0005", when=at(2026, 9, 28))  # same department, 15 days
-    land = accepted("ZR-0003", when=at(2026, 9, 28))  # another department, 5 days: due 10-10 too
+    food = accepted("SJ-0004", now=MONDAY)  # due 10-10
+    drugs = accepted("SJ-0005", now=at(2026, 9, 28))  # same department, 15 days
+    land = accepted("ZR-0003", now=at(2026, 9, 28))  # another department, 5 days: due 10-10 too
     assert land.promised_due == D(2026, 10, 10)
     day = D(2026, 9, 30)  # 3 working days left for food and land, 40 % used
 
@@ -158,12 +138,12 @@ def test_sql_colour_equals_the_python_clock_for_every_case_and_day(county):
     set_threshold(days_left=2, share_used_percent=70)
     set_threshold(item=ServiceItem.objects.get(code="SJ-0005"), share_used_percent=50)
     cases = [
-        accepted(),
-        accepted("SJ-0005"),
-        accepted("ZR-0003"),
-        received(),
-        received("SJ-0003"),
-        accepted("MZ-0001", "BS"),
+        accepted(now=MONDAY),
+        accepted("SJ-0005", now=MONDAY),
+        accepted("ZR-0003", now=MONDAY),
+        received(now=MONDAY),
+        received("SJ-0003", now=MONDAY),
+        accepted("MZ-0001", "BS", now=MONDAY),
     ]
     services.case_suspend(
         actor=user("county_clerk"),
@@ -185,7 +165,7 @@ def test_sql_colour_equals_the_python_clock_for_every_case_and_day(county):
 
 
 def test_late_review_steps_count_even_when_the_case_is_on_time(county):
-    case = accepted()
+    case = accepted(now=MONDAY)
     step = case.tasks.get(state=ReviewTask.State.OPEN)
     assert step.due == D(2026, 9, 29)
 
@@ -208,14 +188,14 @@ def test_late_review_steps_count_even_when_the_case_is_on_time(county):
 def constructed_county() -> dict[str, Case]:
     """On 2026-10-12: red, yellow, green, paused, and a received case, at the county and two towns."""
     cases = {
-        "red": accepted(when=at(2026, 9, 28)),  # due 10-10: overdue by 1
-        "yellow": accepted(when=at(2026, 9, 30)),  # due 10-13 (10-08, 09, 10, 12, 13): 1 left
-        "green": accepted("SJ-0005", when=at(2026, 10, 9)),  # 15 days, none used
-        "paused": accepted("ZR-0003", when=at(2026, 10, 8)),
-        "received": received(when=at(2026, 10, 9)),  # accept by 10-15: 3 left, green
-        "baisha": accepted("MZ-0001", "BS", when=at(2026, 10, 9)),  # 20 days: green
-        "futu": accepted("MZ-0001", "FT", when=at(2026, 10, 9)),
-        "closed": received(when=at(2026, 10, 9)),
+        "red": accepted(now=at(2026, 9, 28)),  # due 10-10: overdue by 1
+        "yellow": accepted(now=at(2026, 9, 30)),  # due 10-13 (10-08, 09, 10, 12, 13): 1 left
+        "green": accepted("SJ-0005", now=at(2026, 10, 9)),  # 15 days, none used
+        "paused": accepted("ZR-0003", now=at(2026, 10, 8)),
+        "received": received(now=at(2026, 10, 9)),  # accept by 10-15: 3 left, green
+        "baisha": accepted("MZ-0001", "BS", now=at(2026, 10, 9)),  # 20 days: green
+        "futu": accepted("MZ-0001", "FT", now=at(2026, 10, 9)),
+        "closed": received(now=at(2026, 10, 9)),
     }
     services.case_suspend(
         actor=user("county_clerk"),
@@ -253,7 +233,7 @@ def test_a_town_supervisor_never_sees_another_town_and_a_department_head_only_th
     org.role_assign(actor=None, user=town_supervisor, role=Role.SUPERVISOR, site=Site.objects.get(code="BS"))
 
     def monitored(username: str) -> set[int]:
-        return {case.pk for case in staff(username).get("/supervision/?page=1").context["rows"]}
+        return {case.pk for case in logged_in(username, language="en").get("/supervision/?page=1").context["rows"]}
 
     everything = {pk for name, case in cases.items() if name != "closed" for pk in [case.pk]}
     assert monitored("supervisor") == everything
@@ -261,15 +241,15 @@ def test_a_town_supervisor_never_sees_another_town_and_a_department_head_only_th
     assert monitored("baisha_agent") == {cases["baisha"].pk}
     assert monitored("market_head") == {cases[name].pk for name in ("red", "yellow", "green", "received")}
     assert monitored("land_chief") == {cases["paused"].pk}
-    assert staff("baisha_clerk").get("/supervision/").status_code == 403
-    assert staff("futu_clerk").get("/supervision/live/").status_code == 403
+    assert logged_in("baisha_clerk", language="en").get("/supervision/").status_code == 403
+    assert logged_in("futu_clerk", language="en").get("/supervision/live/").status_code == 403
 
 
 def test_filters_by_site_level_department_item_window_staff_colour_and_late_steps(county, frozen):
     cases = constructed_county()
     window_6 = Window.objects.get(site__code="YX", number="6")
     org.role_assign(actor=None, user=user("county_clerk"), role=Role.CLERK, site=window_6.site, window=window_6)
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
 
     def listed(query: str) -> set[str]:
         rows = client.get(f"/supervision/?{query}").context["rows"]
@@ -293,7 +273,7 @@ def test_filters_by_site_level_department_item_window_staff_colour_and_late_step
 def test_the_page_lists_red_first_then_fewest_days_left_with_masked_names_and_links(county, frozen):
     cases = constructed_county()
 
-    response = staff("supervisor").get("/supervision/")
+    response = logged_in("supervisor", language="en").get("/supervision/")
 
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -317,7 +297,7 @@ def test_the_page_lists_red_first_then_fewest_days_left_with_masked_names_and_li
 def test_the_live_region_polls_with_the_same_query_and_shows_the_update_time(county, frozen):
     constructed_county()
 
-    body = staff("supervisor").get("/supervision/live/?colour=red&late_steps=on").content.decode()
+    body = logged_in("supervisor", language="en").get("/supervision/live/?colour=red&late_steps=on").content.decode()
 
     assert body.startswith('<div id="monitor-live"')
     assert 'hx-get="/supervision/live/?colour=red&amp;late_steps=on"' in body
@@ -328,15 +308,15 @@ def test_the_live_region_polls_with_the_same_query_and_shows_the_update_time(cou
 
 
 def test_the_page_runs_a_constant_number_of_queries(county, frozen):
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
     client.get("/supervision/")  # warm the session and the site's caches
 
-    accepted(when=at(2026, 10, 9))
+    accepted(now=at(2026, 10, 9))
     with CaptureQueriesContext(connection) as few:
         assert client.get("/supervision/?late_steps=on").status_code == 200
     constructed_county()
     for _ in range(3):
-        accepted(when=at(2026, 10, 9))
+        accepted(now=at(2026, 10, 9))
     with CaptureQueriesContext(connection) as many:
         assert client.get("/supervision/?late_steps=on").status_code == 200
 
@@ -347,8 +327,8 @@ def test_the_page_runs_a_constant_number_of_queries(county, frozen):
 
 
 def test_the_poll_reads_neither_the_header_nor_the_inbox_it_does_not_show(county, frozen):
-    accepted(when=at(2026, 10, 9))
-    client = staff("supervisor")
+    accepted(now=at(2026, 10, 9))
+    client = logged_in("supervisor", language="en")
     client.get("/supervision/live/")  # warm the session
 
     with CaptureQueriesContext(connection) as poll:
@@ -366,10 +346,10 @@ def test_the_poll_reads_neither_the_header_nor_the_inbox_it_does_not_show(county
 
 
 def test_the_monitor_reads_only_the_columns_its_rows_show(county, frozen):
-    accepted(when=at(2026, 10, 9))
+    accepted(now=at(2026, 10, 9))
 
     with CaptureQueriesContext(connection) as queries:
-        body = staff("supervisor").get("/supervision/live/").content.decode()
+        body = logged_in("supervisor", language="en").get("/supervision/live/").content.decode()
 
     page = [q["sql"] for q in queries.captured_queries if '"cases_case"."tracking_number"' in q["sql"]]
     assert len(page) == 1
@@ -383,7 +363,7 @@ def test_a_supervisor_who_lost_the_role_sees_no_monitor(county):
     supervisor = user("supervisor")
     supervisor.role_assignments.update(is_active=False)
 
-    assert staff("supervisor").get("/supervision/").status_code == 403
+    assert logged_in("supervisor", language="en").get("/supervision/").status_code == 403
     assert not open_cases_monitored_by(supervisor).exists()
 
 
@@ -405,7 +385,7 @@ def case_state(case: Case) -> tuple:
 
 def test_a_supervisor_opens_any_case_from_the_monitor_without_action_buttons(county, frozen):
     cases = constructed_county()
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
 
     for name in ("red", "futu", "received"):
         page = client.get(f"/workbench/cases/{cases[name].pk}/")
@@ -419,7 +399,7 @@ def test_supervisor_posts_to_case_actions_on_the_workbench_change_nothing(county
     cases = constructed_county()
     waiting, running = cases["received"], cases["red"]
     step = running.tasks.get(state=ReviewTask.State.OPEN)
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
     before = [case_state(waiting), case_state(running)]
 
     supplement = client.post(
@@ -444,7 +424,7 @@ def test_supervisor_writes_through_the_api_are_refused_and_change_nothing(county
     cases = constructed_county()
     waiting, running = cases["received"], cases["red"]
     step = running.tasks.get(state=ReviewTask.State.OPEN)
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
     before = [case_state(waiting), case_state(running)]
 
     def post(path: str, body: dict):

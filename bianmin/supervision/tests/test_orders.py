@@ -8,21 +8,16 @@ withdraw; refused moves and refused people change nothing; numbers are gap-free;
 from __future__ import annotations
 
 import datetime
-import html
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
 from bianmin.accounts.models import User
-from bianmin.cases import services as case_services
-from bianmin.cases.models import Case
 from bianmin.core.audit import audit_events_for
 from bianmin.core.models import AuditEvent, OutboundMessage
-from bianmin.core.testing import refused
-from bianmin.org import services as org
-from bianmin.org.models import Department, Role, Site, Window
+from bianmin.core.testing import at, logged_in, page_text, received, refused, role_holder, user
+from bianmin.org.models import Department, Role, Window
 from bianmin.supervision.models import Alert, InboxMessage, Level, OrderResponse, SupervisionOrder
 from bianmin.supervision.selectors.orders import orders_visible_to
 from bianmin.supervision.services.orders import (
@@ -32,21 +27,11 @@ from bianmin.supervision.services.orders import (
     order_return,
     order_withdraw,
 )
-from bianmin.supervision.tests.conftest import at, intake, user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 State = SupervisionOrder.State
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def a_case(code: str = "SJ-0004", site: str = "YX", clerk: str = "county_clerk") -> Case:
-    return case_services.case_submit(actor=user(clerk), intake=intake(code, site), now=at(2026, 9, 28))
+RECEIVED = at(2026, 9, 28)  # the cases' day of receipt
 
 
 def issue(**options) -> SupervisionOrder:
@@ -74,16 +59,14 @@ def snapshot(order: SupervisionOrder) -> tuple:
 
 
 def town_supervisor(site_code: str = "BS") -> User:
-    person = User.objects.create(username=f"supervisor_{site_code.lower()}", full_name="镇纪委")
-    org.role_assign(actor=None, user=person, role=Role.SUPERVISOR, site=Site.objects.get(code=site_code))
-    return person
+    return role_holder(f"supervisor_{site_code.lower()}", Role.SUPERVISOR, site=site_code, full_name="镇纪委")
 
 
 # --- The whole life ---------------------------------------------------------------------------------------------
 
 
 def test_an_order_goes_through_its_life(county):
-    case = a_case()
+    case = received(now=RECEIVED)
 
     order = issue(case=case)
 
@@ -144,7 +127,7 @@ def test_an_order_goes_through_its_life(county):
 
 
 def test_a_return_without_a_new_due_date_keeps_the_old_one(county):
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
     order_respond(actor=user("market_chief"), order=order, text="已整改。", now=at(2026, 10, 8))
 
     order_return(actor=user("supervisor"), order=order, note="请补充整改材料。", now=at(2026, 10, 9))
@@ -175,7 +158,7 @@ def test_withdrawing_an_order_closes_it_and_tells_the_department(county):
 
 
 def test_moves_not_allowed_from_the_state_raise_and_change_nothing(county):
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
     before = snapshot(order)
 
     with refused("transition_not_allowed"):
@@ -197,7 +180,7 @@ def test_moves_not_allowed_from_the_state_raise_and_change_nothing(county):
 
 
 def test_a_withdrawn_order_cannot_be_answered(county):
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
     order_withdraw(actor=user("supervisor"), order=order, reason="误发。", now=at(2026, 10, 8))
     before = snapshot(order)
 
@@ -208,7 +191,7 @@ def test_a_withdrawn_order_cannot_be_answered(county):
 
 
 def test_missing_texts_are_refused_and_change_nothing(county):
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
     before = snapshot(order)
     with refused("response_required"):
         order_respond(actor=user("market_head"), order=order, text="  ", now=at(2026, 10, 8))
@@ -230,7 +213,7 @@ def test_missing_texts_are_refused_and_change_nothing(county):
 
 @pytest.mark.parametrize("outsider", ["county_clerk", "land_head", "land_chief", "supervisor", "centre_admin"])
 def test_only_the_departments_head_or_chief_representative_responds(county, outsider):
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
     before = snapshot(order)
 
     with refused("permission_denied"):
@@ -241,7 +224,7 @@ def test_only_the_departments_head_or_chief_representative_responds(county, outs
 
 @pytest.mark.parametrize("outsider", ["market_head", "market_chief", "county_clerk"])
 def test_only_supervisors_accept_return_or_withdraw(county, outsider):
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
     order_respond(actor=user("market_head"), order=order, text="已整改。", now=at(2026, 10, 8))
     before = snapshot(order)
 
@@ -257,7 +240,7 @@ def test_only_supervisors_accept_return_or_withdraw(county, outsider):
 
 def test_a_town_supervisor_does_not_review_a_county_order(county):
     supervisor = town_supervisor()
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
     order_respond(actor=user("market_head"), order=order, text="已整改。", now=at(2026, 10, 8))
     before = snapshot(order)
 
@@ -270,17 +253,17 @@ def test_a_town_supervisor_does_not_review_a_county_order(county):
 @pytest.mark.parametrize("outsider", ["market_head", "county_clerk", "centre_admin"])
 def test_a_non_supervisor_cannot_issue(county, outsider):
     with refused("permission_denied"):
-        issue(actor=user(outsider), case=a_case())
+        issue(actor=user(outsider), case=received(now=RECEIVED))
 
     assert SupervisionOrder.objects.count() == 0
-    assert issue(case=a_case()).number == "DB-2026-00001"  # no number was used up
+    assert issue(case=received(now=RECEIVED)).number == "DB-2026-00001"  # no number was used up
 
 
 # --- Targets ----------------------------------------------------------------------------------------------------------
 
 
 def test_exactly_one_target_is_required(county):
-    case = a_case()
+    case = received(now=RECEIVED)
     window = Window.objects.get(site__code="YX", number="6")
     with refused("order_target_invalid"):
         issue()
@@ -292,7 +275,7 @@ def test_exactly_one_target_is_required(county):
 
 
 def test_the_instruction_and_the_due_days_are_checked(county):
-    case = a_case()
+    case = received(now=RECEIVED)
     with refused("instruction_required"):
         issue(case=case, instruction=" ")
     for days in (0, 31, "five"):
@@ -318,7 +301,7 @@ def test_an_order_on_a_window_goes_to_its_department_or_the_one_chosen(county):
 
 
 def test_an_order_on_an_alert_takes_its_department_and_site(county):
-    case = a_case("MZ-0001", "BS", "baisha_clerk")
+    case = received("MZ-0001", "BS", now=RECEIVED)
     alert = Alert.objects.create(
         rule="case_overdue",
         key=f"case:{case.pk}",
@@ -337,8 +320,8 @@ def test_an_order_on_an_alert_takes_its_department_and_site(county):
 
 def test_a_town_supervisor_orders_only_within_the_town(county):
     supervisor = town_supervisor("BS")
-    county_case = a_case()
-    town_case = a_case("MZ-0001", "BS", "baisha_clerk")
+    county_case = received(now=RECEIVED)
+    town_case = received("MZ-0001", "BS", now=RECEIVED)
 
     with refused("order_target_out_of_scope"):
         issue(actor=supervisor, case=county_case)
@@ -355,7 +338,7 @@ def test_a_town_supervisor_orders_only_within_the_town(county):
 
 
 def test_numbers_are_gap_free_per_year(county):
-    case = a_case()
+    case = received(now=RECEIVED)
     first = issue(case=case)
     with refused("due_days_invalid"):
         issue(case=case, due_days=0)
@@ -368,7 +351,7 @@ def test_numbers_are_gap_free_per_year(county):
 def test_the_leads_get_a_text_message_through_the_outbox(county):
     User.objects.filter(username="market_head").update(phone="13900000001")
 
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
 
     assert list(
         OutboundMessage.objects.filter(object_type="supervision.supervisionorder").values_list("recipient", "object_id")
@@ -376,7 +359,7 @@ def test_the_leads_get_a_text_message_through_the_outbox(county):
 
 
 def test_who_sees_which_orders(county):
-    market = issue(case=a_case())
+    market = issue(case=received(now=RECEIVED))
     land = issue(department=Department.objects.get(code="ZR"))
 
     assert set(orders_visible_to(user("supervisor"))) == {market, land}
@@ -390,62 +373,52 @@ def test_who_sees_which_orders(county):
 # --- Pages ------------------------------------------------------------------------------------------------------------
 
 
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def text(response) -> str:
-    return html.unescape(response.content.decode())
-
-
 def test_the_order_list_counts_by_state_and_highlights_overdue_orders(county, django_assert_max_num_queries):
     import time_machine
 
-    issue(case=a_case())
+    issue(case=received(now=RECEIVED))
     responded = issue(department=Department.objects.get(code="ZR"))
     order_respond(actor=user("land_head"), order=responded, text="已整改。", now=at(2026, 10, 8))
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
 
     with time_machine.travel(at(2026, 10, 14), tick=False):
         response = client.get("/supervision/orders/")
-        page = text(response)
+        page = page_text(response)
         counts = response.context["counts"]
         assert (counts["all"], counts["issued"], counts["responded"], counts["overdue"]) == (2, 1, 1, 1)
         assert "1 working day overdue" in page
         assert client.get("/supervision/orders/?overdue=on").context["page"].paginator.count == 1
         for _ in range(5):
-            issue(case=a_case(), now=at(2026, 10, 14))
+            issue(case=received(now=RECEIVED), now=at(2026, 10, 14))
         with django_assert_max_num_queries(12):
             assert client.get("/supervision/orders/").status_code == 200
 
-    assert staff("market_head").get("/supervision/orders/").context["page"].paginator.count == 6
-    assert staff("county_clerk").get("/supervision/orders/").context["page"].paginator.count == 0
+    assert logged_in("market_head", language="en").get("/supervision/orders/").context["page"].paginator.count == 6
+    assert logged_in("county_clerk", language="en").get("/supervision/orders/").context["page"].paginator.count == 0
 
 
 def test_the_list_query_count_does_not_grow_with_the_orders(county, django_assert_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    client = staff("supervisor")
-    issue(case=a_case())
+    client = logged_in("supervisor", language="en")
+    issue(case=received(now=RECEIVED))
     with CaptureQueriesContext(connection) as few:
         client.get("/supervision/orders/")
+    window = Window.objects.get(site__code="YX", number="6")
     for index in range(6):
-        issue(window=Window.objects.get(site__code="YX", number="6")) if index % 2 else issue(case=a_case())
+        issue(window=window) if index % 2 else issue(case=received(now=RECEIVED))
     with django_assert_num_queries(len(few.captured_queries)):
         client.get("/supervision/orders/")
 
 
 def test_a_supervisor_issues_from_a_case_link_and_the_department_responds_on_the_page(county):
-    case = a_case()
-    supervisor = staff("supervisor")
+    case = received(now=RECEIVED)
+    supervisor = logged_in("supervisor", language="en")
 
     form = supervisor.get(f"/supervision/orders/new/?case={case.pk}")
     assert form.status_code == 200
-    assert case.tracking_number in text(form)
+    assert case.tracking_number in page_text(form)
     response = supervisor.post(
         f"/supervision/orders/new/?case={case.pk}", {"instruction": "请说明受理延误原因。", "due_days": "3"}
     )
@@ -453,7 +426,7 @@ def test_a_supervisor_issues_from_a_case_link_and_the_department_responds_on_the
     assert response.status_code == 302 and response["Location"] == f"/supervision/orders/{order.pk}/"
     assert order.case_id == case.pk
 
-    head = staff("market_head")
+    head = logged_in("market_head", language="en")
     detail = head.get(f"/supervision/orders/{order.pk}/")
     assert [entry["name"] for entry in detail.context["offered"]] == ["respond"]
     assert head.post(f"/supervision/orders/{order.pk}/respond/", {"respond-text": "已说明。"}).status_code == 302
@@ -466,16 +439,17 @@ def test_a_supervisor_issues_from_a_case_link_and_the_department_responds_on_the
     ]
     assert supervisor.post(f"/supervision/orders/{order.pk}/accept/", {"accept-note": "同意。"}).status_code == 302
     page = supervisor.get(f"/supervision/orders/{order.pk}/")
-    assert "已说明。" in text(page) and "同意。" in text(page)
+    assert "已说明。" in page_text(page) and "同意。" in page_text(page)
     assert page.context["offered"] == []
     # Another department's head neither sees the order nor answers it.
-    assert staff("land_head").get(f"/supervision/orders/{order.pk}/").status_code == 404
-    assert staff("land_head").post(f"/supervision/orders/{order.pk}/respond/", {"respond-text": "x"}).status_code == 404
+    other_head = logged_in("land_head", language="en")
+    assert other_head.get(f"/supervision/orders/{order.pk}/").status_code == 404
+    assert other_head.post(f"/supervision/orders/{order.pk}/respond/", {"respond-text": "x"}).status_code == 404
 
 
 def test_a_refused_move_on_the_page_shows_why_and_changes_nothing(county):
-    order = issue(case=a_case())
-    client = staff("market_head")
+    order = issue(case=received(now=RECEIVED))
+    client = logged_in("market_head", language="en")
     before = snapshot(order)
 
     response = client.post(f"/supervision/orders/{order.pk}/respond/", {"respond-text": "   "})
@@ -485,12 +459,12 @@ def test_a_refused_move_on_the_page_shows_why_and_changes_nothing(county):
 
 
 def test_non_supervisors_get_no_order_form(county):
-    assert staff("market_head").get("/supervision/orders/new/").status_code == 403
-    assert staff("supervisor").get("/supervision/orders/new/?case=999999").status_code == 404
+    assert logged_in("market_head", language="en").get("/supervision/orders/new/").status_code == 403
+    assert logged_in("supervisor", language="en").get("/supervision/orders/new/?case=999999").status_code == 404
 
 
 def test_pages_are_in_chinese_by_default(county):
-    order = issue(case=a_case())
+    order = issue(case=received(now=RECEIVED))
     client = Client()
     client.force_login(user("supervisor"))
 

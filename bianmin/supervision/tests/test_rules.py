@@ -12,30 +12,17 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import F
-from django.utils import translation
 
 from bianmin.cases import services
 from bianmin.cases.models import Case, Notice, ReviewTask
-from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.catalog.models import FeeRule
+from bianmin.core.testing import accepted, at, intake, user
 from bianmin.org.models import Department, Site
 from bianmin.supervision.models import Alert, SupervisionOrder
 from bianmin.supervision.sweep import sweep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def accepted(item_code: str, received: datetime.datetime, accepted_at: datetime.datetime, site: str = "YX") -> Case:
-    clerk = user("county_clerk" if site == "YX" else "baisha_clerk")
-    case = services.case_submit(actor=clerk, intake=intake(item_code, site), now=received)
-    return services.case_accept(actor=clerk, case=case, now=accepted_at)
 
 
 def alerts(rule: str) -> list[tuple]:
@@ -52,7 +39,7 @@ def finish_review(case: Case, on: datetime.datetime) -> None:
 
 def test_case_overdue_waits_out_the_national_day_holiday(county):
     # Accepted Tuesday 09-29: 09-30(1) [国庆] 10-08(2) 10-09(3) 10-10 Sat make-up(4) 10-12(5)
-    case = accepted("SJ-0004", at(2026, 9, 28), at(2026, 9, 29))
+    case = accepted("SJ-0004", received_at=at(2026, 9, 28), now=at(2026, 9, 29))
     # statutory: 10-13(6) 14(7) 15(8) 16(9) 19(10)
     assert (case.promised_due, case.statutory_due) == (D(2026, 10, 12), D(2026, 10, 19))
     key = str(case.pk)
@@ -82,7 +69,7 @@ def test_case_overdue_waits_out_the_national_day_holiday(county):
 def test_a_suspended_case_raises_nothing_new_and_resuming_moves_the_deadline(county):
     clerk = user("county_clerk")
     # Accepted 03-03: promised 03-10
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     services.case_suspend(
         actor=clerk, case=case, kind="expert_review", reason="专家论证", expected_days=5, now=at(2026, 3, 9)
     )
@@ -104,7 +91,7 @@ def test_a_suspended_case_raises_nothing_new_and_resuming_moves_the_deadline(cou
 
 def test_an_alert_raised_before_a_suspension_stays_open(county):
     clerk = user("county_clerk")
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     sweep(now=at(2026, 3, 11))
     assert alerts("case_overdue_promised") == [(str(case.pk), "open", "", D(2026, 3, 10))]
 
@@ -122,7 +109,7 @@ def test_an_alert_raised_before_a_suspension_stays_open(county):
 
 def test_an_approved_extension_clears_the_alert_and_a_later_overdue_raises_a_new_one(county):
     clerk, market_head = user("county_clerk"), user("market_head")
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     sweep(now=at(2026, 3, 11))
     sweep(now=at(2026, 3, 11, 11))  # idempotent: nothing twice
     assert alerts("case_overdue_promised") == [(str(case.pk), "open", "", D(2026, 3, 10))]
@@ -145,7 +132,7 @@ def test_an_approved_extension_clears_the_alert_and_a_later_overdue_raises_a_new
 
 
 def test_finishing_the_case_clears_its_clock_alerts(county):
-    case = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    case = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     sweep(now=at(2026, 3, 11))
     assert {alert.rule for alert in Alert.objects.filter(state="open")} == {"case_overdue_promised", "step_overdue"}
 
@@ -164,7 +151,7 @@ def test_finishing_the_case_clears_its_clock_alerts(county):
 
 def test_a_late_step_fires_while_the_case_is_on_time_and_clears_when_done(county):
     # Accepted 09-22: promised 09-30, 材料审查 due 09-23
-    case = accepted("SJ-0004", at(2026, 9, 21), at(2026, 9, 22))
+    case = accepted("SJ-0004", received_at=at(2026, 9, 21), now=at(2026, 9, 22))
     sweep(now=at(2026, 9, 23))
     assert alerts("step_overdue") == []
 
@@ -279,8 +266,8 @@ def test_a_fee_off_the_published_standard_is_an_anomaly(county):
 def test_a_decision_without_or_before_acceptance_is_an_anomaly(county):
     clerk = user("county_clerk")
     never = services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX"), now=at(2026, 3, 2))
-    before = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
-    proper = accepted("SJ-0004", at(2026, 3, 2), at(2026, 3, 3))
+    before = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
+    proper = accepted("SJ-0004", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     Case.objects.filter(pk=never.pk).update(status="approved", decided_at=at(2026, 3, 4))
     Case.objects.filter(pk=before.pk).update(status="approved", decided_at=at(2026, 3, 3, 9))
     Case.objects.filter(pk=proper.pk).update(status="approved", decided_at=at(2026, 3, 4))
@@ -318,8 +305,8 @@ def test_acceptance_after_the_five_day_window_is_an_anomaly_deemed_acceptance_in
 def test_an_escalated_case_forwarded_after_the_town_steps_were_due_is_an_anomaly(county):
     agent = user("baisha_agent")
     # NY-0001 accepted at 白沙镇 03-03; the town's on-site review is due 03-12
-    on_time = accepted("NY-0001", at(2026, 3, 2), at(2026, 3, 3), site="BS")
-    late = accepted("NY-0001", at(2026, 3, 2), at(2026, 3, 3), site="BS")
+    on_time = accepted("NY-0001", "BS", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
+    late = accepted("NY-0001", "BS", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     for case, day in ((on_time, 12), (late, 13)):
         task = case.tasks.get(state="open")
         services.case_complete_task(actor=agent, task=task, outcome="agree", now=at(2026, 3, day))

@@ -7,37 +7,20 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
 
 from bianmin.accounts.models import User
 from bianmin.cases import services
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent, OutboundMessage
+from bianmin.core.testing import at, intake, overdue, user
 from bianmin.core.transitions import TransitionNotAllowed
 from bianmin.supervision.models import Alert, InboxMessage, RuleSetting, SweepRun
 from bianmin.supervision.services.alerts import alert_confirm, alert_dismiss, alert_resolve, rule_setting_update
 from bianmin.supervision.sweep import sweep
 from bianmin.supervision.tasks import sweep_alerts
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-def overdue_cases(count: int) -> list[Case]:
-    """SJ-0004 cases accepted 03-03: promised 03-10, 材料审查 due 03-04 (overdue on 03-11)."""
-    clerk = user("county_clerk")
-    cases = []
-    for _ in range(count):
-        case = services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX"), now=at(2026, 3, 2))
-        cases.append(services.case_accept(actor=clerk, case=case, now=at(2026, 3, 3)))
-    return cases
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def only_promised_rule() -> None:
@@ -49,7 +32,7 @@ def only_promised_rule() -> None:
 def test_new_alerts_reach_the_department_leads_once_in_the_inbox_and_by_sms(county):
     User.objects.filter(username="market_head").update(phone="13900000001")
     only_promised_rule()
-    case = overdue_cases(1)[0]
+    case = overdue()
 
     result = sweep(now=at(2026, 3, 11))
     sweep(now=at(2026, 3, 11, 11))  # nothing twice
@@ -72,7 +55,8 @@ def test_new_alerts_reach_the_department_leads_once_in_the_inbox_and_by_sms(coun
 def test_one_text_per_person_however_many_new_alerts(county):
     User.objects.filter(username="market_head").update(phone="13900000001")
     only_promised_rule()
-    overdue_cases(3)
+    for _ in range(3):
+        overdue()
 
     sweep(now=at(2026, 3, 11))
 
@@ -86,7 +70,7 @@ def test_manual_mode_waits_for_a_supervisor_who_confirms_and_notifies(county):
     supervisor = user("supervisor")
     only_promised_rule()
     rule_setting_update(actor=supervisor, rule="case_overdue_promised", mode="manual", level="red")
-    overdue_cases(1)
+    overdue()
 
     sweep(now=at(2026, 3, 11))
     alert = Alert.objects.get(rule="case_overdue_promised")
@@ -105,7 +89,7 @@ def test_manual_mode_waits_for_a_supervisor_who_confirms_and_notifies(county):
 def test_a_dismissed_pending_alert_is_history_and_not_raised_again_while_the_cause_lasts(county):
     supervisor = user("supervisor")
     rule_setting_update(actor=supervisor, rule="case_overdue_promised", mode="manual", level="yellow")
-    overdue_cases(1)
+    overdue()
     sweep(now=at(2026, 3, 11))
     alert = Alert.objects.get(rule="case_overdue_promised")
 
@@ -140,7 +124,7 @@ def test_a_dismissed_pending_alert_is_history_and_not_raised_again_while_the_cau
 
 def test_off_raises_nothing_and_leaves_live_alerts_alone(county):
     supervisor = user("supervisor")
-    overdue_cases(1)
+    overdue()
     sweep(now=at(2026, 3, 11))
     rule_setting_update(actor=supervisor, rule="case_overdue_promised", mode="off", level="yellow")
     rule_setting_update(actor=supervisor, rule="step_overdue", mode="off", level="warning")
@@ -172,7 +156,7 @@ def test_a_move_the_alerts_state_forbids_is_refused_by_the_one_transition_check(
     """Alerts move by their table (ALERT_MOVES), like cases and orders: the same error, code and status."""
     supervisor = user("supervisor")
     rule_setting_update(actor=supervisor, rule="case_overdue_promised", mode="manual", level="yellow")
-    overdue_cases(1)
+    overdue()
     sweep(now=at(2026, 3, 11))
     alert = Alert.objects.get(rule="case_overdue_promised")
 
@@ -198,7 +182,7 @@ def test_a_move_the_alerts_state_forbids_is_refused_by_the_one_transition_check(
 
 def test_only_supervisors_write(county):
     clerk, head = user("county_clerk"), user("market_head")
-    overdue_cases(1)
+    overdue()
     sweep(now=at(2026, 3, 11))
     alert = Alert.objects.get(rule="case_overdue_promised")
     events = AuditEvent.objects.count()
@@ -231,17 +215,18 @@ def test_bad_rule_settings_are_refused(county):
 
 
 def test_the_sweep_runs_a_bounded_number_of_queries_whatever_the_number_of_cases(county, django_assert_max_num_queries):
-    overdue_cases(1)
+    overdue()
     with django_assert_max_num_queries(40) as one:
         sweep(now=at(2026, 3, 11))
-    overdue_cases(6)
+    for _ in range(6):
+        overdue()
     with django_assert_max_num_queries(len(one.captured_queries)):
         sweep(now=at(2026, 3, 12), full=True)
     assert Alert.objects.filter(rule="case_overdue_promised").count() == 7
 
 
 def test_the_task_and_the_command_run_the_sweep(county):
-    overdue_cases(1)
+    overdue()
     assert sweep_alerts.enqueue().return_value["is_full"] is True  # immediate backend in tests
 
     out = io.StringIO()

@@ -14,8 +14,8 @@ from django.db import connection
 
 from bianmin.cases import services
 from bianmin.cases.models import Case
-from bianmin.cases.tests.conftest import at, intake, user
 from bianmin.core.dates import SHANGHAI, BeijingDate, EndOfBeijingDay
+from bianmin.core.testing import at, intake, user
 from bianmin.supervision.rules import RULES, SweepContext
 from bianmin.supervision.sweep import _insert_sql
 

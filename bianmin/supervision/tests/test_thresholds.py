@@ -5,26 +5,18 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from django.utils import translation
 
 from bianmin.cases.models import YellowThreshold
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.models import AuditEvent
+from bianmin.core.testing import logged_in, user
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site
 from bianmin.supervision.services.thresholds import yellow_threshold_delete, yellow_threshold_set
 
-from .conftest import user
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @contextmanager
@@ -41,13 +33,6 @@ def refused(code: str):
         list(YellowThreshold.objects.values_list("pk", "department_id", "item_id", "days_left", "share_used_percent"))
         == rows
     )
-
-
-def staff(username: str) -> Client:
-    client = Client()
-    client.force_login(user(username))
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_supervisor_sets_replaces_and_removes_thresholds_with_audit(county):
@@ -129,7 +114,7 @@ def test_only_county_wide_supervisors_and_centre_administrators_may_set_threshol
 
 
 def test_thresholds_page_shows_the_default_then_sets_and_removes(county):
-    client = staff("supervisor")
+    client = logged_in("supervisor", language="en")
 
     page = client.get("/supervision/thresholds/")
     body = page.content.decode()
@@ -154,7 +139,7 @@ def test_thresholds_page_shows_the_default_then_sets_and_removes(county):
 
 def test_department_heads_read_the_thresholds_but_cannot_change_them(county):
     threshold = yellow_threshold_set(actor=user("supervisor"), days_left=2, share_used_percent=None)
-    client = staff("market_head")
+    client = logged_in("market_head", language="en")
 
     body = client.get("/supervision/thresholds/").content.decode()
     refused_post = client.post("/supervision/thresholds/", {"days_left": "5"})
@@ -164,4 +149,4 @@ def test_department_heads_read_the_thresholds_but_cannot_change_them(county):
     assert refused_post.status_code == 403 and refused_delete.status_code == 403
     threshold.refresh_from_db()
     assert threshold.days_left == 2
-    assert staff("county_clerk").get("/supervision/thresholds/").status_code == 403
+    assert logged_in("county_clerk", language="en").get("/supervision/thresholds/").status_code == 403

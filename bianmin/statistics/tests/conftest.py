@@ -1,1 +1,0 @@
-from bianmin.cases.tests.conftest import _demo_county, at, county, intake, user  # noqa: F401
