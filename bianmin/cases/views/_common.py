@@ -1,4 +1,4 @@
-"""What the staff pages of cases share: page sizes, a visible case or 404, the clock badge, the item choices."""
+"""What the staff pages of cases share: page sizes, a visible case or 404, the item choices."""
 
 from __future__ import annotations
 
@@ -22,12 +22,6 @@ def _case_or_404(user: User, pk: int) -> Case:
     if case is None:
         raise Http404
     return case
-
-
-def with_overdue(clock_: dict) -> dict:
-    """The clock for the badge: also the working days overdue as a positive number."""
-    days_left = clock_["days_left"]
-    return {**clock_, "overdue": -days_left if days_left is not None and days_left < 0 else 0}
 
 
 def _item_choices() -> list[tuple[str, str]]:

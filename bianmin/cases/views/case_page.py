@@ -39,7 +39,6 @@ from ..timeline import case_timeline
 from ..workflow import actions_available, steps_for
 from ._common import (
     _case_or_404,
-    with_overdue,
 )
 
 # --- The case page and its timeline ---------------------------------------------------------------------------
@@ -269,7 +268,7 @@ def _render_detail(request, case: Case, *, bound: dict | None = None, error: str
     notices = list(case.notices.all())
     context = {
         "case": case,
-        "clock": with_overdue(clock(case, today)),
+        "clock": clock(case, today),
         "materials": case.materials.all(),
         "task_rows": _task_rows(tasks, today),
         "notices": notices,

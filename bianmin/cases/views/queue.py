@@ -28,12 +28,9 @@ from ..models import (
     Status,
 )
 from ..selectors import cases_in_work_queue, page_of_cases, queue_counts, work_groups
-from ._common import (
-    QUEUE_PAGE_SIZE,
-    _item_choices,
-    with_overdue,
-)
+from ._common import QUEUE_PAGE_SIZE, _item_choices
 from .intake import _intake_desk
+from .queue_rows import queue_rows
 
 # --- My work: the queue ------------------------------------------------------------------------------------------
 
@@ -136,9 +133,11 @@ def case_queue(request):
     statuses, channels = {v: str(label) for v, label in Status.choices}, {v: str(label) for v, label in Channel.choices}
     for case in cases:
         case.status_label, case.channel_label = statuses.get(case.status, case.status), channels.get(case.channel, "")
+    rows = [(case, annotated_clock(case)) for case in cases]
     context = {
         "page": page,
-        "rows": [(case, with_overdue(annotated_clock(case))) for case in cases],
+        "rows": rows,
+        "rows_html": queue_rows(rows),
         "groups": [(name, label, counts[name]) for name, label in QUEUE_GROUPS],
         "group": group,
         "counts": counts,

@@ -61,6 +61,7 @@ from ..services.thresholds import (
     yellow_threshold_delete,
     yellow_threshold_set,
 )
+from .monitor_rows import monitor_rows_html
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 MONITOR_PAGE_SIZE = 50
@@ -253,6 +254,7 @@ def _monitor_context(request) -> dict:
         "active_colour": filters.colour,
         "page": page,
         "rows": rows,
+        "rows_html": monitor_rows_html(rows),
         "query": request.GET.urlencode(),
         "poll_seconds": settings.MONITOR_POLL_SECONDS,
         "updated_at": timezone.localtime(now, SHANGHAI),
