@@ -135,15 +135,16 @@ def _scope_site_ids(user: User) -> list[int]:
     return list(sites_visible_to(user).order_by("pk").values_list("pk", flat=True))
 
 
-def _task_condition(user: User, represented: list[int], headed: list[int]) -> Q:
-    """permissions.can_complete_task as a filter over ReviewTask, so a whole queue is one query."""
+def _task_condition(user: User, represented: list[int], headed: list[int], site_ids: list[int]) -> Q:
+    """permissions.can_complete_task as a filter over ReviewTask, so a whole queue is one query (``site_ids``:
+    ``_scope_site_ids``)."""
     scope = user_scope(user)
     if user.is_superuser:
         return Q()
     condition = Q(pk__in=[])
     window_roles = sorted({Role.CLERK, Role.AGENT} & scope.roles)
     if window_roles:
-        condition |= Q(role__in=window_roles, site_id__in=_scope_site_ids(user))
+        condition |= Q(role__in=window_roles, site_id__in=site_ids)
     if represented:
         condition |= Q(role=Role.CHIEF_REPRESENTATIVE, department_id__in=represented)
     if headed:
@@ -222,10 +223,13 @@ def work_groups(user: User) -> WorkGroups:
     represented, headed = _department_roles(user)
     here = _here(user, represented)
     step_roles = _step_roles(user, represented, headed)
+    site_ids = _scope_site_ids(user)
     if step_roles is not None:
         steps = Q(status=Status.ACCEPTED, open_steps__in=open_steps_values(step_roles[1]))
     else:
-        open_tasks = ReviewTask.objects.filter(_task_condition(user, represented, headed), state=ReviewTask.State.OPEN)
+        open_tasks = ReviewTask.objects.filter(
+            _task_condition(user, represented, headed, site_ids), state=ReviewTask.State.OPEN
+        )
         steps = Q(status=Status.ACCEPTED, case_id__in=open_tasks.values("case_id"))
     extensions = _pending_extensions(user, headed)
     relayed = Case.objects.filter(status__in=DECIDED, delivery_method=DeliveryMethod.RELAY, ready_at__isnull=False)
@@ -233,7 +237,7 @@ def work_groups(user: User) -> WorkGroups:
     groups |= {
         "steps": steps,
         "extensions": Q(status__in=[Status.ACCEPTED, Status.SUSPENDED], case_id__in=extensions),
-        "relayed": Q(case_id__in=relayed.filter(relay_site_id__in=_scope_site_ids(user)).values("pk")),
+        "relayed": Q(case_id__in=relayed.filter(relay_site_id__in=site_ids).values("pk")),
     }
     if not scope.can_write:
         groups = {name: Q(pk__in=[]) for name in groups}  # read-only: nothing is waiting for them
