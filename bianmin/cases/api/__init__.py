@@ -61,7 +61,16 @@ from .inputs import (
     TaskCompletionIn,
     WithdrawalIn,
 )
-from .outputs import CaseDetail, CaseListItem, ExtensionOut, ExtensionResult, NoticeOut, NoticeResult, TimelineEventOut
+from .outputs import (
+    CASE_LIST_FIELDS,
+    CaseDetail,
+    CaseListItem,
+    ExtensionOut,
+    ExtensionResult,
+    NoticeOut,
+    NoticeResult,
+    TimelineEventOut,
+)
 
 # --- Reading -------------------------------------------------------------------------------------------------
 
@@ -82,7 +91,10 @@ def list_cases(request, filters: Query[CaseFilters]):
         overdue = Q(status=CaseStatus.ACCEPTED, sort_due__lt=today)
         rows = rows.filter(overdue) if filters.overdue else rows.exclude(overdue)
     cases = annotate_days_left(
-        Case.objects.select_related("item", "version", "department", "receiving_site", "current_site"), today
+        Case.objects.select_related("item", "version", "department", "receiving_site", "current_site").only(
+            *CASE_LIST_FIELDS
+        ),
+        today,
     )
     keys = scope_keys(user_scope(request.auth))
     count = None

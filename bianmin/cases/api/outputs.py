@@ -16,6 +16,25 @@ from ..workflow import ALLOWED_FROM, actions_available
 
 # --- Output --------------------------------------------------------------------------------------------------
 
+STATUS_LABELS = dict(CaseStatus.choices)
+
+# The columns a list item shows: only these are read (an item's version is a large row, its whole guide).
+CASE_LIST_FIELDS = (
+    "tracking_number",
+    "item__code",
+    "version__name",
+    "version__number",
+    "department__code",
+    "channel",
+    "status",
+    "applicant_name",
+    "receiving_site__code",
+    "current_site__code",
+    "received_at",
+    "acceptance_due",
+    "promised_due",
+)
+
 
 class CaseSummary(Schema):
     id: int
@@ -52,7 +71,8 @@ class CaseSummary(Schema):
 
     @staticmethod
     def resolve_status_label(case: Case) -> str:
-        return case.get_status_display()
+        # The label straight from the choices: get_status_display() hashes the field's choices on every call.
+        return str(STATUS_LABELS.get(case.status, case.status))
 
     @staticmethod
     def resolve_receiving_site_code(case: Case) -> str:
