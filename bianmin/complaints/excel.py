@@ -56,9 +56,7 @@ class WorkOrderImportError(DomainError):
     def __init__(self, errors: list[str]):
         self.errors = errors
         super().__init__(
-            _("Nothing was imported: %(count)d row(s) have problems.") % {"count": len(errors)}
-            + " "
-            + " ".join(errors)
+            _("Nothing was imported: %(count)d row(s) have problems.") % {"count": len(errors)} + " " + " ".join(errors)
         )
 
 
@@ -95,7 +93,10 @@ def _parse_row(number: int, cells: dict[str, str], sites: dict[str, Site], seen:
     if not hotline_number:
         raise DomainError(_("the hotline's order number is missing"))
     if hotline_number in seen:
-        raise DomainError(_("the order number %(number)s is also on row %(row)d") % {"number": hotline_number, "row": seen[hotline_number]})
+        raise DomainError(
+            _("the order number %(number)s is also on row %(row)d")
+            % {"number": hotline_number, "row": seen[hotline_number]}
+        )
     if Complaint.objects.filter(hotline_number=hotline_number).exists():
         raise DomainError(_("the order %(number)s was received already") % {"number": hotline_number})
     kind = KIND_NAMES.get(cells["kind"], cells["kind"])

@@ -155,5 +155,3 @@ def track_rate(request, number: str):
         complaint.refresh_from_db()
         return _render(request, complaint, error=str(exc.message), status=exc.status)
     return redirect("complaints_public:track_complaint", number=complaint.number)
-
-

@@ -439,9 +439,7 @@ def complaint_finish(
             )
             complaint.accountable_staff_id = accountable_staff.pk if accountable_staff else complaint.staff_id
         complaint.finished_at = now
-        complaint.save(
-            update_fields=["state", "finding", "accountable_department", "accountable_staff", "finished_at"]
-        )
+        complaint.save(update_fields=["state", "finding", "accountable_department", "accountable_staff", "finished_at"])
         _audit(
             actor,
             "finish",

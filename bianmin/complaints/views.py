@@ -296,7 +296,9 @@ def complaint_move(request, pk: int, move: str):
         _run(move, request.user, complaint, data)
     except DomainError as exc:
         complaint = _complaint_or_404(request.user, pk)
-        return _render(request, complaint, bound={move: form} if form else {}, error=str(exc.message), status=exc.status)
+        return _render(
+            request, complaint, bound={move: form} if form else {}, error=str(exc.message), status=exc.status
+        )
     messages.success(request, _("Done: complaint %(number)s.") % {"number": complaint.number})
     if complaint_get_for_user(request.user, pk) is None:
         return redirect("complaints:list")
