@@ -19,7 +19,7 @@ from bianmin.core.api_contract import Id, plain_text, responses
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 from bianmin.org.models import Site
 
-from .models import Channel, Complaint, Kind, Subject
+from .models import Channel, Complaint, ComplaintKind, ComplaintSubject
 from .selectors import complaint_get_for_user
 from .services import Complainant, ComplaintIn, UnknownReference, complaint_receive
 
@@ -40,8 +40,8 @@ class WorkOrderIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     hotline_number: HotlineNumber = Field(description="The hotline's own order number (unique).")
-    kind: Kind = Field(description="urgent, consultation, help or complaint.")
-    subject: Subject = Subject.OTHER
+    kind: ComplaintKind = Field(description="urgent, consultation, help or complaint.")
+    subject: ComplaintSubject = ComplaintSubject.OTHER
     text: Text
     name: Name
     phone: Phone

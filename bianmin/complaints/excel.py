@@ -20,7 +20,7 @@ from bianmin.core.errors import DomainError
 from bianmin.core.spreadsheets import SpreadsheetLimits, open_workbook, sheet_rows
 from bianmin.org.models import Site
 
-from .models import Channel, Complaint, Kind, Subject
+from .models import Channel, Complaint, ComplaintKind, ComplaintSubject
 from .services import Complainant, ComplaintIn, _check_receiver, _valid_input, complaint_receive
 
 LIMITS = SpreadsheetLimits(max_rows=2001, max_columns=20, max_total_bytes=10_000_000, max_member_bytes=5_000_000)
@@ -36,14 +36,19 @@ COLUMNS = (
     ("办件编号", "tracking_number"),
     ("站点代码", "site"),
 )
-KIND_NAMES = {"紧急": Kind.URGENT, "咨询": Kind.CONSULTATION, "求助": Kind.HELP, "投诉": Kind.COMPLAINT}
+KIND_NAMES = {
+    "紧急": ComplaintKind.URGENT,
+    "咨询": ComplaintKind.CONSULTATION,
+    "求助": ComplaintKind.HELP,
+    "投诉": ComplaintKind.COMPLAINT,
+}
 SUBJECT_NAMES = {
-    "办件": Subject.CASE,
-    "窗口": Subject.WINDOW,
-    "工作人员": Subject.STAFF,
-    "收费": Subject.FEE,
-    "作风": Subject.CONDUCT,
-    "其他": Subject.OTHER,
+    "办件": ComplaintSubject.CASE,
+    "窗口": ComplaintSubject.WINDOW,
+    "工作人员": ComplaintSubject.STAFF,
+    "收费": ComplaintSubject.FEE,
+    "作风": ComplaintSubject.CONDUCT,
+    "其他": ComplaintSubject.OTHER,
 }
 
 
@@ -100,7 +105,7 @@ def _parse_row(number: int, cells: dict[str, str], sites: dict[str, Site], seen:
     if Complaint.objects.filter(hotline_number=hotline_number).exists():
         raise DomainError(_("the order %(number)s was received already") % {"number": hotline_number})
     kind = KIND_NAMES.get(cells["kind"], cells["kind"])
-    subject = SUBJECT_NAMES.get(cells["subject"], cells["subject"] or Subject.OTHER)
+    subject = SUBJECT_NAMES.get(cells["subject"], cells["subject"] or ComplaintSubject.OTHER)
     site = None
     if cells["site"]:
         site = sites.get(cells["site"])

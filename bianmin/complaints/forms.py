@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bianmin.accounts.models import User
-from bianmin.org.models import Department, Site
+from bianmin.org.models import Department, Site, Window
 
-from .models import QUERY_CODE_DIGITS, Complaint, Kind, Subject
+from .models import QUERY_CODE_DIGITS, Complaint, ComplaintKind, ComplaintSubject
 from .services import Complainant, ComplaintIn
 
 
@@ -19,8 +19,8 @@ def _textarea(rows: int = 4) -> forms.Textarea:
 class ComplaintForm(forms.Form):
     """What anyone fills in to complain or ask (the portal, the kiosk, and staff taking a call)."""
 
-    kind = forms.ChoiceField(label=_("What is it?"), choices=Kind.choices, initial=Kind.COMPLAINT)
-    subject = forms.ChoiceField(label=_("What is it about?"), choices=Subject.choices)
+    kind = forms.ChoiceField(label=_("What is it?"), choices=ComplaintKind.choices, initial=ComplaintKind.COMPLAINT)
+    subject = forms.ChoiceField(label=_("What is it about?"), choices=ComplaintSubject.choices)
     tracking_number = forms.CharField(
         label=_("Tracking number of the case"),
         required=False,
@@ -32,6 +32,9 @@ class ComplaintForm(forms.Form):
         queryset=Site.objects.none(),
         required=False,
         empty_label=_("The county centre, or I do not know"),
+    )
+    window = forms.ModelChoiceField(
+        label=_("Which window? (optional)"), queryset=Window.objects.none(), required=False, empty_label="—"
     )
     text = forms.CharField(label=_("What happened?"), max_length=5000, widget=_textarea(6))
     name = forms.CharField(label=_("Your name"), max_length=100)
@@ -46,6 +49,7 @@ class ComplaintForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.filter(is_active=True).order_by("path")
+        self.fields["window"].queryset = Window.objects.filter(site__is_active=True).select_related("site")
 
     def complaint_in(self) -> ComplaintIn:
         data = self.cleaned_data
@@ -56,6 +60,7 @@ class ComplaintForm(forms.Form):
             complainant=Complainant(name=data["name"], phone=data["phone"], id_number=data["id_number"]),
             tracking_number=data["tracking_number"],
             site=data["site"],
+            window=data["window"],
         )
 
 
@@ -98,7 +103,7 @@ class ListFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("All states")), *Complaint.State.choices]
-        self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
+        self.fields["kind"].choices = [("", _("All kinds")), *ComplaintKind.choices]
 
 
 class ReasonForm(forms.Form):
@@ -126,6 +131,16 @@ class ReplyForm(forms.Form):
 
 class FinishForm(forms.Form):
     finding = forms.ChoiceField(label=_("Finding"), choices=Complaint.Finding.choices, widget=forms.RadioSelect)
+    accountable_department = forms.ModelChoiceField(
+        label=_("Accountable department, if upheld"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("The case's or the assigned department"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accountable_department"].queryset = Department.objects.filter(is_active=True).order_by("code")
 
 
 class NoteForm(forms.Form):

@@ -36,14 +36,14 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12345 hotline")
 
 
-class Kind(models.TextChoices):
+class ComplaintKind(models.TextChoices):
     URGENT = "urgent", _("Urgent")
     CONSULTATION = "consultation", _("Consultation")
     HELP = "help", _("Request for help")
     COMPLAINT = "complaint", pgettext_lazy("kind", "Complaint")
 
 
-class Subject(models.TextChoices):
+class ComplaintSubject(models.TextChoices):
     CASE = "case", _("A case")
     WINDOW = "window", _("A window")
     STAFF = "staff", _("A staff member")
@@ -77,8 +77,10 @@ class Complaint(models.Model):
     query_code = models.CharField(_("query code"), max_length=QUERY_CODE_DIGITS, default=query_code_new)
     hotline_number = models.CharField(_("12345 order number"), max_length=40, unique=True, null=True, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.COMPLAINT)
-    subject = models.CharField(_("about"), max_length=10, choices=Subject.choices, default=Subject.OTHER)
+    kind = models.CharField(_("kind"), max_length=15, choices=ComplaintKind.choices, default=ComplaintKind.COMPLAINT)
+    subject = models.CharField(
+        _("about"), max_length=10, choices=ComplaintSubject.choices, default=ComplaintSubject.OTHER
+    )
     text = models.TextField(_("what happened"))
     case = models.ForeignKey(
         Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="complaints"

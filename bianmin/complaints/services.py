@@ -31,7 +31,7 @@ from bianmin.org.models import Department, Role, Site, Window
 from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope
 
-from .models import Channel, Complaint, IdentityView, Kind, PublicNotice, Reminder, Subject
+from .models import Channel, Complaint, ComplaintKind, ComplaintSubject, IdentityView, PublicNotice, Reminder
 from .selectors import may_see_identity
 
 State = Complaint.State
@@ -183,9 +183,9 @@ def _check_receiver(actor: User | None, channel: str) -> None:
 
 
 def _valid_input(data: ComplaintIn) -> tuple[Case | None, Site]:
-    if data.kind not in Kind.values:
+    if data.kind not in ComplaintKind.values:
         raise DomainError(_("Choose the kind of the complaint."), code="kind_invalid")
-    if data.subject not in Subject.values:
+    if data.subject not in ComplaintSubject.values:
         raise DomainError(_("Choose what the complaint is about."), code="subject_invalid")
     _required(data.text, _("Say what happened."), "text_required")
     _required(data.complainant.name, _("Give the complainant's name."), "name_required", max_length=100)

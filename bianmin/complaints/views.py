@@ -272,7 +272,12 @@ def _run(move: str, actor: User, complaint: Complaint, data: dict) -> None:
     elif move == "reply":
         services.complaint_reply(actor=actor, complaint=complaint, reply=data["reply"])
     elif move == "finish":
-        services.complaint_finish(actor=actor, complaint=complaint, finding=data["finding"])
+        services.complaint_finish(
+            actor=actor,
+            complaint=complaint,
+            finding=data["finding"],
+            accountable_department=data["accountable_department"],
+        )
     elif move == "call_back":
         services.complaint_call_back(actor=actor, complaint=complaint, note=data["note"])
     elif move == "remind":

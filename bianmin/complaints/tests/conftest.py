@@ -1,6 +1,6 @@
 import pytest
 
-from bianmin.complaints.models import Channel, Complaint, Kind, Subject
+from bianmin.complaints.models import Channel, Complaint, ComplaintKind, ComplaintSubject
 from bianmin.complaints.services import Complainant, ComplaintIn, complaint_receive
 from bianmin.core.testing import at
 
@@ -9,8 +9,8 @@ NAME, PHONE, ID = "王小明", "13912345678", "420222199203034567"
 
 def complaint_in(**changes) -> ComplaintIn:
     values = {
-        "kind": Kind.COMPLAINT,
-        "subject": Subject.WINDOW,
+        "kind": ComplaintKind.COMPLAINT,
+        "subject": ComplaintSubject.WINDOW,
         "text": "窗口工作人员态度生硬。",
         "complainant": Complainant(name=NAME, phone=PHONE, id_number=ID),
     }

@@ -107,7 +107,7 @@ def test_one_bad_row_and_nothing_is_imported(county):
     ]
     events = AuditEvent.objects.count()
 
-    response = logged_in("supervisor").post("/workbench/complaints/import/", {"file": workbook(rows)})
+    response = logged_in("supervisor", language="en").post("/workbench/complaints/import/", {"file": workbook(rows)})
 
     assert response.status_code == 400
     assert response.context["errors"] == [

@@ -12,7 +12,7 @@ import datetime
 
 import pytest
 
-from bianmin.complaints.models import Complaint, Kind, PublicNotice, Reminder
+from bianmin.complaints.models import Complaint, ComplaintKind, PublicNotice, Reminder
 from bianmin.complaints.services import (
     complaint_accept,
     complaint_assign,
@@ -127,12 +127,12 @@ def test_a_complaint_goes_through_its_whole_life_across_the_holiday(county, make
 @pytest.mark.parametrize(
     ("kind", "accepted_on", "due"),
     [
-        (Kind.URGENT, at(2026, 9, 30), D(2026, 9, 30)),  # the same day
-        (Kind.URGENT, at(2026, 10, 3), D(2026, 10, 8)),  # on a holiday: the next working day
-        (Kind.URGENT, at(2026, 10, 10), D(2026, 10, 10)),  # a make-up Saturday is a working day
-        (Kind.CONSULTATION, at(2026, 9, 30), D(2026, 10, 10)),
-        (Kind.HELP, at(2026, 9, 30), D(2026, 10, 10)),
-        (Kind.COMPLAINT, at(2026, 9, 30), D(2026, 10, 23)),
+        (ComplaintKind.URGENT, at(2026, 9, 30), D(2026, 9, 30)),  # the same day
+        (ComplaintKind.URGENT, at(2026, 10, 3), D(2026, 10, 8)),  # on a holiday: the next working day
+        (ComplaintKind.URGENT, at(2026, 10, 10), D(2026, 10, 10)),  # a make-up Saturday is a working day
+        (ComplaintKind.CONSULTATION, at(2026, 9, 30), D(2026, 10, 10)),
+        (ComplaintKind.HELP, at(2026, 9, 30), D(2026, 10, 10)),
+        (ComplaintKind.COMPLAINT, at(2026, 9, 30), D(2026, 10, 23)),
     ],
 )
 def test_the_handling_deadline_depends_on_the_kind(county, make_complaint, kind, accepted_on, due):

@@ -150,7 +150,7 @@ def test_the_handler_replies_through_the_page(county, make_complaint):
 def test_a_move_refused_by_the_table_shows_why_and_changes_nothing(county, make_complaint):
     complaint = at_baisha(make_complaint)
     events = AuditEvent.objects.count()
-    response = logged_in("supervisor").post(
+    response = logged_in("supervisor", language="en").post(
         f"/workbench/complaints/{complaint.pk}/finish/", {"finish-finding": "upheld"}
     )
     assert response.status_code == 409
@@ -191,3 +191,28 @@ def test_the_public_notices_are_listed_for_supervisors(county, make_complaint):
     assert complaint.number in page and "2026-10-12" in page
     assert logged_in("baisha_clerk").get("/workbench/complaints/notices/").status_code == 403
     assert datetime.date(2026, 10, 12) == complaint.due
+
+
+def test_the_kiosk_has_the_same_form_and_a_window_names_the_site(county):
+    from bianmin.org.models import Window
+
+    window = Window.objects.filter(site__code="FT").order_by("number").first()
+    response = visitor(language="en").post("/complaints/kiosk/", {**FORM, "subject": "window", "window": window.pk})
+    complaint = Complaint.objects.get()
+    assert response.status_code == 302
+    assert (complaint.channel, complaint.window, complaint.site.code) == ("kiosk", window, "FT")
+
+
+def test_an_upheld_complaint_is_held_against_the_department_the_supervisor_names(county, make_complaint):
+    from bianmin.org.models import Department
+
+    complaint = assigned_to_the_baisha_clerk(make_complaint)
+    complaint_reply(actor=user("baisha_clerk"), complaint=complaint, reply="已退费。", now=at(2026, 10, 8))
+    land = Department.objects.get(code="ZR")
+    response = logged_in("supervisor").post(
+        f"/workbench/complaints/{complaint.pk}/finish/",
+        {"finish-finding": "upheld", "finish-accountable_department": land.pk},
+    )
+    complaint.refresh_from_db()
+    assert (response.status_code, complaint.state, complaint.finding) == (302, "finished", "upheld")
+    assert complaint.accountable_department == land
