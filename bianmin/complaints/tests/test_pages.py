@@ -216,3 +216,23 @@ def test_an_upheld_complaint_is_held_against_the_department_the_supervisor_names
     complaint.refresh_from_db()
     assert (response.status_code, complaint.state, complaint.finding) == (302, "finished", "upheld")
     assert complaint.accountable_department == land
+
+
+def test_the_departments_other_handler_sees_the_identity_masked(county, make_complaint):
+    from bianmin.org.models import Department
+
+    complaint = complaint_accept(actor=user("supervisor"), complaint=make_complaint(), now=at(2026, 9, 30))
+    complaint_assign(
+        actor=user("supervisor"),
+        complaint=complaint,
+        department=Department.objects.get(code="SJ"),
+        handler=user("market_chief"),
+        now=at(2026, 9, 30),
+    )
+
+    head_page = page_text(logged_in("market_head").get(f"/workbench/complaints/{complaint.pk}/"))
+    chief_page = page_text(logged_in("market_chief").get(f"/workbench/complaints/{complaint.pk}/"))
+
+    assert "王** · 139****5678 · 420222********4567" in head_page and "王小明" not in head_page
+    assert "王小明 · 13912345678 · 420222199203034567" in chief_page
+    assert list(IdentityView.objects.values_list("viewer__username", flat=True)) == ["market_chief"]
