@@ -248,6 +248,7 @@ ENTRIES: dict[str, Entry] = {
     "workbench/complaints/": e(ROLE_HOLDERS),
     "workbench/complaints/mine/": e(ROLE_HOLDERS),
     "workbench/complaints/notices/": e((*DEPARTMENT_LEADS, *SUPERVISORS)),
+    "workbench/complaints/identity-views/": e(SUPERVISORS),
     "workbench/complaints/new/": e(ROLE_HOLDERS),
     "workbench/complaints/import/": e(HOTLINE_DESK),
     "workbench/complaints/import/template/": e(HOTLINE_DESK),

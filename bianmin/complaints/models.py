@@ -238,7 +238,10 @@ class IdentityView(models.Model):
         verbose_name = _("complainant identity view")
         verbose_name_plural = _("complainant identity views")
         ordering = ["-viewed_at", "-pk"]
-        indexes = [models.Index(fields=["complaint", "viewed_at"], name="identity_view_complaint_idx")]
+        indexes = [
+            models.Index(fields=["complaint", "viewed_at"], name="identity_view_complaint_idx"),
+            models.Index(fields=["-viewed_at"], name="identity_view_viewed_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.viewer} · {self.complaint} · {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -20,7 +20,7 @@ from bianmin.org.models import Role
 from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope
 
-from .models import QUERY_CODE_DIGITS, Complaint, PublicNotice
+from .models import QUERY_CODE_DIGITS, Complaint, IdentityView, PublicNotice
 
 DEPARTMENT_LEADS = (Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE)
 LIST_RELATED = ("site", "department", "handler")
@@ -115,3 +115,11 @@ def public_notices_visible_to(user: User) -> QuerySet[PublicNotice]:
     if departments:
         condition |= Q(department_id__in=sorted(departments))
     return notices.filter(condition)
+
+
+def identity_views_visible_to(user: User) -> QuerySet[IdentityView]:
+    """Who saw which complainant's identity: supervisors, for the complaints at their jurisdiction's sites."""
+    if not is_supervisor(user):
+        return IdentityView.objects.none()
+    views = IdentityView.objects.select_related("viewer", "complaint")
+    return views.filter(user_scope(user).site_filter("complaint__site__"))

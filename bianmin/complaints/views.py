@@ -45,6 +45,7 @@ from .selectors import (
     complaints_handled_by,
     complaints_visible_to,
     identity_masked,
+    identity_views_visible_to,
     late_condition,
     public_notices_visible_to,
 )
@@ -135,6 +136,17 @@ def public_notice_list(request):
     notices = public_notices_visible_to(request.user).order_by("-reported_at", "-pk")
     page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "complaints/notices.html", {"page": page})
+
+
+@staff_required
+@require_GET
+def identity_view_list(request):
+    """Every view of a complainant's identity in the supervisor's jurisdiction: who, which complaint, when."""
+    if not is_supervisor(request.user):
+        raise PermissionDenied
+    views = identity_views_visible_to(request.user).order_by("-viewed_at", "-pk")
+    page = Paginator(views, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "complaints/identity_views.html", {"page": page})
 
 
 @staff_required

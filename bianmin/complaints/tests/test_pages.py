@@ -236,3 +236,23 @@ def test_the_departments_other_handler_sees_the_identity_masked(county, make_com
     assert "王** · 139****5678 · 420222********4567" in head_page and "王小明" not in head_page
     assert "王小明 · 13912345678 · 420222199203034567" in chief_page
     assert list(IdentityView.objects.values_list("viewer__username", flat=True)) == ["market_chief"]
+
+
+def test_supervisors_read_the_log_of_identity_views_of_their_jurisdiction(county, make_complaint):
+    complaint = assigned_to_the_baisha_clerk(make_complaint)
+    logged_in("baisha_clerk").get(f"/workbench/complaints/{complaint.pk}/")
+    other = make_complaint(site=Site.objects.get(code="FT"))
+    logged_in("supervisor").get(f"/workbench/complaints/{other.pk}/")
+    town_supervisor = user("supervisor").__class__.objects.create(username="baisha_supervisor")
+    from bianmin.org import services as org
+    from bianmin.org.models import Role
+
+    org.role_assign(actor=None, user=town_supervisor, role=Role.SUPERVISOR, site=Site.objects.get(code="BS"))
+    client = logged_in("baisha_supervisor")
+
+    response = client.get("/workbench/complaints/identity-views/")
+
+    assert [(view.viewer.username, view.complaint) for view in response.context["page"]] == [
+        ("baisha_clerk", complaint)
+    ]
+    assert logged_in("baisha_clerk").get("/workbench/complaints/identity-views/").status_code == 403
