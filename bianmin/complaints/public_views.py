@@ -30,6 +30,7 @@ VERIFIED_SESSION_KEY = "tracked_complaints"
 VERIFIED_SECONDS = 2 * 60 * 60
 ATTEMPTS = 10  # lookups per session and per address …
 WINDOW_SECONDS = 10 * 60  # … in this many seconds
+COMPLAINTS_PER_ADDRESS = 10  # complaints one address may send in an hour (a kiosk's included)
 NO_MATCH = gettext_lazy("No matching complaint was found. Check the number and the query code, and try again.")
 
 
@@ -56,9 +57,21 @@ def _attempt_allowed(request) -> bool:
     return max(counts) <= ATTEMPTS
 
 
+def _sending_allowed(request) -> bool:
+    address = request.META.get("REMOTE_ADDR", "unknown")
+    return count_within(f"complaint-send:address:{address}", 60 * 60) <= COMPLAINTS_PER_ADDRESS
+
+
 def _complaint_form(request, channel: str):
     form = ComplaintForm(request.POST or None)
     error = ""
+    if request.method == "POST" and not _sending_allowed(request):
+        context = {
+            "form": form,
+            "error": _("Too many complaints were sent from here. Please try again in an hour, or call us."),
+            "is_kiosk": channel == Channel.KIOSK,
+        }
+        return TemplateResponse(request, "complaints/public/new.html", context, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             complaint = complaint_receive(actor=None, channel=channel, data=form.complaint_in())

@@ -256,3 +256,13 @@ def test_supervisors_read_the_log_of_identity_views_of_their_jurisdiction(county
         ("baisha_clerk", complaint)
     ]
     assert logged_in("baisha_clerk").get("/workbench/complaints/identity-views/").status_code == 403
+
+
+def test_an_address_sends_at_most_ten_complaints_an_hour(county):
+    browser = visitor(language="en")
+    for _number in range(10):
+        assert browser.post("/complaints/", FORM).status_code == 302
+    refused_page = browser.post("/complaints/", FORM)
+    assert refused_page.status_code == 429
+    assert "Too many complaints were sent from here." in page_text(refused_page)
+    assert Complaint.objects.count() == 10
