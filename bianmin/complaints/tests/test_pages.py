@@ -266,3 +266,37 @@ def test_an_address_sends_at_most_ten_complaints_an_hour(county):
     assert refused_page.status_code == 429
     assert "Too many complaints were sent from here." in page_text(refused_page)
     assert Complaint.objects.count() == 10
+
+
+def test_every_state_of_the_complaint_page_renders_with_the_moves_it_allows(county, make_complaint, time_machine):
+    from bianmin.complaints.services import complaint_call_back, complaint_handle, complaint_rate
+
+    time_machine.move_to(at(2026, 10, 8), tick=False)  # nothing is late yet: no reminder offered
+
+    supervisor, clerk = logged_in("supervisor"), logged_in("baisha_clerk")
+
+    def moves(client, complaint) -> list[str]:
+        response = client.get(f"/workbench/complaints/{complaint.pk}/")
+        assert response.status_code == 200
+        return [move for move, _label, _form in response.context["moves"]]
+
+    complaint = at_baisha(make_complaint)
+    assert moves(supervisor, complaint) == ["accept", "refuse"]
+    complaint = assigned_to_the_baisha_clerk(make_complaint)
+    assert (moves(supervisor, complaint), moves(clerk, complaint)) == (["assign"], ["handle", "reply"])
+    complaint = complaint_handle(actor=user("baisha_clerk"), complaint=complaint, now=at(2026, 10, 8))
+    assert moves(clerk, complaint) == ["reply"]
+    complaint = complaint_reply(actor=user("baisha_clerk"), complaint=complaint, reply="已处理。", now=at(2026, 10, 8))
+    assert (moves(supervisor, complaint), moves(clerk, complaint)) == (["finish"], [])
+    complaint = complaint_finish(
+        actor=user("supervisor"), complaint=complaint, finding="not_upheld", now=at(2026, 10, 9)
+    )
+    assert moves(supervisor, complaint) == ["call_back"]
+    complaint = complaint_call_back(
+        actor=user("baisha_clerk"), complaint=complaint, note="已回访。", now=at(2026, 10, 9)
+    )
+    complaint = complaint_rate(complaint=complaint, rating=3, now=at(2026, 10, 10))
+    assert moves(supervisor, complaint) == []
+    late = at_baisha(make_complaint)
+    time_machine.move_to(at(2026, 10, 13), tick=False)  # its acceptance decision was due on 10-12
+    assert moves(supervisor, late) == ["accept", "refuse", "remind"]
