@@ -18,6 +18,8 @@ from bianmin.accounts.models import User
 from bianmin.cases import inquiries, services
 from bianmin.cases.models import Case, CaseMaterial, Extension, Inquiry, Notice, ReviewTask, YellowThreshold
 from bianmin.catalog.models import CatalogImport
+from bianmin.complaints.models import Channel, Complaint
+from bianmin.complaints.services import Complainant, ComplaintIn, complaint_receive
 from bianmin.core.testing import at, intake, steps_done, user
 from bianmin.org import services as org
 from bianmin.org.models import Role, RoleAssignment, Site, Window
@@ -72,6 +74,7 @@ class Place:
     alert: Alert | None = None
     order: SupervisionOrder | None = None
     record: AccountabilityRecord | None = None
+    complaint: Complaint | None = None  # about the case, at its current site, awaiting acceptance
     # Cases of the same place in the status a move starts from (the main case is accepted): a move is checked
     # against the transition table before the permission, so the matrix asks each move where it is allowed.
     in_status: dict[str, Case] = field(default_factory=dict)
@@ -143,8 +146,21 @@ def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, depart
     inquiry = inquiries.inquiry_log(
         actor=user(inquiry_owner), asked_by="李四", question="怎么办理？", site=case.receiving_site, now=NOW
     )
+    complaint = complaint_receive(
+        actor=None,
+        channel=Channel.PORTAL,
+        data=ComplaintIn(
+            kind="complaint",
+            subject="case",
+            text="办理太慢。",
+            complainant=Complainant(name="王小明", phone="13912345678"),
+            tracking_number=case.tracking_number,
+        ),
+        now=NOW,
+    )
     return Place(
         case=case,
+        complaint=complaint,
         notice=case.notices.order_by("pk").first(),
         material=material,
         task=case.tasks.order_by("pk").first(),

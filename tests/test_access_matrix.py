@@ -78,11 +78,14 @@ LOGGED_IN = tuple(role for role in ROLES if role != "anonymous")
 MONITORS = ("chief_representative", "department_head", "centre_admin", "supervisor", "superuser")
 DEPARTMENT_LEADS = ("chief_representative", "department_head")
 SUPERVISORS = ("supervisor", "superuser")
+HOTLINE_DESK = ("centre_admin", "supervisor", "superuser")
+COMPLAINT_READERS_OWN = ("town_clerk", "county_clerk", "centre_admin", "supervisor")
 PUBLIC = e(ALL_ROLES)
 POST_PUBLIC = e(ALL_ROLES, method="POST")
 # The applicant's tracking pages: only in the session that verified the case (the applicant's, for their own);
 # everyone else is sent to the tracking form, whether the number exists or not.
 TRACKING_FORM = ("/cases/track/",)
+COMPLAINT_TRACKING_FORM = ("/complaints/track/",)
 OWN_APPLICATION = e(own=("applicant",), login=TRACKING_FORM)
 # The admin: centre administrators and superusers only; third-party models (groups, login attempts, task results)
 # the superuser only; nothing is deleted; read-only records are never added there.
@@ -177,6 +180,14 @@ ENTRIES: dict[str, Entry] = {
     "cases/track/<str:tracking_number>/": OWN_APPLICATION,
     "cases/track/<str:tracking_number>/notices/<int:notice_id>.pdf": e(own=("applicant",)),
     "cases/track/<str:tracking_number>/withdraw/": e(own=("applicant",), method="POST", login=TRACKING_FORM),
+    # Complaints: anyone complains; following one needs its number and query code, verified in the session (no
+    # role's session has verified one, so every visitor is sent to the form).
+    "complaints/": PUBLIC,
+    "complaints/kiosk/": PUBLIC,
+    "complaints/track/": PUBLIC,
+    "complaints/submitted/<str:number>/": e(login=COMPLAINT_TRACKING_FORM, number="complaint_number"),
+    "complaints/track/<str:number>/": e(login=COMPLAINT_TRACKING_FORM, number="complaint_number"),
+    "complaints/track/<str:number>/rate/": e(method="POST", login=COMPLAINT_TRACKING_FORM, number="complaint_number"),
     # --- The workbench ------------------------------------------------------------------------------------------
     "workbench/": e(ROLE_HOLDERS),
     "workbench/sites/": e(ROLE_HOLDERS),
@@ -231,6 +242,20 @@ ENTRIES: dict[str, Entry] = {
     "supervision/data-views/": e(SUPERVISORS),
     "supervision/statistics/": e(MONITORS),
     "supervision/statistics/cases/": e(MONITORS),
+    # Complaints: a place's complaint is at its case's site, awaiting acceptance (no department, no handler yet), so
+    # the site's staff and supervisors see it; a supervisor of the jurisdiction accepts it; the hotline's desk
+    # (supervisors, centre administrators) receives work orders.
+    "workbench/complaints/": e(ROLE_HOLDERS),
+    "workbench/complaints/mine/": e(ROLE_HOLDERS),
+    "workbench/complaints/notices/": e((*DEPARTMENT_LEADS, *SUPERVISORS)),
+    "workbench/complaints/identity-views/": e(SUPERVISORS),
+    "workbench/complaints/new/": e(ROLE_HOLDERS),
+    "workbench/complaints/import/": e(HOTLINE_DESK),
+    "workbench/complaints/import/template/": e(HOTLINE_DESK),
+    "workbench/complaints/<int:pk>/": e(("superuser",), own=COMPLAINT_READERS_OWN, pk="complaint"),
+    "workbench/complaints/<int:pk>/<slug:move>/": e(
+        ("superuser",), own=("supervisor",), method="POST", pk="complaint", move="complaint_move"
+    ),
     # --- The API: its own pages, then one entry per operation (METHOD path) --------------------------------------
     "api/v1/": e(),  # no page at the root
     "api/v1/openapi.json": PUBLIC,
@@ -269,6 +294,8 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/ready": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, "village_agent", status="approved"),
     "POST /api/v1/cases/{case_id}/withdrawal": case_move(*WINDOW_MOVERS),
+    "POST /api/v1/complaints/work-orders": e(HOTLINE_DESK, method="POST"),
+    "GET /api/v1/complaints/{complaint_id}": e(("superuser",), own=COMPLAINT_READERS_OWN, complaint_id="complaint"),
     # --- The admin ------------------------------------------------------------------------------------------------
     "admin/": ADMIN_GATE,
     "admin/login/": PUBLIC,
@@ -279,7 +306,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases)/$": e(
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|complaints)/$": e(
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
@@ -310,11 +337,12 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("cases/case", add=False, kind="case", scoped=True),
     **_admin_model("cases/notice", add=False, kind="notice", scoped=True),
     **_admin_model("cases/inquiry", add=False, kind="inquiry", scoped=True),
+    **_admin_model("complaints/complaint", add=False, kind="complaint", scoped=True),
 }
 
 # The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
 # the permission (so that a refusal, not a form error, is what the matrix sees).
-ACTIONS = {"case_action": "accept", "alert_action": "confirm", "order_action": "withdraw"}
+ACTIONS = {"case_action": "accept", "alert_action": "confirm", "order_action": "withdraw", "complaint_move": "accept"}
 PAGE_BODIES = {
     "supervision/orders/<int:pk>/<slug:action>/": {"withdraw-reason": "已整改。"},
     "supervision/accountability/<int:pk>/annul/": {"reason": "认定有误。"},
@@ -345,6 +373,13 @@ API_BODIES = {
     "/ready": {"method": "window"},
     "/delivery": {},
     "/withdrawal": {"reason": "不再需要。"},
+    "/work-orders": {
+        "hotline_number": "12345-MATRIX-1",
+        "kind": "complaint",
+        "text": "态度差。",
+        "name": "李四",
+        "phone": "13700001111",
+    },
 }
 
 
@@ -459,6 +494,10 @@ def _object(kind: str, world: World, role: str, side: str):
         "case_action": lambda: ACTIONS["case_action"],
         "alert_action": lambda: ACTIONS["alert_action"],
         "order_action": lambda: ACTIONS["order_action"],
+        "complaint": lambda: place.complaint.pk,
+        "complaint_id": lambda: place.complaint.pk,
+        "complaint_number": lambda: place.complaint.number,
+        "complaint_move": lambda: ACTIONS["complaint_move"],
     }
     return values[kind]()
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "bianmin.cases",
     "bianmin.portal",
     "bianmin.workbench",
+    "bianmin.complaints",
     "bianmin.supervision",
     "bianmin.statistics",
     "bianmin.demo",
@@ -242,6 +243,8 @@ PERIODIC_TASKS = [
     # Electronic supervision: the alert sweep, and the statistics' daily figures.
     ("bianmin.supervision.tasks.sweep_alerts", 60),
     ("bianmin.statistics.tasks.refresh_daily_figures", 60),
+    # Complaints: late work orders still late 5 working days after a reminder are reported (通报).
+    ("bianmin.complaints.tasks.report_late_complaints", 3600),
 ]
 
 # The web server that `manage.py serve` starts (gunicorn, gthread workers): processes x threads each.
@@ -264,3 +267,10 @@ NODE_NAME = ENV.node_name
 # Empty here: local, demo and bench use a key generated under var/, production refuses to start without one.
 AUDIT_CHECKPOINT_KEY = ENV.audit_checkpoint_key
 AUDIT_CHECKPOINT_DIR = ENV.audit_checkpoint_dir
+
+# Complaints and 12345 work orders (投诉, 12345 工单): working days to handle each kind, counted from acceptance (0: the
+# same day), working days to decide on acceptance, and working days a reminder (催办) gives before a late order is
+# reported (通报). docs/CONFIGURATION.md.
+COMPLAINT_HANDLING_DAYS = {"urgent": 0, "consultation": 3, "help": 3, "complaint": 13}
+COMPLAINT_ACCEPTANCE_DAYS = 5
+COMPLAINT_REPORT_AFTER_REMINDER_DAYS = 5

@@ -41,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bianmin.cases.models import Case, Notice, ReviewTask, Status
 from bianmin.catalog.models import FeeRule
+from bianmin.complaints.models import Complaint
 from bianmin.core.dates import SHANGHAI as SHANGHAI  # re-exported: the sweep and its command use it
 from bianmin.core.dates import BeijingDate, EndOfBeijingDay
 from bianmin.core.models import AuditEvent
@@ -102,7 +103,7 @@ class Rule:
     default_level: str
     responsible_role: str
     default_mode: str = RuleMode.AUTOMATIC
-    # Ratings and complaints come with roadmap item 5; until then their rules are listed and skipped.
+    # Ratings come with roadmap item 5; until then their rule is listed and skipped.
     source_available: bool = True
     causes: Callable[[SweepContext], QuerySet] | None = None
     # Condition rules: an Exists over the cause, correlated with the alert's row (OuterRef("case_id") …).
@@ -317,6 +318,35 @@ def _order_remains(ctx: SweepContext) -> Exists:
     )
 
 
+# --- 12: a complaint or 12345 work order past its running deadline ---------------------------------------------
+
+
+def _complaint_overdue(ctx: SweepContext) -> QuerySet:
+    """The acceptance decision (5 working days) or the handling deadline of the complaint's kind is over and the
+    complaint is still waiting for it (the partial index complaint_running_due_idx holds exactly these)."""
+    complaints = Complaint.objects.filter(state__in=Complaint.RUNNING_STATES, due__lt=ctx.today)
+    return complaints.annotate(
+        a_key=_key(),
+        a_case=F("case_id"),
+        a_task=_none(),
+        a_order=_none(),
+        a_site=F("site_id"),
+        a_department=F("department_id"),
+        a_item=F("case__item_id"),
+        a_role=Value(Role.CHIEF_REPRESENTATIVE, output_field=CharField()),
+        a_due=F("due"),
+    )
+
+
+def _complaint_remains(ctx: SweepContext) -> Exists:
+    # The alert's key is the complaint's id; a complaint replied to, refused or moved to a later deadline clears it.
+    return Exists(
+        Complaint.objects.filter(
+            pk=Cast(OuterRef("key"), BigIntegerField()), state__in=Complaint.RUNNING_STATES, due__lt=ctx.today
+        )
+    )
+
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
@@ -456,12 +486,16 @@ RULES: dict[str, Rule] = {
         Rule(
             code="complaint_overdue",
             name=_("Complaint not handled in time"),
-            description=_("A complaint got no acceptance decision within 5 or no result within 10 working days."),
+            description=_(
+                "A complaint or a 12345 work order got no acceptance decision within 5 working days, or no reply "
+                "within the working days of its kind. Closes itself when it is answered."
+            ),
             is_anomaly=True,
             clears=True,
             default_level=Level.RED,
             responsible_role=Role.CHIEF_REPRESENTATIVE,
-            source_available=False,
+            causes=_complaint_overdue,
+            cause_remains=_complaint_remains,
         ),
     )
 }
