@@ -3,8 +3,10 @@ from collections import Counter
 
 from bianmin.cases.clock import clock
 from bianmin.cases.models import Case
+from bianmin.complaints.models import Complaint
 from bianmin.core.audit import verify_chain
 from bianmin.demo.cases import load_demo_cases
+from bianmin.demo.public_voice import load_demo_public_voice
 from bianmin.demo.supervision import load_demo_supervision
 from bianmin.supervision.models import AccountabilityRecord, Alert, SupervisionOrder
 
@@ -52,3 +54,23 @@ def test_demo_cases_give_supervision_every_kind_of_case(county):
     assert AccountabilityRecord.objects.get().alerts.get().rule == "repeated_supplement"
     assert load_demo_supervision(today=TODAY) == 0
     assert verify_chain().ok
+
+
+def test_demo_public_voice_has_a_complaint_in_each_stage(county):
+    load_demo_cases(today=TODAY)
+    load_demo_supervision(today=TODAY)
+
+    assert load_demo_public_voice(today=TODAY) == 3
+
+    complaints = list(Complaint.objects.order_by("pk").values_list("channel", "kind", "state", "rating"))
+    assert complaints == [
+        ("portal", "complaint", "rated", 5),
+        ("hotline", "help", "assigned", None),
+        ("phone", "consultation", "received", None),
+    ]
+    assert Complaint.objects.get(channel="hotline").hotline_number == "12345-YX-2026-08812"
+    assert Complaint.objects.get(state="rated").accountable_department.code == "SJ"
+    assert verify_chain().ok
+    # A second load changes nothing.
+    assert load_demo_public_voice(today=TODAY) == 0
+    assert Complaint.objects.count() == 3

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.demo.loader import demo_accounts, load_demo
+from bianmin.demo.public_voice import load_demo_public_voice
 from bianmin.demo.supervision import load_demo_supervision
 
 
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo cases: {created} created." if created else "Demo cases: already there.")
             orders = load_demo_supervision()
             self.stdout.write(f"Demo supervision: alert sweep done, {orders} supervision orders created.")
+            complaints = load_demo_public_voice()
+            self.stdout.write(f"Demo public voice: {complaints} complaints and work orders created.")
         if options["quiet_accounts"]:
             return
         self.stdout.write("")
