@@ -141,6 +141,9 @@ class RatingTag(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rating", "tag"], name="rating_tag_unique")]
 
+    def __str__(self) -> str:
+        return self.get_tag_display()
+
 
 class Rectification(models.Model):
     """差评整改: a bad review's task for whoever handled the case — verify, rectify, call back, record the outcome —
@@ -229,6 +232,9 @@ class Appeal(models.Model):
         verbose_name_plural = _("appeals")
         indexes = [models.Index(fields=["state", "-filed_at"], name="appeal_state_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.rectification} · {self.get_state_display()}"
+
 
 class TabletPrompt(models.Model):
     """The clerk's "ask for a rating": the case just handled at a window, shown on that window's tablet until it
@@ -243,3 +249,6 @@ class TabletPrompt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["window", "-requested_at"], name="tablet_prompt_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.window_id} · {self.case_id}"

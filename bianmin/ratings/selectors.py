@@ -212,8 +212,9 @@ def rating_figures(
     **filters,
 ) -> list[Figures]:
     """The standard's figures for the period ``start``–``end`` (Beijing dates, both included): one row per ``by``
-    (a key of DIMENSIONS; None: one row for everything), over ``ratings`` (a selector's queryset, for a scope) and
-    ``cases`` (the same scope's cases, for 未评率) and ``filters`` on both ratings and closed cases by the rating's column names (``site_id=…``, ``department_id=…``).
+    (a key of DIMENSIONS; None: one row for everything), over ``ratings`` (a selector's queryset, for a scope),
+    ``cases`` (the same scope's cases, for 未评率) and ``filters`` on both, by the rating's column names
+    (``site_id=…``, ``department_id=…``).
     Two aggregate queries, whatever the number of rows. E.g. a hall screen: this month's ``good_rate`` of a site,
     ``rating_figures(start=…, end=…, site_id=site.pk)[0].good_rate``."""
     if by is not None and by not in DIMENSIONS:

@@ -374,14 +374,13 @@ def may_decide_appeal(actor: User, rectification: Rectification) -> bool:
 
 def rectification_actions_for(user: User, rectification: Rectification) -> list[str]:
     """The moves ``user`` may make now (what the task page offers)."""
-    offered = []
-    for move in transitions.moves_from(MOVES, rectification.state):
-        if move in HANDLER_MOVES and may_handle(user, rectification):
-            offered.append(move)
-        elif move == "appeal" and may_appeal(user, rectification):
-            offered.append(move)
-        elif move in ("uphold", "reject") and may_decide_appeal(user, rectification):
-            offered.append(move)
+    checks = {"appeal": may_appeal, "uphold": may_decide_appeal, "reject": may_decide_appeal}
+    checks |= dict.fromkeys(HANDLER_MOVES, may_handle)
+    offered = [
+        move
+        for move in transitions.moves_from(MOVES, rectification.state)
+        if move in checks and checks[move](user, rectification)
+    ]
     if "record_outcome" in offered and rectification.state == State.RECTIFIED and rectification.rating.is_named:
         offered.remove("record_outcome")
     return offered
