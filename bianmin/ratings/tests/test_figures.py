@@ -72,8 +72,8 @@ def task_of(rating: Rating) -> Rectification:
 
 @pytest.fixture
 def constructed(county):
-    c1, c2, c3, c4, c5 = (delivered(now=CLOSED) for _ in range(5))
-    b1, b2 = (town_case() for _ in range(2))
+    c1, c2, c3, c4, _c5 = (delivered(now=CLOSED) for _ in range(5))
+    b1, _b2 = (town_case() for _ in range(2))
     rate(c1, level=5, indicators={"handling_efficiency": 5, "guide_accuracy": 4})
     rate(c2, level=4)
     window = Window.objects.get(site__code="YX", number="1")
