@@ -43,6 +43,7 @@ from bianmin.catalog.models import MaterialRequirement, Topic
 from bianmin.core.models import AuditEvent, CalendarYear, OutboundMessage
 from bianmin.core.testing import ID_NUMBER
 from bianmin.org.models import Delegation
+from bianmin.ratings.tablet import tablet_key
 
 from .access_matrix_world import NOW, ROLES, World, world_build
 
@@ -137,6 +138,14 @@ CASE_READERS_OWN = (
 # administrator or a supervisor. The village room's agent relays the case (and hands over its result), the town
 # hall handles it.
 WINDOW_MOVERS = ("town_clerk", "county_clerk", "chief_representative", "department_head")
+RECTIFICATION_READERS = (
+    "town_clerk",
+    "county_clerk",
+    "chief_representative",
+    "department_head",
+    "centre_admin",
+    "supervisor",
+)
 
 
 def case_move(*movers: str, status: str = "case", **params: str) -> Entry:
@@ -231,6 +240,31 @@ ENTRIES: dict[str, Entry] = {
     "supervision/data-views/": e(SUPERVISORS),
     "supervision/statistics/": e(MONITORS),
     "supervision/statistics/cases/": e(MONITORS),
+    # --- Ratings (好差评): the applicant's pages, the window tablet, the staff pages ---------------------------------
+    "ratings/": PUBLIC,  # the portal's monthly figures
+    "rate/<str:tracking_number>/": OWN_APPLICATION,
+    "rate/<str:tracking_number>/fix/": e(own=("applicant",), method="POST", login=TRACKING_FORM),
+    # The tablet's key is the window's signed id: whoever holds it sees the prompt (never a staff member's rating).
+    "rate/window/<str:key>/": e(ALL_ROLES, url=lambda w, role, side: f"/rate/window/{tablet_key(w.windows['YX'])}/"),
+    "rate/window/<str:key>/now/": e(
+        ALL_ROLES, url=lambda w, role, side: f"/rate/window/{tablet_key(w.windows['YX'])}/now/"
+    ),
+    "rate/window/<str:key>/submit/": e(
+        ALL_ROLES, method="POST", url=lambda w, role, side: f"/rate/window/{tablet_key(w.windows['YX'])}/submit/"
+    ),
+    "workbench/ratings/": e(ROLE_HOLDERS),
+    # A rectification: the sites in scope (the village room's agent: only its room) and the department's leads.
+    "workbench/ratings/<int:pk>/": e(("superuser",), own=RECTIFICATION_READERS, pk="rectification"),
+    "workbench/ratings/<int:pk>/appeals/<int:appeal_id>/evidence/": e(pk="rectification", appeal_id="none"),
+    # The department appeals (its head and chief representative); the others who see the task are refused.
+    "workbench/ratings/<int:pk>/<slug:action>/": e(
+        ("superuser",), own=DEPARTMENT_LEADS, method="POST", pk="rectification", action="rectification_action"
+    ),
+    "workbench/ratings/appeals/": e(SUPERVISORS),
+    "workbench/ratings/figures/": e(("department_head", "centre_admin", *SUPERVISORS)),
+    "workbench/ratings/tablets/": e(("centre_admin", "superuser")),
+    # The clerk asks for a rating on their own window's tablet (the superuser has no window).
+    "workbench/ratings/prompt/<int:case_id>/": e(own=("town_clerk", "county_clerk"), method="POST", case_id="case"),
     # --- The API: its own pages, then one entry per operation (METHOD path) --------------------------------------
     "api/v1/": e(),  # no page at the root
     "api/v1/openapi.json": PUBLIC,
@@ -279,7 +313,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases)/$": e(
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings)/$": e(
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
@@ -310,12 +344,20 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("cases/case", add=False, kind="case", scoped=True),
     **_admin_model("cases/notice", add=False, kind="notice", scoped=True),
     **_admin_model("cases/inquiry", add=False, kind="inquiry", scoped=True),
+    **_admin_model("ratings/rating", add=False, kind="rating", scoped=True),
+    **_admin_model("ratings/rectification", add=False, kind="rectification", scoped=True),
 }
 
 # The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
 # the permission (so that a refusal, not a form error, is what the matrix sees).
-ACTIONS = {"case_action": "accept", "alert_action": "confirm", "order_action": "withdraw"}
+ACTIONS = {
+    "case_action": "accept",
+    "alert_action": "confirm",
+    "order_action": "withdraw",
+    "rectification_action": "appeal",
+}
 PAGE_BODIES = {
+    "workbench/ratings/<int:pk>/<slug:action>/": {"appeal-reason": "评价人误选。"},
     "supervision/orders/<int:pk>/<slug:action>/": {"withdraw-reason": "已整改。"},
     "supervision/accountability/<int:pk>/annul/": {"reason": "认定有误。"},
 }
@@ -459,6 +501,9 @@ def _object(kind: str, world: World, role: str, side: str):
         "case_action": lambda: ACTIONS["case_action"],
         "alert_action": lambda: ACTIONS["alert_action"],
         "order_action": lambda: ACTIONS["order_action"],
+        "rectification_action": lambda: ACTIONS["rectification_action"],
+        "rectification": lambda: place.rectification.pk,
+        "rating": lambda: place.rectification.rating_id,
     }
     return values[kind]()
 
