@@ -243,6 +243,8 @@ PERIODIC_TASKS = [
     # Electronic supervision: the alert sweep, and the statistics' daily figures.
     ("bianmin.supervision.tasks.sweep_alerts", 60),
     ("bianmin.statistics.tasks.refresh_daily_figures", 60),
+    # 好差评: the county's optional default ratings (off unless RATINGS_DEFAULT_AFTER_DAYS is set).
+    ("bianmin.ratings.tasks.apply_default_ratings", 86400),
 ]
 
 # The web server that `manage.py serve` starts (gunicorn, gthread workers): processes x threads each.

@@ -310,3 +310,16 @@ def test_another_towns_supervisor_decides_no_appeal_here(county):
     with refused("permission_denied"):
         appeal_decide(actor=town, rectification=task, uphold=True, note="同意。", now=at(2026, 10, 9))
     assert Rectification.objects.get(pk=task.pk).state == State.APPEALED
+
+
+def test_the_daily_command_makes_the_default_ratings(county):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    delivered(now=at(2026, 9, 29))
+    out = StringIO()
+    call_command("ratings_default", "--days", "0", stdout=out)
+    assert (out.getvalue().strip(), Rating.objects.count()) == ("0", 0)
+    call_command("ratings_default", "--days", "1", stdout=out)
+    assert list(Rating.objects.values_list("channel", "is_default")) == [("default", True)]
