@@ -303,6 +303,10 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/ready": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, "village_agent", status="approved"),
     "POST /api/v1/cases/{case_id}/withdrawal": case_move(*WINDOW_MOVERS),
+    # Ratings: the applicant rates in the session that verified the case (their own case is rated already: 409).
+    "POST /api/v1/ratings/cases/{tracking_number}": e(own=("applicant",), method="POST"),
+    "GET /api/v1/ratings/": e(LOGGED_IN),  # the caller's scope: an empty list for a person without a role
+    "GET /api/v1/ratings/rectifications": e(LOGGED_IN),
     # --- The admin ------------------------------------------------------------------------------------------------
     "admin/": ADMIN_GATE,
     "admin/login/": PUBLIC,
@@ -375,6 +379,7 @@ def _intake_body(role: str, side: str) -> dict:
 
 # A valid body per API move (by the end of its path): the API checks the input before the view runs.
 API_BODIES = {
+    "/ratings/cases/{tracking_number}": {"level": 5},
     "/supplement": {"problems": [{"material": "身份证", "problem": "未提供"}]},
     "/supplement-received": {"materials": [{"name": "身份证"}]},
     "/refuse": {"reasons": "不属于本机关职权范围。"},

@@ -221,3 +221,38 @@ def test_the_portal_publishes_the_months_rates_without_personal_data(county):
     assert response.context["total"].good_rate == 50
     assert "王晓燕" not in text and "张三" not in text and "王五很好" not in text
     assert running.context["month"] == datetime.date(2026, 9, 1)
+
+
+# --- The API -----------------------------------------------------------------------------------------------------
+
+
+def test_the_applicant_rates_through_the_api_in_the_verified_session(county):
+    case = delivered(now=at(2026, 9, 29))
+    url = f"/api/v1/ratings/cases/{case.tracking_number}"
+    body = {"level": 2, "indicators": {"guide_accuracy": 1}, "tags": ["unclear_guide"], "comment": "指南不清"}
+    # Not verified: told to find the case first; a signed-in clerk is refused whatever their session holds
+    answer = visitor().post(url, body, content_type="application/json")
+    assert (answer.status_code, answer.json()["code"]) == (401, "applicant_not_verified")
+    clerk = logged_in("county_clerk")
+    assert clerk.post(url, body, content_type="application/json").status_code == 404
+    assert Rating.objects.count() == 0
+    # Verified on the tracking page: rated, and a bad review opens its task
+    answer = verified_visitor(case).post(url, body, content_type="application/json")
+    assert answer.status_code == 201
+    assert {key: answer.json()[key] for key in ("channel", "level", "is_bad")} == {
+        "channel": "online",
+        "level": 2,
+        "is_bad": True,
+    }
+    assert Rectification.objects.filter(rating_id=answer.json()["id"]).exists()
+
+
+def test_the_api_lists_are_scoped_and_paged(county, django_assert_num_queries):
+    tasks = [bad_review() for _ in range(3)]
+    head = logged_in("market_head")
+    with django_assert_num_queries(5):  # the session, the user, their roles, the count, the page
+        answer = head.get("/api/v1/ratings/rectifications")
+    assert [row["id"] for row in answer.json()["items"]] == [task.pk for task in reversed(tasks)]
+    assert logged_in("futu_clerk").get("/api/v1/ratings/rectifications").json() == {"items": [], "count": 0}
+    assert logged_in("futu_clerk").get("/api/v1/ratings/").json()["count"] == 0
+    assert head.get("/api/v1/ratings/").json()["count"] == 3
