@@ -73,7 +73,7 @@ def rectifications_visible_to(user: User) -> QuerySet[Rectification]:
     if condition is None:
         return Rectification.objects.none()
     return Rectification.objects.filter(condition).select_related(
-        "case", "site", "department", "handler", "rating", "case__item"
+        "case__version", "site", "department", "handler", "rating"
     )
 
 
@@ -88,7 +88,7 @@ def appeals_pending_for(user: User) -> QuerySet[Appeal]:
     scope = user_scope(user)
     return (
         Appeal.objects.filter(scope.site_filter("rectification__site__"), state=Appeal.State.FILED)
-        .select_related("rectification__case__item", "rectification__department", "rectification__site", "filed_by")
+        .select_related("rectification__case__version", "rectification__department", "rectification__site", "filed_by")
         .order_by("filed_at", "pk")
     )
 
@@ -104,7 +104,7 @@ def tablet_prompt_current(window: Window, now: datetime.datetime) -> TabletPromp
     """The case the window's clerk put on its tablet, while it waits for the applicant's touch."""
     return (
         TabletPrompt.objects.filter(window=window, answered_at__isnull=True, expires_at__gt=now)
-        .select_related("case__item", "window__site")
+        .select_related("case__version", "window__site")
         .order_by("-requested_at")
         .first()
     )

@@ -259,7 +259,7 @@ def _names(by: str, keys: list) -> dict:
 
     return {
         pk: f"{code} {name}"
-        for pk, code, name in ServiceItem.objects.filter(pk__in=keys).values_list("pk", "code", "name")
+        for pk, code, name in ServiceItem.objects.filter(pk__in=keys).values_list("pk", "code", "current_version__name")
     }
 
 

@@ -197,6 +197,17 @@ def test_the_figures_page_is_for_admins_heads_and_supervisors(county):
         assert response.context["total"].bad == 1
     land = logged_in("land_head", language="en").get("/workbench/ratings/figures/?month=2026-09&by=department")
     assert land.context["total"].total == 0
+    admin = logged_in("centre_admin", language="en")
+    names = {
+        by: [row["name"] for row in admin.get(f"/workbench/ratings/figures/?month=2026-09&by={by}").context["rows"]]
+        for by in ("site", "window", "staff", "item")
+    }
+    assert names == {
+        "site": ["阳新县行政服务中心"],
+        "window": [str(Window.objects.get(site__code="YX", number="1"))],
+        "staff": ["王晓燕"],
+        "item": ["SJ-0004 食品经营许可"],
+    }
 
 
 def test_the_appeals_page_lists_waiting_appeals_for_supervisors(county):
