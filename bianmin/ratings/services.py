@@ -13,7 +13,18 @@ from collections.abc import Iterable, Mapping
 from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import BooleanField, CharField, DateField, DateTimeField, Exists, IntegerField, OuterRef, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,15 +88,19 @@ def is_staff_person(user: User | None) -> bool:
 # --- Who handled the case (谁办理谁负责) -------------------------------------------------------------------------
 
 
+def _clerk_window_of(staff: object, site: object) -> QuerySet:
+    """The window where the staff member is a clerk at the site (the first assigned): ids or OuterRefs."""
+    return (
+        RoleAssignment.objects.filter(user_id=staff, role=Role.CLERK, site_id=site, window__isnull=False)
+        .order_by("pk")
+        .values("window_id")[:1]
+    )
+
+
 def _window_of(staff_id: int | None, site_id: int) -> int | None:
     if staff_id is None:
         return None
-    return (
-        RoleAssignment.objects.filter(user_id=staff_id, role=Role.CLERK, site_id=site_id, window__isnull=False)
-        .order_by("pk")
-        .values_list("window_id", flat=True)
-        .first()
-    )
+    return _clerk_window_of(staff_id, site_id).values_list("window_id", flat=True).first()
 
 
 def _handled_by(case: Case, prompt: TabletPrompt | None) -> dict:
@@ -276,7 +291,7 @@ _DEFAULT_COLUMNS = (
     ("rated_on", "d_on"),
     ("site_id", "receiving_site"),
     ("department_id", "department"),
-    ("window_id", "d_window"),
+    ("window_id", "d_window"),  # the receiving clerk's window, as for the other ratings
     ("staff_id", "received_by"),
     ("item_id", "item"),
 )
@@ -302,7 +317,7 @@ def ratings_default_apply(*, now: datetime.datetime | None = None, days: int | N
             d_true=Value(True, output_field=BooleanField()),
             d_at=Value(now, output_field=DateTimeField()),
             d_on=Value(timezone.localdate(now), output_field=DateField()),
-            d_window=Value(None, output_field=IntegerField()),
+            d_window=Subquery(_clerk_window_of(OuterRef("received_by"), OuterRef("receiving_site"))),
         )
         .order_by()
         .values_list(*(source for _column, source in _DEFAULT_COLUMNS))

@@ -133,8 +133,9 @@ def test_each_rate_of_the_standard_per_site_and_for_everything(constructed):
 
 def test_the_rates_per_window_and_staff_member(constructed):
     by_window = {row.key: (row.total, row.good_rate, row.unrated_rate) for row in rating_figures(by="window", **PERIOD)}
-    # the default ratings are tied to no window; 未评率 is not counted per window (a case has none)
-    assert by_window == {constructed["window"]: (5, D("60.00"), None), None: (2, D("100.00"), None)}
+    # every rating counts at the receiving clerk's window (the tablet's: its own); 未评率 is not counted per window
+    town_window = Window.objects.get(site__code="BS", number="1").pk
+    assert by_window == {constructed["window"]: (6, D("66.67"), None), town_window: (1, D("100.00"), None)}
     by_staff = {
         user_id: (row.total, row.good_rate, row.unrated_rate)
         for row in rating_figures(by="staff", **PERIOD)
