@@ -267,3 +267,27 @@ def test_the_api_lists_are_scoped_and_paged(county, django_assert_num_queries):
     assert logged_in("futu_clerk").get("/api/v1/ratings/rectifications").json() == {"items": [], "count": 0}
     assert logged_in("futu_clerk").get("/api/v1/ratings/").json()["count"] == 0
     assert head.get("/api/v1/ratings/").json()["count"] == 3
+
+
+def test_the_applicant_rates_the_fix_on_the_rating_page(county):
+    from bianmin.ratings.services import (
+        rectification_call_back,
+        rectification_record_outcome,
+        rectification_rectify,
+        rectification_verify,
+    )
+
+    task = bad_review()
+    head = user("market_head")
+    client = verified_visitor(task.case)
+    assert "fix-form" not in client.get(f"/rate/{task.case.tracking_number}/").content.decode()
+    rectification_verify(actor=head, rectification=task, is_founded=True, findings="属实。")
+    rectification_rectify(actor=head, rectification=task, measures="已整改。")
+    rectification_call_back(actor=head, rectification=task, note="认可。")
+    rectification_record_outcome(actor=head, rectification=task, outcome="已为申请人补办。")
+    page = client.get(f"/rate/{task.case.tracking_number}/").content.decode()
+    assert "fix-form" in page and "已为申请人补办。" in page
+    assert client.post(f"/rate/{task.case.tracking_number}/fix/", {"level": "4"}).status_code == 302
+    task.refresh_from_db()
+    assert task.fix_level == 4
+    assert "fix-form" not in client.get(f"/rate/{task.case.tracking_number}/").content.decode()
