@@ -140,8 +140,10 @@ def tablet_now(request, key: str):
 def tablet_submit(request, key: str):
     """The applicant's touch on the tablet: the rating of the prompted case; then thanks, and back to idle."""
     window = window_from_key(key)
-    prompt = TabletPrompt.objects.select_related("case").filter(window=window, pk=request.POST.get("prompt") or 0)
-    prompt = prompt.first() if str(request.POST.get("prompt", "")).isdigit() else None
+    raw = request.POST.get("prompt", "")
+    prompt = None
+    if raw.isdigit() and len(raw) < 19:
+        prompt = TabletPrompt.objects.select_related("case").filter(window=window, pk=int(raw)).first()
     if prompt is None:
         return TemplateResponse(request, "ratings/public/_tablet_now.html", _tablet_context(key, window, None))
     form = RatingForm(request.POST, channel=Channel.WINDOW)

@@ -291,3 +291,15 @@ def test_the_applicant_rates_the_fix_on_the_rating_page(county):
     task.refresh_from_db()
     assert task.fix_level == 4
     assert "fix-form" not in client.get(f"/rate/{task.case.tracking_number}/").content.decode()
+
+
+def test_the_tablet_ignores_a_malformed_or_foreign_prompt(county):
+    case = delivered(now=at(2026, 9, 29))
+    window = Window.objects.get(site__code="YX", number="1")
+    other = Window.objects.get(site__code="BS", number="1")
+    prompt = rating_prompt_at_window(actor=user("county_clerk"), case=case, window=window)
+    tablet = visitor(language="en")
+    for value in ("abc", "99999999999999999999", str(prompt.pk)):
+        response = tablet.post(f"/rate/window/{tablet_key(other)}/submit/", {"prompt": value, "level": "1"})
+        assert response.status_code == 200 and "tablet-form" not in response.content.decode()
+    assert Rating.objects.count() == 0
