@@ -216,7 +216,8 @@ def rating_figures(
     ``cases`` (the same scope's cases, for 未评率) and ``filters`` on both, by the rating's column names
     (``site_id=…``, ``department_id=…``).
     Two aggregate queries, whatever the number of rows. E.g. a hall screen: this month's ``good_rate`` of a site,
-    ``rating_figures(start=…, end=…, site_id=site.pk)[0].good_rate``."""
+    ``rating_figures(start=…, end=…, site_id=site.pk)[0].good_rate``; with its village rooms,
+    ``site__path__startswith=site.path``."""
     if by is not None and by not in DIMENSIONS:
         raise ValueError(f"Unknown dimension {by!r}")
     base = (ratings if ratings is not None else Rating.objects.all()).filter(
@@ -224,16 +225,18 @@ def rating_figures(
     )
     rating_column, case_column = DIMENSIONS[by] if by else (None, None)
     case_filters = {_case_field(name): value for name, value in filters.items()}
+    # A case has no window: filtered by a window, 未评率 is not counted.
+    counts_cases = not any(name.startswith("window") for name in filters)
     cases = (cases if cases is not None else Case.objects.all()).order_by()
     if by is None:
         rows = [{"key": None, **base.aggregate(**_COUNTS)}]
-        closed = _closed_counts(None, start, end, case_filters, cases)
+        closed = _closed_counts(None, start, end, case_filters, cases) if counts_cases else {}
     else:
         rows = [
             {"key": row[rating_column], **row}
             for row in base.order_by().values(rating_column).annotate(**_COUNTS).order_by(rating_column)
         ]
-        closed = _closed_counts(case_column, start, end, case_filters, cases) if case_column else {}
+        closed = _closed_counts(case_column, start, end, case_filters, cases) if case_column and counts_cases else {}
     figures = []
     for row in rows:
         counts = {name: row[name] for name in _COUNTS}
@@ -248,7 +251,12 @@ def rating_figures(
     return figures
 
 
-_CASE_FIELDS = {"site_id": "receiving_site_id", "staff_id": "received_by_id"}
+_CASE_FIELDS = {
+    "site_id": "receiving_site_id",
+    "site": "receiving_site",
+    "staff_id": "received_by_id",
+    "staff": "received_by",
+}
 
 
 def _case_field(name: str) -> str:

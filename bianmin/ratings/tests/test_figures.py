@@ -127,8 +127,16 @@ def test_each_rate_of_the_standard_per_site_and_for_everything(constructed):
         D("50.00"),
         D("100.00"),
     )
-    # One site alone, as a hall screen asks for it
-    assert rating_figures(site_id=constructed["BS"], **PERIOD)[0].good_rate == D("100.00")
+    # One site alone, as a hall screen asks for it; with its village rooms; one window
+    assert rates(rating_figures(site_id=constructed["BS"], **PERIOD)[0])[:4] == (1, D("100.00"), None, D("50.00"))
+    town = Site.objects.get(code="BS")
+    assert rates(rating_figures(site__path__startswith=town.path, **PERIOD)[0])[:4] == (
+        1,
+        D("100.00"),
+        None,
+        D("50.00"),
+    )
+    assert rates(rating_figures(window_id=constructed["window"], **PERIOD)[0])[:4] == (6, D("66.67"), D("60.00"), None)
 
 
 def test_the_rates_per_window_and_staff_member(constructed):
