@@ -22,6 +22,8 @@ urlpatterns = [
     path("cases/", include("bianmin.cases.public_urls")),
     path("workbench/complaints/", include("bianmin.complaints.urls")),
     path("complaints/", include("bianmin.complaints.public_urls")),
+    path("rate/", include("bianmin.ratings.public_urls")),
+    path("workbench/ratings/", include("bianmin.ratings.urls")),
     path("workbench/", include("bianmin.workbench.urls")),
     path("supervision/statistics/", include("bianmin.statistics.urls")),
     path("supervision/", include("bianmin.supervision.urls")),

@@ -23,6 +23,8 @@ from bianmin.complaints.services import Complainant, ComplaintIn, complaint_rece
 from bianmin.core.testing import at, intake, steps_done, user
 from bianmin.org import services as org
 from bianmin.org.models import Role, RoleAssignment, Site, Window
+from bianmin.ratings.models import Rectification
+from bianmin.ratings.services import rating_submit
 from bianmin.supervision.models import AccountabilityRecord, Alert, InboxMessage, SupervisionOrder
 from bianmin.supervision.services.accountability import accountability_record_create
 from bianmin.supervision.services.orders import order_issue
@@ -75,6 +77,7 @@ class Place:
     order: SupervisionOrder | None = None
     record: AccountabilityRecord | None = None
     complaint: Complaint | None = None  # about the case, at its current site, awaiting acceptance
+    rectification: Rectification | None = None  # of the applicant's bad review of the case
     # Cases of the same place in the status a move starts from (the main case is accepted): a move is checked
     # against the transition table before the permission, so the matrix asks each move where it is allowed.
     in_status: dict[str, Case] = field(default_factory=dict)
@@ -143,6 +146,7 @@ def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, depart
         site=case.current_site,
         now=NOW,
     )
+    rating = rating_submit(actor=None, case=case, channel="online", level=1, now=NOW)
     inquiry = inquiries.inquiry_log(
         actor=user(inquiry_owner), asked_by="李四", question="怎么办理？", site=case.receiving_site, now=NOW
     )
@@ -169,6 +173,7 @@ def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, depart
         alert=alert,
         order=order,
         record=record,
+        rectification=Rectification.objects.get(rating=rating),
         in_status=_in_status(submit),
     )
 

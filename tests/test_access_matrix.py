@@ -43,6 +43,7 @@ from bianmin.catalog.models import MaterialRequirement, Topic
 from bianmin.core.models import AuditEvent, CalendarYear, OutboundMessage
 from bianmin.core.testing import ID_NUMBER
 from bianmin.org.models import Delegation
+from bianmin.ratings.tablet import tablet_key
 
 from .access_matrix_world import NOW, ROLES, World, world_build
 
@@ -140,6 +141,14 @@ CASE_READERS_OWN = (
 # administrator or a supervisor. The village room's agent relays the case (and hands over its result), the town
 # hall handles it.
 WINDOW_MOVERS = ("town_clerk", "county_clerk", "chief_representative", "department_head")
+RECTIFICATION_READERS = (
+    "town_clerk",
+    "county_clerk",
+    "chief_representative",
+    "department_head",
+    "centre_admin",
+    "supervisor",
+)
 
 
 def case_move(*movers: str, status: str = "case", **params: str) -> Entry:
@@ -256,6 +265,31 @@ ENTRIES: dict[str, Entry] = {
     "workbench/complaints/<int:pk>/<slug:move>/": e(
         ("superuser",), own=("supervisor",), method="POST", pk="complaint", move="complaint_move"
     ),
+    # --- Ratings (好差评): the applicant's pages, the window tablet, the staff pages ---------------------------------
+    "ratings/": PUBLIC,  # the portal's monthly figures
+    "rate/<str:tracking_number>/": OWN_APPLICATION,
+    "rate/<str:tracking_number>/fix/": e(own=("applicant",), method="POST", login=TRACKING_FORM),
+    # The tablet's key is the window's signed id: whoever holds it sees the prompt (never a staff member's rating).
+    "rate/window/<str:key>/": e(ALL_ROLES, url=lambda w, role, side: f"/rate/window/{tablet_key(w.windows['YX'])}/"),
+    "rate/window/<str:key>/now/": e(
+        ALL_ROLES, url=lambda w, role, side: f"/rate/window/{tablet_key(w.windows['YX'])}/now/"
+    ),
+    "rate/window/<str:key>/submit/": e(
+        ALL_ROLES, method="POST", url=lambda w, role, side: f"/rate/window/{tablet_key(w.windows['YX'])}/submit/"
+    ),
+    "workbench/ratings/": e(ROLE_HOLDERS),
+    # A rectification: the sites in scope (the village room's agent: only its room) and the department's leads.
+    "workbench/ratings/<int:pk>/": e(("superuser",), own=RECTIFICATION_READERS, pk="rectification"),
+    "workbench/ratings/<int:pk>/appeals/<int:appeal_id>/evidence/": e(pk="rectification", appeal_id="none"),
+    # The department appeals (its head and chief representative); the others who see the task are refused.
+    "workbench/ratings/<int:pk>/<slug:action>/": e(
+        ("superuser",), own=DEPARTMENT_LEADS, method="POST", pk="rectification", action="rectification_action"
+    ),
+    "workbench/ratings/appeals/": e(SUPERVISORS),
+    "workbench/ratings/figures/": e(("department_head", "centre_admin", *SUPERVISORS)),
+    "workbench/ratings/tablets/": e(("centre_admin", "superuser")),
+    # The clerk asks for a rating on their own window's tablet (the superuser has no window).
+    "workbench/ratings/prompt/<int:case_id>/": e(own=("town_clerk", "county_clerk"), method="POST", case_id="case"),
     # --- The API: its own pages, then one entry per operation (METHOD path) --------------------------------------
     "api/v1/": e(),  # no page at the root
     "api/v1/openapi.json": PUBLIC,
@@ -296,6 +330,10 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/withdrawal": case_move(*WINDOW_MOVERS),
     "POST /api/v1/complaints/work-orders": e(HOTLINE_DESK, method="POST"),
     "GET /api/v1/complaints/{complaint_id}": e(("superuser",), own=COMPLAINT_READERS_OWN, complaint_id="complaint"),
+    # Ratings: the applicant rates in the session that verified the case (their own case is rated already: 409).
+    "POST /api/v1/ratings/cases/{tracking_number}": e(own=("applicant",), method="POST"),
+    "GET /api/v1/ratings/": e(LOGGED_IN),  # the caller's scope: an empty list for a person without a role
+    "GET /api/v1/ratings/rectifications": e(LOGGED_IN),
     # --- The admin ------------------------------------------------------------------------------------------------
     "admin/": ADMIN_GATE,
     "admin/login/": PUBLIC,
@@ -306,7 +344,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|complaints)/$": e(
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|complaints|ratings)/$": e(
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
@@ -338,12 +376,21 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("cases/notice", add=False, kind="notice", scoped=True),
     **_admin_model("cases/inquiry", add=False, kind="inquiry", scoped=True),
     **_admin_model("complaints/complaint", add=False, kind="complaint", scoped=True),
+    **_admin_model("ratings/rating", add=False, kind="rating", scoped=True),
+    **_admin_model("ratings/rectification", add=False, kind="rectification", scoped=True),
 }
 
 # The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
 # the permission (so that a refusal, not a form error, is what the matrix sees).
-ACTIONS = {"case_action": "accept", "alert_action": "confirm", "order_action": "withdraw", "complaint_move": "accept"}
+ACTIONS = {
+    "case_action": "accept",
+    "alert_action": "confirm",
+    "order_action": "withdraw",
+    "complaint_move": "accept",
+    "rectification_action": "appeal",
+}
 PAGE_BODIES = {
+    "workbench/ratings/<int:pk>/<slug:action>/": {"appeal-reason": "评价人误选。"},
     "supervision/orders/<int:pk>/<slug:action>/": {"withdraw-reason": "已整改。"},
     "supervision/accountability/<int:pk>/annul/": {"reason": "认定有误。"},
 }
@@ -361,6 +408,7 @@ def _intake_body(role: str, side: str) -> dict:
 
 # A valid body per API move (by the end of its path): the API checks the input before the view runs.
 API_BODIES = {
+    "/ratings/cases/{tracking_number}": {"level": 5},
     "/supplement": {"problems": [{"material": "身份证", "problem": "未提供"}]},
     "/supplement-received": {"materials": [{"name": "身份证"}]},
     "/refuse": {"reasons": "不属于本机关职权范围。"},
@@ -498,6 +546,9 @@ def _object(kind: str, world: World, role: str, side: str):
         "complaint_id": lambda: place.complaint.pk,
         "complaint_number": lambda: place.complaint.number,
         "complaint_move": lambda: ACTIONS["complaint_move"],
+        "rectification_action": lambda: ACTIONS["rectification_action"],
+        "rectification": lambda: place.rectification.pk,
+        "rating": lambda: place.rectification.rating_id,
     }
     return values[kind]()
 

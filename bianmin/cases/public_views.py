@@ -475,3 +475,9 @@ def track_withdraw(request, tracking_number: str):
     else:
         messages.success(request, _("Your application was withdrawn."))
     return redirect("cases_public:track_case", tracking_number=case.tracking_number)
+
+
+def session_case(request, tracking_number: str) -> Case | None:
+    """The case with this number when this session verified it on the tracking page (for the pages of the apps
+    above cases, e.g. the applicant's rating page); otherwise None."""
+    return _session_case(request, tracking_number)

@@ -1,11 +1,16 @@
+import datetime
+
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import Topic
 from bianmin.core.errors import DomainError
 from bianmin.core.workdays import add_workdays
-from bianmin.org.models import SiteLevel
+from bianmin.org.models import Department, Site, SiteLevel
 from bianmin.org.selectors import site_directory
+from bianmin.ratings.selectors import month_bounds, rating_figures
 
 from .forms import DeadlineForm
 
@@ -52,3 +57,41 @@ def deadline_calculator(request):
             error = exc.message
     template = "portal/_deadline_result.html" if request.htmx else "portal/deadline.html"
     return render(request, template, {"form": form, "result": result, "error": error})
+
+
+def _published_month(request) -> datetime.date:
+    """The month asked for (``?month=YYYY-MM``), else the last full month; never a month still running."""
+    today = timezone.localdate()
+    this_month = datetime.date(today.year, today.month, 1)
+    last_full = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    try:
+        asked = datetime.datetime.strptime(request.GET.get("month", ""), "%Y-%m").date()
+    except ValueError:
+        return last_full
+    return min(asked, last_full)
+
+
+def rating_results(request):
+    """好差评 published monthly (国办发〔2019〕51号: 评价结果公开): the standard's rates per department and per site; no
+    person is named and no rating is shown."""
+    month = _published_month(request)
+    start, end = month_bounds(month.year, month.month)
+    sections = []
+    for by, title in (("department", _("By department")), ("site", _("By site"))):
+        rows = rating_figures(start=start, end=end, by=by)
+        names = _dimension_names(by, [row.key for row in rows])
+        sections.append({"title": title, "rows": [{"name": names.get(row.key, "—"), "f": row} for row in rows]})
+    context = {
+        "month": month,
+        "start": start,
+        "end": end,
+        "sections": sections,
+        "total": rating_figures(start=start, end=end)[0],
+        "previous": (month - datetime.timedelta(days=1)).replace(day=1),
+    }
+    return TemplateResponse(request, "portal/ratings.html", context)
+
+
+def _dimension_names(by: str, keys: list) -> dict:
+    model = Department if by == "department" else Site
+    return dict(model.objects.filter(pk__in=[key for key in keys if key is not None]).values_list("pk", "name"))

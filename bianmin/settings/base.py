@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "bianmin.org",
     "bianmin.catalog",
     "bianmin.cases",
+    "bianmin.ratings",
     "bianmin.portal",
     "bianmin.workbench",
     "bianmin.complaints",
@@ -245,6 +246,8 @@ PERIODIC_TASKS = [
     ("bianmin.statistics.tasks.refresh_daily_figures", 60),
     # Complaints: late work orders still late 5 working days after a reminder are reported (通报).
     ("bianmin.complaints.tasks.report_late_complaints", 3600),
+    # 好差评: the county's optional default ratings (off unless RATINGS_DEFAULT_AFTER_DAYS is set).
+    ("bianmin.ratings.tasks.apply_default_ratings", 86400),
 ]
 
 # The web server that `manage.py serve` starts (gunicorn, gthread workers): processes x threads each.
@@ -256,6 +259,13 @@ BENCH_FLOOR_VIEW = False
 
 # Electronic supervision: how often the live monitor reloads its counts and table (seconds).
 MONITOR_POLL_SECONDS = 30
+
+# 好差评 (国办发〔2019〕51号): working days the handler has to rectify a bad review (local rules use 5, 7 or 15),
+# and the optional county rule "no rating within N natural days counts as 基本满意" (0: off).
+RATINGS_RECTIFICATION_DAYS = ENV.ratings_rectification_days
+RATINGS_DEFAULT_AFTER_DAYS = ENV.ratings_default_after_days
+# How often the rating tablet at a window asks whether its clerk put a case on it.
+RATINGS_TABLET_POLL_SECONDS = 3
 
 # Behind a reverse proxy every request comes from the proxy's address. Requests from these addresses (or networks)
 # take the client's address from X-Forwarded-For instead (bianmin.core.middleware.TrustedProxyMiddleware).

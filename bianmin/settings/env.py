@@ -81,6 +81,9 @@ class Env:
     audit_checkpoint_key: str
     # Where the checkpoints are appended: a directory the database's users cannot change.
     audit_checkpoint_dir: Path
+    # 好差评: working days to rectify a bad review; natural days after which no rating counts as 基本满意 (0: off).
+    ratings_rectification_days: int
+    ratings_default_after_days: int
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -114,6 +117,8 @@ def read_env() -> Env:
         node_name=os.environ.get("NODE_NAME", "").strip(),
         audit_checkpoint_key=os.environ.get("AUDIT_CHECKPOINT_KEY", "").strip(),
         audit_checkpoint_dir=Path(os.environ.get("AUDIT_CHECKPOINT_DIR") or str(var_dir / "audit-checkpoints")),
+        ratings_rectification_days=_positive_int("RATINGS_RECTIFICATION_DAYS", 5),
+        ratings_default_after_days=_positive_int("RATINGS_DEFAULT_AFTER_DAYS", 0, minimum=0),
     )
 
 

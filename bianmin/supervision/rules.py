@@ -46,6 +46,7 @@ from bianmin.core.dates import SHANGHAI as SHANGHAI  # re-exported: the sweep an
 from bianmin.core.dates import BeijingDate, EndOfBeijingDay
 from bianmin.core.models import AuditEvent
 from bianmin.org.models import Role
+from bianmin.ratings.models import Rectification
 
 from .models import Level, RuleMode, RuleSetting, SupervisionOrder
 
@@ -103,7 +104,7 @@ class Rule:
     default_level: str
     responsible_role: str
     default_mode: str = RuleMode.AUTOMATIC
-    # Ratings come with roadmap item 5; until then their rule is listed and skipped.
+    # A rule whose source is not built yet is listed and skipped.
     source_available: bool = True
     causes: Callable[[SweepContext], QuerySet] | None = None
     # Condition rules: an Exists over the cause, correlated with the alert's row (OuterRef("case_id") …).
@@ -318,6 +319,33 @@ def _order_remains(ctx: SweepContext) -> Exists:
     )
 
 
+# --- 11: a bad review not rectified in time (国办发〔2019〕51号: 谁办理谁负责) -------------------------------------
+
+
+def _bad_review_not_rectified(ctx: SweepContext) -> QuerySet:
+    tasks = Rectification.objects.filter(state__in=Rectification.AWAITING, due__lt=ctx.today)
+    return tasks.annotate(
+        a_key=_key(),
+        a_case=F("case_id"),
+        a_task=_none(),
+        a_order=_none(),
+        a_site=F("site_id"),
+        a_department=F("department_id"),
+        a_item=F("case__item_id"),
+        a_role=Value(Role.CHIEF_REPRESENTATIVE, output_field=CharField()),
+        a_due=F("due"),
+    )
+
+
+def _bad_review_remains(ctx: SweepContext) -> Exists:
+    # Done, under appeal or excluded clears the alert, and so would a later due date.
+    return Exists(
+        Rectification.objects.filter(
+            pk=Cast(OuterRef("key"), BigIntegerField()), state__in=Rectification.AWAITING, due__lt=ctx.today
+        )
+    )
+
+
 # --- 12: a complaint or 12345 work order past its running deadline ---------------------------------------------
 
 
@@ -481,7 +509,8 @@ RULES: dict[str, Rule] = {
             clears=True,
             default_level=Level.YELLOW,
             responsible_role=Role.CHIEF_REPRESENTATIVE,
-            source_available=False,
+            causes=_bad_review_not_rectified,
+            cause_remains=_bad_review_remains,
         ),
         Rule(
             code="complaint_overdue",
