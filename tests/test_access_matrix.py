@@ -344,7 +344,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|complaints|ratings)/$": e(
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|complaints)/$": e(
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
