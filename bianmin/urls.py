@@ -20,6 +20,7 @@ urlpatterns = [
     path("workbench/catalog/", include("bianmin.catalog.staff_urls")),
     path("workbench/cases/", include("bianmin.cases.urls")),
     path("cases/", include("bianmin.cases.public_urls")),
+    path("workbench/duty/", include("bianmin.duty.urls")),
     path("workbench/", include("bianmin.workbench.urls")),
     path("supervision/statistics/", include("bianmin.statistics.urls")),
     path("supervision/", include("bianmin.supervision.urls")),

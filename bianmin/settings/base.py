@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "bianmin.org",
     "bianmin.catalog",
     "bianmin.cases",
+    "bianmin.duty",
     "bianmin.portal",
     "bianmin.workbench",
     "bianmin.supervision",
