@@ -221,7 +221,9 @@ class Case(models.Model):
                 condition=Q(decided_at__isnull=False),
             ),
             models.Index(
-                fields=["item", "-decided_at", "-id"], name="case_results_item_idx", condition=Q(decided_at__isnull=False)
+                fields=["item", "-decided_at", "-id"],
+                name="case_results_item_idx",
+                condition=Q(decided_at__isnull=False),
             ),
             models.Index(fields=["withdrawn_at"], name="case_withdrawn_at_idx"),
             # The alert sweep's event rules (supervision/rules.py) read these instead of every case: each index

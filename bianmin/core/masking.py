@@ -76,7 +76,8 @@ def _through_first(address: str, markers: tuple[str, ...]) -> str | None:
 
 
 def mask_address(address: str) -> str:
-    """The address down to the village or community, the rest dropped: ``阳新县白沙镇白沙村三组`` → ``阳新县白沙镇白沙村``.
+    """The address down to the village or community, the rest dropped:
+    ``阳新县白沙镇白沙村三组`` → ``阳新县白沙镇白沙村``.
 
     An address without a village keeps its town (``阳新县兴国镇城东路8号`` → ``阳新县兴国镇``), one without a town its
     county or district; an address naming none of these keeps nothing.

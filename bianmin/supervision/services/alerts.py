@@ -55,11 +55,13 @@ SITE_ROLES = (Role.CLERK, Role.AGENT, Role.CENTRE_ADMIN)
 
 def _recipients_sql(alert_condition: str) -> str:
     """(user_id, alert_id) of the people an alert reaches: holders of its responsible role (at its site for clerks,
-    agents and centre administrators, in its department otherwise) and its department's heads. Supervisors see the feed instead."""
+    agents and centre administrators, in its department otherwise) and its department's heads. Supervisors see the
+    feed instead."""
     alert, role = _quoted(Alert), _quoted(RoleAssignment)
     branches = (
         "ra.role = a.responsible_role AND a.responsible_role IN (%s, %s, %s) AND ra.site_id = a.site_id",
-        "ra.role = a.responsible_role AND a.responsible_role NOT IN (%s, %s, %s) AND ra.department_id = a.department_id",
+        "ra.role = a.responsible_role AND a.responsible_role NOT IN (%s, %s, %s) "
+        "AND ra.department_id = a.department_id",
         "ra.role = %s AND ra.department_id = a.department_id",
     )
     return " UNION ".join(

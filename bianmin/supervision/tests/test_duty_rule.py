@@ -38,7 +38,9 @@ def test_a_town_hall_without_duty_on_a_working_day_raises_one_alert(towns):
     admin = role_holder("bs_admin", Role.CENTRE_ADMIN, site="BS", is_staff=True)
     for code in towns:
         if code != "BS":
-            duty.shift_save(actor=None, site=towns[code], date=D(2026, 10, 12), period="day", cadre_name="甲", phone="1391111")
+            duty.shift_save(
+                actor=None, site=towns[code], date=D(2026, 10, 12), period="day", cadre_name="甲", phone="1391111"
+            )
 
     sweep(now=at(2026, 10, 12))
     sweep(now=at(2026, 10, 12, 11))  # the same cause is not raised twice
