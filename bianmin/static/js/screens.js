@@ -6,14 +6,14 @@
   var status = document.getElementById("screen-status");
   if (!screen || !status) { return; }
   var staleAfter = parseInt(screen.getAttribute("data-stale-after") || "30", 10) * 2 * 1000;
-  var text = screen.getAttribute("data-stale-text") || "%(minutes)s";
+  var text = screen.getAttribute("data-stale-text") || "{minutes}";
   var lastOk = Date.now();
   var failing = false;
 
   function show() {
     var age = Date.now() - lastOk;
     if (!failing && age < staleAfter) { status.hidden = true; return; }
-    status.textContent = text.replace("%(minutes)s", String(Math.max(1, Math.round(age / 60000))));
+    status.textContent = text.replace("{minutes}", String(Math.max(1, Math.round(age / 60000))));
     status.hidden = false;
   }
 
