@@ -154,9 +154,10 @@ def baisha_staffed(county):
     return bs
 
 
-def test_the_window_screen_shows_the_staff_with_badge_or_service_suspended(baisha_staffed):
+def test_the_window_screen_shows_the_staff_with_badge_or_service_suspended(baisha_staffed, django_assert_num_queries):
     client = visitor(language="en")
-    staffed = client.get("/screens/BS/windows/1/").content.decode()
+    with django_assert_num_queries(5):  # the site, the window, the window with its departments and staff (3)
+        staffed = client.get("/screens/BS/windows/1/").content.decode()
     assert '<p class="window-number">Window 1</p>' in staffed
     assert '<span class="name">黄丽娟</span> <span class="badge-number">Badge BS-007</span>' in staffed
     assert "Service suspended" not in staffed
@@ -167,12 +168,13 @@ def test_the_window_screen_shows_the_staff_with_badge_or_service_suspended(baish
 
 
 def test_the_hall_screen_shows_todays_figures_windows_duty_and_recent_results(
-    baisha_staffed, django_assert_max_num_queries
+    baisha_staffed, django_assert_num_queries
 ):
     received("MZ-0004", "BS", now=at(2026, 3, 11, 9))
     received("MZ-0004", "BS", now=at(2026, 3, 11, 10))
     figures_refresh(days=[D(2026, 3, 11)], now=at(2026, 3, 11, 12))
-    with time_machine.travel(at(2026, 3, 11, 12), tick=False), django_assert_max_num_queries(8):
+    # The site, today's figures, the windows with their departments and staff (3), the duty, the results.
+    with time_machine.travel(at(2026, 3, 11, 12), tick=False), django_assert_num_queries(7):
         response = visitor(language="en").get("/screens/BS/")
     body = response.content.decode()
     assert 'hx-trigger="every 30s"' in body
@@ -184,11 +186,16 @@ def test_the_hall_screen_shows_todays_figures_windows_duty_and_recent_results(
     assert "13922223333" not in body  # the cadre's own phone stays on the staff pages
 
 
-def test_the_site_page(baisha_staffed):
+def test_the_site_page(baisha_staffed, django_assert_num_queries):
     with time_machine.travel(at(2026, 3, 11, 12), tick=False):
-        response = visitor(language="en").get("/sites/BS/")
+        # The site, the windows with their departments and staff (3), the items, the duty, the month's figures, the
+        # county centre of the layout.
+        with django_assert_num_queries(8):
+            response = visitor(language="en").get("/sites/BS/")
     body = response.content.decode()
     assert response.status_code == 200
     assert "Morning: <strong>胡镇长</strong> (副镇长)" in body
     assert "黄丽娟 (badge BS-007)" in body
+    assert body.count('<span class="badge yellow">relayed</span>') == response.context["relayed_count"]
+    assert "This month" in body and "From 2026-03-01 to 2026-03-11." in body
     assert visitor().get("/sites/NOPE/").status_code == 404
