@@ -15,10 +15,14 @@ class ShiftForm(forms.Form):
 class SwapForm(forms.Form):
     cadre_name = forms.CharField(label=_("Cadre taking over"), max_length=60)
     phone = forms.CharField(label=_("Their phone"), max_length=40)
-    approved_by = forms.ModelChoiceField(label=_("Approved by"), queryset=None)
+    approved_by = forms.TypedChoiceField(label=_("Approved by"), coerce=int)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
-    def __init__(self, *args, approvers=None, **kwargs):
+    def __init__(self, *args, approvers: list, **kwargs):
+        # The approvers are read once per page, however many shifts show this form.
         super().__init__(*args, **kwargs)
-        self.fields["approved_by"].queryset = approvers
-        self.fields["approved_by"].label_from_instance = lambda user: user.get_full_name()
+        self.approvers = {user.pk: user for user in approvers}
+        self.fields["approved_by"].choices = [(user.pk, user.get_full_name()) for user in approvers]
+
+    def clean_approved_by(self):
+        return self.approvers[self.cleaned_data["approved_by"]]

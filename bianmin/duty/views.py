@@ -51,10 +51,10 @@ def _week(request) -> datetime.date:
     return week_start_of(day)
 
 
-def _approvers(site: Site):
-    """Who may approve a swap at the site: its centre administrators and those above it."""
+def _approvers(site: Site) -> list[User]:
+    """Who may approve a swap at the site: its centre administrators and those above it (one query)."""
     ancestors = [site.path[: index + 1] for index, char in enumerate(site.path) if char == "/" and index]
-    return (
+    return list(
         User.objects.filter(
             role_assignments__role=Role.CENTRE_ADMIN,
             role_assignments__is_active=True,

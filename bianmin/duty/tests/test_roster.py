@@ -165,8 +165,16 @@ def test_the_week_view_shows_the_shifts_and_saves_through_the_service(baisha, to
     assert response["Location"] == f"/workbench/duty/{baisha.pk}/?week=2026-10-12"
     assert slots(baisha) == [(D(2026, 10, 13), "morning", "李值班")]
 
-    page = client.get(f"/workbench/duty/{baisha.pk}/?week=2026-10-14")
+    for day in (14, 15, 16):
+        services.shift_save(
+            actor=None, site=baisha, date=D(2026, 10, day), period="day", cadre_name=f"值班{day}", phone="1391111"
+        )
+    with django_assert_num_queries(11):  # the same with 2 shifts or 20
+        page = client.get(f"/workbench/duty/{baisha.pk}/?week=2026-10-14")
     body = page.content.decode()
+    # Each of the 4 shifts has its swap form, offering the town's and the county's centre administrators.
+    assert body.count(f'<option value="{town_admin.pk}">赵管理</option>') == 4
+    assert body.count(f'<option value="{user("centre_admin").pk}">刘建国</option>') == 4
     assert "The week starting Monday 2026-10-12." in body
     assert "李值班 (副镇长) · 13911112222" in body
 
@@ -188,3 +196,33 @@ def test_duty_on_reads_several_sites_in_one_query(baisha, town_admin, django_ass
         baisha.pk: ["甲", "乙"],
         futu.pk: ["丙"],
     }
+
+
+def test_a_swap_and_a_week_copy_through_the_page(baisha, town_admin):
+    shift = services.shift_save(
+        actor=None, site=baisha, date=MONDAY - datetime.timedelta(days=7), period="day", cadre_name="李", phone="1391111"
+    )
+    client = logged_in("bs_admin", language="en")
+    response = client.post(
+        f"/workbench/duty/{baisha.pk}/shifts/{shift.pk}/swap/",
+        {"cadre_name": "王", "phone": "13933334444", "approved_by": user("centre_admin").pk, "reason": "出差"},
+    )
+    assert response["Location"] == f"/workbench/duty/{baisha.pk}/?week=2026-10-05"
+    swap = DutySwap.objects.get()
+    assert (swap.previous_name, swap.new_name, swap.approved_by.username, swap.recorded_by) == (
+        "李",
+        "王",
+        "centre_admin",
+        town_admin,
+    )
+    # A clerk is no approver: not even offered, and refused when posted.
+    refused = client.post(
+        f"/workbench/duty/{baisha.pk}/shifts/{shift.pk}/swap/",
+        {"cadre_name": "赵", "phone": "13933334444", "approved_by": user("baisha_clerk").pk, "reason": "出差"},
+        follow=True,
+    )
+    assert "Select a valid choice." in refused.content.decode()
+    assert DutySwap.objects.count() == 1
+
+    client.post(f"/workbench/duty/{baisha.pk}/copy/", {"week": "2026-10-12"})
+    assert slots(baisha) == [(MONDAY - datetime.timedelta(days=7), "day", "王"), (MONDAY, "day", "王")]
