@@ -56,17 +56,14 @@ def cursor_parse(value: str) -> tuple[datetime.datetime, int] | None:
 
 def _published() -> QuerySet[Case]:
     # 双公示: every decision, unless its item is one whose results must not be published. The index's condition
-    # (decided_at not null) is repeated so the partial indexes serve the query.
-    return Case.objects.filter(decided_at__isnull=False, item__results_published=True)
+    # (decided_at not null) is repeated so the partial indexes serve the query; the few items kept off the board are
+    # a hashed NOT IN checked on each row read in the index's order (a join to the items could sort instead).
+    withheld = ServiceItem.objects.filter(results_published=False).values("pk")
+    return Case.objects.filter(decided_at__isnull=False).exclude(item_id__in=withheld)
 
 
-def results_page(
-    *, site_id: int | None = None, item_id: int | None = None, after: str = "", size: int = 20
-) -> tuple[list[PublishedResult], str | None]:
-    """One page of the results board, newest decision first, and the cursor of the next page (None: the last).
-
-    Keyset paging over (decided_at, id) reads the page from ``case_results_idx`` (or its site or item variant)
-    whatever the page's depth; one query."""
+def results_queryset(*, site_id: int | None = None, item_id: int | None = None, after: str = "") -> QuerySet[Case]:
+    """The board's rows after the cursor ``after``, newest decision first, under its filters (unsliced)."""
     cases = _published()
     if site_id:
         cases = cases.filter(receiving_site_id=site_id)
@@ -75,8 +72,10 @@ def results_page(
     position = cursor_parse(after)
     if position:
         moment, case_id = position
-        cases = cases.filter(Q(decided_at__lt=moment) | Q(decided_at=moment, pk__lt=case_id))
-    rows = list(
+        # decided_at <= the cursor's is the index range; the OR only breaks ties within it (an OR alone would be
+        # read as two ranges and sorted).
+        cases = cases.filter(Q(decided_at__lt=moment) | Q(pk__lt=case_id), decided_at__lte=moment)
+    return (
         cases.order_by("-decided_at", "-pk")
         .select_related("item", "version", "receiving_site")
         .only(
@@ -89,8 +88,18 @@ def results_page(
             "item__code",
             "version__name",
             "receiving_site__name",
-        )[: size + 1]
+        )
     )
+
+
+def results_page(
+    *, site_id: int | None = None, item_id: int | None = None, after: str = "", size: int = 20
+) -> tuple[list[PublishedResult], str | None]:
+    """One page of the results board, newest decision first, and the cursor of the next page (None: the last).
+
+    Keyset paging over (decided_at, id) reads the page from ``case_results_idx`` (or its site or item variant)
+    whatever the page's depth; one query."""
+    rows = list(results_queryset(site_id=site_id, item_id=item_id, after=after)[: size + 1])
     results = [
         PublishedResult(
             case_id=case.pk,
