@@ -92,6 +92,13 @@ def test_the_hall_screen_at_1920_by_1080_survives_a_network_drop(browser, live_s
     page.unroute("**/panel/")
     page.evaluate("() => { htmx.ajax('GET', '/screens/BS/panel/', '#screen').catch(function () {}); }")
     status.wait_for(state="hidden", timeout=5_000)
+
+    # The county centre's fifteen windows fit too.
+    page.goto(f"{live_server.url}/screens/YX/")
+    last = page.locator(".windows li").last.bounding_box()
+    assert page.locator(".windows li").count() == 15
+    assert last["y"] + last["height"] <= 1080
+    page.screenshot(path=f"{SHOTS}/hall-screen-county-1920x1080.png")
     context.close()
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import logged_in, role_holder, user
+from bianmin.core.testing import at, logged_in, role_holder, user
 from bianmin.duty import services
 from bianmin.duty.models import DutyShift, DutySwap
 from bianmin.duty.selectors import duty_on, shifts_of_week
@@ -226,3 +227,18 @@ def test_a_swap_and_a_week_copy_through_the_page(baisha, town_admin):
 
     client.post(f"/workbench/duty/{baisha.pk}/copy/", {"week": "2026-10-12"})
     assert slots(baisha) == [(MONDAY - datetime.timedelta(days=7), "day", "王"), (MONDAY, "day", "王")]
+
+
+def test_todays_duty_shows_on_the_workbench(baisha, town_admin):
+    services.shift_save(
+        actor=None, site=baisha, date=MONDAY, period="morning", cadre_name="李值班", title="副镇长", phone="13911112222"
+    )
+    with time_machine.travel(at(2026, 10, 12, 9), tick=False):
+        clerk_page = logged_in("baisha_clerk", language="en").get("/workbench/").content.decode()
+        admin_page = logged_in("bs_admin", language="en").get("/workbench/").content.decode()
+        tomorrow = logged_in("baisha_clerk", language="en")
+    assert 'Morning: 李值班 (副镇长) · <a href="tel:13911112222">13911112222</a>' in clerk_page
+    assert f'href="/workbench/duty/{baisha.pk}/"' not in clerk_page  # the clerk does not keep the roster
+    assert f'href="/workbench/duty/{baisha.pk}/"' in admin_page
+    with time_machine.travel(at(2026, 10, 13, 9), tick=False):
+        assert "Nobody is on the roster today." in tomorrow.get("/workbench/").content.decode()
