@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.http import Http404
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -89,8 +91,6 @@ def site_page(request, code: str):
 
 def _map_url(site) -> str:
     """A link to the site on a public map: its coordinates when known, else its address searched."""
-    from urllib.parse import quote
-
     if site.latitude is not None and site.longitude is not None:
         return f"https://uri.amap.com/marker?position={site.longitude},{site.latitude}&name={quote(site.name)}"
     if site.address:

@@ -198,3 +198,19 @@ def test_the_site_page(baisha_staffed, django_assert_num_queries):
     assert body.count('<span class="badge yellow">relayed</span>') == response.context["relayed_count"]
     assert "This month" in body and "From 2026-03-01 to 2026-03-11." in body
     assert visitor().get("/sites/NOPE/").status_code == 404
+
+
+def test_only_an_editor_of_the_catalogue_keeps_an_items_results_off_the_board(board):
+    from bianmin.core.errors import PermissionDenied
+    from bianmin.core.models import AuditEvent
+
+    item = ServiceItem.objects.get(code="SJ-0004")
+    with pytest.raises(PermissionDenied):
+        catalog.item_set_results_publication(actor=user("county_clerk"), item=item, published=False)
+    item.refresh_from_db()
+    assert item.results_published is True
+    assert not AuditEvent.objects.filter(action="item.results_publication").exists()
+
+    catalog.item_set_results_publication(actor=user("centre_admin"), item=item, published=False)
+    event = AuditEvent.objects.get(action="item.results_publication")
+    assert (event.actor, event.payload) == (user("centre_admin"), {"published": False})
