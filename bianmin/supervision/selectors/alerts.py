@@ -38,7 +38,7 @@ def alerts_visible_to(user: User) -> QuerySet[Alert]:
     if _leads_departments(user):
         departments = Q(department_id__in=sorted(scope.department_ids))
         condition = departments if condition is None else condition | departments
-    if Role.CENTRE_ADMIN in scope.roles:
+    if Role.CENTRE_ADMIN in scope.roles and not scope.everything:  # (everything: already all, Q() | x would be x)
         addressed = Q(responsible_role=Role.CENTRE_ADMIN) & scope.site_filter("site__")
         condition = addressed if condition is None else condition | addressed
     if condition is None:
