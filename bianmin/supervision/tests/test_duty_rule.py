@@ -52,7 +52,11 @@ def test_a_town_hall_without_duty_on_a_working_day_raises_one_alert(towns):
     # The town's centre administrator is told, and sees the alert; nobody at the county is told of it.
     assert list(InboxMessage.objects.filter(alert=alert).values_list("recipient__username", flat=True)) == ["bs_admin"]
     assert logged_in("bs_admin").get(f"/supervision/alerts/{alert.pk}/").status_code == 200
-    assert admin.pk  # the administrator holds the role at the town hall only
+    # Another town's administrator does not see it; the county's supervisor does.
+    role_holder("ft_admin", Role.CENTRE_ADMIN, site="FT", is_staff=True)
+    assert logged_in("ft_admin").get(f"/supervision/alerts/{alert.pk}/").status_code == 404
+    assert logged_in("supervisor").get(f"/supervision/alerts/{alert.pk}/").status_code == 200
+    assert admin.pk
 
 
 def test_no_alert_on_a_holiday_and_one_on_a_make_up_working_day(towns):
