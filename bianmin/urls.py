@@ -24,6 +24,7 @@ urlpatterns = [
     path("complaints/", include("bianmin.complaints.public_urls")),
     path("rate/", include("bianmin.ratings.public_urls")),
     path("workbench/ratings/", include("bianmin.ratings.urls")),
+    path("workbench/duty/", include("bianmin.duty.urls")),
     path("workbench/", include("bianmin.workbench.urls")),
     path("supervision/statistics/", include("bianmin.statistics.urls")),
     path("supervision/", include("bianmin.supervision.urls")),

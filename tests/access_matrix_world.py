@@ -21,6 +21,8 @@ from bianmin.catalog.models import CatalogImport
 from bianmin.complaints.models import Channel, Complaint
 from bianmin.complaints.services import Complainant, ComplaintIn, complaint_receive
 from bianmin.core.testing import at, intake, steps_done, user
+from bianmin.duty import services as duty
+from bianmin.duty.models import DutyShift, DutySwap
 from bianmin.org import services as org
 from bianmin.org.models import Role, RoleAssignment, Site, Window
 from bianmin.ratings.models import Rectification
@@ -94,6 +96,8 @@ class World:
     group: Group | None = None
     access: tuple = ()  # django-axes' records of a login attempt, a login and a failure
     catalog_import: CatalogImport | None = None
+    shifts: dict[str, DutyShift] = field(default_factory=dict)  # site code → a shift on its roster, swapped once
+    swaps: dict[str, DutySwap] = field(default_factory=dict)
 
 
 def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
@@ -218,6 +222,20 @@ def world_build() -> World:
         code: RoleAssignment.objects.filter(site__code=code).order_by("pk").first()
         for code in ["YX", "BS", "BS01", "FT"]
     }
+    for code, site in world.sites.items():
+        shift = duty.shift_save(
+            actor=None, site=site, date=NOW.date(), period="day", cadre_name="值班员", phone="13900000000"
+        )
+        world.swaps[code] = duty.shift_swap(
+            actor=None,
+            shift=shift,
+            cadre_name="替班员",
+            phone="13900000001",
+            approved_by=user("centre_admin"),
+            reason="出差",
+            now=NOW,
+        )
+        world.shifts[code] = shift
     now = NOW
     for username in [r.username for r in ROLES.values() if r.username] + ["futu_clerk"]:
         world.inbox[username] = InboxMessage.objects.create(recipient=user(username), subject="提醒", created_at=now)

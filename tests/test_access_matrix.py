@@ -168,7 +168,16 @@ ENTRIES: dict[str, Entry] = {
     "accounts/password/": e(LOGGED_IN),
     "": PUBLIC,
     "sites/": PUBLIC,
+    "sites/<str:code>/": e(ALL_ROLES, code="site_code"),
     "deadline/": PUBLIC,
+    "results/": PUBLIC,
+    "results/feed.atom": PUBLIC,
+    "results/feed.json": PUBLIC,
+    # The hall's and the windows' display screens: public, like the hall itself.
+    "screens/<str:code>/": e(ALL_ROLES, code="site_code"),
+    "screens/<str:code>/panel/": e(ALL_ROLES, code="site_code"),
+    "screens/<str:code>/windows/<str:number>/": e(ALL_ROLES, code="site_code", number="window_number"),
+    "screens/<str:code>/windows/<str:number>/panel/": e(ALL_ROLES, code="site_code", number="window_number"),
     "items/": PUBLIC,
     "items/<str:code>/": PUBLIC,
     "items/<str:code>/v<int:number>/": PUBLIC,
@@ -201,6 +210,17 @@ ENTRIES: dict[str, Entry] = {
     "workbench/": e(ROLE_HOLDERS),
     "workbench/sites/": e(ROLE_HOLDERS),
     "workbench/sites/<int:pk>/": e(("superuser",), own=SITE_ROLES_OWN, pk="site"),
+    # The duty roster: kept by the site's centre administrator (a supervisor in sight of the site is forbidden).
+    "workbench/duty/": e(("superuser",), own=("centre_admin",)),
+    "workbench/duty/<int:site_id>/": e(("superuser",), own=("centre_admin",)),
+    "workbench/duty/<int:site_id>/shifts/": e(("superuser",), own=("centre_admin",), method="POST"),
+    "workbench/duty/<int:site_id>/shifts/<int:pk>/remove/": e(
+        ("superuser",), own=("centre_admin",), method="POST", pk="duty_shift"
+    ),
+    "workbench/duty/<int:site_id>/shifts/<int:pk>/swap/": e(
+        ("superuser",), own=("centre_admin",), method="POST", pk="duty_shift"
+    ),
+    "workbench/duty/<int:site_id>/copy/": e(("superuser",), own=("centre_admin",), method="POST"),
     "workbench/catalog/excel/": e(("department_head", "superuser")),
     "workbench/catalog/excel/export/": e(("superuser",)),
     "workbench/catalog/excel/template/": e(("department_head", "superuser")),
@@ -344,7 +364,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|complaints)/$": e(
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints)/$": e(  # noqa: E501
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
@@ -378,6 +398,8 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("complaints/complaint", add=False, kind="complaint", scoped=True),
     **_admin_model("ratings/rating", add=False, kind="rating", scoped=True),
     **_admin_model("ratings/rectification", add=False, kind="rectification", scoped=True),
+    **_admin_model("duty/dutyshift", add=False, kind="duty_shift", scoped=True),
+    **_admin_model("duty/dutyswap", add=False, kind="duty_swap", scoped=True),
 }
 
 # The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
@@ -524,6 +546,10 @@ def _object(kind: str, world: World, role: str, side: str):
         "site": lambda: world.sites[site_code].pk,
         "site_id": lambda: world.sites[site_code].pk,
         "window": lambda: world.windows[site_code].pk,
+        "window_number": lambda: world.windows[site_code].number,
+        "site_code": lambda: site_code,
+        "duty_shift": lambda: world.shifts[site_code].pk,
+        "duty_swap": lambda: world.swaps[site_code].pk,
         "assignment": lambda: world.assignments[site_code].pk,
         "user": lambda: world.assignments[site_code].user_id,
         "inbox": lambda: world.inbox[spec.username if side == IN and spec.username else "futu_clerk"].pk,

@@ -45,11 +45,19 @@ class WithdrawForm(forms.Form):
 
 @admin.register(ServiceItem)
 class ServiceItemAdmin(ConfigurationAdmin):
-    list_display = ["code", "current_name", "department", "status", "current_number", "edit_draft"]
+    list_display = ["code", "current_name", "department", "status", "current_number", "results_published", "edit_draft"]
     list_filter = ["status", "department"]
     search_fields = ["code", "versions__name"]
-    readonly_fields = ["code", "department", "status", "current_version", "withdrawn_at", "withdrawal_reason"]
-    actions = ["publish", "withdraw"]
+    readonly_fields = [
+        "code",
+        "department",
+        "status",
+        "current_version",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "results_published",
+    ]
+    actions = ["publish", "withdraw", "publish_results", "keep_results_off_the_board"]
     list_select_related = ["department", "current_version"]
 
     def has_add_permission(self, request) -> bool:
@@ -100,6 +108,21 @@ class ServiceItemAdmin(ConfigurationAdmin):
                     gettext("%(code)s: version %(number)d published.") % {"code": item.code, "number": version.number},
                     messages.SUCCESS,
                 )
+
+    def _set_results_publication(self, request, queryset, published: bool) -> None:
+        for item in queryset:
+            try:
+                services.item_set_results_publication(actor=request.user, item=item, published=published)
+            except DomainError as error:
+                self.message_user(request, f"{item.code}: {error.message}", messages.ERROR)
+
+    @admin.action(description=_("Publish the decisions of the selected items on the results board"))
+    def publish_results(self, request, queryset):
+        self._set_results_publication(request, queryset, True)
+
+    @admin.action(description=_("Keep the decisions of the selected items off the results board"))
+    def keep_results_off_the_board(self, request, queryset):
+        self._set_results_publication(request, queryset, False)
 
     @admin.action(description=_("Withdraw the selected items from the public catalogue"))
     def withdraw(self, request, queryset):

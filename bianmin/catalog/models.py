@@ -77,6 +77,13 @@ class ServiceItem(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=200, blank=True)
+    # 双公示: decisions are published on the results board unless the item is one whose results must not be
+    # (state secrets, personal privacy, a law that forbids it); set through services.item_set_results_publication.
+    results_published = models.BooleanField(
+        _("results published"),
+        default=True,
+        help_text=_("Untick for an item whose decisions must not appear on the public results board."),
+    )
 
     class Meta:
         verbose_name = _("service item")

@@ -227,6 +227,18 @@ def item_withdraw(*, actor: User | None, item: ServiceItem, reason: str) -> Serv
 
 
 @transaction.atomic
+def item_set_results_publication(*, actor: User | None, item: ServiceItem, published: bool) -> ServiceItem:
+    """Whether the item's decisions go on the public results board (双公示: licensing decisions are published within
+    7 working days unless the item's results must not be)."""
+    item = _locked(item)
+    _require_editor(actor, item.department)
+    item.results_published = published
+    item.save(update_fields=["results_published"])
+    audit_record(actor=actor, action="item.results_publication", obj=item, payload={"published": published})
+    return item
+
+
+@transaction.atomic
 def topic_save(*, actor: User | None, topic: Topic) -> Topic:
     """Create or change a topic (life event) the portal browses by."""
     if actor is not None and not actor.is_superuser and Role.CENTRE_ADMIN not in user_scope(actor).roles:

@@ -101,6 +101,15 @@ STAFF = [
     ("futucun_agent", "明桂兰", "agent", "FT01", None, None),
 ]
 
+# Badge numbers of the staff who serve at a window (挂牌上岗): shown on the window's screen.
+BADGES = {
+    "county_clerk": "YX-0101",
+    "market_chief": "SJ-0601",
+    "land_chief": "ZR-0501",
+    "baisha_clerk": "BS-0101",
+    "futu_clerk": "FT-0101",
+}
+
 # What the chief representatives may decide at the window (首席代表制).
 DELEGATIONS = {
     "market_chief": {

@@ -135,7 +135,15 @@ def load_demo(*, with_catalog: bool = True) -> dict[str, int]:
             user=user, role=role, site=site, department=department, window=window, is_active=True
         ).exists()
         if not exists:
-            org.role_assign(actor=None, user=user, role=role, site=site, department=department, window=window)
+            org.role_assign(
+                actor=None,
+                user=user,
+                role=role,
+                site=site,
+                department=department,
+                window=window,
+                badge_number=county.BADGES.get(username, ""),
+            )
             written["roles"] += 1
     written["delegations"] = _delegations(admin)
     if with_catalog:

@@ -202,7 +202,7 @@ class DelegationInline(admin.TabularInline):
 
 @admin.register(RoleAssignment)
 class RoleAssignmentAdmin(ConfigurationAdmin):
-    list_display = ["user", "role", "site", "department", "window", "is_active"]
+    list_display = ["user", "role", "site", "department", "window", "badge_number", "is_active"]
     list_filter = ["role", "is_active", "site__level"]
     search_fields = ["user__username", "user__full_name", "site__name", "department__name"]
     autocomplete_fields = ["user", "site", "department", "window"]
@@ -240,6 +240,7 @@ class RoleAssignmentAdmin(ConfigurationAdmin):
             site=obj.site,
             department=obj.department,
             window=obj.window,
+            badge_number=obj.badge_number,
         )
         obj.pk = saved.pk
 

@@ -174,6 +174,8 @@ class RoleAssignment(models.Model):
         on_delete=models.SET_NULL,
         related_name="staff",
     )
+    # 挂牌上岗: the number on the staff member's badge, shown with their name on the window's screen.
+    badge_number = models.CharField(_("badge number"), max_length=20, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -229,8 +229,10 @@ def role_assign(
     site: Site | None = None,
     department: Department | None = None,
     window: Window | None = None,
+    badge_number: str = "",
 ) -> RoleAssignment:
-    """Give a person a role at a site and/or department; re-activates an earlier identical assignment."""
+    """Give a person a role at a site and/or department, at a window with their badge number (挂牌上岗);
+    re-activates an earlier identical assignment."""
     require_role_power(actor, user, role, site)
     assignment = (
         RoleAssignment.objects.select_for_update()
@@ -238,6 +240,7 @@ def role_assign(
         .first()
     ) or RoleAssignment(user=user, role=role, site=site, department=department)
     assignment.window = window
+    assignment.badge_number = badge_number.strip()
     assignment.is_active = True
     _validated(assignment)
     assignment.save()
@@ -250,6 +253,8 @@ def role_assign(
             "role": role,
             "site": site.code if site else None,
             "department": department.code if department else None,
+            "window": window.number if window else None,
+            "badge_number": assignment.badge_number,
         },
     )
     return assignment

@@ -1,18 +1,24 @@
 import datetime
+from urllib.parse import quote
 
+from django.http import Http404
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.catalog.models import Topic
+from bianmin.core.dates import SHANGHAI
 from bianmin.core.errors import DomainError
 from bianmin.core.workdays import add_workdays
+from bianmin.duty.selectors import duty_on
 from bianmin.org.models import Department, Site, SiteLevel
 from bianmin.org.selectors import site_directory
 from bianmin.ratings.selectors import month_bounds, rating_figures
+from bianmin.statistics.selectors import site_figures
 
 from .forms import DeadlineForm
+from .selectors import items_handled_at, public_site, site_counter_staff, windows_with_staff
 
 
 def _tiers(sites) -> dict:
@@ -95,3 +101,39 @@ def rating_results(request):
 def _dimension_names(by: str, keys: list) -> dict:
     model = Department if by == "department" else Site
     return dict(model.objects.filter(pk__in=[key for key in keys if key is not None]).values_list("pk", "name"))
+
+
+def site_page(request, code: str):
+    """A site's public page: where and when, the items handled there (and which are relayed), who serves and who is
+    the cadre on duty today, this month's figures."""
+    site = public_site(code)
+    if site is None:
+        raise Http404
+    today = timezone.localdate(timezone.now(), SHANGHAI)
+    windows = windows_with_staff(site.pk)
+    items = items_handled_at(site)
+    return TemplateResponse(
+        request,
+        "portal/site.html",
+        {
+            "site": site,
+            "today": today,
+            "windows": windows,
+            "counter_staff": [] if windows else site_counter_staff(site.pk),
+            "duty": duty_on([site.pk], today).get(site.pk, []),
+            "items": items,
+            "relayed_count": sum(1 for item in items if item.is_relayed),
+            "month": site_figures(site.pk, today.replace(day=1), today),
+            "month_start": today.replace(day=1),
+            "map_url": _map_url(site),
+        },
+    )
+
+
+def _map_url(site) -> str:
+    """A link to the site on a public map: its coordinates when known, else its address searched."""
+    if site.latitude is not None and site.longitude is not None:
+        return f"https://uri.amap.com/marker?position={site.longitude},{site.latitude}&name={quote(site.name)}"
+    if site.address:
+        return f"https://uri.amap.com/search?keyword={quote(site.address)}"
+    return ""

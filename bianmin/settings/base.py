@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "bianmin.catalog",
     "bianmin.cases",
     "bianmin.ratings",
+    "bianmin.duty",
     "bianmin.portal",
     "bianmin.workbench",
     "bianmin.complaints",

@@ -399,3 +399,29 @@ def cases_behind(
             alerts = alerts.filter(level=level)
         return cases_visible_to(user).filter(pk__in=alerts.exclude(case=None).values("case_id"))
     return _dated(_scoped_cases(user, scope, filters), filters, metric)
+
+
+# --- Public figures (the portal's site pages and the hall screen) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SiteFigures:
+    """A site's public counts over some days: applications received and finished, and how many finished within the
+    promised time limit. No personal data; read from the daily figures, never from the cases."""
+
+    received: int
+    finished: int
+    finished_on_time: int
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """The share of finished cases decided within their promised limit, in per cent (None: nothing finished)."""
+        return None if not self.finished else round(100 * self.finished_on_time / self.finished, 1)
+
+
+def site_figures(site_id: int, start: datetime.date, end: datetime.date) -> SiteFigures:
+    """The public counts of one receiving site from ``start`` through ``end`` (Beijing dates): one query."""
+    sums = DailyFigure.objects.filter(site_id=site_id, day__gte=start, day__lte=end).aggregate(
+        received=Sum("received"), finished=Sum("finished"), on_time=Sum("finished_on_time_promised")
+    )
+    return SiteFigures(sums["received"] or 0, sums["finished"] or 0, sums["on_time"] or 0)

@@ -35,7 +35,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Abs, Cast, Coalesce, Trim
+from django.db.models.functions import Abs, Cast, Coalesce, Concat, Trim
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -44,8 +44,9 @@ from bianmin.catalog.models import FeeRule
 from bianmin.complaints.models import Complaint
 from bianmin.core.dates import SHANGHAI as SHANGHAI  # re-exported: the sweep and its command use it
 from bianmin.core.dates import BeijingDate, EndOfBeijingDay
-from bianmin.core.models import AuditEvent
-from bianmin.org.models import Role
+from bianmin.core.models import AuditEvent, CalendarDay
+from bianmin.duty.models import DutyShift
+from bianmin.org.models import Role, Site, SiteLevel
 from bianmin.ratings.models import Rectification
 
 from .models import Level, RuleMode, RuleSetting, SupervisionOrder
@@ -375,6 +376,34 @@ def _complaint_remains(ctx: SweepContext) -> Exists:
     )
 
 
+# --- 13: a town hall without a cadre on duty on a working day (the plan: 干部值班) ------------------------------------
+
+
+def _duty_missing(ctx: SweepContext) -> QuerySet:
+    """Active town halls with no shift on the roster today, when today is a working day. One cause per site and day
+    (key ``<site id>:<date>``), so tomorrow's gap is a new alert."""
+    on_duty = DutyShift.objects.filter(site_id=OuterRef("pk"), date=ctx.today)
+    working_day = CalendarDay.objects.filter(date=ctx.today, is_workday=True)
+    halls = Site.objects.filter(Exists(working_day), ~Exists(on_duty), level=SiteLevel.TOWN, is_active=True)
+    return halls.annotate(
+        **{
+            "a_key": Concat(_key(), Value(f":{ctx.today.isoformat()}"), output_field=CharField(max_length=60)),
+            "a_case": _none(),
+            "a_task": _none(),
+            "a_order": _none(),
+            "a_site": F("pk"),
+            "a_department": _none(),
+            "a_item": _none(),
+            "a_role": Value(Role.CENTRE_ADMIN, output_field=CharField()),
+            "a_due": Value(ctx.today, output_field=DateField()),
+        }
+    )
+
+
+def _duty_remains(ctx: SweepContext) -> Exists:
+    return ~Exists(DutyShift.objects.filter(site_id=OuterRef("site_id"), date=OuterRef("due")))
+
+
 RULES: dict[str, Rule] = {
     rule.code: rule
     for rule in (
@@ -500,6 +529,20 @@ RULES: dict[str, Rule] = {
             responsible_role=Role.CHIEF_REPRESENTATIVE,
             causes=_order_overdue,
             cause_remains=_order_remains,
+        ),
+        Rule(
+            code="duty_missing",
+            name=_("Town hall without a cadre on duty"),
+            description=_(
+                "A town hall has nobody on its duty roster on a working day. Closes itself when a shift is set for "
+                "that day."
+            ),
+            is_anomaly=False,
+            clears=True,
+            default_level=Level.WARNING,
+            responsible_role=Role.CENTRE_ADMIN,
+            causes=_duty_missing,
+            cause_remains=_duty_remains,
         ),
         Rule(
             code="bad_review_not_rectified",

@@ -1,7 +1,12 @@
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from bianmin.core.admin_site import is_configuration_admin
+from bianmin.core.dates import SHANGHAI
+from bianmin.duty.selectors import duty_on
+from bianmin.duty.services import can_keep_roster
+from bianmin.org.models import Role
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import (
     assignments_of,
@@ -11,6 +16,17 @@ from bianmin.org.selectors import (
     user_scope,
     windows_visible_to,
 )
+
+
+def _duty_today(user, scope) -> list[dict]:
+    """Today's cadres on duty at the sites where the person works (the workbench's small box); one query."""
+    sites = list({site.pk: site for site in scope.sites_of(Role.CLERK, Role.AGENT, Role.CENTRE_ADMIN)}.values())
+    if not sites:
+        return []
+    found = duty_on([site.pk for site in sites], timezone.localdate(timezone.now(), SHANGHAI))
+    return [
+        {"site": site, "shifts": found.get(site.pk, []), "keeps_roster": can_keep_roster(user, site)} for site in sites
+    ]
 
 
 @staff_required
@@ -24,6 +40,7 @@ def workbench_home(request):
             "scope": scope,
             "site_count": sites_visible_to(request.user).count(),
             "is_configuration_admin": is_configuration_admin(request.user),
+            "duty_today": _duty_today(request.user, scope),
         },
     )
 

@@ -203,6 +203,19 @@ class Case(models.Model):
                 name="case_decided_at_idx",
             ),
             models.Index(fields=["status", "closed_at"], name="case_status_closed_idx"),
+            # The public results board (portal.results): decided cases newest first, all of them or one receiving
+            # site's or one item's, read a page at a time by the keyset (decided_at, id).
+            models.Index(fields=["-decided_at", "-id"], name="case_results_idx", condition=Q(decided_at__isnull=False)),
+            models.Index(
+                fields=["receiving_site", "-decided_at", "-id"],
+                name="case_results_site_idx",
+                condition=Q(decided_at__isnull=False),
+            ),
+            models.Index(
+                fields=["item", "-decided_at", "-id"],
+                name="case_results_item_idx",
+                condition=Q(decided_at__isnull=False),
+            ),
             models.Index(fields=["withdrawn_at"], name="case_withdrawn_at_idx"),
             # The alert sweep's event rules (supervision/rules.py) read these instead of every case: each index
             # holds only the cases a rule looks at (a fee was collected, the case was forwarded) or only the

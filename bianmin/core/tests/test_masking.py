@@ -2,7 +2,7 @@
 
 import pytest
 
-from bianmin.core.masking import mask_id_number, mask_name, mask_phone
+from bianmin.core.masking import mask_address, mask_applicant, mask_id_number, mask_name, mask_phone
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,29 @@ def test_mask_phone_keeps_three_and_four(phone, masked):
 def test_masked_numbers_show_no_digit_of_the_middle():
     assert set(mask_id_number("420222199001011234")[6:-4]) == {"*"}
     assert set(mask_phone("13812345678")[3:-4]) == {"*"}
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("阳新县白沙镇白沙村三组", "阳新县白沙镇白沙村"),
+        ("阳新县白沙镇白沙村村委会旁", "阳新县白沙镇白沙村"),
+        ("阳新县兴国镇城东社区光明路8号", "阳新县兴国镇城东社区"),
+        ("阳新县兴国镇城东居委会3栋", "阳新县兴国镇城东居委会"),
+        ("阳新县兴国镇城东路8号", "阳新县兴国镇"),
+        ("阳新县富池乡江边12号", "阳新县富池乡"),
+        ("黄石市下陆区团城山街道杭州路1号", "黄石市下陆区团城山街道"),
+        ("阳新县光明路8号", "阳新县"),
+        ("光明路8号", ""),
+        (" 阳新县 白沙镇 白沙村 三组 ", "阳新县白沙镇白沙村"),
+        ("", ""),
+    ],
+)
+def test_mask_address_keeps_the_village_or_the_town(address, masked):
+    assert mask_address(address) == masked
+
+
+def test_an_enterprise_is_named_in_full_and_a_person_masked():
+    assert mask_applicant("阳新县白沙农业发展有限公司", "credit_code") == "阳新县白沙农业发展有限公司"
+    assert mask_applicant("张三丰", "resident_id") == "张**"
+    assert mask_applicant("John Smith", "passport") == "J**"

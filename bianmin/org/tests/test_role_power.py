@@ -82,7 +82,14 @@ def test_only_a_superuser_grants_the_supervisor_role_and_the_grant_is_audited():
     granted = RoleAssignment.objects.get(user=clerk, role=Role.SUPERVISOR, is_active=True)
     event = AuditEvent.objects.get(action="role.assign", object_id=str(granted.pk))
     assert event.actor == user("admin")
-    assert event.payload == {"user": "county_clerk", "role": "supervisor", "site": "YX", "department": None}
+    assert event.payload == {
+        "user": "county_clerk",
+        "role": "supervisor",
+        "site": "YX",
+        "department": None,
+        "window": None,
+        "badge_number": "",
+    }
 
 
 def test_a_centre_administrator_cannot_revoke_the_supervisor_or_another_centre_administrator():

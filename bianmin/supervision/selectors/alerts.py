@@ -1,7 +1,8 @@
 """Who may see which alerts, and the staff inbox (one door each).
 
 Supervisors see the alerts at the sites of their jurisdiction (the subtree of their site); department heads and
-chief representatives see their departments' alerts wherever they arose; nobody else sees alerts.
+chief representatives see their departments' alerts wherever they arose; centre administrators see the alerts
+addressed to them (a hall without a cadre on duty) at the sites of their subtree; nobody else sees alerts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from bianmin.accounts.models import User
+from bianmin.org.models import Role
 from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope
 
@@ -36,6 +38,9 @@ def alerts_visible_to(user: User) -> QuerySet[Alert]:
     if _leads_departments(user):
         departments = Q(department_id__in=sorted(scope.department_ids))
         condition = departments if condition is None else condition | departments
+    if Role.CENTRE_ADMIN in scope.roles and not scope.everything:  # (everything: already all, Q() | x would be x)
+        addressed = Q(responsible_role=Role.CENTRE_ADMIN) & scope.site_filter("site__")
+        condition = addressed if condition is None else condition | addressed
     if condition is None:
         return Alert.objects.none()
     return Alert.objects.filter(condition).select_related(

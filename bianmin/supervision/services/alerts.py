@@ -49,13 +49,19 @@ def _quoted(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+# Roles whose alerts go to the holders at the alert's site (the others' to the holders in its department).
+SITE_ROLES = (Role.CLERK, Role.AGENT, Role.CENTRE_ADMIN)
+
+
 def _recipients_sql(alert_condition: str) -> str:
-    """(user_id, alert_id) of the people an alert reaches: holders of its responsible role (at its site for clerks
-    and agents, in its department otherwise) and its department's heads. Supervisors see the feed instead."""
+    """(user_id, alert_id) of the people an alert reaches: holders of its responsible role (at its site for clerks,
+    agents and centre administrators, in its department otherwise) and its department's heads. Supervisors see the
+    feed instead."""
     alert, role = _quoted(Alert), _quoted(RoleAssignment)
     branches = (
-        "ra.role = a.responsible_role AND a.responsible_role IN (%s, %s) AND ra.site_id = a.site_id",
-        "ra.role = a.responsible_role AND a.responsible_role NOT IN (%s, %s) AND ra.department_id = a.department_id",
+        "ra.role = a.responsible_role AND a.responsible_role IN (%s, %s, %s) AND ra.site_id = a.site_id",
+        "ra.role = a.responsible_role AND a.responsible_role NOT IN (%s, %s, %s) "
+        "AND ra.department_id = a.department_id",
         "ra.role = %s AND ra.department_id = a.department_id",
     )
     return " UNION ".join(
@@ -76,8 +82,8 @@ def alerts_notify_opened(*, now: datetime.datetime, after_id: int | None = None,
     else:
         condition, condition_params = "a.id > %s AND a.state = %s", [after_id or 0, Alert.State.OPEN]
     branch_params = [
-        *(Role.CLERK, Role.AGENT, True, *condition_params),
-        *(Role.CLERK, Role.AGENT, True, *condition_params),
+        *(*SITE_ROLES, True, *condition_params),
+        *(*SITE_ROLES, True, *condition_params),
         *(Role.DEPARTMENT_HEAD, True, *condition_params),
     ]
     levels = [(value, f"【{label}】") for value, label in Level.choices]

@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_the_feed_lists_alerts_with_constant_queries(county, django_assert_max_num_queries):
+    RuleSetting.objects.create(rule="duty_missing", mode="off", level="warning")  # only the cases' alerts here
     overdue("SJ-0004", "YX")
     sweep(now=at(2026, 3, 11))
     client = logged_in("supervisor", language="en")
@@ -135,8 +136,8 @@ def test_a_supervisor_confirms_dismisses_and_sets_rules_through_the_pages(county
     bad = client.post(reverse("supervision:rules"), {"rule": "fee_off_standard", "mode": "never", "level": "red"})
     assert bad.status_code == 400
     page = client.get(reverse("supervision:rules")).content.decode()
-    assert page.count("data-rule=") == 12
-    assert page.count("not available yet") == 0  # ratings and complaints feed their rules
+    assert page.count("data-rule=") == 13
+    assert page.count("not available yet") == 0  # ratings, complaints and the duty roster feed their rules
 
 
 def test_the_inbox_marks_read(county):
