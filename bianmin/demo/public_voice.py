@@ -1,5 +1,6 @@
-"""Demo of the public's voice: complaints and 12345 work orders in each stage of their life, made through the
-complaint services (so they are audited and their deadlines counted like any other)."""
+"""Demo of the public's voice: ratings of the decided demo cases (one bad review waiting for its rectification),
+complaints and 12345 work orders in each stage of their life, made through the ratings' and complaints' services
+(so they are audited and their deadlines counted like any other)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ from bianmin.complaints.services import (
 )
 from bianmin.core.workdays import is_workday
 from bianmin.org.models import Department, Site
+from bianmin.ratings.models import Channel as RatingChannel
+from bianmin.ratings.models import Rating
+from bianmin.ratings.services import rating_submit
 
 from .cases import SHANGHAI, _Clock
 
@@ -112,13 +116,31 @@ def _complaints(clock: _Clock) -> int:
     return Complaint.objects.count()
 
 
+# The levels given to the decided demo cases, oldest first: mostly good, one bad review (不满意).
+RATING_LEVELS = [5, 5, 4, 5, 3, 5, 4, 5, 2, 5, 4, 5]
+
+
+def _ratings() -> int:
+    decided = Case.objects.filter(decided_at__isnull=False).order_by("decided_at", "pk")[: len(RATING_LEVELS)]
+    for index, (case, level) in enumerate(zip(decided, RATING_LEVELS, strict=False)):
+        rating_submit(
+            actor=None,
+            case=case,
+            channel=RatingChannel.SMS if index % 3 == 2 else RatingChannel.ONLINE,
+            level=level,
+            comment="窗口人员解释不清楚，跑了两趟才办好。" if level <= 2 else "",
+            now=case.decided_at + datetime.timedelta(hours=3),
+        )
+    return Rating.objects.count()
+
+
 def load_demo_public_voice(*, today: datetime.date | None = None) -> int:
-    """Complaints and work orders in every stage (only when there are none yet); returns the complaints made."""
+    """Ratings, complaints and work orders (only when there are none yet); returns the ratings and complaints made."""
     now = timezone.now() if today is None else datetime.datetime.combine(today, datetime.time(18), tzinfo=SHANGHAI)
     today = timezone.localdate(now)
     while not is_workday(today):
         today -= datetime.timedelta(days=1)
-    if Complaint.objects.exists() or not Case.objects.exists():
+    if Complaint.objects.exists() or Rating.objects.exists() or not Case.objects.exists():
         return 0
     with transaction.atomic():
-        return _complaints(_Clock(today))
+        return _ratings() + _complaints(_Clock(today))

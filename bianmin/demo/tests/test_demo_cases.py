@@ -6,8 +6,11 @@ from bianmin.cases.models import Case
 from bianmin.complaints.models import Complaint
 from bianmin.core.audit import verify_chain
 from bianmin.demo.cases import load_demo_cases
+from bianmin.demo.duty import load_demo_duty
 from bianmin.demo.public_voice import load_demo_public_voice
 from bianmin.demo.supervision import load_demo_supervision
+from bianmin.duty.models import DutyShift
+from bianmin.ratings.models import Rating, Rectification
 from bianmin.supervision.models import AccountabilityRecord, Alert, SupervisionOrder
 
 TODAY = datetime.date(2026, 11, 26)  # a Thursday; its 30 working days reach back over 国庆 2026
@@ -56,11 +59,14 @@ def test_demo_cases_give_supervision_every_kind_of_case(county):
     assert verify_chain().ok
 
 
-def test_demo_public_voice_has_a_complaint_in_each_stage(county):
+def test_demo_public_voice_has_ratings_a_bad_review_and_a_complaint_in_each_stage(county):
     load_demo_cases(today=TODAY)
-    load_demo_supervision(today=TODAY)
 
-    assert load_demo_public_voice(today=TODAY) == 3
+    assert load_demo_public_voice(today=TODAY) == 15
+
+    levels = Counter(Rating.objects.values_list("level", flat=True))
+    assert levels == {5: 7, 4: 3, 3: 1, 2: 1}
+    assert list(Rectification.objects.values_list("state", "rating__level")) == [("open", 2)]
 
     complaints = list(Complaint.objects.order_by("pk").values_list("channel", "kind", "state", "rating"))
     assert complaints == [
@@ -73,4 +79,15 @@ def test_demo_public_voice_has_a_complaint_in_each_stage(county):
     assert verify_chain().ok
     # A second load changes nothing.
     assert load_demo_public_voice(today=TODAY) == 0
-    assert Complaint.objects.count() == 3
+    assert (Complaint.objects.count(), Rating.objects.count()) == (3, 12)
+
+
+def test_demo_duty_roster_covers_every_town_hall_on_working_days(county):
+    assert load_demo_duty(today=TODAY) == 6 * 2 * 19  # six town halls, two half-days, 19 working days around TODAY
+    assert DutyShift.objects.filter(date=TODAY).count() == 12
+    assert not DutyShift.objects.filter(date=datetime.date(2026, 11, 28)).exists()  # a Saturday
+    assert dict(DutyShift.objects.filter(site__code="BS", date=TODAY).values_list("period", "cadre_name")) == {
+        "morning": "柯春燕",
+        "afternoon": "石建华",
+    }
+    assert load_demo_duty(today=TODAY) == 0

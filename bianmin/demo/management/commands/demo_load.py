@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.county import DEMO_PASSWORD
+from bianmin.demo.duty import load_demo_duty
 from bianmin.demo.loader import demo_accounts, load_demo
 from bianmin.demo.public_voice import load_demo_public_voice
 from bianmin.demo.supervision import load_demo_supervision
@@ -24,10 +25,12 @@ class Command(BaseCommand):
         if not options["without_cases"]:
             created = load_demo_cases()
             self.stdout.write(f"Demo cases: {created} created." if created else "Demo cases: already there.")
+            shifts = load_demo_duty()
+            self.stdout.write(f"Demo duty roster: {shifts} shifts set.")
+            voices = load_demo_public_voice()
+            self.stdout.write(f"Demo public voice: {voices} ratings, complaints and work orders created.")
             orders = load_demo_supervision()
             self.stdout.write(f"Demo supervision: alert sweep done, {orders} supervision orders created.")
-            complaints = load_demo_public_voice()
-            self.stdout.write(f"Demo public voice: {complaints} complaints and work orders created.")
         if options["quiet_accounts"]:
             return
         self.stdout.write("")
