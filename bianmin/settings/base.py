@@ -264,6 +264,7 @@ MONITOR_POLL_SECONDS = 30
 # 好差评 (国办发〔2019〕51号): working days the handler has to rectify a bad review (local rules use 5, 7 or 15),
 # and the optional county rule "no rating within N natural days counts as 基本满意" (0: off).
 RATINGS_RECTIFICATION_DAYS = ENV.ratings_rectification_days
+PUBLIC_URL = ENV.public_url
 RATINGS_DEFAULT_AFTER_DAYS = ENV.ratings_default_after_days
 # How often the rating tablet at a window asks whether its clerk put a case on it.
 RATINGS_TABLET_POLL_SECONDS = 3

@@ -84,6 +84,8 @@ class Env:
     # 好差评: working days to rectify a bad review; natural days after which no rating counts as 基本满意 (0: off).
     ratings_rectification_days: int
     ratings_default_after_days: int
+    # The address the public reaches the portal at, for links in text messages (the rating link after delivery).
+    public_url: str
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -119,6 +121,7 @@ def read_env() -> Env:
         audit_checkpoint_dir=Path(os.environ.get("AUDIT_CHECKPOINT_DIR") or str(var_dir / "audit-checkpoints")),
         ratings_rectification_days=_positive_int("RATINGS_RECTIFICATION_DAYS", 5),
         ratings_default_after_days=_positive_int("RATINGS_DEFAULT_AFTER_DAYS", 0, minimum=0),
+        public_url=os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").strip().rstrip("/"),
     )
 
 

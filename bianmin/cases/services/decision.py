@@ -6,7 +6,9 @@ import datetime
 import re
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.models import User
@@ -244,6 +246,9 @@ def case_deliver(
     case.status = Status.CLOSED
     case.save()
     _audit(actor, "deliver", case, at=now, method=method, note=note.strip())
+    # 国办发〔2019〕51号: every case can be rated; the text message carries the rating page's link.
+    link = settings.PUBLIC_URL + reverse("ratings_public:rate", args=[case.tracking_number]) + "?via=sms"
+    _tell(case, "delivered", _("your result has been handed over. Please rate our service: %(link)s") % {"link": link})
     return case
 
 

@@ -178,7 +178,10 @@ def test_committed_case_from_submission_to_delivery(county, spring_2026):
     assert approve.actor == chief
     assert list(
         OutboundMessage.objects.filter(object_id=str(case.pk)).order_by("pk").values_list("event", flat=True)
-    ) == ["submitted", "accepted", "decided"]
+    ) == ["submitted", "accepted", "decided", "delivered"]
+    # Handed over: the text message links to the rating page (国办发〔2019〕51号), its channel the SMS link.
+    delivered_text = OutboundMessage.objects.get(object_id=str(case.pk), event="delivered").body
+    assert f"http://127.0.0.1:8000/rate/{case.tracking_number}/?via=sms" in delivered_text
 
 
 def test_immediate_case_is_handled_in_one_call_at_a_town(county):
