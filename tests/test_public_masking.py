@@ -87,7 +87,7 @@ def test_the_scan_covers_the_disclosure_pages_and_the_public_api():
     assert {operation for operation in _public_operations() if operation in ENTRIES} <= set(found)
 
 
-def test_the_world_holds_the_known_values_and_the_board_shows_them_masked(world):
+def test_the_world_holds_the_known_values_and_the_board_shows_them_masked(world, db):
     built, _sessions = world
     case = built.places["BS"].in_status["approved"]
     assert (case.applicant_name, case.applicant_id_number, case.applicant_phone, case.applicant_address) == (
