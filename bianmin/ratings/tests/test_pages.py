@@ -232,6 +232,10 @@ def test_the_portal_publishes_the_months_rates_without_personal_data(county):
     assert response.context["total"].good_rate == 50
     assert "王晓燕" not in text and "张三" not in text and "王五很好" not in text
     assert running.context["month"] == datetime.date(2026, 9, 1)
+    # A published month is computed once for a few minutes: the next visitor's page reads no rating and no case.
+    with time_machine.travel(at(2026, 10, 20), tick=False), CaptureQueriesContext(connection) as again:
+        assert visitor(language="en").get("/ratings/?month=2026-09").context["total"].good_rate == 50
+    assert not [q["sql"] for q in again.captured_queries if "ratings_rating" in q["sql"] or "cases_case" in q["sql"]]
 
 
 # --- The API -----------------------------------------------------------------------------------------------------
