@@ -30,7 +30,7 @@ demo: install
 test: install
 	$(BIN)/python -m ruff check .
 	$(BIN)/lint-imports
-	DJANGO_SETTINGS_MODULE=bianmin.settings.test $(BIN)/python -m pytest -p no:cacheprovider -n 2 $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=bianmin.settings.test $(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist worksteal $(PYTEST_ARGS)
 
 # A trial of the production deployment on this machine (deploy/local.py): nginx on 127.0.0.1:$(DEPLOY_PORT) in front
 # of two web nodes, PostgreSQL, Redis, a shared media directory, the worker and the scheduler; Ctrl-C stops it all.
