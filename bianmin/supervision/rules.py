@@ -320,12 +320,10 @@ def _order_remains(ctx: SweepContext) -> Exists:
     )
 
 
-# --- 11: a bad review not rectified in time (国办发〔2019〕51号: 谁办理谁负责) -------------------------------------
-
-
-def _bad_review_not_rectified(ctx: SweepContext) -> QuerySet:
-    tasks = Rectification.objects.filter(state__in=Rectification.AWAITING, due__lt=ctx.today)
-    return tasks.annotate(
+def _owed_past_due(rows: QuerySet) -> QuerySet:
+    """The causes of a rule over rows owed by a due date (a rectification, a complaint): each row with its case,
+    site and department, for the department's chief representative."""
+    return rows.annotate(
         a_key=_key(),
         a_case=F("case_id"),
         a_task=_none(),
@@ -338,42 +336,26 @@ def _bad_review_not_rectified(ctx: SweepContext) -> QuerySet:
     )
 
 
-def _bad_review_remains(ctx: SweepContext) -> Exists:
-    # Done, under appeal or excluded clears the alert, and so would a later due date.
-    return Exists(
-        Rectification.objects.filter(
-            pk=Cast(OuterRef("key"), BigIntegerField()), state__in=Rectification.AWAITING, due__lt=ctx.today
-        )
-    )
+def _still_owed(rows: QuerySet) -> Exists:
+    # The alert's key is the row's id; the row leaving the owed states (or a later due date) clears it.
+    return Exists(rows.filter(pk=Cast(OuterRef("key"), BigIntegerField())))
+
+
+# --- 11: a bad review not rectified in time (国办发〔2019〕51号: 谁办理谁负责) -------------------------------------
+
+
+def _owed_rectifications(ctx: SweepContext) -> QuerySet:
+    """Rectifications not done, under appeal or excluded past their due date."""
+    return Rectification.objects.filter(state__in=Rectification.AWAITING, due__lt=ctx.today)
 
 
 # --- 12: a complaint or 12345 work order past its running deadline ---------------------------------------------
 
 
-def _complaint_overdue(ctx: SweepContext) -> QuerySet:
+def _late_complaints(ctx: SweepContext) -> QuerySet:
     """The acceptance decision (5 working days) or the handling deadline of the complaint's kind is over and the
     complaint is still waiting for it (the partial index complaint_running_due_idx holds exactly these)."""
-    complaints = Complaint.objects.filter(state__in=Complaint.RUNNING_STATES, due__lt=ctx.today)
-    return complaints.annotate(
-        a_key=_key(),
-        a_case=F("case_id"),
-        a_task=_none(),
-        a_order=_none(),
-        a_site=F("site_id"),
-        a_department=F("department_id"),
-        a_item=F("case__item_id"),
-        a_role=Value(Role.CHIEF_REPRESENTATIVE, output_field=CharField()),
-        a_due=F("due"),
-    )
-
-
-def _complaint_remains(ctx: SweepContext) -> Exists:
-    # The alert's key is the complaint's id; a complaint replied to, refused or moved to a later deadline clears it.
-    return Exists(
-        Complaint.objects.filter(
-            pk=Cast(OuterRef("key"), BigIntegerField()), state__in=Complaint.RUNNING_STATES, due__lt=ctx.today
-        )
-    )
+    return Complaint.objects.filter(state__in=Complaint.RUNNING_STATES, due__lt=ctx.today)
 
 
 # --- 13: a town hall without a cadre on duty on a working day (the plan: 干部值班) ------------------------------------
@@ -552,8 +534,8 @@ RULES: dict[str, Rule] = {
             clears=True,
             default_level=Level.YELLOW,
             responsible_role=Role.CHIEF_REPRESENTATIVE,
-            causes=_bad_review_not_rectified,
-            cause_remains=_bad_review_remains,
+            causes=lambda ctx: _owed_past_due(_owed_rectifications(ctx)),
+            cause_remains=lambda ctx: _still_owed(_owed_rectifications(ctx)),
         ),
         Rule(
             code="complaint_overdue",
@@ -566,8 +548,8 @@ RULES: dict[str, Rule] = {
             clears=True,
             default_level=Level.RED,
             responsible_role=Role.CHIEF_REPRESENTATIVE,
-            causes=_complaint_overdue,
-            cause_remains=_complaint_remains,
+            causes=lambda ctx: _owed_past_due(_late_complaints(ctx)),
+            cause_remains=lambda ctx: _still_owed(_late_complaints(ctx)),
         ),
     )
 }
