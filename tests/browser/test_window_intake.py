@@ -2,6 +2,7 @@
 submits it, accepts it on the case page and opens the triplicate receipt."""
 
 import pytest
+from playwright.sync_api import expect
 
 from bianmin.cases.models import Case
 from bianmin.catalog.models import ServiceItem
@@ -32,7 +33,8 @@ def test_clerk_takes_an_application_with_the_keyboard_accepts_it_and_prints_the_
 
     page.goto(f"{live_server.url}/workbench/cases/new/?item=SJ-0004")
     # autofocus: the clerk starts typing at once (the browser applies it just after the page loads)
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'id_applicant_name'")
+    # (expect() asks the browser, not a predicate evaluated in the page, which the page's CSP forbids)
+    expect(page.locator("#id_applicant_name")).to_be_focused()
     type_and_tab(page, "李四")
     assert focused(page) == "id_id_type"
     page.keyboard.press("Tab")  # the resident identity card is the default
