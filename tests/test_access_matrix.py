@@ -236,6 +236,16 @@ ENTRIES: dict[str, Entry] = {
     "workbench/cases/inquiries/<int:pk>/answer/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
     "workbench/cases/inquiries/<int:pk>/handover/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
     "workbench/cases/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
+    "workbench/licences/": e(ROLE_HOLDERS),
+    "workbench/licences/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
+    "workbench/licences/<int:pk>/pdf/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
+    "workbench/licences/<int:pk>/<str:move>/": e(
+        ("superuser",), own=WINDOW_MOVERS, method="POST", pk="licence", move="licence_move"
+    ),
+    "verify/<int:pk>": e(
+        ALL_ROLES,
+        url=lambda w, role, side: f"/verify/{w.places['BS'].licence.pk}?c={w.places['BS'].licence.check_code}",
+    ),
     "workbench/cases/<int:pk>/notices/<int:notice_pk>.pdf": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
     "workbench/cases/<int:pk>/materials/<int:material_pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
     "workbench/cases/<int:pk>/<slug:action>/": e(
@@ -344,6 +354,27 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/extensions/{extension_id}/decision": case_move("department_head"),
     "POST /api/v1/cases/{case_id}/decision": case_move(*DEPARTMENT_LEADS),
     "POST /api/v1/cases/{case_id}/certificate": case_move(*WINDOW_MOVERS, status="approved"),
+    # Electronic licences: read by whoever sees the case; replaced or changed by who issues; revoked by who decides;
+    # verified by anyone holding the QR code's link (id and check code) or a copy's signed content.
+    "GET /api/v1/licences/": e(LOGGED_IN),
+    "GET /api/v1/licences/{licence_id}": e(("superuser",), own=CASE_READERS_OWN, licence_id="licence"),
+    "GET /api/v1/licences/{licence_id}/pdf": e(("superuser",), own=CASE_READERS_OWN, licence_id="licence"),
+    "POST /api/v1/licences/{licence_id}/revoke": e(
+        ("superuser",), own=DEPARTMENT_LEADS, method="POST", licence_id="licence"
+    ),
+    "POST /api/v1/licences/{licence_id}/replace": e(
+        ("superuser",), own=WINDOW_MOVERS, method="POST", licence_id="licence"
+    ),
+    "POST /api/v1/licences/{licence_id}/change": e(
+        ("superuser",), own=WINDOW_MOVERS, method="POST", licence_id="licence"
+    ),
+    "GET /api/v1/licences/{licence_id}/verification": e(
+        ALL_ROLES,
+        url=lambda w, role, side: (
+            f"/api/v1/licences/{w.places['BS'].licence.pk}/verification?c={w.places['BS'].licence.check_code}"
+        ),
+    ),
+    "POST /api/v1/licences/verify": POST_PUBLIC,
     "POST /api/v1/cases/{case_id}/fee": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/ready": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, "village_agent", status="approved"),
@@ -410,11 +441,13 @@ ACTIONS = {
     "order_action": "withdraw",
     "complaint_move": "accept",
     "rectification_action": "appeal",
+    "licence_move": "replace",
 }
 PAGE_BODIES = {
     "workbench/ratings/<int:pk>/<slug:action>/": {"appeal-reason": "评价人误选。"},
     "supervision/orders/<int:pk>/<slug:action>/": {"withdraw-reason": "已整改。"},
     "supervision/accountability/<int:pk>/annul/": {"reason": "认定有误。"},
+    "workbench/licences/<int:pk>/<str:move>/": {"replace-reason": "原证遗失。"},
 }
 
 
@@ -443,6 +476,10 @@ API_BODIES = {
     "/ready": {"method": "window"},
     "/delivery": {},
     "/withdrawal": {"reason": "不再需要。"},
+    "/revoke": {"reason": "以欺骗手段取得许可。"},
+    "/replace": {"reason": "原证遗失。"},
+    "/change": {"reason": "名称变更。", "holder_name": "张三餐饮店"},
+    "/licences/verify": {"content": "{}", "signature": "A" * 86},
     "/work-orders": {
         "hotline_number": "12345-MATRIX-1",
         "kind": "complaint",
@@ -575,6 +612,9 @@ def _object(kind: str, world: World, role: str, side: str):
         "rectification_action": lambda: ACTIONS["rectification_action"],
         "rectification": lambda: place.rectification.pk,
         "rating": lambda: place.rectification.rating_id,
+        "licence": lambda: place.licence.pk,
+        "licence_id": lambda: place.licence.pk,
+        "licence_move": lambda: ACTIONS["licence_move"],
     }
     return values[kind]()
 
