@@ -395,7 +395,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints)/$": e(  # noqa: E501
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints|licences)/$": e(  # noqa: E501
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
@@ -431,6 +431,7 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("ratings/rectification", add=False, kind="rectification", scoped=True),
     **_admin_model("duty/dutyshift", add=False, kind="duty_shift", scoped=True),
     **_admin_model("duty/dutyswap", add=False, kind="duty_swap", scoped=True),
+    **_admin_model("licences/licencetype", add=False, kind="licence_type"),
 }
 
 # The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
@@ -615,6 +616,7 @@ def _object(kind: str, world: World, role: str, side: str):
         "licence": lambda: place.licence.pk,
         "licence_id": lambda: place.licence.pk,
         "licence_move": lambda: ACTIONS["licence_move"],
+        "licence_type": lambda: place.licence.type_id,
     }
     return values[kind]()
 
@@ -665,6 +667,7 @@ GLOBAL_KINDS = {
     "version",
     "catalog_import",
     "threshold",
+    "licence_type",
 }
 
 

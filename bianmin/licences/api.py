@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from bianmin.cases.data_views import personal_data_view_record
 from bianmin.core.api_contract import BoundedPagination, Id, plain_text, responses
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 from bianmin.core.masking import mask_applicant, mask_id_number
@@ -110,13 +111,16 @@ def _visible(request, licence_id: int) -> Licence:
     licence = licence_get_for_user(request.auth, licence_id)
     if licence is None:
         raise Http404
+    personal_data_view_record(viewer=request.auth, cases=[licence.case], what="licence")
     return licence
 
 
 # Before the routes of one licence, so /verify is not read as a licence's id.
 @router.post(
     "/verify",
-    response=responses(VerificationOut, auth=False),
+    # Documented like every POST (the contract's 400/403/409/413); it reads only, so it takes no CSRF token: offline
+    # tools post to it without a session.
+    response=responses(VerificationOut, auth=False, write=True),
     auth=None,
     summary="Check a copy's signed content and signature (as embedded in its PDF), for anyone",
 )

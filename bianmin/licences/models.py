@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bianmin.cases.models import Case, IdType
 from bianmin.catalog.models import ServiceItem
+from bianmin.core.uploads import RandomName
 
 
 class LicenceType(models.Model):
@@ -31,7 +33,7 @@ class LicenceType(models.Model):
     )
     seal_image = models.FileField(
         _("seal image"),
-        upload_to="licence-seals/",
+        upload_to=RandomName("licence-seals"),
         blank=True,
         help_text=_("A PNG of the organ's electronic seal; without one the licence draws a red seal with its name."),
     )
@@ -46,7 +48,7 @@ class LicenceType(models.Model):
 
 
 class LicenceStatus(models.TextChoices):
-    VALID = "valid", _("Valid")
+    VALID = "valid", pgettext_lazy("licence status", "Valid")
     REVOKED = "revoked", _("Revoked")
     REPLACED = "replaced", _("Replaced by a new copy")
     CHANGED = "changed", _("Superseded by a change")

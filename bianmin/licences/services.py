@@ -13,6 +13,7 @@ import datetime
 import re
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,10 +25,11 @@ from bianmin.cases.models import Case
 from bianmin.cases.workflow import check_transition as check_case_transition
 from bianmin.core import transitions
 from bianmin.core.audit import audit_record
-from bianmin.core.errors import DomainError
+from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.notify import notify
 from bianmin.core.numbering import counter_next
 from bianmin.core.transitions import TransitionNotAllowed
+from bianmin.org.selectors import user_scope
 
 from . import signing
 from .models import Licence, LicenceStatus, LicenceType
@@ -39,6 +41,8 @@ LICENCE_MOVES: dict[str, frozenset[str]] = {
     "change": frozenset({LicenceStatus.VALID}),
 }
 SCOPE_MAX_LENGTH = 500
+# A licence may start later than its issue (a renewal that follows the old one), within a year: beyond is a typo.
+LATEST_START_DAYS = 366
 
 
 def _now(now: datetime.datetime | None) -> datetime.datetime:
@@ -80,6 +84,39 @@ def licence_type_for(case: Case) -> LicenceType:
     )
 
 
+LICENCE_TYPE_FIELDS = ("name", "validity_years", "organ_name", "organ_code", "seal_image")
+
+
+@transaction.atomic
+def licence_type_save(*, actor: User | None, licence_type: LicenceType) -> LicenceType:
+    """An administrator of the whole county corrects a licence type for the licences issued from now on: its
+    name, validity rule, issuing organ and code, seal image. The number series (code, prefix) never changes, and
+    licences already issued keep what they were signed with."""
+    if actor is not None and not actor.is_superuser and not user_scope(actor).everything:
+        raise PermissionDenied(_("Only an administrator of the whole county may change licence types."))
+    if licence_type.pk is None:
+        raise DomainError(_("A licence type comes with its item's first licence."), code="licence_type_invalid")
+    before = LicenceType.objects.select_for_update().get(pk=licence_type.pk)
+    licence_type.code, licence_type.number_prefix, licence_type.item_id = (
+        before.code,
+        before.number_prefix,
+        before.item_id,
+    )
+    try:
+        licence_type.full_clean()
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), code="licence_type_invalid") from exc
+    licence_type.save()
+    changed = [field for field in LICENCE_TYPE_FIELDS if getattr(before, field) != getattr(licence_type, field)]
+    audit_record(
+        actor=actor,
+        action="licence_type.update",
+        obj=licence_type,
+        payload={"code": licence_type.code, "changed": changed},
+    )
+    return licence_type
+
+
 def _validity(
     years: int | None,
     earliest: datetime.date,
@@ -90,6 +127,12 @@ def _validity(
     """The validity asked for, within the type's rule: from no earlier than ``earliest``, to no later than the
     rule's last day (the whole period when not given)."""
     valid_from = valid_from or default_from
+    if valid_from > default_from + datetime.timedelta(days=LATEST_START_DAYS):
+        raise DomainError(
+            _("The validity cannot start later than %(date)s.")
+            % {"date": (default_from + datetime.timedelta(days=LATEST_START_DAYS)).isoformat()},
+            code="licence_validity_invalid",
+        )
     if valid_from < earliest:
         raise DomainError(
             _("The validity cannot start before %(date)s.") % {"date": earliest.isoformat()},

@@ -36,6 +36,13 @@ class Verdict:
         return self.state == "valid"
 
     @property
+    def tone(self) -> str:
+        """The banner's colour: valid green, expired or not yet valid yellow, ended or not genuine red."""
+        if self.is_valid:
+            return "success"
+        return "warning" if self.state in ("expired", "not_yet_valid") else "danger"
+
+    @property
     def label(self) -> str:
         return str(STATE_LABELS[self.state])
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bianmin.accounts.models import User
+from bianmin.cases.data_views import personal_data_view_record
 from bianmin.cases.models import Case
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
@@ -73,6 +74,8 @@ def _licence_or_404(user: User, pk: int):
     licence = licence_get_for_user(user, pk)
     if licence is None:
         raise Http404
+    # A supervisor's view of the holder's identity is logged like the case page's (cases.data_views).
+    personal_data_view_record(viewer=user, cases=[licence.case], what="licence")
     return licence
 
 

@@ -10,13 +10,14 @@ import json
 
 import pytest
 import time_machine
+from django.core.files.base import ContentFile
 
 from bianmin.cases import services as case_services
 from bianmin.cases.models import Case
 from bianmin.core import ed25519
 from bianmin.core.audit import audit_events_for
 from bianmin.core.models import OutboundMessage
-from bianmin.core.testing import ID_NUMBER, at, decided, logged_in, page_text, refused, user, visitor
+from bianmin.core.testing import ID_NUMBER, at, decided, logged_in, page_text, picture, refused, user, visitor
 from bianmin.licences import services, signing
 from bianmin.licences.document import document_check, embedded_signature, render_licence
 from bianmin.licences.models import Licence, LicenceStatus
@@ -26,9 +27,9 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def _issued(now=None, **terms) -> Licence:
+def _issued(item: str = "SJ-0004", now=None, **terms) -> Licence:
     """张三's 食品经营许可 (SJ-0004, 5 years) approved on 2026-03-06 and issued by the chief representative."""
-    case = decided("SJ-0004", "YX", now=at(2026, 3, 6))
+    case = decided(item, "YX", now=at(2026, 3, 6))
     return services.licence_issue(actor=user("market_chief"), case=case, now=now or at(2026, 3, 9), **terms)
 
 
@@ -79,6 +80,8 @@ def test_the_validity_is_editable_within_the_items_rule_and_a_longer_one_changes
         services.licence_issue(actor=chief, case=case, now=at(2026, 3, 9), valid_until=D(2031, 3, 9))
     with refused("licence_validity_invalid"):
         services.licence_issue(actor=chief, case=case, now=at(2026, 3, 9), valid_from=D(2026, 3, 5))
+    with refused("licence_validity_invalid"):
+        services.licence_issue(actor=chief, case=case, now=at(2026, 3, 9), valid_from=D(9999, 12, 31))
     case.refresh_from_db()
     assert (case.certificate_number, case.certificate_issued_at, Licence.objects.count()) == ("", None, 0)
 
@@ -331,3 +334,45 @@ def test_the_holder_is_reminded_once_before_expiry(county, settings):
     assert soon.number in message.body and "2026-04-08" in message.body
     settings.LICENCE_EXPIRY_REMINDER_DAYS = 0
     assert services.licences_remind_expiring(today=D(2026, 4, 1)) == 0
+
+
+def test_a_county_administrator_corrects_a_licence_type_for_later_licences_and_its_seal_is_printed(county):
+    licence = _issued()
+    licence_type = licence.type
+
+    # A window clerk may not change it: nothing changes
+    licence_type.organ_code = "X"
+    with refused("permission_denied"):
+        services.licence_type_save(actor=user("county_clerk"), licence_type=licence_type)
+    licence_type.refresh_from_db()
+    assert licence_type.organ_code == "SJ"
+
+    # The county's centre administrator sets the organ's code and its seal; the series stays
+    licence_type.organ_code = "11420222MB1234567X"
+    licence_type.number_prefix = "OTHER"
+    licence_type.seal_image.save("seal.png", ContentFile(picture("PNG", size=(40, 40))), save=False)
+    services.licence_type_save(actor=user("centre_admin"), licence_type=licence_type)
+
+    licence_type.refresh_from_db()
+    assert (licence_type.organ_code, licence_type.number_prefix) == ("11420222MB1234567X", "SJ0004")
+    event = audit_events_for(licence_type).get()
+    assert (event.action, event.payload["changed"]) == ("licence_type.update", ["organ_code", "seal_image"])
+    # The licence already issued keeps what it was signed with; the next one carries the new code and the seal image
+    licence.refresh_from_db()
+    assert licence.organ_code == "SJ" and signing.is_genuine(licence)
+    later = _issued()
+    assert later.organ_code == "11420222MB1234567X"
+    assert b"/Subtype /Image" in render_licence(later)
+    assert b"/Subtype /Image" not in render_licence(_issued("SJ-0005"))  # another type: its seal drawn, no image
+
+
+def test_a_supervisors_view_of_a_licence_is_logged_like_the_case_pages(county):
+    from bianmin.cases.models import PersonalDataView
+
+    licence = _issued()
+
+    assert logged_in("supervisor").get(f"/workbench/licences/{licence.pk}/").status_code == 200
+    assert logged_in("market_chief").get(f"/workbench/licences/{licence.pk}/").status_code == 200
+
+    view = PersonalDataView.objects.get()
+    assert (view.viewer, view.case_id, view.what) == (user("supervisor"), licence.case_id, "licence")
