@@ -23,6 +23,7 @@ from bianmin.cases import permissions
 from bianmin.cases.access import case_index_refresh
 from bianmin.cases.models import Case
 from bianmin.cases.workflow import check_transition as check_case_transition
+from bianmin.catalog.models import ServiceItem
 from bianmin.core import transitions
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
@@ -68,6 +69,11 @@ def latest_valid_until(years: int | None, start: datetime.date) -> datetime.date
 def licence_type_for(case: Case) -> LicenceType:
     """The item's licence type; an item whose type nobody configured yet gets one from its published guide (its
     result, validity and responsible organisation), which an administrator may correct for later licences."""
+    existing = LicenceType.objects.filter(item_id=case.item_id).first()
+    if existing is not None:
+        return existing
+    # Two first licences of one item at once: the item's row lock lets one create the type, the other read it.
+    ServiceItem.objects.select_for_update().filter(pk=case.item_id).first()
     existing = LicenceType.objects.filter(item_id=case.item_id).first()
     if existing is not None:
         return existing
