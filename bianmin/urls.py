@@ -25,6 +25,8 @@ urlpatterns = [
     path("rate/", include("bianmin.ratings.public_urls")),
     path("workbench/ratings/", include("bianmin.ratings.urls")),
     path("workbench/duty/", include("bianmin.duty.urls")),
+    path("workbench/licences/", include("bianmin.licences.urls")),
+    path("verify/", include("bianmin.licences.public_urls")),
     path("workbench/", include("bianmin.workbench.urls")),
     path("supervision/statistics/", include("bianmin.statistics.urls")),
     path("supervision/", include("bianmin.supervision.urls")),

@@ -84,7 +84,9 @@ def trial_from_environment() -> Trial:
     )
 
 
-def app_environment(trial: Trial, secret_key: str, audit_checkpoint_key: str) -> dict[str, str]:
+def app_environment(
+    trial: Trial, secret_key: str, audit_checkpoint_key: str, licence_signing_key: str
+) -> dict[str, str]:
     """The environment of every Bianmin process of the trial: production settings, shared services."""
     return {
         **os.environ,
@@ -92,6 +94,8 @@ def app_environment(trial: Trial, secret_key: str, audit_checkpoint_key: str) ->
         "SECRET_KEY": secret_key,
         # Signs the audit chain's checkpoints, appended under var/deploy/audit-checkpoints/.
         "AUDIT_CHECKPOINT_KEY": audit_checkpoint_key,
+        # Signs the electronic licences (Ed25519; the public key is on the verification page).
+        "LICENCE_SIGNING_KEY": licence_signing_key,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         # No TLS on loopback; production allows this only for loopback host names.
         "PLAIN_HTTP": "1",
@@ -328,7 +332,10 @@ def run() -> None:
         try:
             check_ports_free(trial)
             env = app_environment(
-                trial, stored_secret_key(STATE / "secret_key"), stored_secret_key(STATE / "audit_checkpoint_key")
+                trial,
+                stored_secret_key(STATE / "secret_key"),
+                stored_secret_key(STATE / "audit_checkpoint_key"),
+                stored_secret_key(STATE / "licence_signing_key"),
             )
             prepare(trial, env)
             processes = start(trial, env)

@@ -23,6 +23,7 @@ from bianmin.complaints.services import Complainant, ComplaintIn, complaint_rece
 from bianmin.core.testing import at, intake, steps_done, user
 from bianmin.duty import services as duty
 from bianmin.duty.models import DutyShift, DutySwap
+from bianmin.licences.models import Licence
 from bianmin.org import services as org
 from bianmin.org.models import Role, RoleAssignment, Site, Window
 from bianmin.ratings.models import Rectification
@@ -83,6 +84,7 @@ class Place:
     # Cases of the same place in the status a move starts from (the main case is accepted): a move is checked
     # against the transition table before the permission, so the matrix asks each move where it is allowed.
     in_status: dict[str, Case] = field(default_factory=dict)
+    licence: Licence | None = None  # of an approved case of the place, issued
 
 
 @dataclass
@@ -179,7 +181,18 @@ def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, depart
         record=record,
         rectification=Rectification.objects.get(rating=rating),
         in_status=_in_status(submit),
+        licence=_licence(submit),
     )
+
+
+def _licence(submit: Callable[[], Case]) -> Licence:
+    """A licence of the place: a case approved and its certificate issued by the system."""
+    case = submit()
+    services.case_accept(actor=None, case=case, now=RECEIVED)
+    steps_done(case, now=RECEIVED)
+    services.case_decide(actor=None, case=case, approve=True, now=NOW)
+    services.case_issue_certificate(actor=None, case=case, now=NOW)
+    return Licence.objects.get(case=case)
 
 
 def world_build() -> World:

@@ -236,6 +236,16 @@ ENTRIES: dict[str, Entry] = {
     "workbench/cases/inquiries/<int:pk>/answer/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
     "workbench/cases/inquiries/<int:pk>/handover/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
     "workbench/cases/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
+    "workbench/licences/": e(ROLE_HOLDERS),
+    "workbench/licences/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
+    "workbench/licences/<int:pk>/pdf/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
+    "workbench/licences/<int:pk>/<str:move>/": e(
+        ("superuser",), own=WINDOW_MOVERS, method="POST", pk="licence", move="licence_move"
+    ),
+    "verify/<int:pk>": e(
+        ALL_ROLES,
+        url=lambda w, role, side: f"/verify/{w.places['BS'].licence.pk}?c={w.places['BS'].licence.check_code}",
+    ),
     "workbench/cases/<int:pk>/notices/<int:notice_pk>.pdf": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
     "workbench/cases/<int:pk>/materials/<int:material_pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
     "workbench/cases/<int:pk>/<slug:action>/": e(
@@ -344,6 +354,27 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/extensions/{extension_id}/decision": case_move("department_head"),
     "POST /api/v1/cases/{case_id}/decision": case_move(*DEPARTMENT_LEADS),
     "POST /api/v1/cases/{case_id}/certificate": case_move(*WINDOW_MOVERS, status="approved"),
+    # Electronic licences: read by whoever sees the case; replaced or changed by who issues; revoked by who decides;
+    # verified by anyone holding the QR code's link (id and check code) or a copy's signed content.
+    "GET /api/v1/licences/": e(LOGGED_IN),
+    "GET /api/v1/licences/{licence_id}": e(("superuser",), own=CASE_READERS_OWN, licence_id="licence"),
+    "GET /api/v1/licences/{licence_id}/pdf": e(("superuser",), own=CASE_READERS_OWN, licence_id="licence"),
+    "POST /api/v1/licences/{licence_id}/revoke": e(
+        ("superuser",), own=DEPARTMENT_LEADS, method="POST", licence_id="licence"
+    ),
+    "POST /api/v1/licences/{licence_id}/replace": e(
+        ("superuser",), own=WINDOW_MOVERS, method="POST", licence_id="licence"
+    ),
+    "POST /api/v1/licences/{licence_id}/change": e(
+        ("superuser",), own=WINDOW_MOVERS, method="POST", licence_id="licence"
+    ),
+    "GET /api/v1/licences/{licence_id}/verification": e(
+        ALL_ROLES,
+        url=lambda w, role, side: (
+            f"/api/v1/licences/{w.places['BS'].licence.pk}/verification?c={w.places['BS'].licence.check_code}"
+        ),
+    ),
+    "POST /api/v1/licences/verify": POST_PUBLIC,
     "POST /api/v1/cases/{case_id}/fee": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/ready": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, "village_agent", status="approved"),
@@ -364,7 +395,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints)/$": e(  # noqa: E501
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints|licences)/$": e(  # noqa: E501
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
@@ -400,6 +431,7 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("ratings/rectification", add=False, kind="rectification", scoped=True),
     **_admin_model("duty/dutyshift", add=False, kind="duty_shift", scoped=True),
     **_admin_model("duty/dutyswap", add=False, kind="duty_swap", scoped=True),
+    **_admin_model("licences/licencetype", add=False, kind="licence_type"),
 }
 
 # The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
@@ -410,11 +442,13 @@ ACTIONS = {
     "order_action": "withdraw",
     "complaint_move": "accept",
     "rectification_action": "appeal",
+    "licence_move": "replace",
 }
 PAGE_BODIES = {
     "workbench/ratings/<int:pk>/<slug:action>/": {"appeal-reason": "评价人误选。"},
     "supervision/orders/<int:pk>/<slug:action>/": {"withdraw-reason": "已整改。"},
     "supervision/accountability/<int:pk>/annul/": {"reason": "认定有误。"},
+    "workbench/licences/<int:pk>/<str:move>/": {"replace-reason": "原证遗失。"},
 }
 
 
@@ -443,6 +477,10 @@ API_BODIES = {
     "/ready": {"method": "window"},
     "/delivery": {},
     "/withdrawal": {"reason": "不再需要。"},
+    "/revoke": {"reason": "以欺骗手段取得许可。"},
+    "/replace": {"reason": "原证遗失。"},
+    "/change": {"reason": "名称变更。", "holder_name": "张三餐饮店"},
+    "/licences/verify": {"content": "{}", "signature": "A" * 86},
     "/work-orders": {
         "hotline_number": "12345-MATRIX-1",
         "kind": "complaint",
@@ -575,6 +613,10 @@ def _object(kind: str, world: World, role: str, side: str):
         "rectification_action": lambda: ACTIONS["rectification_action"],
         "rectification": lambda: place.rectification.pk,
         "rating": lambda: place.rectification.rating_id,
+        "licence": lambda: place.licence.pk,
+        "licence_id": lambda: place.licence.pk,
+        "licence_move": lambda: ACTIONS["licence_move"],
+        "licence_type": lambda: place.licence.type_id,
     }
     return values[kind]()
 
@@ -625,6 +667,7 @@ GLOBAL_KINDS = {
     "version",
     "catalog_import",
     "threshold",
+    "licence_type",
 }
 
 

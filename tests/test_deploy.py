@@ -79,7 +79,7 @@ def test_nginx_accepts_the_configuration(monkeypatch, tmp_path):
 
 
 def test_the_trial_environment_starts_the_production_settings_on_loopback_http():
-    env = local.app_environment(local.trial_from_environment(), "s" * 50, "a" * 50)
+    env = local.app_environment(local.trial_from_environment(), "s" * 50, "a" * 50, "l" * 50)
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CACHES['default']['BACKEND'], "

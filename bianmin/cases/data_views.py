@@ -21,6 +21,7 @@ WHAT_LABELS = {
     "notice": _("Notice"),
     "ledger": _("Site ledger"),
     "api": _("Case through the API"),
+    "licence": _("Licence"),
 }
 
 

@@ -203,7 +203,31 @@ class CaseActionForm(forms.Form):
 
 
 class EmptyActionForm(CaseActionForm):
-    """Accept, resume, issue the certificate: the button is the whole form."""
+    """Accept, resume: the button is the whole form."""
+
+
+class IssueCertificateForm(CaseActionForm):
+    """制证: the licence's validity and what it permits, each left empty for the item's rule and the application."""
+
+    valid_from = forms.DateField(
+        label=gettext_lazy("Valid from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Empty: today."),
+    )
+    valid_until = forms.DateField(
+        label=gettext_lazy("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=gettext_lazy("Empty: the longest validity the item allows. A later date is refused."),
+    )
+    scope = forms.CharField(
+        label=gettext_lazy("What is permitted"),
+        max_length=500,
+        required=False,
+        widget=_textarea(),
+        help_text=gettext_lazy("Empty: what the application asked for."),
+    )
 
 
 class SupplementForm(CaseActionForm):

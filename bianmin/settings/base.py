@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "bianmin.workbench",
     "bianmin.complaints",
     "bianmin.supervision",
+    "bianmin.licences",
     "bianmin.statistics",
     "bianmin.demo",
 ]
@@ -249,6 +250,8 @@ PERIODIC_TASKS = [
     ("bianmin.complaints.tasks.report_late_complaints", 3600),
     # 好差评: the county's optional default ratings (off unless RATINGS_DEFAULT_AFTER_DAYS is set).
     ("bianmin.ratings.tasks.apply_default_ratings", 86400),
+    # 电子证照: the reminder to holders whose licence expires in LICENCE_EXPIRY_REMINDER_DAYS days.
+    ("bianmin.licences.tasks.remind_expiring_licences", 86400),
 ]
 
 # The web server that `manage.py serve` starts (gunicorn, gthread workers): processes x threads each.
@@ -279,6 +282,11 @@ NODE_NAME = ENV.node_name
 # Empty here: local, demo and bench use a key generated under var/, production refuses to start without one.
 AUDIT_CHECKPOINT_KEY = ENV.audit_checkpoint_key
 AUDIT_CHECKPOINT_DIR = ENV.audit_checkpoint_dir
+
+# Electronic licences (电子证照): the secret of the Ed25519 key that signs them (empty here: local, demo and bench
+# generate one under var/, production refuses to start without one), and the days before expiry of the SMS reminder.
+LICENCE_SIGNING_KEY = ENV.licence_signing_key
+LICENCE_EXPIRY_REMINDER_DAYS = ENV.licence_expiry_reminder_days
 
 # Complaints and 12345 work orders (投诉, 12345 工单): working days to handle each kind, counted from acceptance (0: the
 # same day), working days to decide on acceptance, and working days a reminder (催办) gives before a late order is

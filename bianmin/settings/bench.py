@@ -9,3 +9,5 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 BENCH_FLOOR_VIEW = True
 # The audit checkpoints' key, generated once in var/ unless AUDIT_CHECKPOINT_KEY is set.
 AUDIT_CHECKPOINT_KEY = ENV.audit_checkpoint_key or stored_secret_key(ENV.var_dir / "audit_checkpoint_key")
+# The licences' signing secret, generated once in var/ unless LICENCE_SIGNING_KEY is set.
+LICENCE_SIGNING_KEY = ENV.licence_signing_key or stored_secret_key(ENV.var_dir / "licence_signing_key")

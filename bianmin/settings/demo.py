@@ -15,3 +15,5 @@ CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
 # The audit checkpoints' key, generated once in var/ unless AUDIT_CHECKPOINT_KEY is set.
 AUDIT_CHECKPOINT_KEY = ENV.audit_checkpoint_key or stored_secret_key(ENV.var_dir / "audit_checkpoint_key")
+# The licences' signing secret, generated once in var/ unless LICENCE_SIGNING_KEY is set.
+LICENCE_SIGNING_KEY = ENV.licence_signing_key or stored_secret_key(ENV.var_dir / "licence_signing_key")

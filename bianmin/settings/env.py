@@ -86,6 +86,10 @@ class Env:
     ratings_default_after_days: int
     # The address the public reaches the portal at, for links in text messages (the rating link after delivery).
     public_url: str
+    # The secret whose SHA-256 is the Ed25519 key that signs the electronic licences; required in production.
+    licence_signing_key: str
+    # Days before a licence's expiry that its holder gets a reminder by SMS (0: none).
+    licence_expiry_reminder_days: int
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -122,6 +126,8 @@ def read_env() -> Env:
         ratings_rectification_days=_positive_int("RATINGS_RECTIFICATION_DAYS", 5),
         ratings_default_after_days=_positive_int("RATINGS_DEFAULT_AFTER_DAYS", 0, minimum=0),
         public_url=os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").strip().rstrip("/"),
+        licence_signing_key=os.environ.get("LICENCE_SIGNING_KEY", "").strip(),
+        licence_expiry_reminder_days=_positive_int("LICENCE_EXPIRY_REMINDER_DAYS", 30, minimum=0),
     )
 
 

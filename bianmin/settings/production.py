@@ -13,6 +13,12 @@ if len(ENV.audit_checkpoint_key) < 32:
         "audit chain's checkpoints and is kept away from the database and its backups."
     )
 
+if len(ENV.licence_signing_key) < 32:
+    raise ConfigurationError(
+        "LICENCE_SIGNING_KEY must be set to a random value of at least 32 characters in production: it signs the "
+        "electronic licences, whose public key the verification page publishes."
+    )
+
 # A trial of the production stack on one machine (`make deploy-local`) has no TLS. PLAIN_HTTP lets it run on
 # http, and only when every host name it answers to is this machine's loopback, so that it cannot be left on in
 # a deployment the county reaches over a network.

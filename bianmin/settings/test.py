@@ -21,3 +21,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # A fixed key; every test gets its own empty checkpoint directory (conftest.py).
 AUDIT_CHECKPOINT_KEY = "test-audit-checkpoint-key-not-for-production"
+# A fixed licence signing secret, so the tests' signatures are reproducible.
+LICENCE_SIGNING_KEY = "test-licence-signing-key-not-for-production"

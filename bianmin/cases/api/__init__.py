@@ -45,6 +45,7 @@ from .inputs import (
     ApprovalIn,
     CaseFilters,
     CasePagination,
+    CertificateIn,
     DecisionIn,
     DeliveryIn,
     ExtensionIn,
@@ -331,9 +332,10 @@ def decide_case(request, case_id: Id, payload: DecisionIn):
     return Status(200, _with_notice(request, notice))
 
 
-@_write("/{case_id}/certificate", summary="Issue the numbered certificate")
-def issue_certificate(request, case_id: Id, payload: NoInput | None = None):
-    services.case_issue_certificate(actor=request.auth, case=_visible_case(request, case_id))
+@_write("/{case_id}/certificate", summary="Issue the licence: numbered, valid within the item's rule, signed")
+def issue_certificate(request, case_id: Id, payload: CertificateIn | None = None):
+    terms = payload.dict() if payload is not None else {}
+    services.case_issue_certificate(actor=request.auth, case=_visible_case(request, case_id), **terms)
     return Status(200, _detail(request, case_id))
 
 

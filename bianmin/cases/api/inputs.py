@@ -1,5 +1,6 @@
 """What the case endpoints take: request bodies, list filters and pagination, all validated first."""
 
+import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -122,6 +123,14 @@ class SuspensionIn(Input):
 class ExtensionIn(Input):
     days: int = Field(ge=1, le=250)
     reason: Reason
+
+
+class CertificateIn(Input):
+    """制证: each left out for the item's rule (the longest validity from today) and what the application asked."""
+
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    scope: plain_text(500) = ""
 
 
 class ApprovalIn(Input):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import re
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -107,42 +108,33 @@ def case_decide(
     return notice
 
 
-def _valid_until(validity: str, start: datetime.date) -> datetime.date | None:
-    match = re.search(r"(\d+)\s*年", validity)
-    if not match:
-        return None
-    years = int(match.group(1))
-    try:
-        return start.replace(year=start.year + years) - datetime.timedelta(days=1)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + years, day=28)
+# 制证 produces the licence as a document (number series, validity, signature, PDF): the licences app, above this one,
+# registers its service here in its AppConfig.ready, so the case's pages, API and the immediate case reach it.
+CertificateIssuer = Callable[..., Case]
+_certificate_issuer: list[CertificateIssuer] = []
 
 
-@transaction.atomic
-def case_issue_certificate(*, actor: User | None, case: Case, now: datetime.datetime | None = None) -> Case:
-    """ALL art. 44: issue the numbered certificate (within 10 working days of the approval)."""
-    now = _now(now)
-    case = _lock(case)
-    check_transition(case, "issue_certificate")
-    permissions.require(permissions.can(actor, "issue_certificate", case, on=_local_date(now)))
-    if case.certificate_issued_at:
-        raise TransitionNotAllowed(_("The certificate was already issued."), code="certificate_issued")
-    year = _local_date(now).year
-    sequence = counter_next(f"certificate:{case.department.code}:{year}")
-    case.certificate_number = f"{case.department.code}-{year}-{sequence:06d}"
-    case.certificate_issued_at = now
-    case.certificate_valid_until = _valid_until(case.version.result_validity, _local_date(now))
-    case.save(update_fields=["certificate_number", "certificate_issued_at", "certificate_valid_until"])
-    _audit(
-        actor,
-        "issue_certificate",
-        case,
-        at=now,
-        certificate=case.certificate_number,
-        valid_until=case.certificate_valid_until,
-        late=_local_date(now) > case.certificate_due,
+def register_certificate_issuer(issuer: CertificateIssuer) -> None:
+    _certificate_issuer[:] = [issuer]
+
+
+def case_issue_certificate(
+    *,
+    actor: User | None,
+    case: Case,
+    now: datetime.datetime | None = None,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    scope: str = "",
+) -> Case:
+    """ALL art. 44: issue the licence of an approved case (within 10 working days of the approval), through the
+    registered service (``licences.services.licence_issue``); the validity and what is permitted default to the
+    item's rule and the application. Returns the case as changed."""
+    if not _certificate_issuer:
+        raise ImproperlyConfigured("No certificate issuer is registered: is bianmin.licences installed?")
+    return _certificate_issuer[0](
+        actor=actor, case=case, now=now, valid_from=valid_from, valid_until=valid_until, scope=scope
     )
-    return case
 
 
 @transaction.atomic

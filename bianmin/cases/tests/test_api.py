@@ -149,7 +149,7 @@ def test_a_committed_case_goes_through_its_whole_life_over_the_api(county, clock
     # The certificate (Friday), and the hand-over at the window the next Monday.
     clock.move_to(at(2026, 3, 6))
     case = post(chief, f"{case_id}/certificate").json()
-    assert (case["certificate_number"], case["certificate_valid_until"]) == ("SJ-2026-000001", "2031-03-05")
+    assert (case["certificate_number"], case["certificate_valid_until"]) == ("SJ0004-2026-000001", "2031-03-05")
     clock.move_to(at(2026, 3, 9))
     case = post(clerk, f"{case_id}/delivery", {"method": "window", "note": "申请人本人领取"}).json()
     assert (case["status"], case["delivery_method"], case["delivered_at"]) == (
@@ -241,7 +241,7 @@ def test_certificate_fee_readiness_and_delivery_of_a_fee_item(county, clock):
     housing = FeeRule.objects.get(version=case.version, amount=Decimal("80"))
 
     detail = post(clerk, f"{case.pk}/certificate").json()
-    assert detail["certificate_number"] == "ZR-2026-000001"
+    assert detail["certificate_number"] == "ZR0004-2026-000001"
     assert detail["allowed_actions"] == ["collect_fee"]
 
     response = post(clerk, f"{case.pk}/fee", {"fee_rule_ids": [housing.pk], "amount": "100.00"})

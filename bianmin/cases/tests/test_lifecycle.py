@@ -156,7 +156,7 @@ def test_committed_case_from_submission_to_delivery(county, spring_2026):
 
     # And issues the certificate (5 years) on 03-09; the clerk hands it over on 03-10
     case = services.case_issue_certificate(actor=chief, case=case, now=at(2026, 3, 9))
-    assert case.certificate_number == "SJ-2026-000001"
+    assert case.certificate_number == "SJ0004-2026-000001"
     assert case.certificate_valid_until == datetime.date(2031, 3, 8)
     case = services.case_deliver(actor=clerk, case=case, method=DeliveryMethod.WINDOW, now=at(2026, 3, 10))
 
@@ -202,7 +202,7 @@ def test_immediate_case_is_handled_in_one_call_at_a_town(county):
     assert (case.promised_due, case.statutory_due) == (datetime.date(2026, 3, 2), datetime.date(2026, 3, 5))
     # 03-02 → 03-03(1) 04(2) 05(3) 06(4) 09(5) 10(6) 11(7) 12(8) 13(9) 16(10)
     assert case.certificate_due == datetime.date(2026, 3, 16)
-    assert (case.certificate_number, case.certificate_valid_until) == ("SJ-2026-000001", None)  # 长期
+    assert (case.certificate_number, case.certificate_valid_until) == ("SJ0001-2026-000001", None)  # 长期
     assert list(case.notices.values_list("kind", "number")) == [
         ("receipt", "BS-20260302-0001"),
         ("acceptance", "BS-SL-2026-00001"),
@@ -275,7 +275,7 @@ def test_escalated_case_moves_from_the_town_to_the_county(county):
 
     # Then it is closed, decided at the county, and forwarded exactly once
     case.refresh_from_db()
-    assert (case.status, case.decided_by, case.certificate_number) == (Status.CLOSED, ny_head, "NY-2026-000001")
+    assert (case.status, case.decided_by, case.certificate_number) == (Status.CLOSED, ny_head, "NY0001-2026-000001")
     assert actions(case) == [
         "case.submit",
         "case.accept",
@@ -493,7 +493,7 @@ def test_agency_case_from_a_village_room_goes_back_through_it(county):
     complete(case, mz_head, at(2026, 3, 11))  # 镇级审核并公示
     services.case_decide(actor=mz_head, case=case, approve=True, now=at(2026, 3, 12))
     case = services.case_issue_certificate(actor=county_clerk, case=case, now=at(2026, 3, 13))
-    assert (case.certificate_number, case.certificate_valid_until) == ("MZ-2026-000001", None)  # 按年复核
+    assert (case.certificate_number, case.certificate_valid_until) == ("MZ0001-2026-000001", None)  # 按年复核
 
     # And the county sends the result back through the village room
     case = services.case_mark_ready(actor=county_clerk, case=case, method=DeliveryMethod.RELAY, now=at(2026, 3, 16))
@@ -597,11 +597,11 @@ def test_certificate_number_and_validity(county, spring_2026):
     complete(second, chief, at(2026, 3, 5))
     services.case_decide(actor=chief, case=second, approve=True, now=at(2026, 3, 6))
 
-    # Numbered per department and year, gap-free, six digits
+    # Numbered in the licence type's series (the item's) per year, gap-free, six digits
     first = services.case_issue_certificate(actor=chief, case=first, now=at(2026, 3, 9))
     second = services.case_issue_certificate(actor=chief, case=second, now=at(2026, 3, 10))
-    assert re.fullmatch(r"SJ-2026-\d{6}", first.certificate_number)
-    assert (first.certificate_number, second.certificate_number) == ("SJ-2026-000001", "SJ-2026-000002")
+    assert re.fullmatch(r"SJ0004-2026-\d{6}", first.certificate_number)
+    assert (first.certificate_number, second.certificate_number) == ("SJ0004-2026-000001", "SJ0004-2026-000002")
     # 5年 from 03-09 / 03-10: to the day before the fifth anniversary
     assert (first.certificate_valid_until, second.certificate_valid_until) == (
         datetime.date(2031, 3, 8),
@@ -611,7 +611,7 @@ def test_certificate_number_and_validity(county, spring_2026):
     with refused("certificate_issued"):
         services.case_issue_certificate(actor=chief, case=first, now=at(2026, 3, 11))
     first.refresh_from_db()
-    assert first.certificate_number == "SJ-2026-000001"
+    assert first.certificate_number == "SJ0004-2026-000001"
 
 
 def test_numbers_take_the_year_of_the_beijing_date(county, spring_2026):
@@ -626,7 +626,7 @@ def test_numbers_take_the_year_of_the_beijing_date(county, spring_2026):
     with time_machine.travel(new_years_morning, tick=False):
         case = services.case_issue_certificate(actor=chief, case=case, now=new_years_morning)
 
-    assert case.certificate_number == "SJ-2027-000001"
+    assert case.certificate_number == "SJ0004-2027-000001"
 
 
 def test_a_free_item_refuses_any_fee(county, spring_2026):
@@ -656,7 +656,7 @@ def test_a_fee_item_collects_exactly_the_published_standard_before_delivery(coun
     with refused("certificate_missing"):
         services.case_mark_ready(actor=clerk, case=case, method=DeliveryMethod.WINDOW, now=at(2026, 3, 6))
     case = services.case_issue_certificate(actor=clerk, case=case, now=at(2026, 3, 6))
-    assert case.certificate_number == "ZR-2026-000001"
+    assert case.certificate_number == "ZR0003-2026-000001"
 
     # Delivery before the fee: refused
     with refused("fee_missing"):

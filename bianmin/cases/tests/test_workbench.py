@@ -504,7 +504,7 @@ def test_review_decision_certificate_ready_and_delivery_through_the_page(county)
 
     case.refresh_from_db()
     assert case.status == Status.CLOSED
-    assert case.certificate_number.startswith("SJ-2026-")
+    assert case.certificate_number.startswith("SJ0004-2026-")
     assert case.delivery_note == "本人领取"
     labels = [
         event["label"]

@@ -149,8 +149,8 @@ CASE_ACTIONS = {
         CaseAction(
             "issue_certificate",
             gettext_lazy("Issue the certificate"),
-            case_forms.EmptyActionForm,
-            lambda user, case, form: services.case_issue_certificate(actor=user, case=case),
+            case_forms.IssueCertificateForm,
+            lambda user, case, form: services.case_issue_certificate(actor=user, case=case, **_data(form)),
             gettext_lazy("The certificate was issued."),
         ),
         CaseAction(

@@ -8,6 +8,7 @@ PRODUCTION = {
     "DJANGO_SETTINGS_MODULE": "bianmin.settings.production",
     "SECRET_KEY": "k" * 50,
     "AUDIT_CHECKPOINT_KEY": "a" * 50,
+    "LICENCE_SIGNING_KEY": "l" * 50,
 }
 
 

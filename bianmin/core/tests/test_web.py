@@ -135,6 +135,7 @@ def test_production_starts_with_its_secrets_and_secure_cookies():
             "SECRET_KEY": "k" * 50,
             "ALLOWED_HOSTS": "bianmin.example.gov.cn",
             "AUDIT_CHECKPOINT_KEY": "a" * 50,
+            "LICENCE_SIGNING_KEY": "l" * 50,
         },
         capture_output=True,
         text=True,
