@@ -17,9 +17,10 @@ import json
 import secrets
 from typing import TYPE_CHECKING
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
-
-from bianmin.core import ed25519
 
 if TYPE_CHECKING:
     from .models import Licence
@@ -33,12 +34,13 @@ def check_code_new() -> str:
     return "".join(secrets.choice(CHECK_CODE_ALPHABET) for _ in range(CHECK_CODE_LENGTH))
 
 
-def _seed() -> bytes:
-    return hashlib.sha256(settings.LICENCE_SIGNING_KEY.encode("utf-8")).digest()
+def _private_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(hashlib.sha256(settings.LICENCE_SIGNING_KEY.encode("utf-8")).digest())
 
 
 def public_key() -> bytes:
-    return ed25519.public_key(_seed())
+    """The raw 32 bytes of the public key (RFC 8032), as published on the verification page."""
+    return _private_key().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def public_key_hex() -> str:
@@ -78,16 +80,18 @@ def canonical_content(licence: Licence) -> str:
 
 def sign(content: str) -> str:
     """The signature of ``content``, base64url without padding (86 characters)."""
-    return _b64(ed25519.sign(_seed(), content.encode("utf-8")))
+    return _b64(_private_key().sign(content.encode("utf-8")))
 
 
 def signature_valid(content: str, signature: str, public: bytes | None = None) -> bool:
     """Whether ``signature`` signs ``content`` with the platform's key (or ``public``); never raises."""
     try:
         raw = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-    except (ValueError, TypeError):
+        key = Ed25519PublicKey.from_public_bytes(public if public is not None else public_key())
+        key.verify(raw, content.encode("utf-8"))
+    except (ValueError, TypeError, InvalidSignature):
         return False
-    return ed25519.verify(public if public is not None else public_key(), content.encode("utf-8"), raw)
+    return True
 
 
 def is_genuine(licence: Licence) -> bool:
