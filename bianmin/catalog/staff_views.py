@@ -53,11 +53,20 @@ class CatalogUploadForm(forms.Form):
         return upload
 
 
+def editable_departments(user) -> list[Department]:
+    """The departments whose items ``user`` may export and import (the workbench's menu asks it too)."""
+    return [d for d in Department.objects.order_by("code") if can_edit_catalog(user, d)]
+
+
+def may_use_catalog_excel(user) -> bool:
+    return bool(editable_departments(user))
+
+
 class _Access:
     """The departments whose items the user may export and import; 403 when there are none."""
 
     def __init__(self, user):
-        self.departments = [d for d in Department.objects.order_by("code") if can_edit_catalog(user, d)]
+        self.departments = editable_departments(user)
         if not self.departments:
             raise PermissionDenied
         self.is_everything = len(self.departments) == Department.objects.count()

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bianmin.org.context_processors.site_chrome",
                 "bianmin.supervision.context_processors.supervision_nav",
+                "bianmin.workbench.context_processors.workbench_menu",
             ],
         },
     },
