@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +108,12 @@ class Department(models.Model):
         return self.name
 
 
+def window_number_order(prefix: str = "") -> list:
+    """Windows by number in natural order, 1, 2, … 10, 11 (shorter numbers first, then as text): ``prefix`` is the
+    path to the window, e.g. ``"window__"``."""
+    return [Length(f"{prefix}number"), f"{prefix}number"]
+
+
 class Window(models.Model):
     """A counter at a site, staffed for one or more departments; its number is shown on the hall's screens."""
 
@@ -119,7 +126,8 @@ class Window(models.Model):
     class Meta:
         verbose_name = _("window")
         verbose_name_plural = _("windows")
-        ordering = ["site__path", "number"]
+        # Natural order (1, 2, … 10, 11, not 1, 10, 11, 2): the numbers are text ("5", "12", "A3").
+        ordering = ["site__path", Length("number"), "number"]
         constraints = [models.UniqueConstraint(fields=["site", "number"], name="window_number_unique_per_site")]
 
     def __str__(self) -> str:
