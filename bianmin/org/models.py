@@ -6,6 +6,8 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from bianmin.core.names import localized
+
 
 class SiteLevel(models.TextChoices):
     COUNTY = "county", _("County")
@@ -91,6 +93,9 @@ class Department(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=80)
     short_name = models.CharField(_("short name"), max_length=20, blank=True)
+    # The kiosk's and the portal's tiles show the reader's language (core.names); empty: the Simplified text.
+    short_name_zh_hant = models.CharField(_("short name in Traditional Chinese"), max_length=20, blank=True)
+    short_name_en = models.CharField(_("short name in English"), max_length=40, blank=True)
     is_licensing = models.BooleanField(
         _("has licensing items"),
         default=False,
@@ -106,6 +111,11 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def tile_name(self) -> str:
+        """The short name in the reader's language for tiles and chips (the full name where there is none)."""
+        return localized(self, "short_name") or self.name
 
 
 def window_number_order(prefix: str = "") -> list:
