@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bianmin.core.names import localized
 from bianmin.core.uploads import RandomName
 from bianmin.org.models import Department, Role, SiteLevel, Window
 
@@ -23,6 +24,11 @@ class Topic(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=30)
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # The portal and the kiosk show the reader's language (core.names); empty: the Simplified text.
+    name_zh_hant = models.CharField(_("name in Traditional Chinese"), max_length=30, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=60, blank=True)
+    description_zh_hant = models.CharField(_("description in Traditional Chinese"), max_length=200, blank=True)
+    description_en = models.CharField(_("description in English"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -31,7 +37,7 @@ class Topic(models.Model):
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self, "name")
 
 
 class ItemKind(models.TextChoices):

@@ -51,6 +51,17 @@ def can_edit_catalog(user: User | None, department: Department) -> bool:
     return Role.DEPARTMENT_HEAD in scope.roles and department.pk in scope.department_ids
 
 
+def can_edit_some_catalog(user: User | None) -> bool:
+    """Whether ``can_edit_catalog`` passes for at least one department, answered from the roles alone (the
+    workbench's menu asks it on every page, without reading the departments)."""
+    if user is None or user.is_superuser:
+        return True
+    scope = user_scope(user)
+    if Role.CENTRE_ADMIN in scope.roles and scope.everything:
+        return True
+    return Role.DEPARTMENT_HEAD in scope.roles and bool(scope.department_ids)
+
+
 def _require_editor(actor: User | None, department: Department) -> None:
     if not can_edit_catalog(actor, department):
         raise PermissionDenied(_("Only a centre administrator or the department's head may change its items."))

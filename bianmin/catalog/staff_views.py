@@ -23,7 +23,7 @@ from bianmin.org.permissions import staff_required
 
 from .excel import catalog_template, export_catalog
 from .models import CatalogImport
-from .services import can_edit_catalog
+from .services import can_edit_catalog, can_edit_some_catalog
 from .tasks import catalog_import_start
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,11 +53,21 @@ class CatalogUploadForm(forms.Form):
         return upload
 
 
+def editable_departments(user) -> list[Department]:
+    """The departments whose items ``user`` may export and import (the workbench's menu asks it too)."""
+    return [d for d in Department.objects.order_by("code") if can_edit_catalog(user, d)]
+
+
+def may_use_catalog_excel(user) -> bool:
+    """Whether the page serves ``user`` (``editable_departments`` not empty), without reading the departments."""
+    return can_edit_some_catalog(user)
+
+
 class _Access:
     """The departments whose items the user may export and import; 403 when there are none."""
 
     def __init__(self, user):
-        self.departments = [d for d in Department.objects.order_by("code") if can_edit_catalog(user, d)]
+        self.departments = editable_departments(user)
         if not self.departments:
             raise PermissionDenied
         self.is_everything = len(self.departments) == Department.objects.count()

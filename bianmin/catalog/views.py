@@ -121,7 +121,12 @@ def kiosk_home(request):
 
 
 def kiosk_items(request):
+    """A topic's, a department's or a search's items, headed with what was chosen (in the reader's language)."""
     context = _browse_context(request)
+    filters = context["filters"]
+    topic = next((topic for topic in context["topics"] if topic.code == filters["topic_code"]), None)
+    department = next((d for d in context["departments"] if d.code == filters["department_code"]), None)
+    context["chosen"] = str(topic) if topic else department.tile_name if department else ""
     return TemplateResponse(request, "catalog/kiosk/items.html", context)
 
 

@@ -18,6 +18,7 @@ from bianmin.org.models import Department
 
 from . import catalog_items
 from .forms import is_form, render_form
+from .names import topic_translations
 
 CHANGE_NOTE = "演示数据更新"
 
@@ -44,7 +45,12 @@ def canonical(content: ItemContent) -> dict[str, Any]:
 
 def _topic(values: dict[str, Any]) -> bool:
     topic = Topic.objects.filter(code=values["code"]).first() or Topic(code=values["code"])
-    wanted = {"name": values["name"], "description": values.get("description", ""), "position": values["position"]}
+    wanted = {
+        "name": values["name"],
+        "description": values.get("description", ""),
+        "position": values["position"],
+        **topic_translations(values["code"]),
+    }
     if topic.pk and all(getattr(topic, field) == value for field, value in wanted.items()):
         return False
     for field, value in wanted.items():

@@ -13,6 +13,7 @@ from bianmin.org.services import user_save
 
 from . import county
 from .catalog_loader import load_demo_catalog
+from .names import department_translations
 
 
 def _differs(instance, values: dict) -> bool:
@@ -31,7 +32,7 @@ def _site(code: str, parent: Site | None, level: str, kind: str, **values) -> tu
 
 def _department(code: str, name: str, short_name: str, is_licensing: bool) -> tuple[Department, bool]:
     department = Department.objects.filter(code=code).first() or Department(code=code)
-    wanted = {"name": name, "short_name": short_name, "is_licensing": is_licensing}
+    wanted = {"name": name, "short_name": short_name, "is_licensing": is_licensing, **department_translations(code)}
     if department.pk and not _differs(department, wanted):
         return department, False
     for field, value in wanted.items():

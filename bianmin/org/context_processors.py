@@ -17,15 +17,10 @@ def site_chrome(request: HttpRequest) -> dict:
     from bianmin.core.admin_site import is_configuration_admin
     from bianmin.core.workdays import provisional_years_needing_confirmation
 
-    from .models import Role
-    from .selectors import user_scope
-
     context = {"county_site": SimpleLazyObject(_county_site)}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
     if is_configuration_admin(user):
         context["provisional_calendar_years"] = SimpleLazyObject(provisional_years_needing_confirmation)
-    roles = user_scope(user).roles
-    context["edits_catalog"] = user.is_superuser or bool({Role.CENTRE_ADMIN, Role.DEPARTMENT_HEAD} & roles)
     return context

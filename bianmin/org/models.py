@@ -2,8 +2,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from bianmin.core.names import localized
 
 
 class SiteLevel(models.TextChoices):
@@ -90,6 +93,9 @@ class Department(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=80)
     short_name = models.CharField(_("short name"), max_length=20, blank=True)
+    # The kiosk's and the portal's tiles show the reader's language (core.names); empty: the Simplified text.
+    short_name_zh_hant = models.CharField(_("short name in Traditional Chinese"), max_length=20, blank=True)
+    short_name_en = models.CharField(_("short name in English"), max_length=40, blank=True)
     is_licensing = models.BooleanField(
         _("has licensing items"),
         default=False,
@@ -106,6 +112,17 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def tile_name(self) -> str:
+        """The short name in the reader's language for tiles and chips (the full name where there is none)."""
+        return localized(self, "short_name") or self.name
+
+
+def window_number_order(prefix: str = "") -> list:
+    """Windows by number in natural order, 1, 2, … 10, 11 (shorter numbers first, then as text): ``prefix`` is the
+    path to the window, e.g. ``"window__"``."""
+    return [Length(f"{prefix}number"), f"{prefix}number"]
+
 
 class Window(models.Model):
     """A counter at a site, staffed for one or more departments; its number is shown on the hall's screens."""
@@ -119,7 +136,8 @@ class Window(models.Model):
     class Meta:
         verbose_name = _("window")
         verbose_name_plural = _("windows")
-        ordering = ["site__path", "number"]
+        # Natural order (1, 2, … 10, 11, not 1, 10, 11, 2): the numbers are text ("5", "12", "A3").
+        ordering = ["site__path", Length("number"), "number"]
         constraints = [models.UniqueConstraint(fields=["site", "number"], name="window_number_unique_per_site")]
 
     def __str__(self) -> str:

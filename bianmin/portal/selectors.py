@@ -13,7 +13,7 @@ from bianmin.cases.models import Case
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.dates import SHANGHAI
 from bianmin.core.masking import mask_applicant
-from bianmin.org.models import Role, RoleAssignment, Site, Window
+from bianmin.org.models import Role, RoleAssignment, Site, Window, window_number_order
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 MICROSECOND = datetime.timedelta(microseconds=1)
@@ -146,10 +146,9 @@ def windows_with_staff(site_id: int, *, window_id: int | None = None) -> list[Wi
         windows = windows.filter(pk=window_id)
     windows = list(
         windows.prefetch_related("departments", Prefetch("staff", queryset=staff, to_attr="staff_on_duty")).order_by(
-            "number"
+            *window_number_order()
         )
     )
-    windows.sort(key=lambda window: (len(window.number), window.number))
     return windows
 
 

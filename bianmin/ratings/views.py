@@ -23,7 +23,7 @@ from bianmin.cases.models import Case
 from bianmin.cases.selectors import case_get_for_user, cases_visible_to
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
-from bianmin.org.models import Department, Role, Site, Window
+from bianmin.org.models import Department, Role, Site, Window, window_number_order
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import user_scope, windows_visible_to
 
@@ -305,7 +305,7 @@ def tablets(request):
     """Each window's rating tablet link (open it once on the tablet facing the applicant): centre administrators."""
     if not (request.user.is_superuser or Role.CENTRE_ADMIN in user_scope(request.user).roles):
         raise PermissionDenied
-    windows = windows_visible_to(request.user).filter(is_active=True).order_by("site__path", "number")
+    windows = windows_visible_to(request.user).filter(is_active=True).order_by("site__path", *window_number_order())
     rows = [{"window": window, "key": tablet_key(window)} for window in windows]
     return TemplateResponse(request, "ratings/tablets.html", {"rows": rows})
 

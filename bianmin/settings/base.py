@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "bianmin.org.context_processors.site_chrome",
                 "bianmin.supervision.context_processors.supervision_nav",
+                "bianmin.workbench.context_processors.workbench_menu",
             ],
         },
     },
@@ -190,8 +191,12 @@ MAX_UPLOAD_BYTES = ENV.max_upload_mb * 1024 * 1024
 MAX_REQUEST_BYTES = ENV.max_request_mb * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes a .gz copy (and a .br one, with the Brotli package) beside every collected file; WhiteNoise and nginx's
+    # gzip_static send it to browsers that accept it.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "bianmin" / "public_root"
 
 TASKS = {
     "default": {

@@ -15,6 +15,7 @@ from .models import Tier
 from .selectors import FigureFilters, FiguresScope, scoped_departments, scoped_items, scoped_sites
 
 QUICK_PICKS = [
+    ("last_30_days", _("Last 30 days")),
     ("this_month", _("This month")),
     ("last_month", _("Last month")),
     ("this_year", _("This year")),
@@ -24,7 +25,14 @@ GROUPS = [("week", _("By week")), ("month", _("By month"))]
 MAX_PERIOD_DAYS = 366 * 3
 
 
+# The period a page opens with: the last 30 days (today included) always hold a month of figures and a trend of five
+# weeks, where "this month" held two days on the 2nd (one point in the trend).
+DEFAULT_PICK = "last_30_days"
+
+
 def quick_period(pick: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    if pick == "last_30_days":
+        return today - datetime.timedelta(days=29), today
     if pick == "last_month":
         first = _month(_month(today) - datetime.timedelta(days=1))
         return first, _next_month(first) - datetime.timedelta(days=1)
@@ -58,7 +66,7 @@ class FigureFilterForm(forms.Form):
             scoped_items(scope).select_related("current_version").only("code", "department_id", "current_version__name")
         )
         self.fields["item"].empty_label = _("All items")
-        start, end = quick_period("this_month", today)
+        start, end = quick_period(DEFAULT_PICK, today)
         # "from" and "to" are the URL's words; they are Python keywords, so the fields are added here.
         for name, label, initial in (("from", _("From"), start), ("to", _("To"), end)):
             self.fields[name] = forms.DateField(
@@ -82,7 +90,7 @@ class FigureFilterForm(forms.Form):
         return self.cleaned_data if self.is_bound and self.is_valid() else {}
 
     def filters(self) -> FigureFilters:
-        """The chosen filters; this month and no dimension where nothing valid was given."""
+        """The chosen filters; the last 30 days and no dimension where nothing valid was given."""
         data = self._data()
         if data.get("quick"):
             start, end = quick_period(data["quick"], self.today)
@@ -106,3 +114,23 @@ class FigureFilterForm(forms.Form):
             return chosen
         filters = self.filters()
         return "week" if (filters.end - filters.start).days <= 92 else "month"
+
+    def quick_pick_shown(self) -> str:
+        """The quick period the page shows (marked in its chips), or "" for a period of one's own."""
+        filters = self.filters()
+        for pick, _label in QUICK_PICKS:
+            if quick_period(pick, self.today) == (filters.start, filters.end):
+                return pick
+        return ""
+
+    def show_what_is_drawn(self) -> None:
+        """Makes the controls say what the page shows: the period's dates (also after a quick pick) and the trend's
+        grouping (also when it was chosen for the length of the period), never a default the figures do not use."""
+        filters = self.filters()
+        shown = {"from": filters.start.isoformat(), "to": filters.end.isoformat(), "group": self.trend_group()}
+        if not self.is_bound:
+            self.initial.update(shown)
+        elif self.is_valid():  # an invalid form shows what was typed, with its errors
+            self.data = self.data.copy()
+            for name, value in shown.items():
+                self.data[name] = value

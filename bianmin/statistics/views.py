@@ -92,8 +92,10 @@ def dashboard(request):
             table_workbook(table, subtitle=period), f"statistics-{table.key}-{filters.start}-{filters.end}.xlsx"
         )
     refreshed = last_refreshed_at()
+    form.show_what_is_drawn()
     context = {
         "form": form,
+        "quick_pick": form.quick_pick_shown(),
         "filters": filters,
         "group": group,
         "period": period,

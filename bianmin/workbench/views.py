@@ -6,7 +6,7 @@ from bianmin.core.admin_site import is_configuration_admin
 from bianmin.core.dates import SHANGHAI
 from bianmin.duty.selectors import duty_on
 from bianmin.duty.services import can_keep_roster
-from bianmin.org.models import Role
+from bianmin.org.models import Department, Role
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import (
     assignments_of,
@@ -29,6 +29,13 @@ def _duty_today(user, scope) -> list[dict]:
     ]
 
 
+def _scope_departments(scope) -> list[Department]:
+    """The departments whose cases the person follows at every site (department heads, chief representatives)."""
+    if scope.everything or not scope.department_ids:
+        return []
+    return list(Department.objects.filter(pk__in=sorted(scope.department_ids)).order_by("code").only("name"))
+
+
 @staff_required
 def workbench_home(request):
     scope = user_scope(request.user)
@@ -38,7 +45,9 @@ def workbench_home(request):
         {
             "assignments": assignments_of(request.user),
             "scope": scope,
+            # A head holds a department, not a site: "0 sites" beside their to-dos said they saw nothing.
             "site_count": sites_visible_to(request.user).count(),
+            "scope_departments": _scope_departments(scope),
             "is_configuration_admin": is_configuration_admin(request.user),
             "duty_today": _duty_today(request.user, scope),
         },
@@ -47,7 +56,9 @@ def workbench_home(request):
 
 @staff_required
 def site_list(request):
-    return TemplateResponse(request, "workbench/sites.html", {"sites": sites_visible_to(request.user)})
+    scope = user_scope(request.user)
+    context = {"sites": sites_visible_to(request.user), "scope_departments": _scope_departments(scope)}
+    return TemplateResponse(request, "workbench/sites.html", context)
 
 
 @staff_required

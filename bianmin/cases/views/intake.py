@@ -57,6 +57,11 @@ def _intake_desk(user: User) -> IntakeDesk | None:
     return desk if desk.site is not None and can_receive_at(user, desk.site) else None
 
 
+def may_take_intake(user: User) -> bool:
+    """Whether the intake page serves ``user`` (a desk of their own): the workbench's menu offers it to them only."""
+    return _intake_desk(user) is not None
+
+
 def _item_chooser(request, desk: IntakeDesk, *, status: int = 200):
     query = request.GET.get("q", "")
     versions = catalog_search(query=query, level=desk.site.level)[:60]

@@ -1,10 +1,16 @@
 import datetime
+import io
 from collections import Counter
 
+from django.core.management import call_command
+
+from bianmin.cases import services
 from bianmin.cases.clock import clock
 from bianmin.cases.models import Case
 from bianmin.complaints.models import Complaint
 from bianmin.core.audit import verify_chain
+from bianmin.core.models import OutboundMessage
+from bianmin.core.testing import intake, user
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.duty import load_demo_duty
 from bianmin.demo.public_voice import load_demo_public_voice
@@ -91,3 +97,18 @@ def test_demo_duty_roster_covers_every_town_hall_on_working_days(county):
         "afternoon": "石建华",
     }
     assert load_demo_duty(today=TODAY) == 0
+
+
+def test_loading_the_demo_leaves_no_message_of_its_past_to_send_but_sends_a_new_case_s(county):
+    # Given the demo loaded as `make demo` loads it (its cases, complaints and ratings written weeks back)
+    call_command("demo_load", "--quiet-accounts", stdout=io.StringIO())
+    written = OutboundMessage.objects.count()
+
+    # Then the outbox holds their messages, none waiting for the worker
+    assert written > 100
+    assert OutboundMessage.objects.filter(sent_at__isnull=True).count() == 0
+
+    # And a case received after the load gets its text message as in production
+    case = services.case_submit(actor=user("county_clerk"), intake=intake("SJ-0004", "YX"))
+    waiting = OutboundMessage.objects.filter(sent_at__isnull=True)
+    assert list(waiting.values_list("object_id", "event")) == [(str(case.pk), "submitted")]

@@ -1,4 +1,5 @@
-/* Statistics dashboard charts (ECharts 5.6.0, vendored as static/vendor/echarts.min.js).
+/* Statistics dashboard charts (ECharts 5.6.0 with only these charts, static/vendor/echarts-statistics.min.js, built
+ * by bianmin/statistics/echarts/build.sh: a new chart type or component goes into its entry.js too).
  * The content security policy forbids inline scripts: each chart reads its data from the
  * <script type="application/json"> block its container names in data-chart, and a click on a bar,
  * point or slice opens the cases behind it (the same link as the table cell under the chart). */

@@ -34,7 +34,7 @@ from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_name
 from bianmin.core.pagination import CountedPaginator
 from bianmin.core.widgets import FastSelect
-from bianmin.org.models import Department, Role, SiteLevel, Window
+from bianmin.org.models import Department, Role, SiteLevel, Window, window_number_order
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import (
     site_directory,
@@ -187,7 +187,7 @@ class MonitorFilterForm(forms.Form):
         self.fields["item"].queryset = items.order_by("code")
         self.fields["window"].queryset = (
             windows.select_related("site").prefetch_related(None).only("number", "name", "site__name")
-        ).order_by("site__path", "number")
+        ).order_by("site__path", *window_number_order())
         staff = staff_visible_to(user).filter(role__in=RECEIVING_ROLES).values("user_id")
         self.fields["staff"].queryset = (
             User.objects.filter(pk__in=staff).only("username", "full_name").order_by("username")

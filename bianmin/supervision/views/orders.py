@@ -18,7 +18,7 @@ from bianmin.accounts.models import User
 from bianmin.cases.selectors import case_get_for_user
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
-from bianmin.org.models import Department
+from bianmin.org.models import Department, window_number_order
 from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import windows_visible_to
 
@@ -125,7 +125,7 @@ class OrderIssueForm(forms.Form):
             del self.fields["window"]
             del self.fields["department"]
         else:
-            self.fields["window"].queryset = windows_visible_to(user).order_by("site__path", "number")
+            self.fields["window"].queryset = windows_visible_to(user).order_by("site__path", *window_number_order())
 
 
 def _order_target_from_query(request) -> dict:

@@ -1,9 +1,11 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.demo.duty import load_demo_duty
 from bianmin.demo.loader import demo_accounts, load_demo
+from bianmin.demo.messages import demo_messages_settle
 from bianmin.demo.public_voice import load_demo_public_voice
 from bianmin.demo.supervision import load_demo_supervision
 
@@ -23,6 +25,7 @@ class Command(BaseCommand):
         summary = ", ".join(f"{kind} {count}" for kind, count in written.items())
         self.stdout.write(f"Demo county loaded; records written: {summary}.")
         if not options["without_cases"]:
+            started = timezone.now()
             created = load_demo_cases()
             self.stdout.write(f"Demo cases: {created} created." if created else "Demo cases: already there.")
             shifts = load_demo_duty()
@@ -31,6 +34,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo public voice: {voices} ratings, complaints and work orders created.")
             orders = load_demo_supervision()
             self.stdout.write(f"Demo supervision: alert sweep done, {orders} supervision orders created.")
+            settled = demo_messages_settle(since=started)
+            self.stdout.write(f"Demo messages: {settled} of the demo's past marked as sent, none is sent now.")
         if options["quiet_accounts"]:
             return
         self.stdout.write("")
