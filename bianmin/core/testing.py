@@ -250,9 +250,11 @@ def intake(
     complete: bool = True,
     relay: str = "",
     authorisation: str = "",
+    delivery: str = "where_applied",
 ) -> Intake:
     """张三's application for the item at the site, every material of the item's current version checked (with
-    ``complete=False`` the first one missing); ``relay`` and ``authorisation`` for an agent's application."""
+    ``complete=False`` the first one missing); ``relay`` and ``authorisation`` for an agent's application;
+    ``delivery`` where the result goes back (``DeliveryChoice``)."""
     from bianmin.cases.services import Applicant, Intake, MaterialCheck
     from bianmin.catalog.models import ServiceItem
     from bianmin.org.models import Site
@@ -279,6 +281,7 @@ def intake(
         materials=materials,
         relay_site=Site.objects.get(code=relay) if relay else None,
         agency_authorisation=authorisation,
+        delivery=delivery,
     )
 
 
