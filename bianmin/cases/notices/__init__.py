@@ -1,15 +1,16 @@
 """The written notices the law requires, as printable A4 PDFs in the active language.
 
 ALL art. 32 (acceptance, the one-time supplement notice, refusal), 38 (approval, denial), 42 (extension),
-45 (special procedures), 58–59 (fee receipt), the delivery receipt (送达回证, plan 二(四) 结果反馈), and the plan's numbered triplicate receipt (三联单管理制).
+45 (special procedures), 58–59 (fee receipt), the delivery receipt (送达回证, plan 二(四) 结果反馈), and the
+plan's numbered triplicate receipt (三联单管理制).
 Reasons, dates and deadlines come from what the Notice stored when it was issued (its ``content``), so a
 reprint says what the original said; the rest (applicant, item, tracking number, dates of receipt and
 acceptance) are facts of the case that do not change once set.
 
 The rooms: ``layout`` is the letter every notice but the receipt shares (head, signature, seal placeholder, footer,
 the one-page fitting), ``typesetting`` sets its Chinese text, ``wording`` holds the words every notice uses; each
-family of notices has its module (``acceptance``, ``time_limits``, ``decisions``, ``fees``, ``delivery``), and ``receipt`` is
-the triplicate receipt.
+family of notices has its module (``acceptance``, ``time_limits``, ``decisions``, ``fees``, ``delivery``), and
+``receipt`` is the triplicate receipt.
 """
 
 from __future__ import annotations

@@ -107,15 +107,20 @@ def _validate_intake(intake: Intake) -> None:
         errors.append(_("An agency application needs the relaying site and the applicant's authorisation."))
     if intake.channel != Channel.AGENCY and intake.relay_site is not None:
         errors.append(_("Only an application through an agent is relayed from another site."))
-    if intake.delivery not in DeliveryChoice.values:
-        errors.append(_("Choose where the result is handed over."))
-    elif intake.delivery == DeliveryChoice.POST and not applicant.address.strip():
-        errors.append(_("A result sent by post needs the applicant's postal address."))
+    errors.extend(_delivery_errors(intake))
     for material in intake.materials:
         if material.state != CaseMaterial.State.PROVIDED and not material.problem.strip():
             errors.append(_("Say what is missing or wrong with “%(name)s”.") % {"name": material.name})
     if errors:
         raise DomainError("；".join(str(e) for e in errors), code="intake_invalid")
+
+
+def _delivery_errors(intake: Intake) -> list[str]:
+    if intake.delivery not in DeliveryChoice.values:
+        return [_("Choose where the result is handed over.")]
+    if intake.delivery == DeliveryChoice.POST and not intake.applicant.address.strip():
+        return [_("A result sent by post needs the applicant's postal address.")]
+    return []
 
 
 def _accepting_site(intake: Intake) -> Site:

@@ -824,11 +824,12 @@ ENDPOINTS = {
         lambda: [
             {"method": "drone"},
             {"method": None},
-            {"method": "relay"},
+            {"method": "relay"},  # folded into the delivery site (结果反馈): no longer a method
             {"method": "window"},
         ],
-        True,
+        False,
     ),
+    "result-arrival": ("{case}/result-arrival", _state_approved, lambda: [{"site": "BS"}], False),
     "delivery": (
         "{case}/delivery",
         _state_approved,
@@ -837,6 +838,8 @@ ENDPOINTS = {
             {"note": "x" * 201},
             {"note": "\x00"},
             {"method": 5},
+            {"post_tracking_number": "x" * 41},
+            {"recipient_name": "\x00"},
             {},
         ],
         False,
