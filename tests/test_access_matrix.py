@@ -348,7 +348,9 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/ready": case_move(*WINDOW_MOVERS, status="approved"),
     # A result goes back where the applicant came (结果反馈): the relayed case's to the village room, where its agent
     # (and the town's clerk) record its arrival and hand it over; a result already where it was decided has arrived.
-    "POST /api/v1/cases/{case_id}/result-arrival": case_move("town_clerk", "village_agent", "county_clerk", status="sent"),
+    "POST /api/v1/cases/{case_id}/result-arrival": case_move(
+        "town_clerk", "village_agent", "county_clerk", status="sent"
+    ),
     "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/delivery/signature": case_move(*WINDOW_MOVERS, "village_agent", status="closed"),
     "POST /api/v1/cases/{case_id}/withdrawal": case_move(*WINDOW_MOVERS),

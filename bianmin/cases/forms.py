@@ -18,7 +18,18 @@ from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, Site
 
 from .idnumbers import validate_id_number
-from .models import Case, CaseMaterial, Channel, DeliveryMethod, Extension, IdType, Notice, ReviewTask, Status
+from .models import (
+    Case,
+    CaseMaterial,
+    Channel,
+    DeliveryChoice,
+    DeliveryMethod,
+    Extension,
+    IdType,
+    Notice,
+    ReviewTask,
+    Status,
+)
 from .services import PHONE, MaterialCheck
 
 SHORT_TEXT = forms.TextInput(attrs={"autocomplete": "off"})
@@ -82,6 +93,15 @@ class IntakeForm(forms.Form):
         required=False,
         widget=SHORT_TEXT,
         help_text=gettext_lazy("For example the business name, the plot, the person concerned."),
+    )
+    # 结果反馈: where the result goes back, printed on the receipt (the default: where the applicant applies).
+    delivery = forms.TypedChoiceField(
+        label=gettext_lazy("Where the result is handed over"),
+        choices=DeliveryChoice.choices,
+        initial=DeliveryChoice.WHERE_APPLIED,
+        required=False,
+        empty_value=DeliveryChoice.WHERE_APPLIED,
+        help_text=gettext_lazy("By post needs the applicant's address."),
     )
     agency_authorisation = forms.CharField(
         label=gettext_lazy("The applicant's authorisation"),

@@ -34,7 +34,7 @@ from bianmin.catalog.models import ServiceItemVersion
 from bianmin.catalog.selectors import guide_version
 from bianmin.core.cache import count_within
 from bianmin.core.errors import DomainError
-from bianmin.core.masking import mask_address, mask_applicant, mask_id_number, mask_phone
+from bianmin.core.masking import mask_address, mask_applicant, mask_id_number, mask_name, mask_phone
 from bianmin.core.middleware import personal_data
 from bianmin.core.workdays import workdays_between
 
@@ -278,6 +278,7 @@ def _masked(case: Case) -> dict:
         "id_number": mask_id_number(case.applicant_id_number),
         "phone": mask_phone(case.applicant_phone),
         "address": mask_address(case.applicant_address),
+        "recipient": mask_name(case.recipient_name) if case.recipient_name else "",
     }
 
 

@@ -70,7 +70,9 @@ def _public_case(tracking_number: str) -> Case | None:
     if not tracking_number:
         return None
     return (
-        Case.objects.select_related("item", "version", "department", "current_site", "receiving_site", "relay_site")
+        Case.objects.select_related(
+            "item", "version", "department", "current_site", "receiving_site", "relay_site", "delivery_site"
+        )
         .filter(tracking_number=tracking_number.strip().upper())
         .first()
     )

@@ -926,7 +926,17 @@ def test_each_groups_count_is_the_number_of_cases_it_lists(county):
     for username in ("county_clerk", "baisha_clerk", "baishacun_agent", "market_chief", "market_head", "land_head"):
         client = logged_in(username, language="en")
         counts = client.get("/workbench/cases/").context["counts"]
-        for group in ("all", "acceptance", "supplement", "steps", "extensions", "suspended", "results", "incoming", "handover"):
+        for group in (
+            "all",
+            "acceptance",
+            "supplement",
+            "steps",
+            "extensions",
+            "suspended",
+            "results",
+            "incoming",
+            "handover",
+        ):
             listed = client.get(f"/workbench/cases/?group={group}").context["rows"]
             assert len(listed) == counts[group], (username, group)
     assert logged_in("market_head", language="en").get("/workbench/cases/").context["counts"]["extensions"] == 1
