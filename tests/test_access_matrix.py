@@ -138,8 +138,8 @@ CASE_READERS_OWN = (
 )
 # Moves at the window on a case (cases.permissions.can): the clerks of the site handling it, the department's head
 # and chief representative (within the delegation: the market department's includes no extension), never a centre
-# administrator or a supervisor. The village room's agent relays the case (and hands over its result once it was sent back
-# there), the town hall handles it.
+# administrator or a supervisor. The village room's agent relays the case (and hands over its result once it was
+# sent back there), the town hall handles it.
 WINDOW_MOVERS = ("town_clerk", "county_clerk", "chief_representative", "department_head")
 RECTIFICATION_READERS = (
     "town_clerk",

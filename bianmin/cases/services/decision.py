@@ -355,7 +355,8 @@ def case_deliver(
         }
         _tell(case, "delivered", f"{posted} {rate}")
     else:
-        _tell(case, "delivered", f"{_('your result has been handed over.')} {rate}")
+        handed_over = _("your result has been handed over.")
+        _tell(case, "delivered", f"{handed_over} {rate}")
     return case
 
 
