@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Table
 
 from bianmin.core.masking import mask_id_number
@@ -35,34 +36,40 @@ def body_delivery(letter: Letter, width: float) -> list[Flowable]:
             "applicant": case.applicant_name,
         }
     at = timezone.localtime(notice.issued_at)
-    facts = letter.facts(
-        [
-            (pgettext("notice", "Item"), case.version.name),
-            (pgettext("notice", "Documents delivered"), documents),
-            (pgettext("notice", "Recipient"), recipient),
-            # The receipt is filed and may be shown to others: the document number as the public pages show it.
-            (pgettext("notice", "Document number"), mask_id_number(content.get("recipient_id_number", ""))),
-            (pgettext("notice", "Place of delivery"), place),
-            (pgettext("notice", "Manner of delivery"), pgettext("notice", "Handed over at the counter")),
-            (pgettext("notice", "Delivered at"), f"{at:%Y-%m-%d %H:%M}"),
-            (pgettext("notice", "Delivered by"), content.get("handed_over_by", "")),
-        ],
-        width,
-    )
-    signature_rows = [
-        [
-            Text(pgettext("notice", "Signature of the recipient"), letter.cell_label),
-            Text(pgettext("notice", "Date of receipt:        year    month    day"), letter.cell),
-        ],
-        [
-            Text(pgettext("notice", "Signature of the person delivering"), letter.cell_label),
-            Text(pgettext("notice", "Date:        year    month    day"), letter.cell),
-        ],
+    rows = [
+        (pgettext("notice", "Item"), case.version.name),
+        (pgettext("notice", "Documents delivered"), documents),
+        (pgettext("notice", "Recipient"), recipient),
+        # The receipt is filed and may be shown to others: the document number as the public pages show it.
+        (pgettext("notice", "Document number"), mask_id_number(content.get("recipient_id_number", ""))),
+        (pgettext("notice", "Place of delivery"), place),
+        (pgettext("notice", "Manner of delivery"), pgettext("notice", "Handed over at the counter")),
+        (pgettext("notice", "Delivered at"), f"{at:%Y-%m-%d %H:%M}"),
+        (pgettext("notice", "Delivered by"), content.get("handed_over_by", "")),
     ]
-    label_width = facts._colWidths[0]
+    signing = [
+        (
+            pgettext("notice", "Signature of the recipient"),
+            pgettext("notice", "Date of receipt:        year    month    day"),
+        ),
+        (
+            pgettext("notice", "Signature of the person delivering"),
+            pgettext("notice", "Date:        year    month    day"),
+        ),
+    ]
+    # One label column for both tables, as wide as the widest label (the signature boxes' labels are the longest).
+    widest = max(stringWidth(label, letter.fonts.body, letter.cell.fontSize) for label, _value in rows + signing)
+    label_width = min(max(widest + letter.size * 1.2, 28 * mm), width / 3)
+    columns = [label_width, width - label_width]
+    facts = Table(
+        [[Text(label, letter.cell_label), Text(value, letter.cell)] for label, value in rows],
+        colWidths=columns,
+        style=letter.grid(),
+        hAlign="CENTER",
+    )
     signatures = Table(
-        signature_rows,
-        colWidths=[label_width, width - label_width],
+        [[Text(label, letter.cell_label), Text(value, letter.cell)] for label, value in signing],
+        colWidths=columns,
         rowHeights=[max(22 * mm, letter.size * 4)] * 2,
         style=letter.grid(),
         hAlign="CENTER",

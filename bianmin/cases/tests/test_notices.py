@@ -369,7 +369,7 @@ def test_the_receipt_is_one_page_in_three_parts_with_masked_numbers(county, tmp_
     assert "13800000000" not in text
     assert text.count("王晓燕") == 3  # the receiving clerk
     assert text.count("阳新县行政服务中心") == 6  # where it was received, and where the result is handed over
-    assert text.count("在阳新县行政服务中心领取") == 3
+    assert text.count("结果领取") == 3  # … the applicant's choice at intake (结果反馈)
     assert "1.食品经营许可申请书（原件已核、复印件已留）" in text
     assert text.count("收件时间2026年9月28日10:00") == 3
     assert text.count("受理日期2026年9月28日") == 3
