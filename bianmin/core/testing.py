@@ -431,9 +431,21 @@ def delivered(
         if case.version.has_fee:
             rule = case.version.fees.order_by("pk").first()
             services.case_collect_fee(actor=actor, case=case, fee_rule_ids=[rule.pk], amount=rule.amount, now=now)
-    services.case_deliver(actor=_actor(by, site), case=case, now=now)
+    handed_over(case, by=_actor(by, site), now=now)
     case.refresh_from_db()
     return case
+
+
+def handed_over(case: Case, *, by: User | None = None, now: datetime.datetime | None = None) -> Case:
+    """A decided (and certified, paid) case's result handed over where it goes back (结果反馈): marked ready, sent
+    to its delivery site and received there by the system when it is another site, then handed over by ``by``."""
+    from bianmin.cases import services
+
+    if case.ready_at is None:
+        case = services.case_mark_ready(actor=None, case=case, now=now)
+    if case.result_arrived_at is None:
+        case = services.case_receive_result(actor=None, case=case, now=now)
+    return services.case_deliver(actor=by, case=case, now=now)
 
 
 # --- Loaded data, replayed -------------------------------------------------------------------------------------------
