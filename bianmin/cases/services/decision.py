@@ -372,6 +372,11 @@ def _record_handover(
         case.recipient_name = case.applicant_name
         return None
     case.recipient_name = name.strip() or case.applicant_name
+    if case.recipient_name != case.applicant_name and not id_number.strip():
+        # Someone else collects it: their own document is checked and recorded, never the applicant's number.
+        raise DomainError(
+            _("Enter the document number of the person who collects it."), code="recipient_document_required"
+        )
     case.recipient_id_number = (id_number.strip() or case.applicant_id_number).upper()
     # What was handed over, as data: the PDF names each in the language it is printed in.
     documents = [

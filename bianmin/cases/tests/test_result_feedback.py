@@ -87,6 +87,16 @@ def test_a_town_received_county_decided_case_ends_at_the_town_counter_with_a_sig
     assert (queue_counts(town_clerk)["incoming"], queue_counts(town_clerk)["handover"]) == (0, 1)
     assert actions_available(town_clerk, case, on=at(2026, 3, 17).date()) == ["deliver"]
 
+    # Someone else than the applicant collects it only with their own document recorded: refused, nothing changes
+    with refused("recipient_document_required"):
+        services.case_deliver(actor=town_clerk, case=case, recipient_name="张小三", now=at(2026, 3, 18, 9))
+    case.refresh_from_db()
+    assert (case.status, case.recipient_name, case.notices.filter(kind=Notice.Kind.DELIVERY).count()) == (
+        Status.APPROVED,
+        "",
+        0,
+    )
+
     # When the town clerk hands it to the applicant's son, who shows his identity card
     case = services.case_deliver(
         actor=town_clerk,
