@@ -640,6 +640,16 @@ def test_a_relayed_result_goes_back_to_the_village_room_whose_agent_receives_and
     assert (case.status, case.delivery_method, case.current_site.code) == (Status.CLOSED, "window", "BS01")
     assert (case.recipient_name, case.delivered_by) == ("张三", user("baishacun_agent"))
 
+    # The delivery receipt is printed from the page, and its signed return recorded there
+    closed = agent.get(f"/workbench/cases/{case.pk}/").content.decode()
+    receipt = case.notices.get(kind=Notice.Kind.DELIVERY)
+    assert action_forms(closed, case) == {"record_signature"}
+    assert f'href="/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf" id="delivery-receipt-link"' in closed
+    assert agent.get(f"/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf")["Content-Type"] == "application/pdf"
+    agent.post(f"/workbench/cases/{case.pk}/record_signature/", {})
+    case.refresh_from_db()
+    assert case.delivery_signed_at is not None
+
 
 def test_notice_pdf(county):
     case = accepted(now=MONDAY)

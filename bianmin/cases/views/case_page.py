@@ -189,6 +189,7 @@ CASE_ACTIONS = {
             case_forms.EmptyActionForm,
             lambda user, case, form: services.case_record_signature(actor=user, case=case),
             gettext_lazy("The signed delivery receipt was recorded."),
+            "cases/staff/actions/_record_signature.html",
         ),
         CaseAction(
             "withdraw",
