@@ -38,7 +38,7 @@ from bianmin.core.masking import mask_address, mask_applicant, mask_id_number, m
 from bianmin.core.middleware import personal_data
 from bianmin.core.workdays import workdays_between
 
-from .models import Case, Channel, Notice, Status
+from .models import Case, Channel, DeliveryChoice, Notice, Status
 from .public_forms import (
     ApplicationDraft,
     ApplicationForm,
@@ -242,6 +242,7 @@ def _submit(request, version, form: ApplicationForm, draft: ApplicationDraft, ph
             receiving_site=data["receiving_site"],
             details=data["details"],
             materials=draft.material_checks(form.requirements, stack),
+            delivery=data["delivery"] or DeliveryChoice.WHERE_APPLIED,
         )
         actor = request.user if request.user.is_authenticated else None
         return case_submit(actor=actor, intake=intake)
