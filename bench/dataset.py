@@ -860,7 +860,14 @@ class _Generator:
         if calendar.between(decided_on, delivered_on) > DELIVERED_WITHIN:
             delivered_on = max(ready_on, calendar.add(decided_on, DELIVERED_WITHIN))
         method = self.delivery_method(row)
-        row.update(delivery_method=method, ready_at=self.utc(ready_on, 16, 30))
+        ready_at = self.utc(ready_on, 16, 30)
+        row.update(delivery_method=method, ready_at=ready_at, result_arrived_at=ready_at)
+        if method == "window":
+            # 结果反馈 (case_mark_ready): back where it was received, the relaying room included; a result sent
+            # there moves with it, and its sender keeps seeing it.
+            row["delivery_site_id"] = row["relay_site_id"] or row["current_site_id"]
+            if row["delivery_site_id"] != row["current_site_id"]:
+                row.update(sent_from_site_id=row["current_site_id"], current_site_id=row["delivery_site_id"])
         if delivered_on > LAST_DAY:
             return  # ready, awaiting its handover
         hour = 17 if delivered_on == ready_on else 9 + rng.randrange(8)
@@ -878,7 +885,7 @@ class _Generator:
         self.certificate(row, item, day, hour=10, minute=30)
         delivered = self.utc(day, 10, 40)
         row.update(status="closed", delivery_method="window", ready_at=delivered, delivered_at=delivered)
-        row["closed_at"] = delivered
+        row.update(closed_at=delivered, result_arrived_at=delivered, delivery_site_id=row["current_site_id"])
 
     def certificate(self, row: dict, item, day: datetime.date, *, hour: int, minute: int = 0) -> None:
         """The numbered certificate (case_issue_certificate) and, on an item that charges one, its published fee
@@ -908,8 +915,6 @@ class _Generator:
             )
 
     def delivery_method(self, row: dict) -> str:
-        if row["relay_site_id"] is not None:
-            return "relay"
         if row["channel"] == "online" and self.rng.random() < 1 / 3:
             return "post"
         return "window"

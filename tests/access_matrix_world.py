@@ -118,6 +118,17 @@ def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
     services.case_accept(actor=None, case=approved, now=RECEIVED)
     steps_done(approved, now=RECEIVED)
     services.case_decide(actor=None, case=approved, approve=True, now=NOW)
+    # The result marked ready (a relayed case's is sent back to the village room), and one handed over.
+    for status in ("sent", "closed"):
+        cases[status] = case = submit()
+        services.case_accept(actor=None, case=case, now=RECEIVED)
+        steps_done(case, now=RECEIVED)
+        services.case_decide(actor=None, case=case, approve=True, now=NOW)
+        services.case_issue_certificate(actor=None, case=case, now=NOW)
+        case = services.case_mark_ready(actor=None, case=case, now=NOW)
+    if case.result_arrived_at is None:
+        case = services.case_receive_result(actor=None, case=case, now=NOW)
+    services.case_deliver(actor=None, case=case, now=NOW)
     for case in cases.values():
         case.refresh_from_db()
     return cases

@@ -138,8 +138,8 @@ CASE_READERS_OWN = (
 )
 # Moves at the window on a case (cases.permissions.can): the clerks of the site handling it, the department's head
 # and chief representative (within the delegation: the market department's includes no extension), never a centre
-# administrator or a supervisor. The village room's agent relays the case (and hands over its result), the town
-# hall handles it.
+# administrator or a supervisor. The village room's agent relays the case (and hands over its result once it was
+# sent back there), the town hall handles it.
 WINDOW_MOVERS = ("town_clerk", "county_clerk", "chief_representative", "department_head")
 RECTIFICATION_READERS = (
     "town_clerk",
@@ -377,7 +377,13 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/licences/verify": POST_PUBLIC,
     "POST /api/v1/cases/{case_id}/fee": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/ready": case_move(*WINDOW_MOVERS, status="approved"),
-    "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, "village_agent", status="approved"),
+    # A result goes back where the applicant came (结果反馈): the relayed case's to the village room, where its agent
+    # (and the town's clerk) record its arrival and hand it over; a result already where it was decided has arrived.
+    "POST /api/v1/cases/{case_id}/result-arrival": case_move(
+        "town_clerk", "village_agent", "county_clerk", status="sent"
+    ),
+    "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, status="approved"),
+    "POST /api/v1/cases/{case_id}/delivery/signature": case_move(*WINDOW_MOVERS, "village_agent", status="closed"),
     "POST /api/v1/cases/{case_id}/withdrawal": case_move(*WINDOW_MOVERS),
     "POST /api/v1/complaints/work-orders": e(HOTLINE_DESK, method="POST"),
     "GET /api/v1/complaints/{complaint_id}": e(("superuser",), own=COMPLAINT_READERS_OWN, complaint_id="complaint"),
@@ -475,7 +481,9 @@ API_BODIES = {
     "/decision": {"approve": True},
     "/fee": {"fee_rule_ids": [1], "amount": "10.00"},
     "/ready": {"method": "window"},
+    "/result-arrival": {},
     "/delivery": {},
+    "/signature": {},
     "/withdrawal": {"reason": "不再需要。"},
     "/revoke": {"reason": "以欺骗手段取得许可。"},
     "/replace": {"reason": "原证遗失。"},
@@ -559,6 +567,8 @@ def _object(kind: str, world: World, role: str, side: str):
         "supplement_requested": lambda: place.in_status["supplement_requested"].pk,
         "suspended": lambda: place.in_status["suspended"].pk,
         "approved": lambda: place.in_status["approved"].pk,
+        "sent": lambda: place.in_status["sent"].pk,
+        "closed": lambda: place.in_status["closed"].pk,
         "task_id": lambda: place.task.pk,
         "open_task": lambda: place.case.tasks.filter(state="open").order_by("pk").first().pk,
         "group": lambda: world.group.pk,
@@ -726,7 +736,9 @@ CASE_STATE = (
     "certificate_issued_at",
     "fee_paid_at",
     "ready_at",
+    "result_arrived_at",
     "closed_at",
+    "delivery_signed_at",
     "withdrawn_at",
 )
 

@@ -71,9 +71,17 @@ def _approved(case: Case, *, certificate: bool = False) -> Case:
 
 
 def _ready(place: str) -> Case:
+    """Marked ready: the relayed case's result is sent back to the village room (结果反馈), the others' are ready
+    where they were decided."""
     case = _approved(_accepted(place), certificate=True)
-    method = "relay" if place == "BS" else "window"
-    return services.case_mark_ready(actor=None, case=case, method=method, now=NOW)
+    return services.case_mark_ready(actor=None, case=case, now=NOW)
+
+
+def _arrived(place: str) -> Case:
+    case = _ready(place)
+    if case.result_arrived_at is None:
+        case = services.case_receive_result(actor=None, case=case, now=NOW)
+    return case
 
 
 def _extensions_used_up(place: str) -> Case:
@@ -99,12 +107,13 @@ STATES: dict[str, Callable[[World, str], Case]] = {
     "approved": lambda world, place: world.places[place].in_status["approved"],
     "approved_certificate_issued": lambda world, place: _approved(_accepted(place), certificate=True),
     "approved_ready": lambda world, place: _ready(place),
+    "approved_arrived": lambda world, place: _arrived(place),
     "denied": lambda world, place: (
         services.case_decide(
             actor=None, case=_reviewed(_accepted(place)), approve=False, reasons="不符合条件", now=NOW
         ).case
     ),
-    "closed": lambda world, place: services.case_deliver(actor=None, case=_ready(place), now=NOW),
+    "closed": lambda world, place: services.case_deliver(actor=None, case=_arrived(place), now=NOW),
 }
 # Facts only the county centre's cases show: a fee (ZR-0004) and a joint review (SJ-0006, with HB and ZJ).
 COUNTY_STATES: dict[str, Callable[[World, str], Case]] = {
@@ -188,9 +197,14 @@ def _attempts(actor: User, case: Case) -> dict[str, list[Callable[[], object]]]:
         ],
         "mark_ready": [
             lambda method=method: services.case_mark_ready(actor=actor, case=case, method=method)
-            for method in ("window", "post", "relay")
+            for method in (None, "window", "post")
         ],
-        "deliver": [lambda: services.case_deliver(actor=actor, case=case)],
+        "receive_result": [lambda: services.case_receive_result(actor=actor, case=case)],
+        "deliver": [
+            lambda: services.case_deliver(actor=actor, case=case),
+            lambda: services.case_deliver(actor=actor, case=case, post_tracking_number="1178000000001"),
+        ],
+        "record_signature": [lambda: services.case_record_signature(actor=actor, case=case)],
         "withdraw": [lambda: services.case_withdraw(actor=actor, case=case, reason="申请人书面撤回")],
     }
 

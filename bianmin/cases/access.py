@@ -5,7 +5,8 @@ county-level site exactly (a county clerk), departments (chief representatives, 
 everything (the county's supervisors and administrators). Each maps to a key, and every case carries a row
 for every key it answers to:
 
-- ``site_id * 4``: the case is handled, received or relayed exactly at this site;
+- ``site_id * 4``: the case is handled, received or relayed exactly at this site, or its result was sent from it
+  to the site that hands it over (结果反馈);
 - ``site_id * 4 + 1``: ... somewhere in this site's subtree (every ancestor but the root, which is
   ``EVERYTHING``);
 - ``department_id * 4 + 2``: the case is of this department, or one of its review steps is;
@@ -116,9 +117,12 @@ SELECT c.id AS case_id, c.current_site_id * 4 AS access_key, {true} AS is_curren
 UNION SELECT c.id, c.receiving_site_id * 4, c.receiving_site_id = c.current_site_id FROM {case} c WHERE {where}
 UNION SELECT c.id, c.relay_site_id * 4, c.relay_site_id = c.current_site_id
     FROM {case} c WHERE c.relay_site_id IS NOT NULL AND {where}
+UNION SELECT c.id, c.sent_from_site_id * 4, c.sent_from_site_id = c.current_site_id
+    FROM {case} c WHERE c.sent_from_site_id IS NOT NULL AND {where}
 UNION SELECT c.id, a.id * 4 + 1, substr(here.path, 1, length(a.path)) = a.path
     FROM {case} c
     JOIN {site} s ON s.id = c.current_site_id OR s.id = c.receiving_site_id OR s.id = c.relay_site_id
+        OR s.id = c.sent_from_site_id
     JOIN {site} a ON a.parent_id IS NOT NULL AND substr(s.path, 1, length(a.path)) = a.path
     JOIN {site} here ON here.id = c.current_site_id
     WHERE {where}
@@ -241,7 +245,7 @@ def case_index_refresh(case: Case) -> None:
 def cases_at_sites_refresh(site_ids: list[int]) -> None:
     """Sites moved in the tree (org.services.site_save): the cases at them answer to other subtrees now."""
     ids = ", ".join(["%s"] * len(site_ids))
-    columns = ("current_site_id", "receiving_site_id", "relay_site_id")
+    columns = ("current_site_id", "receiving_site_id", "relay_site_id", "sent_from_site_id")
     where = "(" + " OR ".join(f"c.{column} IN ({ids})" for column in columns) + ")"
     _rows_refresh(where, site_ids * len(columns))
 

@@ -18,7 +18,18 @@ from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, Site
 
 from .idnumbers import validate_id_number
-from .models import Case, CaseMaterial, Channel, DeliveryMethod, Extension, IdType, Notice, ReviewTask, Status
+from .models import (
+    Case,
+    CaseMaterial,
+    Channel,
+    DeliveryChoice,
+    DeliveryMethod,
+    Extension,
+    IdType,
+    Notice,
+    ReviewTask,
+    Status,
+)
 from .services import PHONE, MaterialCheck
 
 SHORT_TEXT = forms.TextInput(attrs={"autocomplete": "off"})
@@ -82,6 +93,15 @@ class IntakeForm(forms.Form):
         required=False,
         widget=SHORT_TEXT,
         help_text=gettext_lazy("For example the business name, the plot, the person concerned."),
+    )
+    # 结果反馈: where the result goes back, printed on the receipt (the default: where the applicant applies).
+    delivery = forms.TypedChoiceField(
+        label=gettext_lazy("Where the result is handed over"),
+        choices=DeliveryChoice.choices,
+        initial=DeliveryChoice.WHERE_APPLIED,
+        required=False,
+        empty_value=DeliveryChoice.WHERE_APPLIED,
+        help_text=gettext_lazy("By post needs the applicant's address."),
     )
     agency_authorisation = forms.CharField(
         label=gettext_lazy("The applicant's authorisation"),
@@ -434,31 +454,62 @@ def _fee_label(rule) -> str:
 
 
 class MarkReadyForm(CaseActionForm):
+    """The applicant's choice at intake is the default; a result for another site's counter is sent there."""
+
     method = forms.ChoiceField(label=gettext_lazy("Delivery"), choices=DeliveryMethod.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.case.relay_site_id is None:
-            self.fields["method"].choices = [c for c in DeliveryMethod.choices if c[0] != DeliveryMethod.RELAY]
-        else:
-            self.fields["method"].initial = DeliveryMethod.RELAY
+        self.fields["method"].initial = self.case.delivery_method or DeliveryMethod.WINDOW
+        site = self.case.delivery_site or self.case.relay_site or self.case.receiving_site
+        if site.pk != self.case.current_site_id:
+            self.fields["method"].help_text = _(
+                "Collected at a counter: the result is sent to %(site)s, where it is handed over."
+            ) % {"site": site.name}
 
 
 class DeliverForm(CaseActionForm):
-    method = forms.ChoiceField(label=gettext_lazy("Delivery"), required=False)
+    """Who received what: at a counter the recipient (the applicant unless someone else collects it) and the
+    delivery receipt they sign; by post the tracking number."""
+
+    recipient_name = forms.CharField(
+        label=gettext_lazy("Recipient"),
+        max_length=100,
+        required=False,
+        widget=SHORT_TEXT,
+        help_text=gettext_lazy("Leave empty when the applicant collects it."),
+    )
+    recipient_id_number = forms.CharField(
+        label=gettext_lazy("Recipient's document number"),
+        max_length=40,
+        required=False,
+        widget=SHORT_TEXT,
+        help_text=gettext_lazy("Check the document; leave empty for the applicant's own."),
+    )
+    post_tracking_number = forms.CharField(
+        label=gettext_lazy("Postal tracking number"), max_length=40, required=False, widget=SHORT_TEXT
+    )
     note = forms.CharField(
         label=gettext_lazy("Note"),
         max_length=200,
         required=False,
         widget=SHORT_TEXT,
-        help_text=gettext_lazy("For example: collected by the applicant's son, ID checked."),
+        help_text=gettext_lazy("For example: collected by the applicant's son with a written authorisation."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        methods = [c for c in DeliveryMethod.choices if c[0] != DeliveryMethod.RELAY or self.case.relay_site_id]
-        self.fields["method"].choices = methods
-        self.fields["method"].initial = self.case.delivery_method or DeliveryMethod.WINDOW
+        if self.case.delivery_method == DeliveryMethod.POST:
+            del self.fields["recipient_name"], self.fields["recipient_id_number"]
+            self.fields["post_tracking_number"].required = True
+        else:
+            del self.fields["post_tracking_number"]
+
+    def clean_recipient_name(self) -> str:
+        name = self.cleaned_data["recipient_name"].strip()
+        if name and name != self.case.applicant_name and not self.data.get(self.add_prefix("recipient_id_number")):
+            raise forms.ValidationError(_("Enter the document number of the person who collects it."))
+        return name
 
 
 class WithdrawForm(CaseActionForm):

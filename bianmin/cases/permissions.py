@@ -38,9 +38,16 @@ WINDOW_ACTIONS = {
     "issue_certificate",
     "collect_fee",
     "mark_ready",
+    "receive_result",
     "deliver",
+    "record_signature",
     "withdraw",
 }
+
+# Result feedback (结果反馈) at the site that hands the result over: only its own clerks and agents record that the
+# result arrived there, and once a result was sent to another site, only they hand it over (the department's
+# representatives at the deciding level no longer hold it).
+COUNTER_ACTIONS = {"receive_result", "deliver", "record_signature"}
 
 
 def _is_chief_with(user: User, case: Case, decision: str, on: datetime.date) -> bool:
@@ -66,8 +73,8 @@ def can(
         return _can_decide(user, scope, case, on, decision)
     if action == "decide_extension":
         return scope.holds(Role.DEPARTMENT_HEAD, department_id=case.department_id)
-    if action == "deliver" and case.relay_site_id and _at_window(scope, case.relay_site):
-        return True
+    if action in COUNTER_ACTIONS and (action == "receive_result" or case.sent_from_site_id):
+        return _at_window(scope, case.current_site)
     if action in WINDOW_ACTIONS:
         return _can_at_window(user, scope, action, case, on)
     return False

@@ -25,11 +25,11 @@ from bianmin.core.uploads import SCAN_ACCEPT, SCAN_KINDS, form_upload_clean
 from bianmin.org.models import Site, SiteLevel
 
 from .idnumbers import validate_id_number
-from .models import IdType
+from .models import DeliveryChoice, IdType
 from .services import MaterialCheck
 
 DRAFTS_SESSION_KEY = "application_drafts"
-DRAFT_FIELDS = ("name", "id_type", "id_number", "address", "details", "receiving_site")
+DRAFT_FIELDS = ("name", "id_type", "id_number", "address", "details", "receiving_site", "delivery")
 
 
 # --- Phone codes ----------------------------------------------------------------------------------------------
@@ -116,7 +116,20 @@ class ApplicationForm(forms.Form):
         label=_("Where your application is handled"),
         queryset=Site.objects.none(),
         empty_label=_("Choose a site"),
-        help_text=_("You collect the result there, unless it is posted to you."),
+        help_text=_("You collect the result there, unless you choose otherwise below."),
+    )
+    # 结果反馈: where the result goes back; printed on the receipt.
+    delivery = forms.TypedChoiceField(
+        label=_("How you receive the result"),
+        choices=[
+            (DeliveryChoice.WHERE_APPLIED, _("Collect it at the site chosen above")),
+            (DeliveryChoice.DECIDING_SITE, _("Collect it at the site that decides")),
+            (DeliveryChoice.POST, _("By post to my address")),
+        ],
+        initial=DeliveryChoice.WHERE_APPLIED,
+        required=False,
+        empty_value=DeliveryChoice.WHERE_APPLIED,
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, version: ServiceItemVersion, draft: ApplicationDraft, strict: bool, **kwargs):

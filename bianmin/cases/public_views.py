@@ -34,11 +34,11 @@ from bianmin.catalog.models import ServiceItemVersion
 from bianmin.catalog.selectors import guide_version
 from bianmin.core.cache import count_within
 from bianmin.core.errors import DomainError
-from bianmin.core.masking import mask_address, mask_applicant, mask_id_number, mask_phone
+from bianmin.core.masking import mask_address, mask_applicant, mask_id_number, mask_name, mask_phone
 from bianmin.core.middleware import personal_data
 from bianmin.core.workdays import workdays_between
 
-from .models import Case, Channel, Notice, Status
+from .models import Case, Channel, DeliveryChoice, Notice, Status
 from .public_forms import (
     ApplicationDraft,
     ApplicationForm,
@@ -242,6 +242,7 @@ def _submit(request, version, form: ApplicationForm, draft: ApplicationDraft, ph
             receiving_site=data["receiving_site"],
             details=data["details"],
             materials=draft.material_checks(form.requirements, stack),
+            delivery=data["delivery"] or DeliveryChoice.WHERE_APPLIED,
         )
         actor = request.user if request.user.is_authenticated else None
         return case_submit(actor=actor, intake=intake)
@@ -278,6 +279,7 @@ def _masked(case: Case) -> dict:
         "id_number": mask_id_number(case.applicant_id_number),
         "phone": mask_phone(case.applicant_phone),
         "address": mask_address(case.applicant_address),
+        "recipient": mask_name(case.recipient_name) if case.recipient_name else "",
     }
 
 

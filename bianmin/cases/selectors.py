@@ -62,7 +62,7 @@ def page_of_cases(rows: QuerySet[CaseAccess], cases: QuerySet[Case]) -> list[Cas
 
 
 def case_get_for_user(user: User, pk: int) -> Case | None:
-    return cases_visible_to(user).filter(pk=pk).first()
+    return cases_visible_to(user).select_related("delivery_site", "sent_from_site").filter(pk=pk).first()
 
 
 def _public_case(tracking_number: str) -> Case | None:
@@ -70,7 +70,9 @@ def _public_case(tracking_number: str) -> Case | None:
     if not tracking_number:
         return None
     return (
-        Case.objects.select_related("item", "version", "department", "current_site", "receiving_site", "relay_site")
+        Case.objects.select_related(
+            "item", "version", "department", "current_site", "receiving_site", "relay_site", "delivery_site"
+        )
         .filter(tracking_number=tracking_number.strip().upper())
         .first()
     )
@@ -177,7 +179,7 @@ HERE_GROUPS = {
     "suspended": [Status.SUSPENDED],
     "results": DECIDED,
 }
-SET_GROUPS = ("steps", "extensions", "relayed")
+SET_GROUPS = ("steps", "extensions", "incoming", "handover")
 
 
 def _pending_extensions(user: User, headed: list[int]) -> list[int]:
@@ -232,12 +234,19 @@ def work_groups(user: User) -> WorkGroups:
         )
         steps = Q(status=Status.ACCEPTED, case_id__in=open_tasks.values("case_id"))
     extensions = _pending_extensions(user, headed)
-    relayed = Case.objects.filter(status__in=DECIDED, delivery_method=DeliveryMethod.RELAY, ready_at__isnull=False)
+    # Results at the user's counters (结果反馈), read from the delivery site's index (case_delivery_idx): sent here and
+    # not yet recorded as arrived; arrived (or ready where decided), to hand over.
+    results_here = Case.objects.filter(
+        status__in=DECIDED, delivery_site_id__in=site_ids, delivery_method=DeliveryMethod.WINDOW
+    )
     groups = {name: here & Q(status__in=statuses) for name, statuses in HERE_GROUPS.items()}
     groups |= {
         "steps": steps,
         "extensions": Q(status__in=[Status.ACCEPTED, Status.SUSPENDED], case_id__in=extensions),
-        "relayed": Q(case_id__in=relayed.filter(relay_site_id__in=site_ids).values("pk")),
+        "incoming": Q(
+            case_id__in=results_here.filter(ready_at__isnull=False, result_arrived_at__isnull=True).values("pk")
+        ),
+        "handover": Q(case_id__in=results_here.filter(result_arrived_at__isnull=False).values("pk")),
     }
     if not scope.can_write:
         groups = {name: Q(pk__in=[]) for name in groups}  # read-only: nothing is waiting for them
@@ -268,7 +277,7 @@ def queue_counts(user: User, work: WorkGroups | None = None) -> dict[str, int]:
     For a user whose scope is one key and whose "here" is that key (almost every clerk, agent, chief
     representative and head), the "here" groups are read from the counters, and so are a department head's or
     chief representative's review steps; only the groups that are sets of their own (clerks' steps, extensions,
-    relayed results: a handful) are counted over the rows; otherwise one aggregate over the queue's rows.
+    results at the user's counters: a handful) are counted over the rows; otherwise one aggregate over the queue's rows.
     ``work``: the user's groups when the caller has them already."""
     work = work or work_groups(user)
     groups = work.groups
@@ -286,10 +295,10 @@ def queue_counts(user: User, work: WorkGroups | None = None) -> dict[str, int]:
         else:
             counts["steps"] = rows.filter(groups["steps"]).count()
         # "All": every "here" group and every step (steps are accepted cases: never "here"), and the few
-        # extensions and relayed results that are in neither.
+        # extensions and results at the user's counters that are in neither.
         here_statuses = [status for statuses in HERE_GROUPS.values() for status in statuses]
         others = (
-            rows.filter(groups["extensions"] | groups["relayed"])
+            rows.filter(groups["extensions"] | groups["incoming"] | groups["handover"])
             .exclude(is_current=True, status__in=here_statuses)
             .exclude(groups["steps"])
             .count()

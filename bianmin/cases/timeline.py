@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from bianmin.catalog.models import SpecialProcedure
 from bianmin.core.audit import audit_events_for
 
-from .models import Case, Channel, DeliveryMethod, ReviewTask, Status
+from .models import Case, Channel, DeliveryChoice, DeliveryMethod, ReviewTask, Status
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -60,7 +60,11 @@ LABELS: dict[str, Label] = {
     "case.issue_certificate": Label(gettext_lazy("Certificate issued")),
     "case.collect_fee": Label(gettext_lazy("Fee collected")),
     "case.mark_ready": _everyone(gettext_lazy("Result ready")),
+    "case.receive_result": Label(
+        gettext_lazy("Result arrived at the site that hands it over"), gettext_lazy("Result ready for collection")
+    ),
     "case.deliver": Label(gettext_lazy("Result delivered, case closed"), gettext_lazy("Result delivered")),
+    "case.record_signature": Label(gettext_lazy("Signed delivery receipt recorded")),
     "case.withdraw": Label(gettext_lazy("Withdrawn by the applicant"), pgettext_lazy("case status", "Withdrawn")),
     "case.recompute_deadlines": Label(gettext_lazy("Deadlines recomputed after a calendar change")),
 }
@@ -100,6 +104,10 @@ PAYLOAD_LABELS = {
     "amount": gettext_lazy("Amount (yuan)"),
     "receipt": gettext_lazy("Receipt number"),
     "method": gettext_lazy("Delivery"),
+    "delivery": gettext_lazy("Where the result is handed over"),
+    "delivery_site": gettext_lazy("Delivery site"),
+    "sent_from": gettext_lazy("Result sent from"),
+    "post_tracking_number": gettext_lazy("Postal tracking number"),
     "note": gettext_lazy("Note"),
     "years": gettext_lazy("Calendar years"),
 }
@@ -113,6 +121,7 @@ def _value_choices() -> dict[str, dict]:
         "outcome": dict(ReviewTask.Outcome.choices),
         "kind": dict(SpecialProcedure.Kind.choices),
         "method": dict(DeliveryMethod.choices),
+        "delivery": dict(DeliveryChoice.choices),
     }
 
 

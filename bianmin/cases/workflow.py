@@ -19,7 +19,7 @@ from bianmin.catalog.models import CaseType
 from bianmin.core import transitions
 
 from . import permissions
-from .models import Case, Extension, ReviewTask, Status
+from .models import Case, DeliveryMethod, Extension, ReviewTask, Status
 
 # action -> the statuses it may start from.
 ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -37,7 +37,9 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "issue_certificate": frozenset({Status.APPROVED}),
     "collect_fee": frozenset({Status.APPROVED}),
     "mark_ready": frozenset({Status.APPROVED, Status.DENIED}),
+    "receive_result": frozenset({Status.APPROVED, Status.DENIED}),
     "deliver": frozenset({Status.APPROVED, Status.DENIED}),
+    "record_signature": frozenset({Status.CLOSED}),
     "withdraw": frozenset(
         {Status.DRAFT, Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED, Status.SUSPENDED}
     ),
@@ -95,6 +97,24 @@ def _ready_to_hand_over(case: Case, on: datetime.date) -> bool:
     return case.certificate_issued_at is not None and (not case.version.has_fee or case.fee_paid_at is not None)
 
 
+def _result_here(case: Case, on: datetime.date) -> bool:
+    """Handed over where the result is: arrived at the delivery site (case_receive_result), or not yet marked ready
+    and handed over at the site that has it (case_deliver: result_elsewhere, result_not_arrived)."""
+    if not _ready_to_hand_over(case, on):
+        return False
+    if case.ready_at is not None:
+        return case.result_arrived_at is not None
+    site_id = case.delivery_site_id or case.relay_site_id or case.receiving_site_id
+    return case.delivery_method == DeliveryMethod.POST or site_id == case.current_site_id
+
+
+def _unsigned_receipt(case: Case, on: datetime.date) -> bool:
+    """case_record_signature: a result handed over at a counter whose signed receipt is not yet recorded."""
+    return (
+        case.delivery_method == DeliveryMethod.WINDOW and case.delivered_at is not None and not case.delivery_signed_at
+    )
+
+
 PRECONDITIONS: dict[str, Callable[[Case, datetime.date], bool]] = {
     "request_supplement": _may_request_supplement,
     "request_extension": _may_request_extension,
@@ -102,8 +122,10 @@ PRECONDITIONS: dict[str, Callable[[Case, datetime.date], bool]] = {
     "decide": _reviews_done,
     "issue_certificate": lambda case, on: case.certificate_issued_at is None,
     "collect_fee": lambda case, on: case.version.has_fee and case.fee_paid_at is None,
-    "mark_ready": _ready_to_hand_over,
-    "deliver": _ready_to_hand_over,
+    "mark_ready": lambda case, on: case.ready_at is None and _ready_to_hand_over(case, on),
+    "receive_result": lambda case, on: case.ready_at is not None and case.result_arrived_at is None,
+    "deliver": _result_here,
+    "record_signature": _unsigned_receipt,
 }
 
 

@@ -250,9 +250,11 @@ def intake(
     complete: bool = True,
     relay: str = "",
     authorisation: str = "",
+    delivery: str = "where_applied",
 ) -> Intake:
     """张三's application for the item at the site, every material of the item's current version checked (with
-    ``complete=False`` the first one missing); ``relay`` and ``authorisation`` for an agent's application."""
+    ``complete=False`` the first one missing); ``relay`` and ``authorisation`` for an agent's application;
+    ``delivery`` where the result goes back (``DeliveryChoice``)."""
     from bianmin.cases.services import Applicant, Intake, MaterialCheck
     from bianmin.catalog.models import ServiceItem
     from bianmin.org.models import Site
@@ -279,6 +281,7 @@ def intake(
         materials=materials,
         relay_site=Site.objects.get(code=relay) if relay else None,
         agency_authorisation=authorisation,
+        delivery=delivery,
     )
 
 
@@ -428,9 +431,21 @@ def delivered(
         if case.version.has_fee:
             rule = case.version.fees.order_by("pk").first()
             services.case_collect_fee(actor=actor, case=case, fee_rule_ids=[rule.pk], amount=rule.amount, now=now)
-    services.case_deliver(actor=_actor(by, site), case=case, now=now)
+    handed_over(case, by=_actor(by, site), now=now)
     case.refresh_from_db()
     return case
+
+
+def handed_over(case: Case, *, by: User | None = None, now: datetime.datetime | None = None) -> Case:
+    """A decided (and certified, paid) case's result handed over where it goes back (结果反馈): marked ready, sent
+    to its delivery site and received there by the system when it is another site, then handed over by ``by``."""
+    from bianmin.cases import services
+
+    if case.ready_at is None:
+        case = services.case_mark_ready(actor=None, case=case, now=now)
+    if case.result_arrived_at is None:
+        case = services.case_receive_result(actor=None, case=case, now=now)
+    return services.case_deliver(actor=by, case=case, now=now)
 
 
 # --- Loaded data, replayed -------------------------------------------------------------------------------------------

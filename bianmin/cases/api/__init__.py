@@ -203,6 +203,7 @@ def _intake(payload: IntakeIn) -> services.Intake:
         details=payload.details,
         relay_site=_site(payload.relay_site, "relay_site"),
         agency_authorisation=payload.agency_authorisation,
+        delivery=payload.delivery,
     )
 
 
@@ -350,17 +351,36 @@ def collect_fee(request, case_id: Id, payload: FeeIn):
     return Status(200, _with_notice(request, notice))
 
 
-@_write("/{case_id}/ready", summary="Mark the result ready for delivery")
-def mark_ready(request, case_id: Id, payload: ReadyIn):
-    services.case_mark_ready(actor=request.auth, case=_visible_case(request, case_id), method=payload.method)
+@_write("/{case_id}/ready", summary="Mark the result ready; for another site's counter it is sent there")
+def mark_ready(request, case_id: Id, payload: ReadyIn | None = None):
+    method = payload.method if payload is not None else None
+    services.case_mark_ready(actor=request.auth, case=_visible_case(request, case_id), method=method)
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/result-arrival", summary="Record that the result arrived at the site that hands it over")
+def receive_result(request, case_id: Id, payload: NoInput | None = None):
+    services.case_receive_result(actor=request.auth, case=_visible_case(request, case_id))
     return Status(200, _detail(request, case_id))
 
 
 @_write("/{case_id}/delivery", summary="Hand over the result and close the case")
 def deliver_case(request, case_id: Id, payload: DeliveryIn):
     services.case_deliver(
-        actor=request.auth, case=_visible_case(request, case_id), method=payload.method, note=payload.note
+        actor=request.auth,
+        case=_visible_case(request, case_id),
+        method=payload.method,
+        recipient_name=payload.recipient_name,
+        recipient_id_number=payload.recipient_id_number,
+        post_tracking_number=payload.post_tracking_number,
+        note=payload.note,
     )
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/delivery/signature", summary="Record that the recipient signed the delivery receipt")
+def record_signature(request, case_id: Id, payload: NoInput | None = None):
+    services.case_record_signature(actor=request.auth, case=_visible_case(request, case_id))
     return Status(200, _detail(request, case_id))
 
 

@@ -21,7 +21,7 @@ class UnknownReference(DomainError):
 
 
 def _with_details(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.select_related("relay_site").prefetch_related(
+    return cases.select_related("relay_site", "delivery_site", "sent_from_site", "delivered_by").prefetch_related(
         "materials",
         Prefetch("tasks", ReviewTask.objects.select_related("department", "site")),
         "notices",

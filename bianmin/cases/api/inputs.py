@@ -14,7 +14,7 @@ from bianmin.catalog.models import SpecialProcedure
 from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Id, PageInput, plain_text
 
 from ..data_views import personal_data_view_record
-from ..models import Case, CaseAccess, CaseMaterial, DeliveryMethod, IdType
+from ..models import Case, CaseAccess, CaseMaterial, DeliveryChoice, DeliveryMethod, IdType
 from ..models import Status as CaseStatus
 from ..selectors import page_of_cases
 
@@ -88,6 +88,13 @@ class IntakeIn(Input):
     details: LongText = ""
     relay_site: Code | None = Field(None, description="Agency: the code of the village room relaying it.")
     agency_authorisation: ShortText = ""
+    delivery: DeliveryChoice = Field(
+        DeliveryChoice.WHERE_APPLIED,
+        description=(
+            "Where the result goes back (结果反馈): where_applied (the relaying room, else the receiving site), "
+            "deciding_site, or post (needs the applicant's address)."
+        ),
+    )
 
 
 class ProblemIn(Input):
@@ -181,11 +188,18 @@ class FeeIn(Input):
 
 
 class ReadyIn(Input):
-    method: DeliveryMethod
+    method: DeliveryMethod | None = Field(
+        None, description="Changes the applicant's choice at intake: window (the delivery site's counter) or post."
+    )
 
 
 class DeliveryIn(Input):
-    method: DeliveryMethod | None = None
+    method: DeliveryMethod | None = Field(None, description="Only before the result was marked ready.")
+    recipient_name: Name = Field("", description="At a counter: who collects it (default: the applicant).")
+    recipient_id_number: DocumentNumber = Field(
+        "", description="At a counter: their document number (default: the applicant's)."
+    )
+    post_tracking_number: DocumentNumber = Field("", description="By post: the postal tracking number (required).")
     note: ShortText = ""
 
 

@@ -201,9 +201,17 @@ class CaseDetail(CaseSummary):
     fee_receipt_number: str
     fee_paid_at: datetime.datetime | None
     delivery_method: str
+    delivery_site: CaseSiteOut | None
+    sent_from_site: CaseSiteOut | None
     delivery_note: str
     ready_at: datetime.datetime | None
+    result_arrived_at: datetime.datetime | None
     delivered_at: datetime.datetime | None
+    delivered_by_name: str
+    recipient_name: str
+    recipient_id_number: str
+    post_tracking_number: str
+    delivery_signed_at: datetime.datetime | None
     closed_at: datetime.datetime | None
     withdrawn_at: datetime.datetime | None
     materials: list[CaseMaterialOut]
@@ -220,6 +228,10 @@ class CaseDetail(CaseSummary):
     @staticmethod
     def resolve_department_name(case: Case) -> str:
         return case.department.name
+
+    @staticmethod
+    def resolve_delivered_by_name(case: Case) -> str:
+        return case.delivered_by.get_full_name() if case.delivered_by_id else ""
 
     @staticmethod
     def resolve_applicant(case: Case) -> dict[str, str]:

@@ -8,7 +8,9 @@ def fill_open_steps(apps, schema_editor):
     from bianmin.cases.access import cases_index_rebuild, open_steps_fill
 
     Case, CaseAccess = apps.get_model("cases", "Case"), apps.get_model("cases", "CaseAccess")
-    if Case.objects.exists() and not CaseAccess.objects.exists():
+    if not Case.objects.exists():
+        return  # nothing to fill (and the live statements may name columns of later migrations, e.g. 0012's)
+    if not CaseAccess.objects.exists():
         cases_index_rebuild()
     else:
         open_steps_fill()

@@ -45,9 +45,18 @@ class IdType(models.TextChoices):
 
 
 class DeliveryMethod(models.TextChoices):
-    WINDOW = "window", _("Collect at the window")
+    # At a counter of the case's delivery site (``Case.delivery_site``): the site that received it, the village
+    # room that relayed it, or the deciding site if the applicant chose so at intake (结果反馈).
+    WINDOW = "window", _("Collect at a service counter")
     POST = "post", _("By post")
-    RELAY = "relay", _("Back through the relaying site")
+
+
+class DeliveryChoice(models.TextChoices):
+    """The applicant's choice at intake of where the result goes back (printed on the receipt)."""
+
+    WHERE_APPLIED = "where_applied", _("Collect where I applied")
+    DECIDING_SITE = "deciding_site", _("Collect at the deciding site")
+    POST = "post", _("By post")
 
 
 QUERY_CODE_DIGITS = 8
@@ -171,10 +180,51 @@ class Case(models.Model):
     fee_amount = models.DecimalField(_("fee collected (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     fee_receipt_number = models.CharField(_("fee receipt number"), max_length=40, blank=True)
     fee_paid_at = models.DateTimeField(_("fee paid at"), null=True, blank=True)
+    # Result feedback (结果反馈): the method and the site where the result is handed over are chosen at intake (the
+    # receiving or relaying site unless the applicant chose otherwise). When the result is ready at another site,
+    # it is sent there: the case moves to the delivery site (``current_site``) and ``sent_from_site`` keeps the
+    # site that sent it, so that site still sees the case; the delivery site's clerk records its arrival.
     delivery_method = models.CharField(_("delivery"), max_length=8, choices=DeliveryMethod.choices, blank=True)
+    delivery_site = models.ForeignKey(
+        Site,
+        verbose_name=_("delivery site"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="delivered_cases",
+    )
+    sent_from_site = models.ForeignKey(
+        Site,
+        verbose_name=_("result sent from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sent_cases",
+    )
     delivery_note = models.CharField(_("delivery note"), max_length=200, blank=True)
     ready_at = models.DateTimeField(_("ready for pickup at"), null=True, blank=True)
+    result_arrived_at = models.DateTimeField(_("result arrived at the delivery site at"), null=True, blank=True)
+    result_received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("result received by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handed over by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recipient_name = models.CharField(_("recipient"), max_length=100, blank=True)
+    recipient_id_number = models.CharField(_("recipient's document number"), max_length=40, blank=True)
+    post_tracking_number = models.CharField(_("postal tracking number"), max_length=40, blank=True)
+    delivery_signed_at = models.DateTimeField(_("delivery receipt signed, recorded at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
@@ -190,6 +240,9 @@ class Case(models.Model):
             models.Index(fields=["status", "promised_due", "department"], name="case_status_promised_idx"),
             models.Index(fields=["receiving_site", "received_on"], name="case_ledger_idx"),
             models.Index(fields=["relay_site", "status"], name="case_relay_idx"),
+            # The queue's "results on their way here" and "results arrived, to hand over" (cases.selectors): the
+            # decided cases of a few delivery sites, a range of this index, never the closed ones.
+            models.Index(fields=["delivery_site", "status"], name="case_delivery_idx"),
             # The statistics count each day's cases by the date of each step (statistics/figures.py), and a
             # drill-down counts its cases from these indexes alone (the columns its conditions read are in them).
             models.Index(fields=["received_on"], name="case_received_on_idx"),

@@ -107,6 +107,7 @@ class Notice(models.Model):
         APPROVAL = "approval", _("Decision to approve")
         DENIAL = "denial", _("Decision to deny")
         FEE_RECEIPT = "fee_receipt", _("Fee receipt")
+        DELIVERY = "delivery", _("Delivery receipt")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)

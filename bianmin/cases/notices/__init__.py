@@ -1,15 +1,16 @@
 """The written notices the law requires, as printable A4 PDFs in the active language.
 
 ALL art. 32 (acceptance, the one-time supplement notice, refusal), 38 (approval, denial), 42 (extension),
-45 (special procedures), 58–59 (fee receipt), and the plan's numbered triplicate receipt (三联单管理制).
+45 (special procedures), 58–59 (fee receipt), the delivery receipt (送达回证, plan 二(四) 结果反馈), and the
+plan's numbered triplicate receipt (三联单管理制).
 Reasons, dates and deadlines come from what the Notice stored when it was issued (its ``content``), so a
 reprint says what the original said; the rest (applicant, item, tracking number, dates of receipt and
 acceptance) are facts of the case that do not change once set.
 
 The rooms: ``layout`` is the letter every notice but the receipt shares (head, signature, seal placeholder, footer,
 the one-page fitting), ``typesetting`` sets its Chinese text, ``wording`` holds the words every notice uses; each
-family of notices has its module (``acceptance``, ``time_limits``, ``decisions``, ``fees``), and ``receipt`` is
-the triplicate receipt.
+family of notices has its module (``acceptance``, ``time_limits``, ``decisions``, ``fees``, ``delivery``), and
+``receipt`` is the triplicate receipt.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bianmin.core.pdf import register_fonts
 from ..models import Notice
 from .acceptance import body_acceptance, body_refusal, body_supplement
 from .decisions import body_approval, body_denial
+from .delivery import body_delivery
 from .fees import body_fee_receipt
 from .layout import Body, draw_seal, render_letter
 from .receipt import receipt_parts, render_receipt, tracking_url
@@ -37,6 +39,7 @@ LETTER_BODIES: dict[str, Body] = {
     Notice.Kind.APPROVAL: body_approval,
     Notice.Kind.DENIAL: body_denial,
     Notice.Kind.FEE_RECEIPT: body_fee_receipt,
+    Notice.Kind.DELIVERY: body_delivery,
 }
 
 

@@ -17,10 +17,10 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepInFrame, Table, TableStyle
 
 from bianmin.catalog.qr import draw_qr
-from bianmin.core.masking import mask_id_number, mask_phone
+from bianmin.core.masking import mask_address, mask_id_number, mask_phone
 from bianmin.core.pdf import FontSet, draw_heading, draw_paragraph, paragraph_style
 
-from ..models import Case, CaseMaterial, Notice
+from ..models import Case, CaseMaterial, DeliveryMethod, Notice
 from .layout import LABEL_BACKGROUND, MUTED, PAGE_HEIGHT, PAGE_WIDTH, RED, RULE, draw_seal
 from .typesetting import Text
 from .wording import date_time, list_separator, long_date, notice_title
@@ -65,6 +65,14 @@ def _received_materials(case: Case) -> list[str]:
     ]
 
 
+def _delivery_place(case: Case) -> str:
+    if case.delivery_method == DeliveryMethod.POST:
+        return _("By post to %(address)s") % {"address": mask_address(case.applicant_address)}
+    if case.delivery_site_id:
+        return _("Collected at %(site)s") % {"site": case.delivery_site.name}
+    return ""
+
+
 class _Receipt:
     """The facts every part of the receipt shows, gathered once."""
 
@@ -102,6 +110,13 @@ class _Receipt:
                 long_date(stated.get("accepted_on") or case.accepted_on),
                 pgettext("notice", "Promised deadline"),
                 long_date(stated.get("promised_due") or case.promised_due),
+            ),
+            # The applicant's choice of where the result goes back (结果反馈), recorded at intake.
+            (
+                pgettext("notice", "Result handed over"),
+                _delivery_place(case),
+                pgettext("notice", "Result"),
+                version.result_name,
             ),
         ]
         self.materials = _received_materials(case)

@@ -26,6 +26,7 @@ def notice_title(kind: str) -> str:
         Notice.Kind.APPROVAL: pgettext("notice title", "Decision to grant the administrative licence"),
         Notice.Kind.DENIAL: pgettext("notice title", "Decision not to grant the administrative licence"),
         Notice.Kind.FEE_RECEIPT: pgettext("notice title", "Fee receipt"),
+        Notice.Kind.DELIVERY: pgettext("notice title", "Delivery receipt"),
     }
     return titles[kind]
 

@@ -16,6 +16,8 @@ from .decision import (
     case_handle_immediately,
     case_issue_certificate,
     case_mark_ready,
+    case_receive_result,
+    case_record_signature,
     case_withdraw,
 )
 from .intake import (
@@ -50,7 +52,9 @@ __all__ = [
     "case_handle_immediately",
     "case_issue_certificate",
     "case_mark_ready",
+    "case_receive_result",
     "case_receive_supplement",
+    "case_record_signature",
     "case_refuse",
     "case_request_extension",
     "case_request_supplement",

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.models import User
+from bianmin.catalog.models import ServiceItemVersion
 from bianmin.core.audit import audit_record
 from bianmin.core.notify import notify
 from bianmin.core.numbering import counter_next
@@ -60,6 +61,7 @@ NOTICE_PREFIX = {
     Notice.Kind.APPROVAL: "ZY",
     Notice.Kind.DENIAL: "BX",
     Notice.Kind.FEE_RECEIPT: "SF",
+    Notice.Kind.DELIVERY: "SD",
 }
 
 
@@ -102,9 +104,12 @@ def _tell(case: Case, event: str, text: str) -> None:
 
 def _deciding_site(case: Case) -> Site:
     """The site of the level that decides: the receiving site's ancestor at that level (the county root)."""
-    level = case.version.deciding_level
-    site = case.receiving_site
-    while site.level != level and site.parent_id:
+    return _deciding_site_of(case.version, case.receiving_site)
+
+
+def _deciding_site_of(version: ServiceItemVersion, site: Site) -> Site:
+    """The ancestor of ``site`` (itself included) at the level that decides ``version``'s applications."""
+    while site.level != version.deciding_level and site.parent_id:
         site = site.parent
     return site
 

@@ -184,33 +184,82 @@ def case_collect_fee(
 
 
 @transaction.atomic
-def case_mark_ready(*, actor: User | None, case: Case, method: str, now: datetime.datetime | None = None) -> Case:
-    """The result is ready: at the window, to post, or sent back to the relaying site (结果反馈)."""
+def case_mark_ready(
+    *, actor: User | None, case: Case, method: str | None = None, now: datetime.datetime | None = None
+) -> Case:
+    """Plan 二(四) 结果反馈: the result is ready. Handed over at another site (where the applicant applied, the
+    relaying village room), it is sent there and the case moves with it; the applicant is told where to collect it
+    once it has arrived (``case_receive_result``). ``method`` changes the applicant's choice at intake."""
     now = _now(now)
     case = _lock(case)
     check_transition(case, "mark_ready")
     permissions.require(permissions.can(actor, "mark_ready", case, on=_local_date(now)))
+    if case.ready_at:
+        raise TransitionNotAllowed(_("The result was already marked ready."), code="already_ready")
     _check_ready(case, method)
-    case.delivery_method = method
+    _choose_method(case, method)
     case.ready_at = now
-    case.save(update_fields=["delivery_method", "ready_at"])
-    _audit(actor, "mark_ready", case, at=now, method=method)
-    where = case.relay_site.name if method == DeliveryMethod.RELAY else case.current_site.name
-    _tell(
+    is_sent = _result_elsewhere(case)
+    if is_sent:
+        case.sent_from_site, case.current_site = case.current_site, case.delivery_site
+    else:
+        case.result_arrived_at, case.result_received_by = now, actor
+    case.save()
+    _audit(
+        actor,
+        "mark_ready",
         case,
-        "ready",
-        _("the result of your application is ready at %(place)s.") % {"place": where}
-        if method != DeliveryMethod.POST
-        else _("the result of your application has been posted to you."),
+        at=now,
+        method=case.delivery_method,
+        delivery_site=case.delivery_site.code if case.delivery_site_id else None,
+        sent_from=case.sent_from_site.code if is_sent else None,
     )
+    if is_sent:
+        _tell(
+            case,
+            "sent",
+            _("the result of your application was sent to %(place)s; we will tell you when you can collect it.")
+            % {"place": case.delivery_site.name},
+        )
+    elif case.delivery_method == DeliveryMethod.WINDOW:
+        _tell_arrived(case)
     return case
 
 
-def _check_ready(case: Case, method: str) -> None:
-    if method not in DeliveryMethod.values:
+def _choose_method(case: Case, method: str | None) -> None:
+    """The applicant's choice at intake, or a new one: a counter of the delivery site (where they applied unless
+    they chose another) or the post (from the site that has the result)."""
+    method = method or case.delivery_method or DeliveryMethod.WINDOW
+    if method == DeliveryMethod.POST:
+        case.delivery_method, case.delivery_site = DeliveryMethod.POST, None
+        return
+    case.delivery_method = DeliveryMethod.WINDOW
+    if case.delivery_site_id is None:
+        case.delivery_site = case.relay_site or case.receiving_site
+
+
+def _result_elsewhere(case: Case) -> bool:
+    return case.delivery_method == DeliveryMethod.WINDOW and case.delivery_site_id != case.current_site_id
+
+
+def _place(site) -> str:
+    """The site as a text message names it: its name, address and opening hours."""
+    parts = [site.name, site.address, site.opening_hours]
+    return "，".join(part for part in parts if part)
+
+
+def _tell_arrived(case: Case) -> None:
+    _tell(
+        case,
+        "ready",
+        _("the result of your application is ready for you at %(place)s. Bring your identity document.")
+        % {"place": _place(case.current_site)},
+    )
+
+
+def _check_ready(case: Case, method: str | None) -> None:
+    if method is not None and method not in DeliveryMethod.values:
         raise DomainError(_("Choose how the result is delivered."), code="delivery_invalid")
-    if method == DeliveryMethod.RELAY and case.relay_site_id is None:
-        raise DomainError(_("Only a relayed case goes back through a relaying site."), code="delivery_invalid")
     if case.status == Status.APPROVED:
         if not case.certificate_issued_at:
             raise TransitionNotAllowed(_("Issue the certificate first."), code="certificate_missing")
@@ -219,28 +268,150 @@ def _check_ready(case: Case, method: str) -> None:
 
 
 @transaction.atomic
+def case_receive_result(*, actor: User | None, case: Case, now: datetime.datetime | None = None) -> Case:
+    """Plan 二(四) 结果反馈: the clerk of the delivery site records that the result sent there has arrived; only
+    now is the applicant told to collect it there (with the site's address and hours)."""
+    now = _now(now)
+    case = _lock(case)
+    check_transition(case, "receive_result")
+    permissions.require(permissions.can(actor, "receive_result", case, on=_local_date(now)))
+    if case.ready_at is None:
+        raise TransitionNotAllowed(_("The result has not been sent yet."), code="result_not_sent")
+    if case.result_arrived_at is not None:
+        raise TransitionNotAllowed(_("The result's arrival was already recorded."), code="result_arrived")
+    case.result_arrived_at, case.result_received_by = now, actor
+    case.save(update_fields=["result_arrived_at", "result_received_by"])
+    _audit(actor, "receive_result", case, at=now, site=case.current_site.code)
+    _tell_arrived(case)
+    return case
+
+
+@transaction.atomic
 def case_deliver(
-    *, actor: User | None, case: Case, method: str | None = None, note: str = "", now: datetime.datetime | None = None
+    *,
+    actor: User | None,
+    case: Case,
+    method: str | None = None,
+    recipient_name: str = "",
+    recipient_id_number: str = "",
+    post_tracking_number: str = "",
+    note: str = "",
+    now: datetime.datetime | None = None,
 ) -> Case:
-    """Hand over the result (or the denial) and close the case; for a relayed case the relaying site's agent
-    hands it over."""
+    """Hand over the result (or the denial) and close the case, recording who handed what to whom: at a counter
+    with a delivery receipt (送达回证) for the recipient to sign, or by post with its tracking number. A result sent
+    to another site is handed over there once its arrival is recorded."""
     now = _now(now)
     case = _lock(case)
     check_transition(case, "deliver")
     permissions.require(permissions.can(actor, "deliver", case, on=_local_date(now)))
-    method = method or case.delivery_method or DeliveryMethod.WINDOW
     _check_ready(case, method)
-    case.delivery_method = method
+    if case.ready_at is None:
+        _choose_method(case, method)
+        if _result_elsewhere(case):
+            raise TransitionNotAllowed(
+                _("The result is handed over at %(site)s: mark it ready to send it there.")
+                % {"site": case.delivery_site.name},
+                code="result_elsewhere",
+            )
+        case.ready_at = case.result_arrived_at = now
+        case.result_received_by = actor
+    elif method is not None and method != case.delivery_method:
+        raise DomainError(_("The result was already sent for this way of delivery."), code="delivery_invalid")
+    if case.result_arrived_at is None:
+        raise TransitionNotAllowed(_("Record first that the result has arrived here."), code="result_not_arrived")
+    notice = _record_handover(case, actor, now, recipient_name, recipient_id_number, post_tracking_number)
     case.delivery_note = note.strip()
-    case.ready_at = case.ready_at or now
     case.delivered_at = now
+    case.delivered_by = actor
     case.closed_at = now
     case.status = Status.CLOSED
     case.save()
-    _audit(actor, "deliver", case, at=now, method=method, note=note.strip())
+    _audit(
+        actor,
+        "deliver",
+        case,
+        at=now,
+        method=case.delivery_method,
+        note=note.strip(),
+        site=case.current_site.code,
+        notice=notice.number if notice else None,
+        post_tracking_number=case.post_tracking_number or None,
+    )
     # 国办发〔2019〕51号: every case can be rated; the text message carries the rating page's link.
     link = settings.PUBLIC_URL + reverse("ratings_public:rate", args=[case.tracking_number]) + "?via=sms"
-    _tell(case, "delivered", _("your result has been handed over. Please rate our service: %(link)s") % {"link": link})
+    rate = _("Please rate our service: %(link)s") % {"link": link}
+    if case.delivery_method == DeliveryMethod.POST:
+        posted = _("your result was posted to you, postal tracking number %(number)s.") % {
+            "number": case.post_tracking_number
+        }
+        _tell(case, "delivered", f"{posted} {rate}")
+    else:
+        handed_over = _("your result has been handed over.")
+        _tell(case, "delivered", f"{handed_over} {rate}")
+    return case
+
+
+def _record_handover(
+    case: Case, actor: User | None, now: datetime.datetime, name: str, id_number: str, tracking: str
+) -> Notice | None:
+    """Who received what: the post's tracking number, or the recipient at the counter and the delivery receipt
+    (送达回证) printed for their signature."""
+    if case.delivery_method == DeliveryMethod.POST:
+        if not tracking.strip():
+            raise DomainError(_("Enter the postal tracking number."), code="tracking_number_required")
+        case.post_tracking_number = tracking.strip()
+        case.recipient_name = case.applicant_name
+        return None
+    case.recipient_name = name.strip() or case.applicant_name
+    if case.recipient_name != case.applicant_name and not id_number.strip():
+        # Someone else collects it: their own document is checked and recorded, never the applicant's number.
+        raise DomainError(
+            _("Enter the document number of the person who collects it."), code="recipient_document_required"
+        )
+    case.recipient_id_number = (id_number.strip() or case.applicant_id_number).upper()
+    # What was handed over, as data: the PDF names each in the language it is printed in.
+    documents = [
+        {"kind": kind, "number": number}
+        for kind, number in case.notices.filter(kind__in=[Notice.Kind.APPROVAL, Notice.Kind.DENIAL]).values_list(
+            "kind", "number"
+        )
+    ]
+    if case.certificate_number:
+        documents.append({"name": case.version.result_name, "number": case.certificate_number})
+    return _issue(
+        case,
+        Notice.Kind.DELIVERY,
+        actor,
+        now,
+        {
+            "documents": documents,
+            "recipient": case.recipient_name,
+            "recipient_id_number": case.recipient_id_number,
+            "is_applicant": case.recipient_name == case.applicant_name,
+            "place": case.current_site.name,
+            "address": case.current_site.address,
+            "handed_over_by": (actor.get_full_name() or actor.username) if actor else "",
+        },
+    )
+
+
+@transaction.atomic
+def case_record_signature(*, actor: User | None, case: Case, now: datetime.datetime | None = None) -> Case:
+    """The recipient signed the delivery receipt (送达回证) handed over with the result; the signed paper is filed."""
+    now = _now(now)
+    case = _lock(case)
+    check_transition(case, "record_signature")
+    permissions.require(permissions.can(actor, "record_signature", case, on=_local_date(now)))
+    if case.delivery_method != DeliveryMethod.WINDOW or case.delivered_at is None:
+        raise TransitionNotAllowed(
+            _("Only a result handed over at a counter has a receipt to sign."), code="no_receipt"
+        )
+    if case.delivery_signed_at is not None:
+        raise TransitionNotAllowed(_("The signed receipt was already recorded."), code="receipt_signed")
+    case.delivery_signed_at = now
+    case.save(update_fields=["delivery_signed_at"])
+    _audit(actor, "record_signature", case, at=now)
     return case
 
 

@@ -23,6 +23,8 @@ from ..models import (
     Case,
     CaseMaterial,
     Channel,
+    DeliveryChoice,
+    DeliveryMethod,
     IdType,
     Notice,
     ReviewTask,
@@ -35,6 +37,7 @@ from ._common import (
     PRECHECK_WORKING_DAYS,
     _audit,
     _deciding_site,
+    _deciding_site_of,
     _issue,
     _local_date,
     _lock,
@@ -80,6 +83,8 @@ class Intake:
     details: str = ""
     relay_site: Site | None = None
     agency_authorisation: str = ""
+    # Where the result goes back (结果反馈): where the applicant applied unless they choose otherwise.
+    delivery: str = DeliveryChoice.WHERE_APPLIED
 
 
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
@@ -102,11 +107,20 @@ def _validate_intake(intake: Intake) -> None:
         errors.append(_("An agency application needs the relaying site and the applicant's authorisation."))
     if intake.channel != Channel.AGENCY and intake.relay_site is not None:
         errors.append(_("Only an application through an agent is relayed from another site."))
+    errors.extend(_delivery_errors(intake))
     for material in intake.materials:
         if material.state != CaseMaterial.State.PROVIDED and not material.problem.strip():
             errors.append(_("Say what is missing or wrong with “%(name)s”.") % {"name": material.name})
     if errors:
         raise DomainError("；".join(str(e) for e in errors), code="intake_invalid")
+
+
+def _delivery_errors(intake: Intake) -> list[str]:
+    if intake.delivery not in DeliveryChoice.values:
+        return [_("Choose where the result is handed over.")]
+    if intake.delivery == DeliveryChoice.POST and not intake.applicant.address.strip():
+        return [_("A result sent by post needs the applicant's postal address.")]
+    return []
 
 
 def _accepting_site(intake: Intake) -> Site:
@@ -144,6 +158,7 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
     elif intake.channel == Channel.WINDOW:
         permissions.require(permissions.can_receive_at(actor, site))
     received_on = _local_date(now)
+    delivery_method, delivery_site = _delivery(intake, site)
     case = Case.objects.create(
         item=item,
         version=version,
@@ -168,6 +183,8 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         acceptance_due=add_workdays(received_on, PRECHECK_WORKING_DAYS).date,
         tracking_number=_tracking_number(intake.relay_site or site, received_on),
         query_code=query_code_new(),
+        delivery_method=delivery_method,
+        delivery_site=delivery_site,
     )
     _save_materials(case, intake.materials)
     _audit(
@@ -179,6 +196,8 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         site=site.code,
         relay_site=intake.relay_site.code if intake.relay_site else None,
         version=version.number,
+        delivery=intake.delivery,
+        delivery_site=delivery_site.code if delivery_site else None,
     )
     received = _("your application has been received; we will accept it or tell you what is missing by %(date)s.") % {
         "date": f"{case.acceptance_due:%Y-%m-%d}"
@@ -188,6 +207,17 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
     }
     _tell(case, "submitted", f"{received} {query}")
     return case
+
+
+def _delivery(intake: Intake, site: Site) -> tuple[str, Site | None]:
+    """Plan 二(四) 结果反馈: the result goes back where the applicant came (the relaying room, else the receiving
+    site), unless they chose the deciding site or the post at intake. A posted result has no counter: the site
+    that has the result when it is ready posts it."""
+    if intake.delivery == DeliveryChoice.POST:
+        return DeliveryMethod.POST, None
+    if intake.delivery == DeliveryChoice.DECIDING_SITE:
+        return DeliveryMethod.WINDOW, _deciding_site_of(intake.item.current_version, site)
+    return DeliveryMethod.WINDOW, intake.relay_site or site
 
 
 def _save_materials(case: Case, materials: list[MaterialCheck], *, after: int = 0) -> None:

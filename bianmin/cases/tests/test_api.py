@@ -158,7 +158,11 @@ def test_a_committed_case_goes_through_its_whole_life_over_the_api(county, clock
         "2026-03-09T02:00:00Z",
     )
     assert case["clock"] == {"colour": "done", "days_left": None}
-    assert case["allowed_actions"] == []
+    assert (case["recipient_name"], case["delivered_by_name"]) == ("张三", "王晓燕")
+    # … and the delivery receipt (送达回证) the applicant signed, recorded
+    assert case["allowed_actions"] == ["record_signature"]
+    case = post(clerk, f"{case_id}/delivery/signature").json()
+    assert (case["delivery_signed_at"], case["allowed_actions"]) == ("2026-03-09T02:00:00Z", [])
 
     # The timeline tells the same story, in order, with who did what.
     timeline = get(clerk, f"{case_id}/timeline").json()
@@ -170,6 +174,7 @@ def test_a_committed_case_goes_through_its_whole_life_over_the_api(county, clock
         ("market_chief", "case.approve"),
         ("market_chief", "case.issue_certificate"),
         ("county_clerk", "case.deliver"),
+        ("county_clerk", "case.record_signature"),
     ]
     sequences = [event["sequence"] for event in timeline]
     assert sequences == sorted(sequences)
@@ -824,11 +829,12 @@ ENDPOINTS = {
         lambda: [
             {"method": "drone"},
             {"method": None},
-            {"method": "relay"},
+            {"method": "relay"},  # folded into the delivery site (结果反馈): no longer a method
             {"method": "window"},
         ],
-        True,
+        False,
     ),
+    "result-arrival": ("{case}/result-arrival", _state_approved, lambda: [{"site": "BS"}], False),
     "delivery": (
         "{case}/delivery",
         _state_approved,
@@ -837,6 +843,8 @@ ENDPOINTS = {
             {"note": "x" * 201},
             {"note": "\x00"},
             {"method": 5},
+            {"post_tracking_number": "x" * 41},
+            {"recipient_name": "\x00"},
             {},
         ],
         False,
@@ -986,7 +994,9 @@ def test_the_openapi_document_lists_every_case_endpoint(db):
             "certificate",
             "fee",
             "ready",
+            "result-arrival",
             "delivery",
+            "delivery/signature",
             "withdrawal",
         )
     }

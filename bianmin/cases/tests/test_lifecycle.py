@@ -207,6 +207,7 @@ def test_immediate_case_is_handled_in_one_call_at_a_town(county):
         ("receipt", "BS-20260302-0001"),
         ("acceptance", "BS-SL-2026-00001"),
         ("approval", "BS-ZY-2026-00001"),
+        ("delivery", "BS-SD-2026-00001"),  # the delivery receipt (送达回证) the applicant signs
     ]
     assert list(case.tasks.values_list("name", "state", "outcome", "is_decision")) == [
         ("受理、审查并当场核准", "done", "agree", True)
@@ -271,11 +272,15 @@ def test_escalated_case_moves_from_the_town_to_the_county(county):
     assert (task(case, "县级审批").state, task(case, "县级审批").due) == ("open", datetime.date(2026, 3, 18))
     services.case_decide(actor=ny_head, case=case, approve=True, now=at(2026, 3, 12))
     case = services.case_issue_certificate(actor=user("county_clerk"), case=case, now=at(2026, 3, 13))
-    case = services.case_deliver(actor=user("county_clerk"), case=case, now=at(2026, 3, 16))
+    # … and its result goes back to the town, which received it (结果反馈), and is handed over there
+    case = services.case_mark_ready(actor=user("county_clerk"), case=case, now=at(2026, 3, 16))
+    case = services.case_receive_result(actor=baisha_clerk, case=case, now=at(2026, 3, 17))
+    case = services.case_deliver(actor=baisha_clerk, case=case, now=at(2026, 3, 17))
 
-    # Then it is closed, decided at the county, and forwarded exactly once
+    # Then it is closed at the town, decided at the county, and forwarded exactly once
     case.refresh_from_db()
     assert (case.status, case.decided_by, case.certificate_number) == (Status.CLOSED, ny_head, "NY0001-2026-000001")
+    assert (case.current_site.code, case.sent_from_site.code, case.delivered_by) == ("BS", "YX", baisha_clerk)
     assert actions(case) == [
         "case.submit",
         "case.accept",
@@ -284,6 +289,8 @@ def test_escalated_case_moves_from_the_town_to_the_county(county):
         "case.complete_task",
         "case.approve",
         "case.issue_certificate",
+        "case.mark_ready",
+        "case.receive_result",
         "case.deliver",
     ]
 
@@ -495,23 +502,31 @@ def test_agency_case_from_a_village_room_goes_back_through_it(county):
     case = services.case_issue_certificate(actor=county_clerk, case=case, now=at(2026, 3, 13))
     assert (case.certificate_number, case.certificate_valid_until) == ("MZ0001-2026-000001", None)  # 按年复核
 
-    # And the county sends the result back through the village room
-    case = services.case_mark_ready(actor=county_clerk, case=case, method=DeliveryMethod.RELAY, now=at(2026, 3, 16))
-    assert (case.delivery_method, case.ready_at) == (DeliveryMethod.RELAY, at(2026, 3, 16))
+    # And the county sends the result back to the village room (结果反馈): the case moves there
+    case = services.case_mark_ready(actor=county_clerk, case=case, now=at(2026, 3, 16))
+    assert (case.delivery_method, case.delivery_site.code, case.ready_at) == (
+        DeliveryMethod.WINDOW,
+        "BS01",
+        at(2026, 3, 16),
+    )
+    assert (case.current_site.code, case.sent_from_site.code) == ("BS01", "YX")
+    assert not OutboundMessage.objects.filter(object_id=str(case.pk), event="ready").exists()
+
+    # Then the village agent records its arrival, and only now is the applicant told to come to the room
+    case = services.case_receive_result(actor=agent, case=case, now=at(2026, 3, 17, 9))
     ready = OutboundMessage.objects.get(object_id=str(case.pk), event="ready")
     assert "白沙村便民服务室" in ready.body
-
-    # Then the village agent hands it over, which closes the case
+    # … and hands it over, which closes the case
     assert cases_visible_to(agent).filter(pk=case.pk).exists()
     case = services.case_deliver(actor=agent, case=case, note="本人签收", now=at(2026, 3, 17))
     case.refresh_from_db()
     assert (case.status, case.delivery_method, case.delivered_at) == (
         Status.CLOSED,
-        DeliveryMethod.RELAY,
+        DeliveryMethod.WINDOW,
         at(2026, 3, 17),
     )
     deliver = audit_events_for(case).get(action="case.deliver")
-    assert (deliver.actor, deliver.payload["method"], deliver.payload["note"]) == (agent, "relay", "本人签收")
+    assert (deliver.actor, deliver.payload["method"], deliver.payload["note"]) == (agent, "window", "本人签收")
     assert not cases_visible_to(futu_clerk).filter(pk=case.pk).exists()
 
 
@@ -536,15 +551,15 @@ def test_agency_needs_the_relaying_site_and_the_authorisation(county):
     assert Case.objects.count() == 0
 
 
-def test_relay_delivery_is_only_for_a_relayed_case(county, spring_2026):
+def test_an_unknown_delivery_method_is_refused_and_changes_nothing(county, spring_2026):
     case = sj0004_at_decision()
     services.case_decide(actor=user("market_chief"), case=case, approve=True, now=at(2026, 3, 6))
     services.case_issue_certificate(actor=user("market_chief"), case=case, now=at(2026, 3, 9))
 
     with refused("delivery_invalid"):
-        services.case_mark_ready(actor=user("county_clerk"), case=case, method=DeliveryMethod.RELAY, now=at(2026, 3, 9))
+        services.case_mark_ready(actor=user("county_clerk"), case=case, method="relay", now=at(2026, 3, 9))
     case.refresh_from_db()
-    assert (case.delivery_method, case.ready_at) == ("", None)
+    assert (case.delivery_method, case.delivery_site.code, case.ready_at) == ("window", "YX", None)
 
 
 # --- 9. Decision rules: reasons, appeal rights, certificate, fees, delivery -------------------------------------

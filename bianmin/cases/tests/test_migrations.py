@@ -52,3 +52,41 @@ def test_existing_cases_get_a_query_code_each_and_their_files_random_names(count
     # … and a file that cannot be read is left where it was, its name recorded
     missing.refresh_from_db()
     assert (missing.file.name, missing.file_name) == ("cases/materials/2026/12/lost.pdf", "lost.pdf")
+
+
+feedback_migration = importlib.import_module("bianmin.cases.migrations.0012_result_feedback_delivery")
+
+
+def test_a_relayed_result_from_before_the_delivery_site_is_folded_into_it(county):
+    # Given two cases from before result feedback: a relayed one whose result was marked ready with the method
+    # "relay" while it was at the town, and a town case still under review (no delivery site yet)
+    relayed = services.case_submit(
+        actor=user("baishacun_agent"),
+        intake=intake("MZ-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
+        now=at(2026, 6, 1),
+    )
+    services.case_accept(actor=user("baisha_clerk"), case=relayed, now=at(2026, 6, 1))
+    waiting = services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS"), now=at(2026, 6, 1))
+    Case.objects.filter(pk=relayed.pk).update(
+        status="approved", delivery_method="relay", delivery_site=None, ready_at=at(2026, 6, 5)
+    )
+    Case.objects.filter(pk=waiting.pk).update(delivery_method="", delivery_site=None)
+
+    # When the migration's data step runs
+    feedback_migration.fold_relay_into_delivery_site(apps, SimpleNamespace(connection=connection))
+
+    # Then the relayed result waits at the village room, sent from the town and arrived when it was ready
+    relayed.refresh_from_db()
+    assert (relayed.delivery_method, relayed.delivery_site.code, relayed.current_site.code) == (
+        "window",
+        "BS01",
+        "BS01",
+    )
+    assert (relayed.sent_from_site.code, relayed.result_arrived_at) == ("BS", at(2026, 6, 5))
+    # … the room's agent finds it among the results to hand over (its access rows were written again)
+    from ..selectors import cases_in_work_queue
+
+    assert cases_in_work_queue(user("baishacun_agent"), "handover").filter(case_id=relayed.pk).exists()
+    # … and the other goes back to the town, where it was received
+    waiting.refresh_from_db()
+    assert (waiting.delivery_method, waiting.delivery_site.code) == ("window", "BS")

@@ -368,7 +368,8 @@ def test_the_receipt_is_one_page_in_three_parts_with_masked_numbers(county, tmp_
     assert text.count("138****0000") == 3
     assert "13800000000" not in text
     assert text.count("王晓燕") == 3  # the receiving clerk
-    assert text.count("阳新县行政服务中心") == 3
+    assert text.count("阳新县行政服务中心") == 6  # where it was received, and where the result is handed over
+    assert text.count("结果领取") == 3  # … the applicant's choice at intake (结果反馈)
     assert "1.食品经营许可申请书（原件已核、复印件已留）" in text
     assert text.count("收件时间2026年9月28日10:00") == 3
     assert text.count("受理日期2026年9月28日") == 3
@@ -485,6 +486,14 @@ def _one_notice_of_each_kind() -> list[Notice]:
     rules = list(FeeRule.objects.filter(version=paid.version).order_by("position"))
     services.case_collect_fee(
         actor=clerk, case=paid, fee_rule_ids=[rules[0].pk], amount=rules[0].amount, now=at(2026, 9, 30, 15)
+    )
+    services.case_issue_certificate(actor=clerk, case=paid, now=at(2026, 9, 30, 15))
+    services.case_deliver(
+        actor=clerk,
+        case=paid,
+        recipient_name="張小三",
+        recipient_id_number="42022220100101123X",
+        now=at(2026, 9, 30, 16),
     )
     issued = list(Notice.objects.select_related("case__version").order_by("pk"))
     assert {notice.kind for notice in issued} == set(Notice.Kind.values)

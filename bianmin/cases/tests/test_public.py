@@ -121,6 +121,7 @@ def test_apply_online_from_phone_code_through_a_draft_to_the_tracking_number(cou
         "/cases/apply/RS-0004/",
         application(
             "RS-0004",
+            delivery="post",  # 结果反馈: the result is posted to the applicant's address
             **{f"material_{form_sheet.pk}": SimpleUploadedFile("登记表.png", PNG)},
         ),
     )
@@ -136,6 +137,7 @@ def test_apply_online_from_phone_code_through_a_draft_to_the_tracking_number(cou
         "YX",
     )
     assert (case.applicant_name, case.applicant_id_number, case.applicant_phone) == ("李四", valid_id(), PHONE)
+    assert (case.delivery_method, case.delivery_site) == ("post", None)
     stored = {m.name: m for m in case.materials.all()}
     assert stored[identity.name].file.read() == PDF
     assert stored[form_sheet.name].file.read()[:8] == b"\x89PNG\r\n\x1a\n"  # re-encoded, same kind

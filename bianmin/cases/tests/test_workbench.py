@@ -357,7 +357,7 @@ def test_the_page_offers_the_result_and_the_decision_only_when_the_services_take
     assert offered(clerk, approved) == ({"mark_ready", "deliver"},) * 2
     services.case_mark_ready(actor=user("county_clerk"), case=approved, method="window")
     page = clerk.get(f"/workbench/cases/{approved.pk}/").content.decode()
-    assert offered(clerk, approved) == ({"mark_ready", "deliver"},) * 2  # marking it ready again changes how
+    assert offered(clerk, approved) == ({"deliver"},) * 2  # ready once: a result sent elsewhere cannot come back
     assert '<details class="action card" data-action="deliver" open>' in page
     assert joint.tasks.get(is_decision=True).state == ReviewTask.State.OPEN
     assert offered(chief, joint) == ({"suspend", "withdraw"},) * 2
@@ -608,7 +608,9 @@ def test_withdrawal_is_recorded_with_the_reason(county):
     ]
 
 
-def test_a_relayed_result_waits_at_the_village_room_and_its_agent_delivers_it(county):
+def test_a_relayed_result_goes_back_to_the_village_room_whose_agent_receives_and_delivers_it(county):
+    """结果反馈: the result of a case relayed by a village room goes back there; the room's agent records its arrival
+    (then the applicant is told to come) and hands it over."""
     case = services.case_submit(
         actor=user("baishacun_agent"),
         intake=intake("ZR-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
@@ -618,17 +620,35 @@ def test_a_relayed_result_waits_at_the_village_room_and_its_agent_delivers_it(co
     services.case_complete_task(actor=user("baisha_agent"), task=open_task(case), outcome="agree", now=at(2026, 2, 3))
     services.case_decide(actor=user("land_head"), case=case, approve=True, now=at(2026, 2, 4))
     services.case_issue_certificate(actor=user("land_head"), case=case, now=at(2026, 2, 4))
-    services.case_mark_ready(actor=user("land_head"), case=case, method="relay", now=at(2026, 2, 5))
+    services.case_mark_ready(actor=user("land_head"), case=case, now=at(2026, 2, 5))
     agent = logged_in("baishacun_agent", language="en")
 
-    queue = agent.get("/workbench/cases/?group=relayed")
+    incoming = agent.get("/workbench/cases/?group=incoming")
     page = agent.get(f"/workbench/cases/{case.pk}/").content.decode()
-    agent.post(f"/workbench/cases/{case.pk}/deliver/", {"deliver-method": "relay", "deliver-note": "本人签收"})
+    agent.post(f"/workbench/cases/{case.pk}/receive_result/", {})
+    handover = agent.get("/workbench/cases/?group=handover")
+    after = agent.get(f"/workbench/cases/{case.pk}/").content.decode()
+    agent.post(f"/workbench/cases/{case.pk}/deliver/", {"deliver-note": "本人签收"})
 
-    assert [c.pk for c, _ in queue.context["rows"]] == [case.pk]
-    assert action_forms(page, case) == {"deliver"}
+    assert [c.pk for c, _ in incoming.context["rows"]] == [case.pk]
+    assert "Result sent from 阳新县行政服务中心: record its arrival" in str(incoming.context["rows_html"])
+    assert action_forms(page, case) == {"receive_result"}
+    assert [c.pk for c, _ in handover.context["rows"]] == [case.pk]
+    assert "Result arrived: hand it over" in handover.content.decode()
+    assert action_forms(after, case) == {"deliver"}
     case.refresh_from_db()
-    assert case.status == Status.CLOSED and case.delivery_method == "relay"
+    assert (case.status, case.delivery_method, case.current_site.code) == (Status.CLOSED, "window", "BS01")
+    assert (case.recipient_name, case.delivered_by) == ("张三", user("baishacun_agent"))
+
+    # The delivery receipt is printed from the page, and its signed return recorded there
+    closed = agent.get(f"/workbench/cases/{case.pk}/").content.decode()
+    receipt = case.notices.get(kind=Notice.Kind.DELIVERY)
+    assert action_forms(closed, case) == {"record_signature"}
+    assert f'href="/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf" id="delivery-receipt-link"' in closed
+    assert agent.get(f"/workbench/cases/{case.pk}/notices/{receipt.pk}.pdf")["Content-Type"] == "application/pdf"
+    agent.post(f"/workbench/cases/{case.pk}/record_signature/", {})
+    case.refresh_from_db()
+    assert case.delivery_signed_at is not None
 
 
 def test_notice_pdf(county):
@@ -916,7 +936,17 @@ def test_each_groups_count_is_the_number_of_cases_it_lists(county):
     for username in ("county_clerk", "baisha_clerk", "baishacun_agent", "market_chief", "market_head", "land_head"):
         client = logged_in(username, language="en")
         counts = client.get("/workbench/cases/").context["counts"]
-        for group in ("all", "acceptance", "supplement", "steps", "extensions", "suspended", "results", "relayed"):
+        for group in (
+            "all",
+            "acceptance",
+            "supplement",
+            "steps",
+            "extensions",
+            "suspended",
+            "results",
+            "incoming",
+            "handover",
+        ):
             listed = client.get(f"/workbench/cases/?group={group}").context["rows"]
             assert len(listed) == counts[group], (username, group)
     assert logged_in("market_head", language="en").get("/workbench/cases/").context["counts"]["extensions"] == 1

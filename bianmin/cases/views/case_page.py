@@ -167,16 +167,29 @@ CASE_ACTIONS = {
             gettext_lazy("Mark the result ready"),
             case_forms.MarkReadyForm,
             lambda user, case, form: services.case_mark_ready(actor=user, case=case, **_data(form)),
-            gettext_lazy("The result is ready; the applicant was told where to collect it."),
+            gettext_lazy("The result is ready: sent to the site that hands it over, or the applicant was told."),
+        ),
+        CaseAction(
+            "receive_result",
+            gettext_lazy("Record that the result arrived here"),
+            case_forms.EmptyActionForm,
+            lambda user, case, form: services.case_receive_result(actor=user, case=case),
+            gettext_lazy("The result's arrival was recorded; the applicant was told to collect it here."),
         ),
         CaseAction(
             "deliver",
-            gettext_lazy("Deliver and close"),
+            gettext_lazy("Hand over and close"),
             case_forms.DeliverForm,
-            lambda user, case, form: services.case_deliver(
-                actor=user, case=case, method=_data(form)["method"] or None, note=_data(form)["note"]
-            ),
-            gettext_lazy("The result was delivered and the case closed."),
+            lambda user, case, form: services.case_deliver(actor=user, case=case, **_data(form)),
+            gettext_lazy("The result was handed over and the case closed: print the delivery receipt to be signed."),
+        ),
+        CaseAction(
+            "record_signature",
+            gettext_lazy("Record the signed delivery receipt"),
+            case_forms.EmptyActionForm,
+            lambda user, case, form: services.case_record_signature(actor=user, case=case),
+            gettext_lazy("The signed delivery receipt was recorded."),
+            "cases/staff/actions/_record_signature.html",
         ),
         CaseAction(
             "withdraw",
@@ -199,7 +212,9 @@ PRIMARY_ACTIONS = {
     "issue_certificate",
     "collect_fee",
     "mark_ready",
+    "receive_result",
     "deliver",
+    "record_signature",
 }
 
 
@@ -234,9 +249,7 @@ def _offered_actions(user: User, case: Case, bound: dict) -> list[dict]:
         form = bound.get(name) or action.form_class(case=case, prefix=name)
         offered.append({"action": action, "form": form, "is_open": name in bound})
     if not any(entry["is_open"] for entry in offered):
-        # Once the result is ready, handing it over is the next step (marking it ready again changes how).
-        primary = PRIMARY_ACTIONS - {"mark_ready"} if case.ready_at else PRIMARY_ACTIONS
-        first = next((entry for entry in offered if entry["action"].name in primary), None)
+        first = next((entry for entry in offered if entry["action"].name in PRIMARY_ACTIONS), None)
         if first is not None:
             first["is_open"] = True
     return offered

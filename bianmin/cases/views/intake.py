@@ -87,6 +87,7 @@ def _intake_from(form: case_forms.IntakeForm, rows: list, item: ServiceItem, des
         details=data["details"],
         relay_site=desk.site if desk.is_agency else None,
         agency_authorisation=data.get("agency_authorisation", ""),
+        delivery=data["delivery"],
     )
 
 

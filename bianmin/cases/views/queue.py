@@ -42,7 +42,8 @@ QUEUE_GROUPS = [
     ("extensions", gettext_lazy("Extensions to decide")),
     ("suspended", gettext_lazy("Suspended")),
     ("results", gettext_lazy("Results to finish and deliver")),
-    ("relayed", gettext_lazy("Relayed results to hand over")),
+    ("incoming", gettext_lazy("Results on their way here")),
+    ("handover", gettext_lazy("Results arrived, to hand over")),
 ]
 
 
@@ -74,11 +75,14 @@ QUEUE_ROW_FIELDS = (
     "applicant_name",
     "acceptance_due",
     "ready_at",
+    "result_arrived_at",
+    "delivery_method",
     "clock_due",
     "item__code",
     "version__name",
     "current_site__name",
     "relay_site__name",
+    "sent_from_site__name",
 )
 
 
@@ -86,7 +90,7 @@ def _queue_cases(today: datetime.date) -> QuerySet[Case]:
     """What a queue row shows of its case: the clock, the relay site, open steps and pending extensions."""
     return (
         annotate_clock(Case.objects.all(), today)
-        .select_related("item", "version", "current_site", "relay_site")
+        .select_related("item", "version", "current_site", "relay_site", "sent_from_site")
         .only(*QUEUE_ROW_FIELDS)
         .prefetch_related(
             Prefetch(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from bianmin.core.html import iso_date, url_by_pk
 
 from ..badges import clock_badge
-from ..models import Case, Status
+from ..models import Case, DeliveryMethod, Status
 
 
 def _next_step(case: Case, texts: dict[str, str]) -> str:
@@ -29,7 +29,12 @@ def _next_step(case: Case, texts: dict[str, str]) -> str:
     if case.status == Status.SUPPLEMENT_REQUESTED:
         return escape(texts["supplement"])
     if case.status in (Status.APPROVED, Status.DENIED):
-        return escape(texts["deliver"] if case.ready_at else texts["finish"])
+        if case.ready_at is None:
+            return escape(texts["finish"])
+        if case.result_arrived_at is None:
+            sender = case.sent_from_site.name if case.sent_from_site else ""
+            return escape(texts["incoming"] % {"site": sender})
+        return escape(texts["post"] if case.delivery_method == DeliveryMethod.POST else texts["deliver"])
     return "—"
 
 
@@ -46,7 +51,9 @@ def queue_rows(rows: Iterable[tuple[Case, dict]]) -> SafeString:
         "due": gettext("due %(due)s"),
         "accept": gettext("Accept or notify by %(due)s"),
         "supplement": gettext("Waiting for the applicant's materials"),
-        "deliver": gettext("Ready: deliver the result"),
+        "deliver": gettext("Result arrived: hand it over"),
+        "post": gettext("Ready: post the result"),
+        "incoming": gettext("Result sent from %(site)s: record its arrival"),
         "finish": gettext("Finish and deliver the result"),
     }
     extension = format_html('<br><span class="badge yellow">{}</span>', gettext("Extension requested"))

@@ -17,7 +17,7 @@ from bianmin.cases import services
 from bianmin.cases.services import Applicant
 from bianmin.catalog import services as catalog
 from bianmin.catalog.models import ServiceItem
-from bianmin.core.testing import accepted, at, decided, intake, received, steps_done, user, visitor
+from bianmin.core.testing import accepted, at, decided, handed_over, intake, received, steps_done, user, visitor
 from bianmin.duty import services as duty
 from bianmin.org.models import Role, Site, Window
 from bianmin.ratings.models import Channel, Level
@@ -178,7 +178,7 @@ def test_the_hall_screen_shows_todays_figures_windows_duty_and_recent_results(
     for level, day in ((Level.VERY_SATISFIED, 2), (Level.DISSATISFIED, 3), (Level.SATISFIED, -1)):
         when = at(2026, 3, day, 10) if day > 0 else at(2026, 2, 27, 10)
         denied = decided("NY-0001", "BS", approve=False, reasons="不符合条件。", now=when)
-        case = services.case_deliver(actor=None, case=denied, now=when)
+        case = handed_over(denied, now=when)  # back at 白沙镇, where it was received (结果反馈)
         rating_submit(actor=None, case=case, channel=Channel.ONLINE, level=level, now=when)
     figures_refresh(days=[D(2026, 3, 11)], now=at(2026, 3, 11, 12))
     # The site, today's figures, this month's 好评率, the windows with their departments and staff (3), the duty, the

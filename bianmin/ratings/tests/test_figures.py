@@ -59,11 +59,9 @@ def rate(case, channel=Channel.ONLINE, **options):
 
 def town_case():
     """Received at the town hall by its clerk, denied at the county, the denial handed over by the system."""
-    from bianmin.cases.services import case_deliver
+    from bianmin.core.testing import handed_over
 
-    return case_deliver(
-        actor=None, case=decided("NY-0001", "BS", approve=False, reasons="不符合条件。", now=CLOSED), now=CLOSED
-    )
+    return handed_over(decided("NY-0001", "BS", approve=False, reasons="不符合条件。", now=CLOSED), now=CLOSED)
 
 
 def task_of(rating: Rating) -> Rectification:
