@@ -20,7 +20,7 @@ from bianmin.cases.models import Case, CaseMaterial, Extension, Inquiry, Notice,
 from bianmin.catalog.models import CatalogImport
 from bianmin.complaints.models import Channel, Complaint
 from bianmin.complaints.services import Complainant, ComplaintIn, complaint_receive
-from bianmin.core.testing import at, intake, steps_done, user
+from bianmin.core.testing import OTHER_ID_NUMBER, at, intake, steps_done, user
 from bianmin.duty import services as duty
 from bianmin.duty.models import DutyShift, DutySwap
 from bianmin.org import services as org
@@ -200,9 +200,11 @@ def world_build() -> World:
 
     submit = {
         "BS": submitter("baishacun_agent", "XF-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
-        "FT": submitter("futu_clerk", "XF-0001", "FT"),
+        # Another town's and the online case are a namesake's: one applicant's open case of the same item at
+        # another site or by another channel would be a duplicate application (禁止两头受理).
+        "FT": submitter("futu_clerk", "XF-0001", "FT", id_number=OTHER_ID_NUMBER),
         "YX": submitter("county_clerk", "SJ-0004", "YX"),
-        "ONLINE": submitter("matrix_applicant", "SJ-0004", "YX", channel="online"),
+        "ONLINE": submitter("matrix_applicant", "SJ-0004", "YX", channel="online", id_number=OTHER_ID_NUMBER),
     }
     bs, ft, yx, online = (submit[key]() for key in ("BS", "FT", "YX", "ONLINE"))
     town_item_head = User.objects.create_user(username="matrix_xf_head", password=PASSWORD)

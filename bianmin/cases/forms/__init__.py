@@ -10,6 +10,7 @@ from .acceptance import (
     ReceiveSupplementForm,
     RefuseForm,
     SupplementForm,
+    WaiveMaterialForm,
 )
 from .inquiries import InquiryAnswerForm, InquiryHandoverForm, InquiryLogForm
 from .intake import IntakeForm, MaterialRowForm, material_rows
@@ -47,6 +48,7 @@ __all__ = [
     "RequestExtensionForm",
     "SupplementForm",
     "SuspendForm",
+    "WaiveMaterialForm",
     "WithdrawForm",
     "material_rows",
 ]

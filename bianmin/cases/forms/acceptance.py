@@ -111,6 +111,23 @@ class ReceiveSupplementForm(CaseActionForm):
         ]
 
 
+class WaiveMaterialForm(CaseActionForm):
+    """Record why a material marked missing or defective is not needed for this case (acceptance waits otherwise)."""
+
+    material = forms.TypedChoiceField(label=gettext_lazy("Material"), coerce=int)
+    reason = forms.CharField(
+        label=gettext_lazy("Why it is not needed"),
+        max_length=300,
+        widget=_textarea(),
+        help_text=gettext_lazy("For example: the applicant is not a company, so no business licence exists."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        outstanding = [material for material in self.case.materials.all() if material.is_outstanding]
+        self.fields["material"].choices = [(material.pk, material.name) for material in outstanding]
+
+
 class RefuseForm(CaseActionForm):
     reasons = forms.CharField(label=gettext_lazy("Reasons"), widget=_textarea(3))
     competent_organ = forms.CharField(

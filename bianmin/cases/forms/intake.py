@@ -50,6 +50,15 @@ class IntakeForm(forms.Form):
         widget=SHORT_TEXT,
         help_text=gettext_lazy("For example: signed power of attorney of 2026-03-02, kept in the village room."),
     )
+    duplicate_reason = forms.CharField(
+        label=gettext_lazy("Why a separate application"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Only when this is not the same application as the open case shown above. It is reported to supervision."
+        ),
+    )
 
     def __init__(self, *args, is_agency: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,8 +104,11 @@ class MaterialRowForm(forms.Form):
 
     original_seen = forms.BooleanField(label=gettext_lazy("Original checked"), required=False)
     copy_kept = forms.BooleanField(label=gettext_lazy("Copy kept"), required=False)
+    # "Not needed" is not an intake state: it is recorded on the case afterwards, with its reason.
     state = forms.ChoiceField(
-        label=gettext_lazy("State"), choices=CaseMaterial.State.choices, initial=CaseMaterial.State.PROVIDED
+        label=gettext_lazy("State"),
+        choices=[choice for choice in CaseMaterial.State.choices if choice[0] != CaseMaterial.State.WAIVED],
+        initial=CaseMaterial.State.PROVIDED,
     )
     problem = forms.CharField(
         label=gettext_lazy("What is missing or wrong"), max_length=200, required=False, widget=SHORT_TEXT
@@ -123,6 +135,9 @@ class MaterialRowForm(forms.Form):
         nothing_checked = not (cleaned.get("original_seen") or cleaned.get("copy_kept") or cleaned.get("file"))
         if state == CaseMaterial.State.PROVIDED and self.requirement.is_required and nothing_checked:
             self.add_error(None, _("Tick what you checked, or mark the material missing or defective."))
+        if state == CaseMaterial.State.MISSING and not nothing_checked:
+            # The service refuses it too (case_submit); said here on the row, so the clerk sees which one.
+            self.add_error(None, _("A missing material cannot also be checked, kept or scanned: correct one."))
         return cleaned
 
     @property
