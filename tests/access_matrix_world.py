@@ -100,13 +100,15 @@ class World:
     swaps: dict[str, DutySwap] = field(default_factory=dict)
 
 
-def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
+def _in_status(submit: Callable[..., Case]) -> dict[str, Case]:
     """A new case of the place per status a move starts from, moved there by the system (actor None)."""
     cases = {"received": submit()}
     cases["supplement_requested"] = submit()
     services.case_request_supplement(
         actor=None, case=cases["supplement_requested"], problems=[("身份证", "未提供")], now=RECEIVED
     )
+    # A material missing at intake: acceptance waits for the notice or the clerk's reason it is not needed.
+    cases["material_missing"] = submit(complete=False)
     cases["suspended"] = submit()
     services.case_accept(actor=None, case=cases["suspended"], now=RECEIVED)
     services.case_suspend(
@@ -121,7 +123,7 @@ def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
     return cases
 
 
-def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, department_head: User) -> Place:
+def _place(case: Case, submit: Callable[..., Case], *, inquiry_owner: str, department_head: User) -> Place:
     supervisor = user("supervisor")
     services.case_accept(actor=department_head if case.department.code == "SJ" else None, case=case, now=RECEIVED)
     case.refresh_from_db()
@@ -195,8 +197,10 @@ def world_build() -> World:
     # A case relayed from the village room BS01 and received at the town hall BS; one of another town (FT) — both
     # of an item the town decides (XF-0001), so they stay at the town; one of the market department (SJ) at the
     # county centre (YX); the applicant's own online application.
-    def submitter(username: str, *args, **kwargs) -> Callable[[], Case]:
-        return lambda: services.case_submit(actor=user(username), intake=intake(*args, **kwargs), now=RECEIVED)
+    def submitter(username: str, *args, **kwargs) -> Callable[..., Case]:
+        return lambda **more: services.case_submit(
+            actor=user(username), intake=intake(*args, **kwargs, **more), now=RECEIVED
+        )
 
     submit = {
         "BS": submitter("baishacun_agent", "XF-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),

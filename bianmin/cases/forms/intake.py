@@ -70,7 +70,7 @@ class IntakeForm(forms.Form):
             "hx-trigger": "change",
             "hx-target": "#id-number-check",
             "hx-swap": "outerHTML",
-            "hx-include": "[name=id_type],[name=id_number]",
+            "hx-include": "[name=id_type],[name=id_number],[name=item]",
         }
         self.fields["id_number"].widget.attrs.update(check)
         self.fields["id_type"].widget.attrs.update(check)

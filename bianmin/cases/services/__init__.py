@@ -30,6 +30,7 @@ from .intake import (
     case_refuse,
     case_request_supplement,
     case_submit,
+    receiving_site,
 )
 from .materials import case_waive_material
 from .review import case_complete_task, case_decide_extension, case_request_extension, case_resume, case_suspend
@@ -68,4 +69,5 @@ __all__ = [
     "cases_deem_accepted",
     "cases_recompute_deadlines",
     "open_applications",
+    "receiving_site",
 ]

@@ -124,17 +124,21 @@ def _validate_intake(intake: Intake) -> None:
         raise DomainError("；".join(str(e) for e in errors), code="intake_invalid")
 
 
-def _accepting_site(intake: Intake) -> Site:
-    """Where the application is received: the given site; for an agency relay, the nearest level at or above the
-    relaying site that accepts the item."""
-    levels = intake.item.current_version.accepting_level_list
-    # An agent's application goes up from their own room, whatever site the request names.
-    site = intake.relay_site if intake.channel == Channel.AGENCY else intake.receiving_site
-    while intake.channel == Channel.AGENCY and site.level not in levels and site.parent_id:
+def receiving_site(item: ServiceItem, channel: str, site: Site) -> Site:
+    """Where an application made at ``site`` is received: that site; for an agency relay (``site`` the agent's
+    room), the nearest level at or above it that accepts the item."""
+    levels = item.current_version.accepting_level_list
+    while channel == Channel.AGENCY and site.level not in levels and site.parent_id:
         site = site.parent
     if site.level not in levels:
         raise DomainError(_("This item cannot be applied for at this site."), code="wrong_site")
     return site
+
+
+def _accepting_site(intake: Intake) -> Site:
+    # An agent's application goes up from their own room, whatever site the request names.
+    site = intake.relay_site if intake.channel == Channel.AGENCY else intake.receiving_site
+    return receiving_site(intake.item, intake.channel, site)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ Time is frozen on Wednesday 2026-03-04 (Beijing) unless a test passes its own ``
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -352,13 +353,38 @@ def test_the_duplicate_lookup_reads_the_partial_index_of_open_cases(county):
     assert plan[0].startswith("SEARCH cases_case USING INDEX case_open_applicant_idx"), plan
 
 
-def test_an_online_duplicate_gets_a_message_without_the_other_case(county):
-    from bianmin.cases.public_views import DUPLICATE_ONLINE
+def test_an_online_duplicate_is_refused_with_a_message_naming_no_case(county):
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    town = services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS"), now=MONDAY)
-    with refused("duplicate_application"):
-        services.case_submit(actor=None, intake=intake("MZ-0001", "BS", channel="online"), now=TODAY)
-    assert town.tracking_number not in str(DUPLICATE_ONLINE)
+    from bianmin.catalog.models import ServiceItem
+    from bianmin.core.testing import visitor
+    from bianmin.org.models import Site
+
+    from .test_public import PDF, verify_phone
+
+    town = services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0004", "BS"), now=MONDAY)
+    citizen = visitor(language="en")
+    verify_phone(citizen, "MZ-0004")
+    requirements = ServiceItem.objects.get(code="MZ-0004").current_version.materials.all()
+    files = {f"material_{m.pk}": SimpleUploadedFile("m.pdf", PDF) for m in requirements if m.is_required}
+    data = {
+        "name": "张三",
+        "id_type": "resident_id",
+        "id_number": ID_NUMBER,
+        "address": "阳新县白沙镇白沙村三组",
+        "details": "申请残疾人两项补贴。",
+        "receiving_site": Site.objects.get(code="BS").pk,
+        "action": "submit",
+        **files,
+    }
+
+    response = citizen.post("/cases/apply/MZ-0004/", data)
+
+    body = response.content.decode()
+    assert response.status_code == 200  # the form again, with the message
+    assert "An application of yours for this item is still open." in html.unescape(body)
+    assert town.tracking_number not in body
+    assert Case.objects.count() == 1
 
 
 def test_received_supplement_of_a_material_never_listed_gets_its_own_row(county):
@@ -372,3 +398,20 @@ def test_received_supplement_of_a_material_never_listed_gets_its_own_row(county)
     lease = case.materials.get(name="场地租赁合同")
     assert (lease.state, lease.position) == (CaseMaterial.State.PROVIDED, 7)
     assert list(lease.history.values_list("kind", flat=True)) == ["notice", "supplied"]
+
+
+def test_the_inline_check_of_the_number_says_at_once_when_an_open_case_is_elsewhere(county):
+    town = services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS"), now=MONDAY)
+    agent = logged_in("baishacun_agent", language="en")
+    params = {"id_type": "resident_id", "id_number": ID_NUMBER, "item": "MZ-0001"}
+
+    form = agent.get("/workbench/cases/new/?item=MZ-0001").content.decode()
+    hint = agent.get("/workbench/cases/new/check-id/", params).content.decode()
+    # At the town's own window by the same channel it is that window's business: no hint
+    same_place = logged_in("baisha_clerk", language="en").get("/workbench/cases/new/check-id/", params)
+
+    assert 'hx-include="[name=id_type],[name=id_number],[name=item]"' in form
+    assert '<input type="hidden" name="item" value="MZ-0001">' in form
+    assert 'id="open-case-hint"' in hint
+    assert f"{town.tracking_number} (白沙镇便民服务厅, At a window)" in hint
+    assert 'id="open-case-hint"' not in same_place.content.decode()

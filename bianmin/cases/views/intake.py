@@ -167,9 +167,7 @@ def _link_to_open_case(request, desk: IntakeDesk, item: ServiceItem, form, rows)
     """The clerk found that the applicant's open case is the same application: nothing new is registered, the
     open case records the visit here, and the clerk continues with it (or sends the applicant where it is)."""
     channel = Channel.AGENCY if desk.is_agency else Channel.WINDOW
-    open_cases = services.open_applications(
-        id_number=request.POST.get("id_number", ""), item=item, site=desk.site, channel=channel
-    )
+    open_cases = _open_cases_at(desk, item, request.POST.get("id_number", ""))
     case = next((case for case in open_cases if str(case.pk) == request.POST["link_to"]), None)
     if case is None:
         form.is_valid()
@@ -189,11 +187,32 @@ def _link_to_open_case(request, desk: IntakeDesk, item: ServiceItem, form, rows)
     return _after_post(request, case)
 
 
+def _open_cases_at(desk: IntakeDesk, item: ServiceItem, id_number: str) -> list:
+    """The applicant's open cases of the item that an application at this desk would duplicate (as case_submit
+    decides: received at another site or by another channel)."""
+    channel = Channel.AGENCY if desk.is_agency else Channel.WINDOW
+    try:
+        site = services.receiving_site(item, channel, desk.site)
+    except DomainError:
+        return []
+    return services.open_applications(id_number=id_number, item=item, site=site, channel=channel)
+
+
 @staff_required
 @require_GET
 def intake_check_id(request):
-    """The inline check of the document number while the clerk types the rest (htmx, on leaving the field)."""
+    """The inline check of the document number while the clerk types the rest (htmx, on leaving the field); with
+    the item, it also says at once when the applicant has an open case of it elsewhere (禁止两头受理), before the
+    materials are checked."""
     id_type = request.GET.get("id_type", "resident_id")
     number = request.GET.get("id_number", "")
     problems = validate_id_number(id_type, number) if number.strip() else []
-    return TemplateResponse(request, "cases/staff/_id_check.html", {"problems": problems, "number": number})
+    open_cases = []
+    desk = _intake_desk(request.user)
+    code = request.GET.get("item", "").strip().upper()
+    if number.strip() and not problems and desk is not None and code:
+        item = ServiceItem.objects.select_related("current_version").filter(code=code).first()
+        if item is not None and item.is_public:
+            open_cases = _open_cases_at(desk, item, number)
+    context = {"problems": problems, "number": number, "open_cases": open_cases}
+    return TemplateResponse(request, "cases/staff/_id_check.html", context)
