@@ -7,18 +7,28 @@ from django.db import migrations, models
 
 
 def count_outstanding_materials(apps, schema_editor):
-    """Cases still before acceptance count their missing or defective materials: acceptance waits for them."""
+    """Before, receiving a supplement added a second row and left the first one missing: such a row whose
+    material a later row of the case provides was supplied, and says so now. Then cases still before acceptance
+    count their missing or defective materials: acceptance waits for them."""
     Case = apps.get_model("cases", "Case")
     CaseMaterial = apps.get_model("cases", "CaseMaterial")
-    outstanding = (
-        CaseMaterial.objects.filter(case_id=models.OuterRef("pk"), state__in=["missing", "defective"])
+    outstanding = ["missing", "defective"]
+    supplied_later = CaseMaterial.objects.filter(
+        case_id=models.OuterRef("case_id"),
+        name=models.OuterRef("name"),
+        position__gt=models.OuterRef("position"),
+        state="provided",
+    )
+    CaseMaterial.objects.filter(models.Exists(supplied_later), state__in=outstanding).update(state="provided")
+    counts = (
+        CaseMaterial.objects.filter(case_id=models.OuterRef("pk"), state__in=outstanding)
         .order_by()
         .values("case_id")
         .annotate(n=models.Count("pk"))
         .values("n")
     )
     Case.objects.filter(status__in=["received", "supplement_requested"]).update(
-        materials_outstanding=models.functions.Coalesce(models.Subquery(outstanding), 0)
+        materials_outstanding=models.functions.Coalesce(models.Subquery(counts), 0)
     )
 
 

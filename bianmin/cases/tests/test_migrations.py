@@ -52,3 +52,28 @@ def test_existing_cases_get_a_query_code_each_and_their_files_random_names(count
     # … and a file that cannot be read is left where it was, its name recorded
     missing.refresh_from_db()
     assert (missing.file.name, missing.file_name) == ("cases/materials/2026/12/lost.pdf", "lost.pdf")
+
+
+def test_the_material_history_migration_counts_what_acceptance_waits_for_and_settles_old_duplicate_rows(county):
+    from ..models import CaseMaterial
+
+    material_history = importlib.import_module("bianmin.cases.migrations.0012_material_history_and_duplicates")
+    # Given, as before the migration: a case whose supplement added a second row and left the first one missing,
+    # and a case with a material missing and no supplement yet (the count column at its default)
+    supplied = services.case_submit(actor=user("county_clerk"), intake=intake("ZR-0002", "YX"), now=at(2026, 6, 1))
+    first = supplied.materials.order_by("position").first()
+    CaseMaterial.objects.filter(pk=first.pk).update(state="missing", problem="未提供", original_seen=False)
+    CaseMaterial.objects.create(case=supplied, name=first.name, state="provided", position=99)
+    waiting = services.case_submit(
+        actor=user("county_clerk"), intake=intake("SJ-0004", "YX", complete=False), now=at(2026, 6, 1)
+    )
+    Case.objects.update(materials_outstanding=0)
+
+    # When the migration's data step runs
+    material_history.count_outstanding_materials(apps, SimpleNamespace(connection=connection))
+
+    # Then the old missing row reads as supplied, and only the case really missing a material waits for it
+    first.refresh_from_db()
+    assert first.state == "provided"
+    counts = dict(Case.objects.values_list("pk", "materials_outstanding"))
+    assert counts == {supplied.pk: 0, waiting.pk: 1}
