@@ -20,7 +20,7 @@ from bianmin.cases.models import Case, CaseMaterial, Extension, Inquiry, Notice,
 from bianmin.catalog.models import CatalogImport
 from bianmin.complaints.models import Channel, Complaint
 from bianmin.complaints.services import Complainant, ComplaintIn, complaint_receive
-from bianmin.core.testing import at, intake, steps_done, user
+from bianmin.core.testing import OTHER_ID_NUMBER, at, intake, steps_done, user
 from bianmin.duty import services as duty
 from bianmin.duty.models import DutyShift, DutySwap
 from bianmin.licences.models import Licence
@@ -102,13 +102,15 @@ class World:
     swaps: dict[str, DutySwap] = field(default_factory=dict)
 
 
-def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
+def _in_status(submit: Callable[..., Case]) -> dict[str, Case]:
     """A new case of the place per status a move starts from, moved there by the system (actor None)."""
     cases = {"received": submit()}
     cases["supplement_requested"] = submit()
     services.case_request_supplement(
         actor=None, case=cases["supplement_requested"], problems=[("身份证", "未提供")], now=RECEIVED
     )
+    # A material missing at intake: acceptance waits for the notice or the clerk's reason it is not needed.
+    cases["material_missing"] = submit(complete=False)
     cases["suspended"] = submit()
     services.case_accept(actor=None, case=cases["suspended"], now=RECEIVED)
     services.case_suspend(
@@ -134,7 +136,7 @@ def _in_status(submit: Callable[[], Case]) -> dict[str, Case]:
     return cases
 
 
-def _place(case: Case, submit: Callable[[], Case], *, inquiry_owner: str, department_head: User) -> Place:
+def _place(case: Case, submit: Callable[..., Case], *, inquiry_owner: str, department_head: User) -> Place:
     supervisor = user("supervisor")
     services.case_accept(actor=department_head if case.department.code == "SJ" else None, case=case, now=RECEIVED)
     case.refresh_from_db()
@@ -219,14 +221,18 @@ def world_build() -> World:
     # A case relayed from the village room BS01 and received at the town hall BS; one of another town (FT) — both
     # of an item the town decides (XF-0001), so they stay at the town; one of the market department (SJ) at the
     # county centre (YX); the applicant's own online application.
-    def submitter(username: str, *args, **kwargs) -> Callable[[], Case]:
-        return lambda: services.case_submit(actor=user(username), intake=intake(*args, **kwargs), now=RECEIVED)
+    def submitter(username: str, *args, **kwargs) -> Callable[..., Case]:
+        return lambda **more: services.case_submit(
+            actor=user(username), intake=intake(*args, **kwargs, **more), now=RECEIVED
+        )
 
     submit = {
         "BS": submitter("baishacun_agent", "XF-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
-        "FT": submitter("futu_clerk", "XF-0001", "FT"),
+        # Another town's and the online case are a namesake's: one applicant's open case of the same item at
+        # another site or by another channel would be a duplicate application (禁止两头受理).
+        "FT": submitter("futu_clerk", "XF-0001", "FT", id_number=OTHER_ID_NUMBER),
         "YX": submitter("county_clerk", "SJ-0004", "YX"),
-        "ONLINE": submitter("matrix_applicant", "SJ-0004", "YX", channel="online"),
+        "ONLINE": submitter("matrix_applicant", "SJ-0004", "YX", channel="online", id_number=OTHER_ID_NUMBER),
     }
     bs, ft, yx, online = (submit[key]() for key in ("BS", "FT", "YX", "ONLINE"))
     town_item_head = User.objects.create_user(username="matrix_xf_head", password=PASSWORD)

@@ -345,6 +345,9 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/supplement": case_move(*WINDOW_MOVERS, status="received"),
     "POST /api/v1/cases/{case_id}/supplement-received": case_move(*WINDOW_MOVERS, status="supplement_requested"),
     "POST /api/v1/cases/{case_id}/accept": case_move(*WINDOW_MOVERS, status="received"),
+    "POST /api/v1/cases/{case_id}/materials/{material_id}/waiver": case_move(
+        *WINDOW_MOVERS, status="material_missing", material_id="missing_material"
+    ),
     "POST /api/v1/cases/{case_id}/refuse": case_move(*WINDOW_MOVERS, status="received"),
     # The open step of an accepted case is its department's (head, chief representative).
     "POST /api/v1/cases/{case_id}/tasks/{task_id}/complete": case_move(*DEPARTMENT_LEADS, task_id="open_task"),
@@ -473,6 +476,7 @@ API_BODIES = {
     "/ratings/cases/{tracking_number}": {"level": 5},
     "/supplement": {"problems": [{"material": "身份证", "problem": "未提供"}]},
     "/supplement-received": {"materials": [{"name": "身份证"}]},
+    "/waiver": {"reason": "申请人为个人，无需营业执照"},
     "/refuse": {"reasons": "不属于本机关职权范围。"},
     "/complete": {"outcome": "agree"},
     "/suspend": {"kind": "hearing", "reason": "听证", "expected_days": 5},
@@ -566,6 +570,8 @@ def _object(kind: str, world: World, role: str, side: str):
         "received": lambda: place.in_status["received"].pk,
         "supplement_requested": lambda: place.in_status["supplement_requested"].pk,
         "suspended": lambda: place.in_status["suspended"].pk,
+        "material_missing": lambda: place.in_status["material_missing"].pk,
+        "missing_material": lambda: place.in_status["material_missing"].materials.get(state="missing").pk,
         "approved": lambda: place.in_status["approved"].pk,
         "sent": lambda: place.in_status["sent"].pk,
         "closed": lambda: place.in_status["closed"].pk,

@@ -28,7 +28,7 @@ from bianmin.cases.public_views import TRACKED_SESSION_KEY
 from bianmin.cases.workflow import ALLOWED_FROM, actions_available
 from bianmin.catalog.models import FeeRule
 from bianmin.core.errors import DomainError
-from bianmin.core.testing import SHANGHAI, intake
+from bianmin.core.testing import OTHER_ID_NUMBER, SHANGHAI, intake
 
 from .access_matrix_world import NOW, RECEIVED, ROLES, World, world_build
 
@@ -36,15 +36,17 @@ from .access_matrix_world import NOW, RECEIVED, ROLES, World, world_build
 SUBMITTERS = {
     "BS": ("baishacun_agent", ("XF-0001", "BS01"), {"channel": "agency", "relay": "BS01", "authorisation": "委托书"}),
     "YX": ("county_clerk", ("SJ-0004", "YX"), {}),
-    "ONLINE": ("matrix_applicant", ("SJ-0004", "YX"), {"channel": "online"}),
+    "ONLINE": ("matrix_applicant", ("SJ-0004", "YX"), {"channel": "online", "id_number": OTHER_ID_NUMBER}),
 }
 AFTER_THE_WINDOW = datetime.datetime(2026, 2, 2, 10, tzinfo=SHANGHAI)  # 5 working days ended on 9 February
 
 
-def _submit(place: str, *, when: datetime.datetime = RECEIVED, item: str | None = None) -> Case:
+def _submit(place: str, *, when: datetime.datetime = RECEIVED, item: str | None = None, complete: bool = True) -> Case:
     username, (code, site), options = SUBMITTERS[place]
     return services.case_submit(
-        actor=User.objects.get(username=username), intake=intake(item or code, site, **options), now=when
+        actor=User.objects.get(username=username),
+        intake=intake(item or code, site, complete=complete, **options),
+        now=when,
     )
 
 
@@ -96,6 +98,11 @@ def _extensions_used_up(place: str) -> Case:
 STATES: dict[str, Callable[[World, str], Case]] = {
     "received": lambda world, place: world.places[place].in_status["received"],
     "received_after_the_window": lambda world, place: _submit(place, when=AFTER_THE_WINDOW),
+    # A material missing: acceptance waits for the supplement notice or for the clerk's reason it is not needed.
+    "received_material_missing": lambda world, place: _submit(place, complete=False),
+    "received_material_missing_after_the_window": lambda world, place: _submit(
+        place, when=AFTER_THE_WINDOW, complete=False
+    ),
     "supplement_requested": lambda world, place: world.places[place].in_status["supplement_requested"],
     "refused": lambda world, place: services.case_refuse(actor=None, case=_submit(place), reasons="不符合条件").case,
     "accepted": lambda world, place: _accepted(place),
@@ -165,10 +172,22 @@ def _attempts(actor: User, case: Case) -> dict[str, list[Callable[[], object]]]:
     return {
         "request_supplement": [
             lambda: services.case_request_supplement(
-                actor=actor, case=case, problems=[("身份证", "复印件不清晰")], repeat_reason="第一次告知后又发现缺件"
+                actor=actor,
+                case=case,
+                # Valid: the one notice lists every material still missing (case_request_supplement checks it).
+                problems=[("身份证", "复印件不清晰")]
+                + [(material.name, "未提供") for material in case.materials.all() if material.is_outstanding],
+                repeat_reason="第一次告知后又发现缺件",
             )
         ],
         "receive_supplement": [lambda: services.case_receive_supplement(actor=actor, case=case, materials=[])],
+        "waive_material": [
+            lambda material=material: services.case_waive_material(
+                actor=actor, case=case, material_id=material.pk, reason="申请人为个人，无需营业执照"
+            )
+            for material in case.materials.all()
+            if material.is_outstanding
+        ],
         "accept": [lambda: services.case_accept(actor=actor, case=case)],
         "refuse": [lambda: services.case_refuse(actor=actor, case=case, reasons="不符合条件")],
         "complete_task": [

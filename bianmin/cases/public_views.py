@@ -50,7 +50,7 @@ from .public_forms import (
     default_receiving_site,
 )
 from .selectors import case_for_applicant, case_for_phone_check
-from .services import Applicant, Intake, case_submit, case_withdraw
+from .services import Applicant, DuplicateApplication, Intake, case_submit, case_withdraw
 from .timeline import case_milestones
 
 TRACKED_SESSION_KEY = "tracked_cases"
@@ -58,6 +58,11 @@ TRACKED_SECONDS = 2 * 60 * 60
 TRACK_ATTEMPTS = 10  # lookups per session and per address …
 TRACK_WINDOW_SECONDS = 10 * 60  # … in this many seconds
 SMS_PER_ADDRESS = 10  # codes one address may have sent in an hour, to any numbers
+DUPLICATE_ONLINE = gettext_lazy(
+    "An application of yours for this item is still open. One application is handled in one place: follow it on "
+    "the tracking page with its tracking number, or withdraw it there before applying again. If this is a different "
+    "matter, apply at a service window, where the clerk can register it with the reason."
+)
 NO_MATCH = gettext_lazy(
     "No matching case was found. Check the tracking number and the other details you entered, and try again."
 )
@@ -205,6 +210,9 @@ def application_form(request, code: str):
     if form.is_valid():
         try:
             case = _submit(request, version, form, draft, phone)
+        except DuplicateApplication:
+            # Not the staff's message: whoever typed an identity number learns no case number or site from it.
+            form.add_error(None, DUPLICATE_ONLINE)
         except DomainError as error:
             form.add_error(None, error.message)
         else:

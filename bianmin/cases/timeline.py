@@ -39,6 +39,8 @@ LABELS: dict[str, Label] = {
         gettext_lazy("Supplementary materials requested"),
     ),
     "case.receive_supplement": _everyone(gettext_lazy("Supplementary materials received")),
+    "case.waive_material": Label(gettext_lazy("Material recorded as not needed")),
+    "case.link_application": Label(gettext_lazy("The applicant asked again elsewhere: linked to this case")),
     "case.accept": _everyone(gettext_lazy("Accepted")),
     "case.accept_deemed": Label(
         gettext_lazy("Accepted by law: no answer within 5 working days"),
@@ -80,6 +82,9 @@ PAYLOAD_LABELS = {
     "is_repeat": gettext_lazy("Repeated notice"),
     "repeat_reason": gettext_lazy("Reason for a second notice"),
     "materials": gettext_lazy("Materials"),
+    "material": gettext_lazy("Material"),
+    "outstanding": gettext_lazy("Still missing or defective"),
+    "duplicate_of": gettext_lazy("Registered beside the open case"),
     "accepted_on": gettext_lazy("Accepted on"),
     "promised_due": gettext_lazy("Promised deadline"),
     "statutory_due": gettext_lazy("Statutory deadline"),

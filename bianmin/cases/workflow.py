@@ -26,6 +26,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "submit": frozenset({Status.DRAFT}),
     "request_supplement": frozenset({Status.RECEIVED}),
     "receive_supplement": frozenset({Status.SUPPLEMENT_REQUESTED}),
+    "waive_material": frozenset({Status.RECEIVED}),
     "accept": frozenset({Status.RECEIVED}),
     "refuse": frozenset({Status.RECEIVED, Status.SUPPLEMENT_REQUESTED}),
     "complete_task": frozenset({Status.ACCEPTED}),
@@ -78,6 +79,22 @@ def _may_request_supplement(case: Case, on: datetime.date) -> bool:
     return case.supplement_count > 0 or on <= case.acceptance_due
 
 
+def accepted_by_law(case: Case, on: datetime.date) -> bool:
+    """No acceptance, refusal or supplement notice within 5 working days of receipt: the law has accepted the case
+    as of its receipt (ALL art. 32), whatever its materials."""
+    return case.supplement_count == 0 and case.acceptance_due is not None and on > case.acceptance_due
+
+
+def _may_accept(case: Case, on: datetime.date) -> bool:
+    """Acceptance waits for every material missing or defective to be supplied or recorded as not needed
+    (case_accept: materials_incomplete), unless the law has already accepted the case."""
+    return case.materials_outstanding == 0 or accepted_by_law(case, on)
+
+
+def _may_waive_material(case: Case, on: datetime.date) -> bool:
+    return case.materials_outstanding > 0
+
+
 def _may_request_extension(case: Case, on: datetime.date) -> bool:
     return not _pending_extension(case, on) and case.extension_days < extension_limit(case)
 
@@ -117,6 +134,8 @@ def _unsigned_receipt(case: Case, on: datetime.date) -> bool:
 
 PRECONDITIONS: dict[str, Callable[[Case, datetime.date], bool]] = {
     "request_supplement": _may_request_supplement,
+    "waive_material": _may_waive_material,
+    "accept": _may_accept,
     "request_extension": _may_request_extension,
     "decide_extension": _pending_extension,
     "decide": _reviews_done,

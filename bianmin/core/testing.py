@@ -240,6 +240,9 @@ def department_head(department_code: str, *, full_name: str = "") -> User:
 
 # 张三's resident identity number: 18 characters, the last one its check character.
 ID_NUMBER = "42022219900101123" + resident_id_check_character("42022219900101123")
+# Another applicant's (a namesake's), for a test that needs a second person's open case of the same item at another
+# site or by another channel: one applicant's would be a duplicate application (禁止两头受理, cases.services).
+OTHER_ID_NUMBER = "42022219850505432" + resident_id_check_character("42022219850505432")
 
 
 def intake(
@@ -251,10 +254,14 @@ def intake(
     relay: str = "",
     authorisation: str = "",
     delivery: str = "where_applied",
+    id_number: str = ID_NUMBER,
+    duplicate_reason: str = "",
 ) -> Intake:
     """张三's application for the item at the site, every material of the item's current version checked (with
     ``complete=False`` the first one missing); ``relay`` and ``authorisation`` for an agent's application;
-    ``delivery`` where the result goes back (``DeliveryChoice``)."""
+    ``delivery`` where the result goes back (``DeliveryChoice``); ``id_number`` another applicant's document
+    (``OTHER_ID_NUMBER``), ``duplicate_reason`` the clerk's reason to register it beside the applicant's open case of
+    the item elsewhere."""
     from bianmin.cases.services import Applicant, Intake, MaterialCheck
     from bianmin.catalog.models import ServiceItem
     from bianmin.org.models import Site
@@ -267,12 +274,13 @@ def intake(
     if not complete and materials:
         materials[0].state = "missing"
         materials[0].problem = "未提供"
+        materials[0].original_seen = materials[0].copy_kept = False  # nothing to check: it is not there
     return Intake(
         item=item,
         applicant=Applicant(
             name="张三",
             id_type="resident_id",
-            id_number=ID_NUMBER,
+            id_number=id_number,
             phone="13800000000",
             address="阳新县白沙镇白沙村三组",
         ),
@@ -282,6 +290,7 @@ def intake(
         relay_site=Site.objects.get(code=relay) if relay else None,
         agency_authorisation=authorisation,
         delivery=delivery,
+        duplicate_reason=duplicate_reason,
     )
 
 
@@ -344,10 +353,10 @@ def accepted(
     return services.case_accept(actor=_actor(by, site), case=case, now=now)
 
 
-def overdue(item: str = "SJ-0004", site: str = "YX", *, by=SITE_CLERK) -> Case:
+def overdue(item: str = "SJ-0004", site: str = "YX", *, by=SITE_CLERK, **intake_options) -> Case:
     """Received Monday 2026-03-02 and accepted Tuesday 03-03: SJ-0004's promised 5 working days end on 03-10, its
     first review step (材料审查, 1 working day) on 03-04; a sweep from 03-11 finds both overdue."""
-    return accepted(item, site, received_at=at(2026, 3, 2), now=at(2026, 3, 3), by=by)
+    return accepted(item, site, received_at=at(2026, 3, 2), now=at(2026, 3, 3), by=by, **intake_options)
 
 
 def suspended(

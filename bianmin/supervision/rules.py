@@ -296,6 +296,14 @@ def _forwarded_late(ctx: SweepContext) -> QuerySet:
     return _case_causes(cases, site="receiving_site_id", role=Role.CLERK, due=F("lower_due"))
 
 
+def _duplicate_override(ctx: SweepContext) -> QuerySet:
+    """禁止两头受理 (DOMAIN §1): a case registered beside the applicant's open case of the same item at another site
+    or by another channel, on the clerk's stated reason (``Case.duplicate_of``, set by cases' case_submit). The
+    terms are those of the partial index case_duplicate_override_idx: keep them the same."""
+    cases = Case.objects.filter(ctx.changed(), duplicate_of__isnull=False)
+    return _case_causes(cases, site="receiving_site_id", role=Role.CLERK)
+
+
 # --- 10: a supervision order unanswered by its deadline --------------------------------------------------------
 
 
@@ -497,6 +505,19 @@ RULES: dict[str, Rule] = {
             default_level=Level.WARNING,
             responsible_role=Role.CLERK,
             causes=_forwarded_late,
+        ),
+        Rule(
+            code="duplicate_override",
+            name=_("Application registered beside an open one"),
+            description=_(
+                "One application, one place: a case was registered although the applicant's case for the same item "
+                "was open at another site or by another channel; the clerk's reason is on the case."
+            ),
+            is_anomaly=True,
+            clears=False,
+            default_level=Level.YELLOW,
+            responsible_role=Role.CLERK,
+            causes=_duplicate_override,
         ),
         Rule(
             code="order_overdue",

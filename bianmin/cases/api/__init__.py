@@ -60,6 +60,7 @@ from .inputs import (
     SupplementReceivedIn,
     SuspensionIn,
     TaskCompletionIn,
+    WaiverIn,
     WithdrawalIn,
 )
 from .outputs import (
@@ -204,6 +205,7 @@ def _intake(payload: IntakeIn) -> services.Intake:
         relay_site=_site(payload.relay_site, "relay_site"),
         agency_authorisation=payload.agency_authorisation,
         delivery=payload.delivery,
+        duplicate_reason=payload.duplicate_reason,
     )
 
 
@@ -258,6 +260,16 @@ def receive_supplement(request, case_id: Id, payload: SupplementReceivedIn):
     case = _visible_case(request, case_id)
     materials = _material_checks(payload.materials, case.version)
     services.case_receive_supplement(actor=request.auth, case=case, materials=materials)
+    return Status(200, _detail(request, case_id))
+
+
+@_write("/{case_id}/materials/{material_id}/waiver", summary="Record why a missing material is not needed")
+def waive_material(request, case_id: Id, material_id: Id, payload: WaiverIn):
+    """ALL art. 32: acceptance waits for every material missing or defective, unless the clerk records why it is
+    not needed for this case; the material's history keeps the reason, who and when."""
+    services.case_waive_material(
+        actor=request.auth, case=_visible_case(request, case_id), material_id=material_id, reason=payload.reason
+    )
     return Status(200, _detail(request, case_id))
 
 

@@ -7,7 +7,7 @@ from ninja import Router
 
 from bianmin.core.errors import DomainError
 
-from ..models import Case, ReviewTask
+from ..models import Case, CaseMaterial, CaseMaterialEvent, ReviewTask
 from ..selectors import case_get_for_user, cases_visible_to
 from .outputs import CaseDetail
 
@@ -22,7 +22,10 @@ class UnknownReference(DomainError):
 
 def _with_details(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("relay_site", "delivery_site", "sent_from_site", "delivered_by").prefetch_related(
-        "materials",
+        Prefetch(
+            "materials",
+            CaseMaterial.objects.prefetch_related(Prefetch("history", CaseMaterialEvent.objects.select_related("by"))),
+        ),
         Prefetch("tasks", ReviewTask.objects.select_related("department", "site")),
         "notices",
         "extensions",

@@ -65,7 +65,8 @@ class MaterialIn(Input):
 
     requirement_id: Id | None = None
     name: Name = ""
-    state: CaseMaterial.State = CaseMaterial.State.PROVIDED
+    # At intake a material is provided, missing or defective; "not needed" is recorded on the case with a reason.
+    state: Literal["provided", "missing", "defective"] = CaseMaterial.State.PROVIDED
     original_seen: StrictBool = False
     copy_kept: StrictBool = False
     problem: ShortText = ""
@@ -95,6 +96,14 @@ class IntakeIn(Input):
             "deciding_site, or post (needs the applicant's address)."
         ),
     )
+    duplicate_reason: Reason = Field(
+        "",
+        description=(
+            "Why this is registered although the applicant has an open case of the item at another site or by "
+            "another channel (禁止两头受理): without it such an application is refused with 409 "
+            "duplicate_application; with it the case records the open one and supervision is alerted."
+        ),
+    )
 
 
 class ProblemIn(Input):
@@ -105,6 +114,10 @@ class ProblemIn(Input):
 class SupplementIn(Input):
     problems: list[ProblemIn] = Field(min_length=1, max_length=50)
     repeat_reason: Reason = ""
+
+
+class WaiverIn(Input):
+    reason: Reason = Field(min_length=1, description="Why the material is not needed for this case.")
 
 
 class SupplementReceivedIn(Input):

@@ -10,7 +10,7 @@ from pydantic import WithJsonSchema
 from bianmin.core.workdays import CalendarGap
 
 from ..clock import clock
-from ..models import Case, CaseMaterial, Extension, Notice, ReviewTask
+from ..models import Case, CaseMaterial, CaseMaterialEvent, Extension, Notice, ReviewTask
 from ..models import Status as CaseStatus
 from ..workflow import ALLOWED_FROM, actions_available
 
@@ -110,6 +110,20 @@ class ClockOut(Schema):
     days_left: int | None
 
 
+class CaseMaterialEventOut(Schema):
+    """One line of a material's history: checked at intake, listed in the supplement notice, supplied, waived."""
+
+    kind: str
+    state: str
+    note: str
+    at: datetime.datetime
+    by: str
+
+    @staticmethod
+    def resolve_by(event: CaseMaterialEvent) -> str:
+        return event.by.username if event.by_id else ""
+
+
 class CaseMaterialOut(Schema):
     id: int
     requirement_id: int | None
@@ -119,10 +133,15 @@ class CaseMaterialOut(Schema):
     copy_kept: bool
     problem: str
     has_file: bool
+    history: list[CaseMaterialEventOut]
 
     @staticmethod
     def resolve_has_file(material: CaseMaterial) -> bool:
         return bool(material.file)
+
+    @staticmethod
+    def resolve_history(material: CaseMaterial) -> list[CaseMaterialEvent]:
+        return list(material.history.all())
 
 
 class TaskOut(Schema):

@@ -20,7 +20,7 @@ from .case import (
     Status,
     query_code_new,
 )
-from .case_parts import CaseMaterial, Extension, Notice, ReviewTask, Suspension
+from .case_parts import CaseMaterial, CaseMaterialEvent, Extension, Notice, ReviewTask, Suspension
 from .inquiry import Inquiry
 from .watch import PersonalDataView, YellowThreshold
 
@@ -31,6 +31,7 @@ __all__ = [
     "CaseAccess",
     "CaseCount",
     "CaseMaterial",
+    "CaseMaterialEvent",
     "Channel",
     "DeliveryChoice",
     "DeliveryMethod",

@@ -153,6 +153,20 @@ class Case(models.Model):
     suspended_days = models.PositiveSmallIntegerField(_("working days suspended"), default=0)
     extension_days = models.PositiveSmallIntegerField(_("working days of approved extension"), default=0)
     supplement_count = models.PositiveSmallIntegerField(_("supplement notices"), default=0)
+    # Materials still missing or defective (kept by the intake services): acceptance waits while there are any
+    # (workflow.PRECONDITIONS and case_accept), unless the law has already accepted the case (ALL art. 32).
+    materials_outstanding = models.PositiveSmallIntegerField(_("materials outstanding"), default=0)
+    # 禁止两头受理: registered although this applicant's case for the same item was open (``duplicate_of``), with the
+    # clerk's reason; supervision's rule duplicate_override reads it.
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("registered beside the open case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    duplicate_reason = models.CharField(_("why registered beside the open case"), max_length=300, blank=True)
     forwarded_at = models.DateTimeField(_("forwarded to the deciding level at"), null=True, blank=True)
     # The running clock read from the row itself (kept by cases/clock.py after every move, a calendar change and
     # a yellow-threshold change): the deadline it runs to (acceptance while received, the promised deadline once
@@ -270,6 +284,13 @@ class Case(models.Model):
                 condition=Q(decided_at__isnull=False),
             ),
             models.Index(fields=["withdrawn_at"], name="case_withdrawn_at_idx"),
+            # One application, one place (禁止两头受理): intake looks up the applicant's open case of the item.
+            # Partial: only the open cases (a tenth of them), and the lookup repeats these terms.
+            models.Index(
+                fields=["applicant_id_number", "item"],
+                name="case_open_applicant_idx",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
             # The alert sweep's event rules (supervision/rules.py) read these instead of every case: each index
             # holds only the cases a rule looks at (a fee was collected, the case was forwarded) or only the
             # anomalies themselves. A partial index serves a query whose WHERE repeats the index's terms, so the
@@ -288,6 +309,7 @@ class Case(models.Model):
                 name="case_late_acceptance_idx",
                 condition=Q(supplement_count=0, accepted_at__gte=EndOfBeijingDay("acceptance_due")),
             ),
+            models.Index(fields=["id"], name="case_duplicate_override_idx", condition=Q(duplicate_of__isnull=False)),
         ]
         constraints = [
             models.CheckConstraint(

@@ -16,12 +16,18 @@ from .case import Case
 
 
 class CaseMaterial(models.Model):
-    """One material as checked at intake: seen, kept, uploaded, or missing/defective."""
+    """One material of a case, one row for its whole life: seen, kept, uploaded, or missing/defective, then
+    supplied or recorded as not needed. How it got to its state is its history (``CaseMaterialEvent``)."""
 
     class State(models.TextChoices):
         PROVIDED = "provided", _("Provided")
         MISSING = "missing", _("Missing")
         DEFECTIVE = "defective", _("Defective")
+        # The clerk recorded why the material is not needed for this case (with the reason, in its history).
+        WAIVED = "waived", _("Not needed")
+
+    # What keeps the case from being accepted (ALL art. 32: complete the materials first, or one notice).
+    OUTSTANDING = (State.MISSING, State.DEFECTIVE)
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
     requirement = models.ForeignKey(
@@ -45,6 +51,37 @@ class CaseMaterial(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.state in self.OUTSTANDING
+
+
+class CaseMaterialEvent(models.Model):
+    """One step of a material's history: recorded at intake, listed in a supplement notice, supplied, recorded as
+    not needed; who did it and when."""
+
+    class Kind(models.TextChoices):
+        INTAKE = "intake", _("Checked at intake")
+        NOTICE = "notice", _("Listed in the supplement notice")
+        SUPPLIED = "supplied", _("Supplied")
+        WAIVED = "waived", _("Recorded as not needed")
+
+    material = models.ForeignKey(CaseMaterial, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=10, choices=CaseMaterial.State.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("material history entry")
+        verbose_name_plural = _("material history")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["material", "at"], name="material_history_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.material} · {self.get_kind_display()}"
 
 
 class ReviewTask(models.Model):

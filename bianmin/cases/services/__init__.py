@@ -3,7 +3,8 @@ row, writes its audit event in the same transaction, and notifies the applicant 
 
 The law's clocks (ALL art. 29–50, 82) all come from the working-day calendar (bianmin.core.workdays).
 
-Modules, by stage of the case life: intake (intake, supplement, acceptance, refusal), review (steps,
+Modules, by stage of the case life: intake (intake, supplement, acceptance, refusal), materials (a
+material's row and history, waiving one), duplicates (one application, one place), review (steps,
 suspension, extension), decision (decision, certificate, fee, delivery, withdrawal), sweeps (the worker's);
 _common holds what they share. Callers import from here.
 """
@@ -20,6 +21,7 @@ from .decision import (
     case_record_signature,
     case_withdraw,
 )
+from .duplicates import DuplicateApplication, case_link_application, open_applications
 from .intake import (
     PHONE,
     Applicant,
@@ -30,7 +32,9 @@ from .intake import (
     case_refuse,
     case_request_supplement,
     case_submit,
+    receiving_site,
 )
+from .materials import case_waive_material
 from .review import case_complete_task, case_decide_extension, case_request_extension, case_resume, case_suspend
 from .sweeps import cases_apply_silence, cases_deem_accepted, cases_recompute_deadlines
 
@@ -41,6 +45,7 @@ __all__ = [
     "PHONE",
     "PRECHECK_WORKING_DAYS",
     "Applicant",
+    "DuplicateApplication",
     "Intake",
     "MaterialCheck",
     "case_accept",
@@ -51,6 +56,7 @@ __all__ = [
     "case_deliver",
     "case_handle_immediately",
     "case_issue_certificate",
+    "case_link_application",
     "case_mark_ready",
     "case_receive_result",
     "case_receive_supplement",
@@ -61,8 +67,11 @@ __all__ = [
     "case_resume",
     "case_submit",
     "case_suspend",
+    "case_waive_material",
     "case_withdraw",
     "cases_apply_silence",
     "cases_deem_accepted",
     "cases_recompute_deadlines",
+    "open_applications",
+    "receiving_site",
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,7 +30,7 @@ from ..models import (
     Status,
     query_code_new,
 )
-from ..workflow import check_transition
+from ..workflow import accepted_by_law, check_transition
 from ._common import (
     APPEAL_RIGHTS,
     PRECHECK_WORKING_DAYS,
@@ -47,6 +46,16 @@ from ._common import (
     _tell,
     _tracking_number,
 )
+from .duplicates import DuplicateApplication, normalised_id_number, open_applications
+from .materials import (
+    MaterialCheck,
+    materials_list_in_notice,
+    materials_outstanding_count,
+    materials_record_intake,
+    materials_supply,
+    materials_unlisted,
+    outstanding_names,
+)
 
 # --- Intake -------------------------------------------------------------------------------------------------
 
@@ -61,19 +70,6 @@ class Applicant:
 
 
 @dataclass
-class MaterialCheck:
-    """One material at intake: seen as an original, a copy kept, or missing/defective with the problem."""
-
-    name: str
-    requirement_id: int | None = None
-    state: str = CaseMaterial.State.PROVIDED
-    original_seen: bool = False
-    copy_kept: bool = False
-    problem: str = ""
-    file: object | None = None
-
-
-@dataclass
 class Intake:
     item: ServiceItem
     applicant: Applicant
@@ -85,9 +81,30 @@ class Intake:
     agency_authorisation: str = ""
     # Where the result goes back (结果反馈): where the applicant applied unless they choose otherwise.
     delivery: str = DeliveryChoice.WHERE_APPLIED
+    # 禁止两头受理: why this is registered although the applicant has an open case of the item (else refused).
+    duplicate_reason: str = ""
 
 
 PHONE = re.compile(r"^1\d{10}$|^0\d{2,3}-?\d{7,8}$")
+
+
+def _material_errors(materials: list[MaterialCheck]) -> list[str]:
+    """Each material is provided, missing or defective, says what is wrong when it is not provided, and is not
+    both missing and checked: a contradictory row is refused, not recorded."""
+    errors = []
+    for material in materials:
+        name = {"name": material.name}
+        if material.state not in (CaseMaterial.State.PROVIDED, *CaseMaterial.OUTSTANDING):
+            errors.append(_("At intake a material is provided, missing or defective: “%(name)s”.") % name)
+        elif material.state != CaseMaterial.State.PROVIDED and not material.problem.strip():
+            errors.append(_("Say what is missing or wrong with “%(name)s”.") % name)
+        if material.state == CaseMaterial.State.MISSING and (
+            material.original_seen or material.copy_kept or material.file is not None
+        ):
+            errors.append(
+                _("“%(name)s” is marked missing but also checked, kept or scanned: correct one of them.") % name
+            )
+    return errors
 
 
 def _validate_intake(intake: Intake) -> None:
@@ -108,9 +125,7 @@ def _validate_intake(intake: Intake) -> None:
     if intake.channel != Channel.AGENCY and intake.relay_site is not None:
         errors.append(_("Only an application through an agent is relayed from another site."))
     errors.extend(_delivery_errors(intake))
-    for material in intake.materials:
-        if material.state != CaseMaterial.State.PROVIDED and not material.problem.strip():
-            errors.append(_("Say what is missing or wrong with “%(name)s”.") % {"name": material.name})
+    errors.extend(_material_errors(intake.materials))
     if errors:
         raise DomainError("；".join(str(e) for e in errors), code="intake_invalid")
 
@@ -123,17 +138,21 @@ def _delivery_errors(intake: Intake) -> list[str]:
     return []
 
 
-def _accepting_site(intake: Intake) -> Site:
-    """Where the application is received: the given site; for an agency relay, the nearest level at or above the
-    relaying site that accepts the item."""
-    levels = intake.item.current_version.accepting_level_list
-    # An agent's application goes up from their own room, whatever site the request names.
-    site = intake.relay_site if intake.channel == Channel.AGENCY else intake.receiving_site
-    while intake.channel == Channel.AGENCY and site.level not in levels and site.parent_id:
+def receiving_site(item: ServiceItem, channel: str, site: Site) -> Site:
+    """Where an application made at ``site`` is received: that site; for an agency relay (``site`` the agent's
+    room), the nearest level at or above it that accepts the item."""
+    levels = item.current_version.accepting_level_list
+    while channel == Channel.AGENCY and site.level not in levels and site.parent_id:
         site = site.parent
     if site.level not in levels:
         raise DomainError(_("This item cannot be applied for at this site."), code="wrong_site")
     return site
+
+
+def _accepting_site(intake: Intake) -> Site:
+    # An agent's application goes up from their own room, whatever site the request names.
+    site = intake.relay_site if intake.channel == Channel.AGENCY else intake.receiving_site
+    return receiving_site(intake.item, intake.channel, site)
 
 
 @transaction.atomic
@@ -152,6 +171,9 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         raise DomainError(_("This item cannot be applied for through an agent."), code="agency_not_offered")
     _validate_intake(intake)
     site = _accepting_site(intake)
+    open_cases = open_applications(id_number=intake.applicant.id_number, item=item, site=site, channel=intake.channel)
+    if open_cases and not intake.duplicate_reason.strip():
+        raise DuplicateApplication(open_cases)
     if intake.channel == Channel.AGENCY:
         # Relayed from the agent's own room to the level above it that accepts the item, where the law's clock runs.
         permissions.require(permissions.can_relay_from(actor, intake.relay_site))
@@ -167,7 +189,7 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         status=Status.RECEIVED,
         applicant_name=intake.applicant.name.strip(),
         applicant_id_type=intake.applicant.id_type,
-        applicant_id_number=intake.applicant.id_number.strip().upper(),
+        applicant_id_number=normalised_id_number(intake.applicant.id_number),
         applicant_phone=intake.applicant.phone.strip(),
         applicant_address=intake.applicant.address.strip(),
         details=intake.details,
@@ -185,8 +207,13 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         query_code=query_code_new(),
         delivery_method=delivery_method,
         delivery_site=delivery_site,
+        duplicate_of=open_cases[0] if open_cases else None,
+        duplicate_reason=intake.duplicate_reason.strip() if open_cases else "",
     )
-    _save_materials(case, intake.materials)
+    materials_record_intake(case, intake.materials, actor=actor, at=now)
+    materials_outstanding_count(case)
+    case.save(update_fields=["materials_outstanding"])
+    duplicate = {"duplicate_of": open_cases[0].tracking_number, "reason": case.duplicate_reason} if open_cases else {}
     _audit(
         actor,
         "submit",
@@ -198,6 +225,7 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         version=version.number,
         delivery=intake.delivery,
         delivery_site=delivery_site.code if delivery_site else None,
+        **duplicate,
     )
     received = _("your application has been received; we will accept it or tell you what is missing by %(date)s.") % {
         "date": f"{case.acceptance_due:%Y-%m-%d}"
@@ -218,26 +246,6 @@ def _delivery(intake: Intake, site: Site) -> tuple[str, Site | None]:
     if intake.delivery == DeliveryChoice.DECIDING_SITE:
         return DeliveryMethod.WINDOW, _deciding_site_of(intake.item.current_version, site)
     return DeliveryMethod.WINDOW, intake.relay_site or site
-
-
-def _save_materials(case: Case, materials: list[MaterialCheck], *, after: int = 0) -> None:
-    """Record the checked materials, numbered after the ``after`` materials the case already has."""
-    for position, material in enumerate(materials, start=after + 1):
-        row = CaseMaterial(
-            case=case,
-            requirement_id=material.requirement_id,
-            name=material.name,
-            state=material.state,
-            original_seen=material.original_seen,
-            copy_kept=material.copy_kept,
-            problem=material.problem,
-            position=position,
-        )
-        if material.file is not None:
-            # Stored under a random name (core.uploads.RandomName); the name it came with is shown and downloaded.
-            row.file = material.file
-            row.file_name = PurePosixPath(material.file.name or "").name[-100:]
-        row.save()
 
 
 # --- Before acceptance: one supplement notice, acceptance, refusal -----------------------------------------
@@ -271,15 +279,24 @@ def case_request_supplement(
             % {"date": f"{case.acceptance_due:%Y-%m-%d}"},
             code="acceptance_window_passed",
         )
+    left_out = materials_unlisted(case, problems)
+    if left_out:
+        raise DomainError(
+            _("The notice must list every material still missing or defective, also: %(names)s.")
+            % {"names": "、".join(left_out)},
+            code="supplement_incomplete",
+        )
     is_repeat = case.supplement_count > 0
     if is_repeat and not repeat_reason.strip():
         raise DomainError(
             _("A supplement notice was already issued; a second one needs a reason and is reported to supervision."),
             code="repeat_supplement_needs_reason",
         )
+    materials_list_in_notice(case, problems, actor=actor, at=now)
+    materials_outstanding_count(case)
     case.status = Status.SUPPLEMENT_REQUESTED
     case.supplement_count += 1
-    case.save(update_fields=["status", "supplement_count"])
+    case.save(update_fields=["status", "supplement_count", "materials_outstanding"])
     notice = _issue(
         case,
         Notice.Kind.SUPPLEMENT,
@@ -313,17 +330,26 @@ def case_request_supplement(
 def case_receive_supplement(
     *, actor: User | None, case: Case, materials: list[MaterialCheck], now: datetime.datetime | None = None
 ) -> Case:
-    """The applicant brought what the notice asked for: the case waits for acceptance again, with a new
-    5-working-day window from today."""
+    """The applicant brought what the notice asked for: each material's own row becomes provided (its history
+    says who received it when), and the case waits for acceptance again, with a new 5-working-day window from
+    today. Whatever is still outstanding keeps acceptance waiting."""
     now = _now(now)
     case = _lock(case)
     check_transition(case, "receive_supplement")
     permissions.require(permissions.can(actor, "receive_supplement", case, on=_local_date(now)))
-    _save_materials(case, materials, after=case.materials.count())
+    supplied = materials_supply(case, materials, actor=actor, at=now)
+    materials_outstanding_count(case)
     case.status = Status.RECEIVED
     case.acceptance_due = add_workdays(_local_date(now), PRECHECK_WORKING_DAYS).date
-    case.save(update_fields=["status", "acceptance_due"])
-    _audit(actor, "receive_supplement", case, at=now, materials=[m.name for m in materials])
+    case.save(update_fields=["status", "acceptance_due", "materials_outstanding"])
+    _audit(
+        actor,
+        "receive_supplement",
+        case,
+        at=now,
+        materials=supplied,
+        outstanding=outstanding_names(case),
+    )
     return case
 
 
@@ -384,8 +410,9 @@ def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> None:
 
 @transaction.atomic
 def case_accept(*, actor: User | None, case: Case, deemed: bool = False, now: datetime.datetime | None = None) -> Case:
-    """ALL art. 32: accept the application; the clock starts. ``deemed``: no acceptance, refusal or notice came
-    within 5 working days of receipt, so the law counts it as accepted on the day it was received."""
+    """ALL art. 32: accept the application; the clock starts. Materials missing or defective are asked for first
+    (one supplement notice) or recorded as not needed. ``deemed``: no acceptance, refusal or notice came within 5
+    working days of receipt, so the law counts it as accepted on the day it was received, whatever its materials."""
     now = _now(now)
     case = _lock(case)
     if case.status != Status.RECEIVED:
@@ -403,7 +430,16 @@ def case_accept(*, actor: User | None, case: Case, deemed: bool = False, now: da
     else:
         permissions.require(permissions.can(actor, "accept", case, on=_local_date(now)))
     # After the 5th working day without a notice the law has already accepted it as of receipt, whoever acts.
-    by_law = deemed or (case.supplement_count == 0 and _local_date(now) > case.acceptance_due)
+    by_law = deemed or accepted_by_law(case, _local_date(now))
+    if case.materials_outstanding and not by_law:
+        raise TransitionNotAllowed(
+            _(
+                "Not accepted yet: materials are missing or defective (%(names)s). Issue the one-time supplement "
+                "notice listing them, or record why a material is not needed."
+            )
+            % {"names": "、".join(outstanding_names(case))},
+            code="materials_incomplete",
+        )
     case.status = Status.ACCEPTED
     case.accepted_at = now
     case.accepted_on = case.received_on if by_law else _local_date(now)

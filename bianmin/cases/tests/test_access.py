@@ -29,7 +29,7 @@ from bianmin.cases.access import (
 from bianmin.cases.clock import clock
 from bianmin.cases.models import Case, CaseAccess, CaseCount, ReviewTask, Status
 from bianmin.cases.selectors import case_access_for, cases_visible_to
-from bianmin.core.testing import at, intake, user
+from bianmin.core.testing import OTHER_ID_NUMBER, at, intake, user
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site
 from bianmin.org.selectors import user_scope
@@ -81,7 +81,9 @@ def a_county_of_cases() -> dict[str, Case]:
         "town": services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS"), now=at(2026, 9, 28)),
         "relayed": services.case_submit(
             actor=agent,
-            intake=intake("MZ-0001", "BS", channel="agency", relay="BS01", authorisation="委托书"),
+            intake=intake(
+                "MZ-0001", "BS", channel="agency", relay="BS01", authorisation="委托书", id_number=OTHER_ID_NUMBER
+            ),
             now=at(2026, 9, 28),
         ),
         "withdrawn": services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX"), now=at(2026, 9, 28)),

@@ -200,8 +200,11 @@ def test_the_supplement_notice_then_the_materials_then_a_refusal(county, clock):
         {"materials": [{"requirement_id": licence.pk, "original_seen": True, "copy_kept": True}]},
     ).json()
     assert (detail["status"], detail["acceptance_due"]) == ("received", "2026-03-11")
-    assert [m["name"] for m in detail["materials"]][-1] == "营业执照"
-    assert len(detail["materials"]) == 7
+    # The licence keeps its one row, now provided (its history: listed in the notice, then supplied)
+    assert len(detail["materials"]) == 6
+    row = next(m for m in detail["materials"] if m["name"] == "营业执照")
+    assert (row["state"], row["original_seen"], row["copy_kept"]) == ("provided", True, True)
+    assert [entry["kind"] for entry in row["history"]] == ["intake", "notice", "supplied"]
 
     response = post(clerk, f"{case.pk}/refuse", {"reasons": "经营场所不符合要求。", "competent_organ": ""})
     notice, detail = response.json()["notice"], response.json()["case"]
@@ -984,6 +987,7 @@ def test_the_openapi_document_lists_every_case_endpoint(db):
             "accept",
             "supplement",
             "supplement-received",
+            "materials/{material_id}/waiver",
             "refuse",
             "tasks/{task_id}/complete",
             "suspend",

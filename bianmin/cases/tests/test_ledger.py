@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from bianmin.cases import services
 from bianmin.cases.ledger import ledger_cases
-from bianmin.core.testing import ID_NUMBER, at, intake, logged_in, user
+from bianmin.core.testing import ID_NUMBER, OTHER_ID_NUMBER, at, intake, logged_in, user
 from bianmin.org.models import Site
 
 PERIOD = "from=2026-03-01&to=2026-03-31"
@@ -25,7 +25,10 @@ def cases(county):
             now=at(2026, 3, 4),
         ),
         "other_town": services.case_submit(
-            actor=user("futu_clerk"), intake=intake("MZ-0001", "FT"), now=at(2026, 3, 4)
+            # a namesake's: the same applicant's open case of the item at 白沙镇 would make this a duplicate
+            actor=user("futu_clerk"),
+            intake=intake("MZ-0001", "FT", id_number=OTHER_ID_NUMBER),
+            now=at(2026, 3, 4),
         ),
         "february": services.case_submit(
             actor=user("baisha_clerk"), intake=intake("MZ-0002", "BS"), now=at(2026, 2, 27)

@@ -411,7 +411,15 @@ def test_one_supplement_notice_lists_every_problem_and_a_second_needs_a_reason(c
 
     # Then a new 5-working-day window runs from that day: 03-05 → 03-06(1) 03-09(2) 03-10(3) 03-11(4) 03-12(5)
     assert (case.status, case.acceptance_due) == (Status.RECEIVED, datetime.date(2026, 3, 12))
-    assert case.materials.count() == 8  # the item's 6 materials + the 2 brought
+    # And each material keeps its one row: the missing one is now provided, its history says by whom and when
+    assert case.materials.count() == 6
+    application = case.materials.get(name="食品经营许可申请书")
+    assert (application.state, application.original_seen) == (CaseMaterial.State.PROVIDED, True)
+    assert list(application.history.values_list("kind", "state", "by__username", "at")) == [
+        ("intake", "missing", "county_clerk", at(2026, 3, 2)),
+        ("notice", "missing", "county_clerk", at(2026, 3, 3)),
+        ("supplied", "provided", "county_clerk", at(2026, 3, 5)),
+    ]
 
     # And a second notice without a reason is refused, nothing written
     audit_count = AuditEvent.objects.count()

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 
-from bianmin.core.testing import at, intake, user
+from bianmin.core.testing import OTHER_ID_NUMBER, at, intake, user
 
 from .. import services
 from ..models import Case
@@ -66,7 +66,9 @@ def test_a_relayed_result_from_before_the_delivery_site_is_folded_into_it(county
         now=at(2026, 6, 1),
     )
     services.case_accept(actor=user("baisha_clerk"), case=relayed, now=at(2026, 6, 1))
-    waiting = services.case_submit(actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS"), now=at(2026, 6, 1))
+    waiting = services.case_submit(
+        actor=user("baisha_clerk"), intake=intake("MZ-0001", "BS", id_number=OTHER_ID_NUMBER), now=at(2026, 6, 1)
+    )
     Case.objects.filter(pk=relayed.pk).update(
         status="approved", delivery_method="relay", delivery_site=None, ready_at=at(2026, 6, 5)
     )
@@ -90,3 +92,28 @@ def test_a_relayed_result_from_before_the_delivery_site_is_folded_into_it(county
     # … and the other goes back to the town, where it was received
     waiting.refresh_from_db()
     assert (waiting.delivery_method, waiting.delivery_site.code) == ("window", "BS")
+
+
+def test_the_material_history_migration_counts_what_acceptance_waits_for_and_settles_old_duplicate_rows(county):
+    from ..models import CaseMaterial
+
+    material_history = importlib.import_module("bianmin.cases.migrations.0013_material_history_and_duplicates")
+    # Given, as before the migration: a case whose supplement added a second row and left the first one missing,
+    # and a case with a material missing and no supplement yet (the count column at its default)
+    supplied = services.case_submit(actor=user("county_clerk"), intake=intake("ZR-0002", "YX"), now=at(2026, 6, 1))
+    first = supplied.materials.order_by("position").first()
+    CaseMaterial.objects.filter(pk=first.pk).update(state="missing", problem="未提供", original_seen=False)
+    CaseMaterial.objects.create(case=supplied, name=first.name, state="provided", position=99)
+    waiting = services.case_submit(
+        actor=user("county_clerk"), intake=intake("SJ-0004", "YX", complete=False), now=at(2026, 6, 1)
+    )
+    Case.objects.update(materials_outstanding=0)
+
+    # When the migration's data step runs
+    material_history.count_outstanding_materials(apps, SimpleNamespace(connection=connection))
+
+    # Then the old missing row reads as supplied, and only the case really missing a material waits for it
+    first.refresh_from_db()
+    assert first.state == "provided"
+    counts = dict(Case.objects.values_list("pk", "materials_outstanding"))
+    assert counts == {supplied.pk: 0, waiting.pk: 1}

@@ -22,6 +22,7 @@ from bianmin.cases.selectors import cases_visible_to
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.models import AuditEvent
+from bianmin.core.testing import OTHER_ID_NUMBER as OTHER_ID
 from bianmin.core.testing import at, department_head, intake, user
 from bianmin.org.models import Delegation, Role
 
@@ -96,7 +97,7 @@ def test_the_supervisor_sees_every_case_and_can_do_nothing(county):
     relayed = services.case_submit(
         actor=user("baishacun_agent"),
         now=at(2026, 3, 2),
-        intake=intake("MZ-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
+        intake=intake("MZ-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书", id_number=OTHER_ID),
     )
 
     # Sees every case on every tier
@@ -364,7 +365,7 @@ def test_a_village_agent_relays_but_does_not_accept(county):
     case = services.case_submit(
         actor=agent,
         now=at(2026, 3, 2),
-        intake=intake("MZ-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书"),
+        intake=intake("MZ-0001", "BS01", channel="agency", relay="BS01", authorisation="委托书", id_number=OTHER_ID),
     )
 
     denied(case, lambda: services.case_accept(actor=agent, case=case, now=at(2026, 3, 3)))

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from bianmin.accounts.models import User
+from bianmin.cases.services import MaterialCheck
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.audit import audit_events_for
 from bianmin.core.models import OutboundMessage
@@ -383,7 +384,9 @@ def test_the_page_lists_what_is_missing_deadlines_and_milestones(county, citizen
     page = citizen.get(f"/cases/track/{case.tracking_number}/").content.decode()
     assert "复印件不清晰" in page and "Supplementary materials requested" in page
 
-    services.case_receive_supplement(actor=None, case=case, materials=[], now=at(2026, 6, 3))
+    services.case_receive_supplement(
+        actor=None, case=case, materials=[MaterialCheck(name="身份证", copy_kept=True)], now=at(2026, 6, 3)
+    )
     with time_machine.travel(at(2026, 6, 3, 15), tick=False):
         services.case_accept(actor=None, case=case, now=at(2026, 6, 3, 15))
     case.refresh_from_db()
@@ -499,7 +502,9 @@ def test_each_step_of_the_case_sends_an_sms_with_the_tracking_number(county):
 
     services.case_request_supplement(actor=None, case=case, problems=[("申请表", "未签名")], now=at(2026, 6, 2))
     sms(case, "supplement")
-    services.case_receive_supplement(actor=None, case=case, materials=[], now=at(2026, 6, 3))
+    services.case_receive_supplement(
+        actor=None, case=case, materials=[MaterialCheck(name="申请表", original_seen=True)], now=at(2026, 6, 3)
+    )
     services.case_accept(actor=None, case=case, now=at(2026, 6, 3))
     sms(case, "accepted")
 

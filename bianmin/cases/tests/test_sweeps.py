@@ -101,12 +101,11 @@ def test_a_case_with_a_supplement_notice_is_never_accepted_by_law(county):
     clerk = user("county_clerk")
     # Given two cases received 09-28: one got its supplement notice in time, the other later had its
     # materials completed (waiting again for acceptance)
+    problems = [("食品经营许可申请书", "未提供"), ("营业执照", "未提供")]
     waiting = received("SJ-0004", now=at(2026, 9, 28), complete=False)
-    services.case_request_supplement(actor=clerk, case=waiting, problems=[("营业执照", "未提供")], now=at(2026, 9, 29))
+    services.case_request_supplement(actor=clerk, case=waiting, problems=problems, now=at(2026, 9, 29))
     completed = received("SJ-0004", now=at(2026, 9, 28, 11), complete=False)
-    services.case_request_supplement(
-        actor=clerk, case=completed, problems=[("营业执照", "未提供")], now=at(2026, 9, 29)
-    )
+    services.case_request_supplement(actor=clerk, case=completed, problems=problems, now=at(2026, 9, 29))
     services.case_receive_supplement(actor=clerk, case=completed, materials=[], now=at(2026, 9, 30))
 
     # When the sweep runs weeks later

@@ -18,7 +18,18 @@ from bianmin.cases.clock import clock
 from bianmin.cases.models import Case, CaseMaterial, Extension, Notice, ReviewTask, Status
 from bianmin.cases.permissions import can_complete_task
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import ID_NUMBER, accepted, at, intake, logged_in, page_text, picture, received, user
+from bianmin.core.testing import (
+    ID_NUMBER,
+    OTHER_ID_NUMBER,
+    accepted,
+    at,
+    intake,
+    logged_in,
+    page_text,
+    picture,
+    received,
+    user,
+)
 
 TODAY = at(2026, 3, 4)
 MONDAY = at(2026, 3, 2)  # cases are received then unless a test says otherwise
@@ -452,9 +463,10 @@ def test_request_supplement_lists_the_materials_and_asks_a_reason_the_second_tim
     )
     case.refresh_from_db()
     assert case.status == Status.RECEIVED
-    assert list(case.materials.filter(position__gt=6).values_list("name", "original_seen")) == [
-        ("营业执照", True),
-        ("租赁合同", False),
+    # The licence keeps its row (provided again, its original seen); the lease, never recorded before, gets one
+    assert case.materials.get(name="营业执照").original_seen is True
+    assert list(case.materials.filter(position__gt=6).values_list("name", "state", "original_seen")) == [
+        ("租赁合同", CaseMaterial.State.PROVIDED, False),
     ]
     second = client.get(f"/workbench/cases/{case.pk}/").content.decode()
     assert "request_supplement-repeat_reason" in second
@@ -929,7 +941,9 @@ def test_each_groups_count_is_the_number_of_cases_it_lists(county):
     services.case_accept(actor=user("baisha_clerk"), case=town, now=at(2026, 3, 2))
     services.case_submit(
         actor=user("baishacun_agent"),
-        intake=intake("MZ-0001", "BS", channel="agency", relay="BS01", authorisation="委托书"),
+        intake=intake(
+            "MZ-0001", "BS", channel="agency", relay="BS01", authorisation="委托书", id_number=OTHER_ID_NUMBER
+        ),
         now=at(2026, 3, 2),
     )
 

@@ -30,9 +30,11 @@ from ..data_views import personal_data_view_record
 from ..models import (
     Case,
     CaseMaterial,
+    CaseMaterialEvent,
     Extension,
     Notice,
     ReviewTask,
+    Status,
 )
 from ..page_boxes import case_page_boxes
 from ..timeline import case_timeline
@@ -89,6 +91,15 @@ CASE_ACTIONS = {
             ),
             gettext_lazy("The supplementary materials were received; the case waits for acceptance again."),
             "cases/staff/actions/_receive_supplement.html",
+        ),
+        CaseAction(
+            "waive_material",
+            gettext_lazy("Record that a material is not needed"),
+            case_forms.WaiveMaterialForm,
+            lambda user, case, form: services.case_waive_material(
+                actor=user, case=case, material_id=_data(form)["material"], reason=_data(form)["reason"]
+            ),
+            gettext_lazy("The material is recorded as not needed; the reason is in its history."),
         ),
         CaseAction(
             "refuse",
@@ -227,12 +238,24 @@ def _task_form(case: Case, task: ReviewTask, bound: dict) -> forms.Form:
     )
 
 
+def _action_order(case: Case, available: set[str]) -> list[str]:
+    """The actions in the page's order. While materials are missing or defective and acceptance waits for them,
+    the supplement notice comes first (ALL art. 32: one notice listing everything) and is the one shown open."""
+    names = list(CASE_ACTIONS)
+    if case.materials_outstanding and "accept" not in available:
+        names.remove("request_supplement")
+        names.insert(0, "request_supplement")
+    return names
+
+
 def _offered_actions(user: User, case: Case, bound: dict) -> list[dict]:
     """Exactly the moves ``workflow.actions_available`` lists for this user now, each with its form (a review step
     the user may complete: one form each)."""
     offered = []
     available = set(actions_available(user, case))
-    for name, action in CASE_ACTIONS.items():
+    primary_actions = PRIMARY_ACTIONS | ({"request_supplement"} if case.materials_outstanding else set())
+    for name in _action_order(case, available):
+        action = CASE_ACTIONS[name]
         if name not in available:
             continue
         if name == "complete_task":
@@ -249,10 +272,19 @@ def _offered_actions(user: User, case: Case, bound: dict) -> list[dict]:
         form = bound.get(name) or action.form_class(case=case, prefix=name)
         offered.append({"action": action, "form": form, "is_open": name in bound})
     if not any(entry["is_open"] for entry in offered):
-        first = next((entry for entry in offered if entry["action"].name in PRIMARY_ACTIONS), None)
+        first = next((entry for entry in offered if entry["action"].name in primary_actions), None)
         if first is not None:
             first["is_open"] = True
     return offered
+
+
+def _acceptance_waits(case: Case, materials: list[CaseMaterial], offered: list[dict]) -> list[str]:
+    """The materials acceptance waits for, said beside the actions when the user could otherwise accept: why
+    there is no "Accept" (case_accept refuses with materials_incomplete)."""
+    names = {entry["action"].name for entry in offered}
+    if case.status != Status.RECEIVED or "accept" in names or not names & {"request_supplement", "waive_material"}:
+        return []
+    return [material.name for material in materials if material.is_outstanding]
 
 
 def _task_rows(tasks: list[ReviewTask], today: datetime.date) -> list[dict]:
@@ -279,17 +311,22 @@ def _render_detail(request, case: Case, *, bound: dict | None = None, error: str
     )
     tasks = list(case.tasks.all())
     notices = list(case.notices.all())
+    materials = list(
+        case.materials.prefetch_related(Prefetch("history", CaseMaterialEvent.objects.select_related("by")))
+    )
+    offered = _offered_actions(request.user, case, bound or {})
     context = {
         "case": case,
         "clock": clock(case, today),
-        "materials": case.materials.all(),
+        "materials": materials,
+        "acceptance_waits": _acceptance_waits(case, materials, offered),
         "task_rows": _task_rows(tasks, today),
         "notices": notices,
         "receipt": next((n for n in notices if n.kind == Notice.Kind.RECEIPT), None),
         "extensions": case.extensions.all(),
         "suspensions": case.suspensions.all(),
         "timeline": case_timeline(case),
-        "offered": _offered_actions(request.user, case, bound or {}),
+        "offered": offered,
         "is_read_only": not user_scope(request.user).can_write and not request.user.is_superuser,
         "action_error": error,
         "boxes": case_page_boxes(request.user, case),

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from bianmin.cases import services
 from bianmin.cases.models import Case, Extension, Suspension
-from bianmin.core.testing import SHANGHAI, accepted, at, intake, steps_done, user
+from bianmin.core.testing import OTHER_ID_NUMBER, SHANGHAI, accepted, at, intake, steps_done, user
 from bianmin.core.workdays import workdays_between
 from bianmin.statistics.figures import figures_rebuild, figures_refresh
 from bianmin.statistics.models import DailyFigure, MonthlyFigure
@@ -68,7 +68,12 @@ def march(county):
             now=at(2026, 3, 9),
         )
         services.case_accept(actor=user("baisha_clerk"), case=relayed, now=at(2026, 3, 10))
-        services.case_submit(actor=user("baisha_clerk"), intake=intake("CZ-0002", "BS"), now=at(2026, 3, 31, 23))
+        # A namesake's: the same applicant's open case of the item through the agent would be a duplicate.
+        services.case_submit(
+            actor=user("baisha_clerk"),
+            intake=intake("CZ-0002", "BS", id_number=OTHER_ID_NUMBER),
+            now=at(2026, 3, 31, 23),
+        )
         # April: outside the period.
         services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX"), now=at(2026, 4, 1))
     figures_rebuild(first=D(2026, 2, 25), last=D(2026, 4, 10), now=at(2026, 4, 10))

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from bianmin.cases.models import Case
-from bianmin.core.testing import at, logged_in, overdue, role_holder, user
+from bianmin.core.testing import OTHER_ID_NUMBER, at, logged_in, overdue, role_holder, user
 from bianmin.org.models import Department, Role
 from bianmin.supervision.models import Alert, InboxMessage, RuleSetting
 from bianmin.supervision.services.alerts import rule_setting_update
@@ -89,7 +89,7 @@ def test_a_department_head_reads_own_department_alerts_and_cannot_act(county):
 def test_a_town_supervisor_sees_only_the_town(county):
     role_holder("baisha_supervisor", Role.SUPERVISOR, site="BS", is_staff=True)
     overdue("NY-0001", "BS")
-    overdue("NY-0001", "FT")
+    overdue("NY-0001", "FT", id_number=OTHER_ID_NUMBER)  # a namesake: one applicant's would be a duplicate
     sweep(now=at(2026, 3, 25))
     client = logged_in("baisha_supervisor")
 
@@ -136,7 +136,7 @@ def test_a_supervisor_confirms_dismisses_and_sets_rules_through_the_pages(county
     bad = client.post(reverse("supervision:rules"), {"rule": "fee_off_standard", "mode": "never", "level": "red"})
     assert bad.status_code == 400
     page = client.get(reverse("supervision:rules")).content.decode()
-    assert page.count("data-rule=") == 13
+    assert page.count("data-rule=") == 14
     assert page.count("not available yet") == 0  # ratings, complaints and the duty roster feed their rules
 
 

@@ -23,7 +23,7 @@ from bianmin.cases.clock import annotate_clock, clock
 from bianmin.cases.models import Case, ReviewTask
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import accepted, at, logged_in, received, user
+from bianmin.core.testing import OTHER_ID_NUMBER, accepted, at, logged_in, received, user
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site, Window
 from bianmin.supervision.selectors.monitor import (
@@ -194,7 +194,7 @@ def constructed_county() -> dict[str, Case]:
         "paused": accepted("ZR-0003", now=at(2026, 10, 8)),
         "received": received(now=at(2026, 10, 9)),  # accept by 10-15: 3 left, green
         "baisha": accepted("MZ-0001", "BS", now=at(2026, 10, 9)),  # 20 days: green
-        "futu": accepted("MZ-0001", "FT", now=at(2026, 10, 9)),
+        "futu": accepted("MZ-0001", "FT", now=at(2026, 10, 9), id_number=OTHER_ID_NUMBER),  # a namesake
         "closed": received(now=at(2026, 10, 9)),
     }
     services.case_suspend(

@@ -176,7 +176,7 @@ def test_a_late_step_fires_while_the_case_is_on_time_and_clears_when_done(county
 
 def test_a_second_supplement_notice_is_an_anomaly_once(county):
     clerk = user("county_clerk")
-    case = services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX", complete=False), now=at(2026, 3, 2))
+    case = services.case_submit(actor=clerk, intake=intake("SJ-0004", "YX"), now=at(2026, 3, 2))
     services.case_request_supplement(actor=clerk, case=case, problems=[("营业执照", "不清晰")], now=at(2026, 3, 3))
     sweep(now=at(2026, 3, 4))
     assert alerts("repeated_supplement") == []

@@ -27,6 +27,7 @@ EVENT_RULE_INDEXES = {
     "decision_without_acceptance": "case_decided_unaccepted_idx",
     "late_acceptance": "case_late_acceptance_idx",
     "forwarded_late": "case_forwarded_idx",
+    "duplicate_override": "case_duplicate_override_idx",
 }
 
 
