@@ -44,6 +44,8 @@ def test_clerk_takes_an_application_with_the_keyboard_accepts_it_and_prints_the_
     type_and_tab(page, "13912345678")
     type_and_tab(page, "阳新县兴国镇")
     type_and_tab(page, "李四小吃店")
+    assert focused(page) == "id_delivery"
+    page.keyboard.press("Tab")  # the result goes back where the applicant applies (结果反馈), the default
     requirements = list(ServiceItem.objects.get(code="SJ-0004").current_version.materials.all())
     for index, requirement in enumerate(requirements):
         assert focused(page) == f"id_material-{index}-original_seen"
