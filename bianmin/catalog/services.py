@@ -27,6 +27,7 @@ from .content import (
     validate_content,
 )
 from .models import MaterialRequirement, ServiceItem, ServiceItemVersion, Topic
+from .staffing import missing_role_holders
 
 
 class ContentInvalid(DomainError):
@@ -183,13 +184,21 @@ def draft_validated(*, actor: User | None, item: ServiceItem) -> ServiceItemVers
 
 @transaction.atomic
 def item_publish(*, actor: User | None, item: ServiceItem, change_note: str = "") -> ServiceItemVersion:
-    """ALL art. 30: publish the draft as the item's new public version; earlier versions stay as they were."""
+    """ALL art. 30: publish the draft as the item's new public version; earlier versions stay as they were. Refused
+    while a step has nobody holding its role at a site where it would happen (plan 二(四): 限时办结制)."""
     item = _locked(item)
     _require_editor(actor, item.department)
     draft = _draft_of(item)
     if draft is None:
         raise DomainError(_("There is no draft to publish."), code="item_no_draft")
     _check(content_from_version(draft), item.department)
+    missing = missing_role_holders(draft, item.department)
+    if missing:
+        raise DomainError(
+            _("The item cannot be published, its cases could not be finished: %(problems)s")
+            % {"problems": " ".join(missing)},
+            code="step_role_unheld",
+        )
     draft.number = (item.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     draft.published_at = timezone.now()
     draft.published_by = actor
