@@ -266,7 +266,7 @@ class _Checker:
         if self.has_error("steps", "deciding_level", "case_type") or content.case_type != CaseType.ESCALATED:
             return
         last = content.steps[-1]
-        if last.get("tier", StepTier.RECEIVING) != content.deciding_level:
+        if (last.get("tier") or StepTier.RECEIVING) != content.deciding_level:
             self.add(
                 "steps",
                 _("The last step of an escalated item is the decision: it happens at the level that decides."),
@@ -315,7 +315,7 @@ def _step_problems(row: dict):
     yield from _must(row, "steps", "name")
     if row.get("role") not in Role.values:
         yield "role", _("“%(value)s” is not a role.") % {"value": row.get("role")}
-    if row.get("tier", StepTier.RECEIVING) not in StepTier.values:
+    if (row.get("tier") or StepTier.RECEIVING) not in StepTier.values:
         yield "tier", _("“%(value)s” is not a tier: receiving site, town or county.") % {"value": row.get("tier")}
     yield from _whole(row, "steps", "days", 0)
 

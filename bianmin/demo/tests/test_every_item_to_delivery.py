@@ -90,12 +90,18 @@ def _next_move(case: Case, people: list[tuple[User, set[int]]], done: set[str]) 
             continue
         for action in actions_available(person, case, on=datetime.date(2026, 3, 3)):
             offered.setdefault(action, person)
-    forward = [action for action in offered if action not in DETOURS and (action == "complete_task" or action not in done)]
+    forward = [
+        action for action in offered if action not in DETOURS and (action == "complete_task" or action not in done)
+    ]
     ranked = sorted(
         forward,
-        key=lambda action: FIRST.index(action) if action in FIRST else len(FIRST) + 1 + LAST.index(action)
-        if action in LAST
-        else len(FIRST),
+        key=lambda action: (
+            FIRST.index(action)
+            if action in FIRST
+            else len(FIRST) + 1 + LAST.index(action)
+            if action in LAST
+            else len(FIRST)
+        ),
     )
     return (ranked[0], offered[ranked[0]]) if ranked else None
 
@@ -104,7 +110,9 @@ def _next_move(case: Case, people: list[tuple[User, set[int]]], done: set[str]) 
 def demo_people(county) -> list[tuple[User, set[int]]]:
     """Every demo account that works on cases (not the superuser, the centre administrator or the supervisor), with
     the access keys of the cases it sees."""
-    names = {username for username, _name, role, *_rest in demo_county.STAFF if role not in ("centre_admin", "supervisor")}
+    names = {
+        username for username, _name, role, *_rest in demo_county.STAFF if role not in ("centre_admin", "supervisor")
+    }
     people = list(User.objects.filter(username__in=names).order_by("username"))
     return [(person, set(scope_keys(user_scope(person)))) for person in people]
 
