@@ -26,6 +26,9 @@ def site_chrome(request: HttpRequest) -> dict:
         return context
     if is_configuration_admin(user):
         context["provisional_calendar_years"] = SimpleLazyObject(provisional_years_needing_confirmation)
-    roles = user_scope(user).roles
-    context["edits_catalog"] = user.is_superuser or bool({Role.CENTRE_ADMIN, Role.DEPARTMENT_HEAD} & roles)
+    scope = user_scope(user)
+    # A department-wide head edits the department's items; a town's reviewer (a head held at a town) does not.
+    context["edits_catalog"] = (
+        user.is_superuser or Role.CENTRE_ADMIN in scope.roles or bool(scope.departments_of(Role.DEPARTMENT_HEAD))
+    )
     return context
