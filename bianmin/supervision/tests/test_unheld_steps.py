@@ -11,6 +11,7 @@ from bianmin.core.testing import accepted, at, user
 from bianmin.org import services as org
 from bianmin.org.models import RoleAssignment
 from bianmin.supervision.models import Alert
+from bianmin.supervision.selectors.alerts import alert_get_for_user
 from bianmin.supervision.sweep import sweep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -70,3 +71,20 @@ def test_a_county_step_without_a_department_wide_holder_is_an_alert(county):
     # Then the decision is an alert at the county
     assert alerts() == [("县级审批", "YX", "NY", "open", "")]
     assert Alert.objects.get(rule="step_role_unheld").due == datetime.date(2026, 3, 11)
+
+
+def test_a_late_town_step_reaches_that_towns_reviewer_who_sees_its_alert(county):
+    # Given MZ-0004 accepted at 白沙镇 on 03-03: its 镇级审核 (3 working days) is due 03-06
+    case = accepted("MZ-0004", "BS", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
+
+    # When the sweep runs on 03-09 (the step is late)
+    sweep(now=at(2026, 3, 9, 10))
+
+    # Then the step's alert (a department head's step) reaches the county's civil affairs head and 白沙镇's reviewer,
+    # not 浮屠镇's
+    alert = Alert.objects.get(rule="step_overdue", case=case)
+    recipients = set(alert.messages.values_list("recipient__username", flat=True))
+    assert recipients == {"mz_head", "baisha_leader"}
+    # and 白沙镇's reviewer may open it (the inbox links there); 浮屠镇's may not
+    assert alert_get_for_user(user("baisha_leader"), alert.pk) == alert
+    assert alert_get_for_user(user("futu_leader"), alert.pk) is None
