@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from bianmin.org.models import Delegation, Department, Role, RoleAssignment, Site, SiteLevel
 from bianmin.org.selectors import is_department_wide
 
-from .models import CaseType, ServiceItemVersion, StepTier
+from .models import CaseType, ProcessStep, ServiceItemVersion, StepTier
 
 WINDOW_ROLES = (Role.CLERK, Role.AGENT)
 
@@ -75,10 +75,9 @@ class _Holders:
             return self.at_window(role, site)
         return self.for_department(step_roles(role), department_id, site)
 
-    def can_decide(self, version: ServiceItemVersion, department_id: int, site: Site) -> bool:
+    def can_decide(self, version: ServiceItemVersion, last: ProcessStep, department_id: int, site: Site) -> bool:
         """``permissions._can_decide``: the department head; a chief representative delegated to approve; an immediate
-        item's clerk where its decision step is a clerk's."""
-        last = list(version.steps.all())[-1]
+        item's clerk where its decision step (``last``) is a clerk's."""
         if version.case_type == CaseType.IMMEDIATE and last.role == Role.CLERK and self.at_window(Role.CLERK, site):
             return True
         if any(
@@ -120,7 +119,7 @@ def missing_role_holders(version: ServiceItemVersion, department: Department) ->
             continue
         places = {tier_site(site, step.tier) for site in sites}
         if position == len(steps):
-            lacking = [site for site in places if not holders.can_decide(version, department.pk, site)]
+            lacking = [site for site in places if not holders.can_decide(version, step, department.pk, site)]
             role = Role.DEPARTMENT_HEAD
         else:
             lacking = [site for site in places if not holders.can_step(step.role, department.pk, site)]
