@@ -10,7 +10,9 @@ for every key it answers to:
 - ``site_id * 4 + 1``: ... somewhere in this site's subtree (every ancestor but the root, which is
   ``EVERYTHING``);
 - ``department_id * 4 + 2``: the case is of this department, or one of its review steps is;
-- ``EVERYTHING`` (3): every case.
+- ``site_id * 4 + 3``: one of its review steps of a department role is at this site below the county (a town's
+  reviewer, 镇分管领导, sees it; ``is_current`` while the case is there);
+- ``EVERYTHING`` (3, no site has the id 0): every case.
 
 So the cases a user may see are one range of an index, already in the order a list shows them, and each row
 copies what lists filter, sort and count by (status, running deadline, receipt, first yellow day). The services
@@ -33,7 +35,7 @@ from .clock import case_clock_refresh, cases_clock_refresh
 from .models import OPEN_STATUSES, Case, CaseAccess, CaseCount, ReviewTask, Status
 
 EVERYTHING = 3
-SITE, SUBTREE, DEPARTMENT = 0, 1, 2
+SITE, SUBTREE, DEPARTMENT, REVIEW = 0, 1, 2, 3
 # What a work queue lists: open, or decided and not yet delivered.
 WORK_STATUSES = [*OPEN_STATUSES, Status.APPROVED, Status.DENIED]
 # Sorts after every real deadline (cases without a running clock come last in a queue).
@@ -54,6 +56,10 @@ def department_key(department_id: int) -> int:
     return department_id * 4 + DEPARTMENT
 
 
+def review_key(site_id: int) -> int:
+    return site_id * 4 + REVIEW
+
+
 def scope_keys(scope: Scope) -> list[int]:
     """The keys of the cases a scope covers (empty: none)."""
     if scope.everything:
@@ -61,6 +67,7 @@ def scope_keys(scope: Scope) -> list[int]:
     keys = [subtree_key(pk) for pk in sorted(scope.subtree_site_ids)]
     keys += [site_key(pk) for pk in sorted(scope.exact_site_ids)]
     keys += [department_key(pk) for pk in sorted(scope.department_ids)]
+    keys += [review_key(pk) for pk in sorted(scope.review_site_ids)]
     return keys
 
 
@@ -129,18 +136,22 @@ UNION SELECT c.id, a.id * 4 + 1, substr(here.path, 1, length(a.path)) = a.path
 UNION SELECT c.id, c.department_id * 4 + 2, {true} FROM {case} c WHERE {where}
 UNION SELECT c.id, t.department_id * 4 + 2, t.department_id = c.department_id
     FROM {case} c JOIN {task} t ON t.case_id = c.id WHERE {where}
+UNION SELECT c.id, t.site_id * 4 + 3, t.site_id = c.current_site_id
+    FROM {case} c JOIN {task} t ON t.case_id = c.id JOIN {site} ts ON ts.id = t.site_id
+    WHERE ts.level <> 'county' AND t.role IN ({department_roles}) AND {where}
 UNION SELECT c.id, 3, {true} FROM {case} c WHERE {where}
 """
 
 # A row's ``open_steps``: per case and department key, the bits (STEP_ROLE_BITS) of the department's roles with a
-# review step open, joined to the keys (a department's key is the only kind that can match: keys differ mod 4).
+# review step open at the county (a step at a town is its reviewer's: the review key's), joined to the keys (a
+# department's key is the only kind that can match: keys differ mod 4).
 # Set-based, so a rebuild hashes the open steps of a batch instead of probing them row by row.
 _OPEN_STEPS_SQL = """LEFT JOIN (
     SELECT t.case_id, t.department_id * 4 + 2 AS access_key,
            MAX(CASE WHEN t.role = '{chief}' THEN {chief_bit} ELSE 0 END)
            + MAX(CASE WHEN t.role = '{head}' THEN {head_bit} ELSE 0 END) AS bits
-    FROM {task} t JOIN {case} c ON c.id = t.case_id
-    WHERE t.state = '{open}' AND {where}
+    FROM {task} t JOIN {case} c ON c.id = t.case_id JOIN {site} ts ON ts.id = t.site_id
+    WHERE t.state = '{open}' AND ts.level = 'county' AND {where}
     GROUP BY t.case_id, t.department_id
 ) s ON s.case_id = k.case_id AND s.access_key = k.access_key"""
 
@@ -175,6 +186,10 @@ ON CONFLICT ({key}, status, is_current, open_steps) DO UPDATE SET cases = {count
 """
 
 
+# The roles whose steps a town's reviewer takes (literals of the choices: no user input reaches the SQL).
+_DEPARTMENT_ROLES = ", ".join(f"'{role.value}'" for role in STEP_ROLE_BITS)
+
+
 def _tables() -> dict[str, str]:
     quote = connection.ops.quote_name
     tables = {
@@ -192,6 +207,7 @@ def _open_steps_join(tables: dict[str, str], where: str) -> str:
     return _OPEN_STEPS_SQL.format(
         task=tables["task"],
         case=tables["case"],
+        site=tables["site"],
         where=where,
         open=ReviewTask.State.OPEN.value,
         chief=Role.CHIEF_REPRESENTATIVE.value,
@@ -205,7 +221,7 @@ def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
     """Delete and insert the access rows of the cases matching ``where`` (a condition on ``c``), and (``count``)
     bring the counts along."""
     tables = _tables()
-    keys = _KEYS_SQL.format(**tables, where=where, true="TRUE")
+    keys = _KEYS_SQL.format(**tables, where=where, true="TRUE", department_roles=_DEPARTMENT_ROLES)
     key_params = params * _KEYS_SQL.count("{where}")
     open_steps = _open_steps_join(tables, where)
     work = ", ".join(["%s"] * len(WORK_STATUSES))

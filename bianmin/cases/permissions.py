@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.catalog.models import CaseType
 from bianmin.core.errors import PermissionDenied
-from bianmin.org.models import Role, Site
+from bianmin.org.models import Role, Site, SiteLevel
 from bianmin.org.selectors import Scope, delegation_covers, user_scope
 
 from .models import Case, ReviewTask
@@ -122,11 +122,13 @@ def can_complete_task(user: User | None, task: ReviewTask) -> bool:
         return False
     if task.role in (Role.CLERK, Role.AGENT):
         return scope.covers_site(task.site) and task.role in scope.roles
-    if task.role == Role.CHIEF_REPRESENTATIVE:
-        return scope.holds(Role.CHIEF_REPRESENTATIVE, department_id=task.department_id) or scope.holds(
-            Role.DEPARTMENT_HEAD, department_id=task.department_id
-        )
-    return scope.holds(task.role, department_id=task.department_id)
+    # A head also takes a chief representative's step. A step at the county is the department-wide holder's; a step
+    # at a town (its tier in the catalogue) is the town's reviewer's of that department, held at that town.
+    roles = (
+        (Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_HEAD) if task.role == Role.CHIEF_REPRESENTATIVE else (task.role,)
+    )
+    at = None if task.site.level == SiteLevel.COUNTY else task.site
+    return any(scope.holds(role, department_id=task.department_id, site=at) for role in roles)
 
 
 def can_receive_at(user: User | None, site: Site) -> bool:

@@ -11,10 +11,11 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from bianmin.accounts.models import User
-from bianmin.org.models import Role
+from bianmin.org.models import Role, SiteLevel
 from bianmin.org.selectors import sites_visible_to, user_scope
 
 from .access import (
+    STEP_ROLE_BITS,
     access_rows,
     department_key,
     open_steps_count,
@@ -147,10 +148,19 @@ def _task_condition(user: User, represented: list[int], headed: list[int], site_
     window_roles = sorted({Role.CLERK, Role.AGENT} & scope.roles)
     if window_roles:
         condition |= Q(role__in=window_roles, site_id__in=site_ids)
+    county = Q(site__level=SiteLevel.COUNTY)
     if represented:
-        condition |= Q(role=Role.CHIEF_REPRESENTATIVE, department_id__in=represented)
+        condition |= county & Q(role=Role.CHIEF_REPRESENTATIVE, department_id__in=represented)
     if headed:
-        condition |= Q(role=Role.DEPARTMENT_HEAD, department_id__in=headed)
+        condition |= county & Q(role=Role.DEPARTMENT_HEAD, department_id__in=headed)
+    # A town's reviewer: the department roles' steps of their department at their town.
+    for assignment in scope.assignments:
+        if assignment.site_id in scope.review_site_ids and assignment.role in STEP_ROLE_BITS:
+            roles = [
+                Role.CHIEF_REPRESENTATIVE,
+                *([Role.DEPARTMENT_HEAD] if assignment.role == Role.DEPARTMENT_HEAD else []),
+            ]
+            condition |= Q(role__in=roles, department_id=assignment.department_id, site_id=assignment.site_id)
     return condition
 
 

@@ -48,7 +48,7 @@ LABELS: dict[str, Label] = {
     ),
     "case.refuse": _everyone(gettext_lazy("Not accepted")),
     "case.complete_task": Label(gettext_lazy("Review step completed")),
-    "case.forward": Label(gettext_lazy("Forwarded to the deciding level")),
+    "case.forward": Label(gettext_lazy("Forwarded to the site of its next step")),
     "case.consent_by_silence": Label(gettext_lazy("Joint review: consent by silence")),
     "case.suspend": Label(
         gettext_lazy("Suspended for a special procedure"),

@@ -197,7 +197,7 @@ class MaterialInline(PartInline):
 
 class StepInline(PartInline):
     model = ProcessStep
-    fields = ["position", "name", "role", "days", "description"]
+    fields = ["position", "name", "role", "tier", "days", "description"]
 
 
 class FeeInline(PartInline):

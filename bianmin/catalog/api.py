@@ -84,6 +84,8 @@ class MaterialOut(Schema):
 class StepOut(Schema):
     name: str
     role: str
+    # Where the step is done: "receiving" (the site that received the application), "town" or "county".
+    tier: str
     days: int
     description: str
 

@@ -26,6 +26,7 @@ from .models import (
     ProcessStep,
     ServiceItemVersion,
     SpecialProcedure,
+    StepTier,
     Topic,
 )
 
@@ -65,7 +66,7 @@ SCALAR_FIELDS = [
 PART_MODELS = {
     "legal_bases": (LegalBasis, ["law", "article", "excerpt"]),
     "materials": (MaterialRequirement, ["name", "form", "copies", "is_required", "condition", "notes"]),
-    "steps": (ProcessStep, ["name", "role", "days", "description"]),
+    "steps": (ProcessStep, ["name", "role", "tier", "days", "description"]),
     "fees": (FeeRule, ["name", "amount", "formula", "basis"]),
     "special_procedures": (SpecialProcedure, ["kind", "typical_days", "description"]),
     "faqs": (FaqEntry, ["question", "answer"]),
@@ -253,10 +254,25 @@ class _Checker:
                     _("The steps take %(total)d working days, more than the promised limit of %(promised)d.")
                     % {"total": total, "promised": content.promised_days},
                 )
+        self.step_tiers()
         if content.has_fee and not content.fees:
             self.add("fees", _("An item that charges a fee must list the fee and its legal basis."))
         if not content.has_fee and content.fees:
             self.add("fees", _("A free item lists no fees; tick “charges a fee” or remove them."))
+
+    def step_tiers(self) -> None:
+        """An escalated item is decided at the level that decides (ALL art. 43): its last step happens there."""
+        content = self.content
+        if self.has_error("steps", "deciding_level", "case_type") or content.case_type != CaseType.ESCALATED:
+            return
+        last = content.steps[-1]
+        if (last.get("tier") or StepTier.RECEIVING) != content.deciding_level:
+            self.add(
+                "steps",
+                _("The last step of an escalated item is the decision: it happens at the level that decides."),
+                len(content.steps),
+                "tier",
+            )
 
 
 def _blank(row: dict, column: str) -> bool:
@@ -299,6 +315,8 @@ def _step_problems(row: dict):
     yield from _must(row, "steps", "name")
     if row.get("role") not in Role.values:
         yield "role", _("“%(value)s” is not a role.") % {"value": row.get("role")}
+    if (row.get("tier") or StepTier.RECEIVING) not in StepTier.values:
+        yield "tier", _("“%(value)s” is not a tier: receiving site, town or county.") % {"value": row.get("tier")}
     yield from _whole(row, "steps", "days", 0)
 
 

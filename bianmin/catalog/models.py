@@ -243,10 +243,21 @@ class MaterialRequirement(VersionPart):
         return self.name
 
 
+class StepTier(models.TextChoices):
+    """Where a step happens, relative to the site that received the application (三级: 受理地, 镇, 县)."""
+
+    RECEIVING = "receiving", _("Receiving site")
+    TOWN = "town", _("Town")
+    COUNTY = "county", _("County")
+
+
 class ProcessStep(VersionPart):
     version = models.ForeignKey(ServiceItemVersion, on_delete=models.CASCADE, related_name="steps")
     name = models.CharField(_("step"), max_length=60)
     role = models.CharField(_("who does it"), max_length=24, choices=Role.choices)
+    # The step is done at the site of this tier above the receiving site (the receiving site itself when it is at
+    # or above that tier), by the holder of ``role`` there: the case moves to that site when the step opens.
+    tier = models.CharField(_("where"), max_length=10, choices=StepTier.choices, default=StepTier.RECEIVING)
     days = models.PositiveSmallIntegerField(_("step limit (working days)"), default=0)
     description = models.CharField(_("description"), max_length=300, blank=True)
 

@@ -223,10 +223,14 @@ def role_holder(
 
 
 def department_head(department_code: str, *, full_name: str = "") -> User:
-    """A new head of that department, ``<code>_head`` (the demo county has only the SJ and ZR heads, market_head and
-    land_head)."""
+    """The head of that department, ``<code>_head``: the demo county's (every department but SJ and ZR, whose heads are
+    market_head and land_head), else a new one."""
+    from bianmin.accounts.models import User
     from bianmin.org.models import Role
 
+    existing = User.objects.filter(username=f"{department_code.lower()}_head").first()
+    if existing is not None:
+        return existing
     return role_holder(
         f"{department_code.lower()}_head",
         Role.DEPARTMENT_HEAD,

@@ -13,8 +13,9 @@ from typing import Any
 
 from . import county
 
-# Levels and roles, spelled as the catalogue stores them.
+# Levels (and step tiers) and roles, spelled as the catalogue stores them.
 C, T, V = "county", "town", "village"
+R = "receiving"  # a step's tier: at the site that received the application
 CLERK, CHIEF, HEAD, AGENT = "clerk", "chief_representative", "department_head", "agent"
 
 COMPLAINT_PHONE = "0714-7326110"
@@ -124,8 +125,9 @@ def _m(name: str, form: str = "original", copies: int = 1, condition: str = "", 
     }
 
 
-def _s(name: str, role: str, days: int, description: str = "") -> dict[str, Any]:
-    return {"name": name, "role": role, "days": days, "description": description}
+def _s(name: str, role: str, days: int, description: str = "", *, tier: str = R) -> dict[str, Any]:
+    """A process step, done at the receiving site unless its ``tier`` says the town (T) or the county (C)."""
+    return {"name": name, "role": role, "tier": tier, "days": days, "description": description}
 
 
 def _fee(name: str, basis: str, amount: str | None = None, formula: str = "") -> dict[str, Any]:
@@ -210,9 +212,9 @@ CIVIL_AFFAIRS = [
         ],
         steps=[
             _s("受理申请", CLERK, 1, "镇便民服务厅社会事务窗口接收申请，材料不全的一次性告知"),
-            _s("入户调查与经济状况核对", AGENT, 8, "镇、村工作人员入户调查，县级核对平台比对收入财产"),
-            _s("镇级审核并公示", HEAD, 4, "镇人民政府提出审核意见，在村务公开栏公示"),
-            _s("县级审核确认", HEAD, 7, "县民政局抽查核实后作出确认决定"),
+            _s("入户调查与经济状况核对", AGENT, 8, "镇、村工作人员入户调查，县级核对平台比对收入财产", tier=T),
+            _s("镇级审核并公示", HEAD, 4, "镇人民政府提出审核意见，在村务公开栏公示", tier=T),
+            _s("县级审核确认", HEAD, 7, "县民政局抽查核实后作出确认决定", tier=C),
         ],
         special_procedures=[_sp("public_notice", 7, "审核意见在申请人所在村（居）公示7天")],
         faqs=[
@@ -253,9 +255,9 @@ CIVIL_AFFAIRS = [
         ],
         steps=[
             _s("受理申请", CLERK, 1),
-            _s("调查核实", AGENT, 6, "入户调查生活状况、收入财产和法定义务人情况"),
-            _s("镇级审核并公示", HEAD, 3),
-            _s("县级审核确认", HEAD, 5),
+            _s("调查核实", AGENT, 6, "入户调查生活状况、收入财产和法定义务人情况", tier=T),
+            _s("镇级审核并公示", HEAD, 3, tier=T),
+            _s("县级审核确认", HEAD, 5, tier=C),
         ],
         special_procedures=[_sp("public_notice", 7, "审核意见在申请人所在村公示7天")],
         faqs=[
@@ -294,9 +296,9 @@ CIVIL_AFFAIRS = [
         ],
         steps=[
             _s("受理申请", CLERK, 1, "村便民服务室或镇便民服务厅接收申请"),
-            _s("调查核实", AGENT, 3),
-            _s("镇级审核", HEAD, 2),
-            _s("县级审批并发放", HEAD, 4),
+            _s("调查核实", AGENT, 3, tier=T),
+            _s("镇级审核", HEAD, 2, tier=T),
+            _s("县级审批并发放", HEAD, 4, tier=C),
         ],
         special_procedures=[_sp("public_notice", 3, "救助对象及金额在村务公开栏公示（情况紧急的先行救助后补公示）")],
         faqs=[
@@ -335,8 +337,8 @@ CIVIL_AFFAIRS = [
         ],
         steps=[
             _s("受理申请", CLERK, 1, "村代办员可上门受理"),
-            _s("镇级审核", HEAD, 3),
-            _s("县级审批", HEAD, 4),
+            _s("镇级审核", HEAD, 3, tier=T),
+            _s("县级审批", HEAD, 4, tier=C),
         ],
         faqs=[
             _q("老人行动不便，可以上门办理吗？", "可以。联系所在村便民服务室，代办员上门采集信息并代为申请。"),
@@ -373,9 +375,9 @@ CIVIL_AFFAIRS = [
         ],
         steps=[
             _s("受理申请", CLERK, 1),
-            _s("镇级初审", HEAD, 5, "镇民政办会同残联专职委员核实"),
-            _s("县级审核", HEAD, 5, "县民政局会同县残联审核"),
-            _s("审批发放", HEAD, 4),
+            _s("镇级初审", HEAD, 5, "镇民政办会同残联专职委员核实", tier=T),
+            _s("县级审核", HEAD, 5, "县民政局会同县残联审核", tier=C),
+            _s("审批发放", HEAD, 4, tier=C),
         ],
         faqs=[
             _q("两项补贴可以同时领吗？", "符合条件的可以同时领取生活补贴和护理补贴。"),
@@ -492,8 +494,8 @@ CIVIL_AFFAIRS = [
         ],
         steps=[
             _s("受理申请", CLERK, 1),
-            _s("镇民政办审核", HEAD, 4),
-            _s("县民政局审批拨付", HEAD, 5),
+            _s("镇民政办审核", HEAD, 4, tier=T),
+            _s("县民政局审批拨付", HEAD, 5, tier=C),
         ],
         faqs=[
             _q("在外地去世的可以申领吗？", "在外地火化的，凭火化地殡仪馆证明和票据申请，按本县标准补贴。"),
@@ -680,8 +682,8 @@ HEALTH = [
         ],
         steps=[
             _s("受理申报", CLERK, 1, "村便民服务室或镇便民服务厅接收申报"),
-            _s("村级评议与镇级初审", AGENT, 6),
-            _s("县级审核确认", HEAD, 8),
+            _s("村级评议与镇级初审", AGENT, 6, tier=T),
+            _s("县级审核确认", HEAD, 8, tier=C),
         ],
         special_procedures=[_sp("public_notice", 7, "初审对象在村务公开栏公示")],
         faqs=[_q("每年什么时候申报？", "每年集中申报一次，一般在第一季度，具体时间以村、镇通知为准。")],
@@ -773,8 +775,8 @@ LABOUR = [
         materials=[ID_CARD, HOUSEHOLD, _m("城乡居民基本养老保险待遇领取申请表"), BANK_CARD],
         steps=[
             _s("受理申请", CLERK, 1, "村协办员或镇人社所受理"),
-            _s("镇人社所初审", HEAD, 3),
-            _s("县社保局待遇核定", HEAD, 5),
+            _s("镇人社所初审", HEAD, 3, tier=T),
+            _s("县社保局待遇核定", HEAD, 5, tier=C),
         ],
         faqs=[_q("缴费不满15年怎么办？", "可以补缴至满15年后申领，具体补缴政策请咨询镇人社所。")],
     ),
@@ -855,8 +857,8 @@ LABOUR = [
         ],
         steps=[
             _s("受理", CLERK, 1),
-            _s("镇人社所审核", HEAD, 3),
-            _s("县就业局认定", HEAD, 5),
+            _s("镇人社所审核", HEAD, 3, tier=T),
+            _s("县就业局认定", HEAD, 5, tier=C),
         ],
         special_procedures=[_sp("public_notice", 5, "认定结果在镇、村公示")],
         faqs=[_q("认定后有什么帮扶？", "可优先推荐就业、安排公益性岗位，并按规定享受社会保险补贴。")],
@@ -940,8 +942,8 @@ LAND = [
         ],
         steps=[
             _s("镇便民服务厅受理", CLERK, 1),
-            _s("镇级现场踏勘与审核", AGENT, 4, "镇规划办会同村组现场踏勘，核实四至、层数和面积"),
-            _s("县级审查核发", HEAD, 5),
+            _s("镇级现场踏勘与审核", AGENT, 4, "镇规划办会同村组现场踏勘，核实四至、层数和面积", tier=T),
+            _s("县级审查核发", HEAD, 5, tier=C),
         ],
         special_procedures=[_sp("inspection", 3, "开工前现场放线、验线")],
         faqs=[
@@ -1126,9 +1128,9 @@ LAND = [
         ],
         steps=[
             _s("镇便民服务厅受理", CLERK, 1),
-            _s("镇级权籍调查与初审", AGENT, 7),
-            _s("县不动产登记中心审核", CHIEF, 7),
-            _s("登簿发证", HEAD, 3),
+            _s("镇级权籍调查与初审", AGENT, 7, tier=T),
+            _s("县不动产登记中心审核", CHIEF, 7, tier=C),
+            _s("登簿发证", HEAD, 3, tier=C),
         ],
         special_procedures=[
             _sp("inspection", 3, "实地查看房屋及四至"),
@@ -1525,8 +1527,8 @@ HOUSING = [
         ],
         steps=[
             _s("户申请、村评议", AGENT, 3, "村便民服务室受理，村民代表会议评议"),
-            _s("镇级审核", HEAD, 4),
-            _s("县级审批", HEAD, 6),
+            _s("镇级审核", HEAD, 4, tier=T),
+            _s("县级审批", HEAD, 6, tier=C),
         ],
         special_procedures=[
             _sp("appraisal", 5, "委托专业人员进行房屋危险性鉴定"),
@@ -1647,9 +1649,9 @@ AGRICULTURE = [
         ],
         steps=[
             _s("受理", CLERK, 1, "村便民服务室或镇便民服务厅受理"),
-            _s("镇级联审与实地审查", AGENT, 7, "农业农村、自然资源等联审，到场审查拟用地"),
-            _s("镇级审核", HEAD, 2),
-            _s("县级审批", HEAD, 5),
+            _s("镇级联审与实地审查", AGENT, 7, "农业农村、自然资源等联审，到场审查拟用地", tier=T),
+            _s("镇级审核", HEAD, 2, tier=T),
+            _s("县级审批", HEAD, 5, tier=C),
         ],
         special_procedures=[
             _sp("public_notice", 5, "申请人、用地面积、四至在本村民小组公示"),
@@ -1797,8 +1799,8 @@ AGRICULTURE = [
         ],
         steps=[
             _s("农户申报", AGENT, 3, "村便民服务室受理，核实种植面积"),
-            _s("镇级审核汇总", HEAD, 5),
-            _s("县级审定", HEAD, 7, "县农业农村局会同县财政局审定，资金经“一卡通”兑付"),
+            _s("镇级审核汇总", HEAD, 5, tier=T),
+            _s("县级审定", HEAD, 7, "县农业农村局会同县财政局审定，资金经“一卡通”兑付", tier=C),
         ],
         special_procedures=[_sp("public_notice", 5, "补贴面积和金额在村务公开栏公示")],
         faqs=[_q("土地流转出去了补贴给谁？", "原则上补贴给拥有承包权的农户，流转双方另有约定的从其约定。")],
@@ -1843,8 +1845,8 @@ FORESTRY = [
         ],
         steps=[
             _s("镇便民服务厅受理", CLERK, 1),
-            _s("镇林业站伐前查验", AGENT, 3),
-            _s("县林业局审批", HEAD, 3),
+            _s("镇林业站伐前查验", AGENT, 3, tier=T),
+            _s("县林业局审批", HEAD, 3, tier=C),
         ],
         special_procedures=[_sp("inspection", 3, "伐区现场调查和伐前查验")],
         faqs=[
@@ -1983,7 +1985,7 @@ FINANCE = [
         materials=[ID_CARD, _m("“一卡通”账户信息变更申请表"), _m("新账户社会保障卡或银行卡", "copy")],
         steps=[
             _s("受理", CLERK, 1),
-            _s("镇财政所审核", HEAD, 2),
+            _s("镇财政所审核", HEAD, 2, tier=T),
             _s("系统变更并反馈", CLERK, 2),
         ],
         faqs=[_q("变更期间的补贴会不会少发？", "不会。变更完成后按原发放计划补发到新账户。")],
@@ -2056,7 +2058,7 @@ PETITIONS = [
         ],
         steps=[
             _s("登记", CLERK, 1),
-            _s("审查并决定是否受理", CHIEF, 6),
+            _s("审查并决定是否受理", CHIEF, 6, tier=T),
             _s("书面告知信访人", CLERK, 3),
         ],
         faqs=[
@@ -2137,7 +2139,7 @@ JUSTICE = [
         ],
         steps=[
             _s("受理申请", CLERK, 1, "镇司法所可代为接收并在24小时内转交"),
-            _s("审查并作出决定", HEAD, 2),
+            _s("审查并作出决定", HEAD, 2, tier=C),
         ],
         faqs=[_q("农民工讨薪需要证明经济困难吗？", "请求支付劳动报酬的，不受经济困难条件的限制。")],
     ),
@@ -2167,8 +2169,8 @@ JUSTICE = [
         ],
         steps=[
             _s("受理登记", CLERK, 1),
-            _s("调查了解纠纷情况", AGENT, 4),
-            _s("组织调解", CHIEF, 8),
+            _s("调查了解纠纷情况", CHIEF, 4, "司法所调解员走访当事人，了解纠纷情况", tier=T),
+            _s("组织调解", CHIEF, 8, tier=T),
             _s("制作调解协议并回访", CLERK, 2),
         ],
         faqs=[

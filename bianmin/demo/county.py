@@ -101,6 +101,76 @@ STAFF = [
     ("futucun_agent", "明桂兰", "agent", "FT01", None, None),
 ]
 
+# Every department that owns an item has a head (分管领导 / 负责人: decisions, extensions, the county's review steps)
+# and a chief representative at its window of the county centre (首席代表: the steps its chief representative takes).
+# The SJ and ZR ones are above; (department, head's name, chief representative's name) for the others.
+DEPARTMENT_LEADS = [
+    ("MZ", "杜承志", "方晓梅"),
+    ("WJ", "邱建华", "龚丽萍"),
+    ("RS", "汪振东", "戴春燕"),
+    ("ZJ", "程立新", "卢美玲"),
+    ("NY", "蔡国庆", "阮红霞"),
+    ("LY", "贺青松", "尹翠兰"),
+    ("CZ", "钱明远", "严素珍"),
+    ("XF", "曹守正", "邵玉芳"),
+    ("SF", "袁法清", "余慧敏"),
+    ("GA", "潘卫国", "姜小红"),
+    ("FG", "谭启航", "薛凤英"),
+    ("JT", "魏长路", "江月娥"),
+    ("HB", "范绿洲", "田秀华"),
+    ("SL", "冯广源", "熊美华"),
+    ("WL", "宋文博", "黎彩云"),
+    ("JY", "蒋育才", "孔丽君"),
+]
+
+
+def _county_window_of(department: str) -> str:
+    return next(number for number, _name, codes in COUNTY_WINDOWS if department in codes)
+
+
+STAFF += [
+    entry
+    for code, head, chief in DEPARTMENT_LEADS
+    for entry in (
+        (f"{code.lower()}_head", head, "department_head", None, code, None),
+        (f"{code.lower()}_chief", chief, "chief_representative", "YX", code, _county_window_of(code)),
+    )
+]
+
+# Every town hall has a window clerk and an agent (a town's review by investigation, 入户调查, is its agent's), the
+# county centre an agent for its own agency service (全程代办), each branch centre a clerk.
+STAFF += [
+    ("sanxi_clerk", "何雪梅", "clerk", "SX", None, "1"),
+    ("wangying_clerk", "罗春华", "clerk", "WY", None, "1"),
+    ("fuchi_clerk", "董晓琴", "clerk", "FC", None, "1"),
+    ("taizi_clerk", "叶美娟", "clerk", "TZ", None, "1"),
+    ("futu_agent", "金满仓", "agent", "FT", None, None),
+    ("sanxi_agent", "孟庆丰", "agent", "SX", None, None),
+    ("wangying_agent", "陶大勇", "agent", "WY", None, None),
+    ("fuchi_agent", "夏长江", "agent", "FC", None, None),
+    ("taizi_agent", "常德富", "agent", "TZ", None, None),
+    ("county_agent", "高明亮", "agent", "YX", None, None),
+    ("yxrs_clerk", "段佳怡", "clerk", "YXRS", None, None),
+    ("yxfc_clerk", "梁志远", "clerk", "YXFC", None, None),
+]
+
+# Each town's reviewer (镇分管领导): the head of the town-hall departments the plan lists, held at the town hall, who
+# takes the town-level steps of their items (镇级审核) there. (username, name, town code)
+TOWN_REVIEWERS = [
+    ("baisha_leader", "郑国强", "BS"),
+    ("futu_leader", "孙红英", "FT"),
+    ("sanxi_leader", "马德华", "SX"),
+    ("wangying_leader", "朱建军", "WY"),
+    ("fuchi_leader", "许文斌", "FC"),
+    ("taizi_leader", "沈玉兰", "TZ"),
+]
+TOWN_REVIEWED_DEPARTMENTS = ["MZ", "WJ", "RS", "ZR", "SJ", "ZJ", "NY", "LY", "CZ", "XF", "SF"]
+STAFF += [
+    (username, name, "department_head", town, department, None)
+    for username, name, town in TOWN_REVIEWERS
+    for department in TOWN_REVIEWED_DEPARTMENTS
+]
+
 # Badge numbers of the staff who serve at a window (挂牌上岗): shown on the window's screen.
 BADGES = {
     "county_clerk": "YX-0101",

@@ -3,7 +3,8 @@
 A user's *scope* is computed once per request from their active role assignments:
 - clerk or agent at a town hall: that town and its village rooms; at a village room: that room;
   at a county-level site: that site only (towns' work reaches the county as escalated cases, later).
-- chief representative or department head: their department's work across every site.
+- chief representative or department head: their department's work across every site; held at a town hall (the
+  town's reviewer, 镇分管领导): the cases with a review step of a department role at that town.
 - centre administrator: the subtree of their site (the county root: everything), read and write.
 - supervisor: the subtree of their site, read-only.
 """
@@ -41,10 +42,14 @@ class Scope:
     can_write: bool
     # The active assignments themselves (site, department and window loaded), ordered by role, then id.
     assignments: tuple[RoleAssignment, ...] = ()
+    # The town halls (or rooms) where the user holds a department role: they review there (cases/access.py).
+    review_site_ids: frozenset[int] = frozenset()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.everything or self.subtree_paths or self.exact_site_ids or self.department_ids)
+        return not (
+            self.everything or self.subtree_paths or self.exact_site_ids or self.department_ids or self.review_site_ids
+        )
 
     def site_filter(self, prefix: str = "") -> Q:
         """A Q over a Site relation (``prefix`` like "site__") matching the sites in scope."""
@@ -62,11 +67,15 @@ class Scope:
         return site.pk in self.exact_site_ids or any(site.path.startswith(path) for path in self.subtree_paths)
 
     def holds(self, role: str, *, department_id: int | None = None, site: Site | None = None) -> bool:
-        """Holds ``role`` (for that department) (at exactly that site); the site's activity is not asked."""
+        """Holds ``role`` (for that department) (at exactly that site); the site's activity is not asked.
+
+        A department role asked for a department without a site is the department-wide one (``is_department_wide``):
+        a town's reviewer of the department is asked with the town (``site``)."""
         return any(
             assignment.role == role
             and (department_id is None or assignment.department_id == department_id)
             and (site is None or assignment.site_id == site.pk)
+            and (site is not None or department_id is None or is_department_wide(assignment))
             for assignment in self.assignments
         )
 
@@ -95,8 +104,10 @@ class Scope:
         return any(a.role == Role.CLERK and a.window_id == window.pk for a in self.assignments)
 
     def departments_of(self, *roles: str) -> frozenset[int]:
-        """The departments for which the user holds any of ``roles``."""
-        return frozenset(a.department_id for a in self.assignments if a.role in roles and a.department_id)
+        """The departments for which the user holds any of ``roles`` department-wide (not a town's reviewer's)."""
+        return frozenset(
+            a.department_id for a in self.assignments if a.role in roles and a.department_id and is_department_wide(a)
+        )
 
     def sites_of(self, *roles: str, exclude: Iterable[str] = ()) -> list[Site]:
         """The active sites where the user holds any of ``roles`` (every role when none is given, less
@@ -107,6 +118,13 @@ class Scope:
             for a in sorted(self.assignments, key=lambda assignment: assignment.pk)
             if a.site is not None and a.site.is_active and (not roles or a.role in roles) and a.role not in excluded
         ]
+
+
+def is_department_wide(assignment: RoleAssignment) -> bool:
+    """A role assignment without a site below the county: a department role held for the whole county (a chief
+    representative's window is at a county site). A department role held at a town hall is that town's reviewer of
+    the department (镇分管领导): their steps are the department's steps at that town (catalogue step tiers)."""
+    return assignment.site is None or assignment.site.level == SiteLevel.COUNTY
 
 
 EMPTY_SCOPE = Scope(False, (), frozenset(), frozenset(), frozenset(), frozenset(), False)
@@ -136,6 +154,7 @@ def _compute_scope(user: User) -> Scope:
     subtree_site_ids: set[int] = set()
     exact_site_ids: set[int] = set()
     department_ids: set[int] = set()
+    review_site_ids: set[int] = set()
     roles: set[str] = set()
     can_write = False
     everything = False
@@ -144,6 +163,10 @@ def _compute_scope(user: User) -> Scope:
         site = assignment.site
         if assignment.role != Role.SUPERVISOR:
             can_write = True
+        if assignment.role in DEPARTMENT_ROLES and not is_department_wide(assignment):
+            if site.is_active:
+                review_site_ids.add(site.pk)
+            continue
         if assignment.department_id:
             department_ids.add(assignment.department_id)
         if site is None or not site.is_active or assignment.role in DEPARTMENT_ROLES:
@@ -165,6 +188,7 @@ def _compute_scope(user: User) -> Scope:
         frozenset(roles),
         can_write,
         assignments,
+        frozenset(review_site_ids),
     )
 
 
@@ -236,9 +260,13 @@ def delegation_covers(*, user: User, department: Department, decision: str, item
 def department_role_holders(department_ids: Iterable[int], *, roles: Iterable[str]) -> dict[int, set[int]]:
     """Active holders (active users) of ``roles`` per department id, in one query: {department_id: {user_id, …}}."""
     holders: dict[int, set[int]] = {}
-    rows = RoleAssignment.objects.filter(
-        department_id__in=set(department_ids), role__in=list(roles), is_active=True, user__is_active=True
-    ).values_list("department_id", "user_id")
+    rows = (
+        RoleAssignment.objects.filter(
+            department_id__in=set(department_ids), role__in=list(roles), is_active=True, user__is_active=True
+        )
+        .filter(Q(site__isnull=True) | Q(site__level=SiteLevel.COUNTY))
+        .values_list("department_id", "user_id")
+    )
     for department_id, user_id in rows:
         holders.setdefault(department_id, set()).add(user_id)
     return holders

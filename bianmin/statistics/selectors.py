@@ -20,7 +20,7 @@ from bianmin.cases.selectors import cases_visible_to
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.dates import EndOfBeijingDay
 from bianmin.org.models import Department, Role, Site
-from bianmin.org.selectors import assignments_of
+from bianmin.org.selectors import assignments_of, is_department_wide
 from bianmin.supervision.models import Alert
 
 from .figures import _month, _next_month, day_start, site_tiers
@@ -72,7 +72,8 @@ def figures_scope(user: User) -> FiguresScope | None:
             if assignment.site.parent_id is None:
                 return FiguresScope(True, frozenset(), frozenset())
             site_paths.add(assignment.site.path)
-        elif assignment.role in DEPARTMENT_ROLES and assignment.department_id:
+        elif assignment.role in DEPARTMENT_ROLES and assignment.department_id and is_department_wide(assignment):
+            # A town's reviewer of a department reads no county-wide figures of it.
             department_ids.add(assignment.department_id)
     if not site_paths and not department_ids:
         return None

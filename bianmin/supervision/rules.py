@@ -50,6 +50,7 @@ from bianmin.org.models import Role, Site, SiteLevel
 from bianmin.ratings.models import Rectification
 
 from .models import Level, RuleMode, RuleSetting, SupervisionOrder
+from .unheld_steps import unheld_step_causes, unheld_step_remains
 
 # A case whose clock runs, and a case whose clock is paused but whose lateness is not cured by the pause.
 CLOCK_RUNS = (Status.ACCEPTED,)
@@ -571,6 +572,20 @@ RULES: dict[str, Rule] = {
             responsible_role=Role.CHIEF_REPRESENTATIVE,
             causes=lambda ctx: _owed_past_due(_late_complaints(ctx)),
             cause_remains=lambda ctx: _still_owed(_late_complaints(ctx)),
+        ),
+        Rule(
+            code="step_role_unheld",
+            name=_("Step with nobody to take it"),
+            description=_(
+                "An open step of a case has nobody holding its role at the site where it is done, so the case would "
+                "stall. Closes itself when someone holds the role there or the step is done."
+            ),
+            is_anomaly=False,
+            clears=True,
+            default_level=Level.YELLOW,
+            responsible_role=Role.CENTRE_ADMIN,
+            causes=lambda ctx: unheld_step_causes(_key),
+            cause_remains=lambda ctx: unheld_step_remains(),
         ),
     )
 }

@@ -102,11 +102,6 @@ def _tell(case: Case, event: str, text: str) -> None:
     )
 
 
-def _deciding_site(case: Case) -> Site:
-    """The site of the level that decides: the receiving site's ancestor at that level (the county root)."""
-    return _deciding_site_of(case.version, case.receiving_site)
-
-
 def _deciding_site_of(version: ServiceItemVersion, site: Site) -> Site:
     """The ancestor of ``site`` (itself included) at the level that decides ``version``'s applications."""
     while site.level != version.deciding_level and site.parent_id:
@@ -118,7 +113,12 @@ def _deciding_site_of(version: ServiceItemVersion, site: Site) -> Site:
 
 
 def _open_next_step(case: Case, on: datetime.date) -> ReviewTask | None:
-    task = case.tasks.filter(is_parallel=False, state=ReviewTask.State.WAITING).order_by("position").first()
+    task = (
+        case.tasks.filter(is_parallel=False, state=ReviewTask.State.WAITING)
+        .select_related("site")
+        .order_by("position")
+        .first()
+    )
     if task is None:
         return None
     task.state = ReviewTask.State.OPEN
@@ -126,6 +126,17 @@ def _open_next_step(case: Case, on: datetime.date) -> ReviewTask | None:
     task.due = add_workdays(on, task.limit_days).date
     task.save(update_fields=["state", "opened_on", "due"])
     return task
+
+
+def _move_to_step(case: Case, task: ReviewTask | None, actor: User | None, now: datetime.datetime) -> None:
+    """The case goes where its open step is done (up to the town or the county, or back): forwarded, audited. Called
+    after the move's own audit, so the timeline reads "step done, then forwarded"."""
+    if task is None or task.site_id == case.current_site_id:
+        return
+    case.current_site = task.site
+    case.forwarded_at = now
+    case.save(update_fields=["current_site", "forwarded_at"])
+    _audit(actor, "forward", case, at=now, to_site=task.site.code)
 
 
 def _set_deadlines(case: Case) -> None:

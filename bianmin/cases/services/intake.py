@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from bianmin.accounts.models import User
 from bianmin.catalog.models import CaseType, ServiceItem
+from bianmin.catalog.staffing import tier_site
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.transitions import TransitionNotAllowed
 from bianmin.core.workdays import add_workdays
@@ -35,11 +36,11 @@ from ._common import (
     APPEAL_RIGHTS,
     PRECHECK_WORKING_DAYS,
     _audit,
-    _deciding_site,
     _deciding_site_of,
     _issue,
     _local_date,
     _lock,
+    _move_to_step,
     _now,
     _open_next_step,
     _set_deadlines,
@@ -353,7 +354,7 @@ def case_receive_supplement(
     return case
 
 
-def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> None:
+def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> ReviewTask | None:
     """The item's steps become tasks; joint items add one parallel review per co-department. Step limits run
     from the day the tasks open (for acceptance by law the case's own clock already runs from the receipt)."""
     on = _local_date(now)
@@ -362,9 +363,8 @@ def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> None:
     tasks = []
     decision_index = len(steps) - 1
     for index, step in enumerate(steps):
-        on_decision_level = step.role in (Role.DEPARTMENT_HEAD, Role.CHIEF_REPRESENTATIVE)
-        escalates = version.case_type == CaseType.ESCALATED and on_decision_level
-        site = _deciding_site(case) if escalates else case.current_site
+        # Each step is done at the site of its tier above the receiving site (the catalogue's step tier).
+        site = tier_site(case.receiving_site, step.tier)
         tasks.append(
             ReviewTask(
                 case=case,
@@ -405,7 +405,7 @@ def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> None:
         tasks[0].completed_by = actor
         tasks[0].outcome = ReviewTask.Outcome.AGREE
     ReviewTask.objects.bulk_create(tasks)
-    _open_next_step(case, on)
+    return _open_next_step(case, on)
 
 
 @transaction.atomic
@@ -447,7 +447,7 @@ def case_accept(*, actor: User | None, case: Case, deemed: bool = False, now: da
     case.is_deemed_accepted = by_law
     _set_deadlines(case)
     case.save()
-    _open_tasks(case, now, actor)
+    next_task = _open_tasks(case, now, actor)
     _issue(case, Notice.Kind.RECEIPT, actor, now, {"parts": ["applicant", "window", "department"]})
     notice = _issue(
         case,
@@ -473,6 +473,8 @@ def case_accept(*, actor: User | None, case: Case, deemed: bool = False, now: da
         after_window=by_law and not deemed,
         reason="ALL art. 32: no acceptance, refusal or supplement notice within 5 working days" if by_law else "",
     )
+    # A step of a higher tier right after the intake (a village room's application reviewed at the town) moves it.
+    _move_to_step(case, next_task, actor, now)
     _tell(
         case,
         "accepted",

@@ -29,6 +29,7 @@ from ._common import (
     _issue,
     _local_date,
     _lock,
+    _move_to_step,
     _now,
     _open_next_step,
     _set_deadlines,
@@ -42,8 +43,8 @@ from ._common import (
 def case_complete_task(
     *, actor: User | None, task: ReviewTask, outcome: str, comment: str = "", now: datetime.datetime | None = None
 ) -> ReviewTask:
-    """Finish one review step (or one co-department's part); the next step opens, and an escalated case moves
-    to the deciding level's site when the lower level's steps are done (ALL art. 43)."""
+    """Finish one review step (or one co-department's part); the next step opens, and the case moves to the site of
+    that step's tier (a town's review, the county's decision of an escalated case: ALL art. 43)."""
     now = _now(now)
     case = _lock(task.case)
     check_transition(case, "complete_task")
@@ -64,11 +65,7 @@ def case_complete_task(
     _audit(
         actor, "complete_task", case, at=now, task=task.name, outcome=outcome, comment=comment, late=_is_late(task, now)
     )
-    if next_task is not None and next_task.site_id != case.current_site_id:
-        case.current_site = next_task.site
-        case.forwarded_at = now
-        case.save(update_fields=["current_site", "forwarded_at"])
-        _audit(actor, "forward", case, at=now, to_site=next_task.site.code)
+    _move_to_step(case, next_task, actor, now)
     return task
 
 

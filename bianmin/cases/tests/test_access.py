@@ -22,6 +22,7 @@ from bianmin.cases.access import (
     department_key,
     open_steps_count,
     open_steps_fill,
+    review_key,
     scope_keys,
     site_key,
     subtree_key,
@@ -179,10 +180,12 @@ def test_each_case_answers_to_its_sites_their_subtrees_its_department_and_everyt
     sj = department("SJ").pk
     assert keys(county_case) == {site_key(site("YX").pk): True, department_key(sj): True, EVERYTHING: True}
     mz = town_case.department_id
+    # MZ-0001's town review (镇级审核, a department head's step held at the town) makes it the town reviewer's too.
     assert keys(town_case) == {
         site_key(site("BS").pk): True,
         subtree_key(site("BS").pk): True,
         department_key(mz): True,
+        review_key(site("BS").pk): True,
         EVERYTHING: True,
     }
     # Relayed by the village room, handled at the town: the room's keys are not where it is handled now.

@@ -153,7 +153,8 @@ def test_an_inquiry_needs_who_asked_and_what(county):
 def test_colleagues_to_hand_over_to_are_staff_in_scope(county):
     names = set(handover_candidates(user("baisha_clerk")).values_list("username", flat=True))
 
-    assert names == {"baisha_agent", "baishacun_agent"}
+    # the town hall's agent and reviewer (镇分管领导), the village room's agent
+    assert names == {"baisha_agent", "baisha_leader", "baishacun_agent"}
 
 
 # --- The page -------------------------------------------------------------------------------------------------

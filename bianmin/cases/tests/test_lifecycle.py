@@ -230,10 +230,11 @@ def test_immediate_handling_refuses_incomplete_materials_and_other_case_types(co
 
 
 def test_escalated_case_moves_from_the_town_to_the_county(county):
-    baisha_clerk, baisha_agent, ny_head = (
+    baisha_clerk, baisha_agent, baisha_leader, ny_head = (
         user("baisha_clerk"),
         user("baisha_agent"),
-        department_head("NY", full_name="NY局长"),
+        user("baisha_leader"),
+        department_head("NY"),
     )
 
     # Given NY-0001 农村宅基地审批 (escalated, town → county) received and accepted at 白沙镇
@@ -244,32 +245,38 @@ def test_escalated_case_moves_from_the_town_to_the_county(county):
     assert case.promised_due == datetime.date(2026, 3, 24)
     # 03-24(15) → 03-25(16) 26(17) 27(18) 30(19) 31(20)
     assert case.statutory_due == datetime.date(2026, 3, 31)
-    # The town's steps stay at BS; the department head's steps are the county's (the deciding level).
+    # Each step at its tier: the town's two (镇级) at BS, the county's decision (县级) at YX.
     # 镇级联审与实地审查 7 days from 03-03: 03-04(1) 05 06 09 10 11(6) 12(7)
     assert tasks(case) == [
         ("受理", "done", "BS", datetime.date(2026, 3, 3), datetime.date(2026, 3, 3)),
         ("镇级联审与实地审查", "open", "BS", datetime.date(2026, 3, 3), datetime.date(2026, 3, 12)),
-        ("镇级审核", "waiting", "YX", None, None),
+        ("镇级审核", "waiting", "BS", None, None),
         ("县级审批", "waiting", "YX", None, None),
     ]
 
     # When the town's agent finishes the on-site review on 03-10
     complete(case, baisha_agent, at(2026, 3, 10))
 
-    # Then the first department-head step opens and the case is forwarded to the county
+    # Then the town's review opens at the town, where the case stays
+    case.refresh_from_db()
+    assert (case.current_site.code, case.forwarded_at) == ("BS", None)
+    # 镇级审核 2 days from 03-10: 03-11(1) 03-12(2)
+    assert (task(case, "镇级审核").state, task(case, "镇级审核").due) == ("open", datetime.date(2026, 3, 12))
+
+    # When the town's reviewer (镇分管领导) reviews on 03-11
+    complete(case, baisha_leader, at(2026, 3, 11))
+
+    # Then the county's step opens and the case is forwarded to the county
     case.refresh_from_db()
     assert case.current_site.code == "YX"
     assert case.receiving_site.code == "BS"
-    assert case.forwarded_at == at(2026, 3, 10)
-    # 镇级审核 2 days from 03-10: 03-11(1) 03-12(2)
-    assert (task(case, "镇级审核").state, task(case, "镇级审核").due) == ("open", datetime.date(2026, 3, 12))
-    forward = audit_events_for(case).get(action="case.forward")
-    assert (forward.actor, forward.payload["to_site"]) == (baisha_agent, "YX")
-
-    # When the county head reviews (03-11) and decides (03-12)
-    complete(case, ny_head, at(2026, 3, 11))
+    assert case.forwarded_at == at(2026, 3, 11)
     # 县级审批 5 days from 03-11: 03-12(1) 13(2) 16(3) 17(4) 18(5)
     assert (task(case, "县级审批").state, task(case, "县级审批").due) == ("open", datetime.date(2026, 3, 18))
+    forward = audit_events_for(case).get(action="case.forward")
+    assert (forward.actor, forward.payload["to_site"]) == (baisha_leader, "YX")
+
+    # When the county head decides (03-12)
     services.case_decide(actor=ny_head, case=case, approve=True, now=at(2026, 3, 12))
     case = services.case_issue_certificate(actor=user("county_clerk"), case=case, now=at(2026, 3, 13))
     # … and its result goes back to the town, which received it (结果反馈), and is handed over there
@@ -285,8 +292,8 @@ def test_escalated_case_moves_from_the_town_to_the_county(county):
         "case.submit",
         "case.accept",
         "case.complete_task",
-        "case.forward",
         "case.complete_task",
+        "case.forward",
         "case.approve",
         "case.issue_certificate",
         "case.mark_ready",
@@ -503,9 +510,9 @@ def test_agency_case_from_a_village_room_goes_back_through_it(county):
     # promised 20 from 03-03: March 04..31 = 20 → 03-31; statutory 30: April 01(21) 02 03 07(24) 08 09 10 13 14 15(30)
     assert (case.promised_due, case.statutory_due) == (datetime.date(2026, 3, 31), datetime.date(2026, 4, 15))
     complete(case, baisha_agent, at(2026, 3, 10))  # 入户调查与经济状况核对, at BS
+    complete(case, user("baisha_leader"), at(2026, 3, 11))  # 镇级审核并公示: the town's reviewer, at BS
     case.refresh_from_db()
-    assert (case.current_site.code, case.forwarded_at) == ("YX", at(2026, 3, 10))
-    complete(case, mz_head, at(2026, 3, 11))  # 镇级审核并公示
+    assert (case.current_site.code, case.forwarded_at) == ("YX", at(2026, 3, 11))
     services.case_decide(actor=mz_head, case=case, approve=True, now=at(2026, 3, 12))
     case = services.case_issue_certificate(actor=county_clerk, case=case, now=at(2026, 3, 13))
     assert (case.certificate_number, case.certificate_valid_until) == ("MZ0001-2026-000001", None)  # 按年复核

@@ -305,15 +305,17 @@ def test_a_window_clerk_does_not_decide_a_licence(county):
 def test_escalated_case_is_handled_by_the_town_then_decided_by_the_county_head(county):
     baisha_clerk, baisha_agent, ny_head = user("baisha_clerk"), user("baisha_agent"), department_head("NY")
     county_clerk, land_head = user("county_clerk"), user("land_head")
+    baisha_leader, futu_leader = user("baisha_leader"), user("futu_leader")
 
     # Given NY-0001 received and accepted at 白沙镇
     case = services.case_submit(actor=baisha_clerk, intake=intake("NY-0001", "BS"), now=at(2026, 3, 2))
     case = services.case_accept(actor=baisha_clerk, case=case, now=at(2026, 3, 3))
 
     # At the town: the town agent's on-site review; the county does not do it
-    assert visible("baisha_clerk", case) and visible("ny_head", case)
+    assert visible("baisha_clerk", case) and visible("ny_head", case) and visible("baisha_leader", case)
     assert not visible("county_clerk", case) and not visible("futu_clerk", case)
-    for outsider in (ny_head, county_clerk, user("futu_clerk"), user("futucun_agent"), baisha_clerk):
+    assert not visible("futu_leader", case)
+    for outsider in (ny_head, county_clerk, user("futu_clerk"), user("futucun_agent"), baisha_clerk, baisha_leader):
         denied(
             case,
             lambda outsider=outsider: services.case_complete_task(
@@ -325,22 +327,25 @@ def test_escalated_case_is_handled_by_the_town_then_decided_by_the_county_head(c
     assert permissions.can(county_clerk, "suspend", case, on=D(2026, 3, 10)) is False
     complete(case, baisha_agent, at(2026, 3, 10))
 
-    # At the county: the NY head reviews and decides; the town no longer acts on it
+    # The town's review (镇级审核) is the town's reviewer's, at the town: not the county's head, not another town's
     case.refresh_from_db()
-    assert case.current_site.code == "YX"
-    assert visible("baisha_clerk", case) and visible("county_clerk", case) and not visible("futu_clerk", case)
-    for outsider in (baisha_agent, baisha_clerk, county_clerk, land_head):
+    assert case.current_site.code == "BS"
+    for outsider in (ny_head, futu_leader, baisha_clerk, baisha_agent, county_clerk):
         denied(
             case,
             lambda outsider=outsider: services.case_complete_task(
                 actor=outsider, task=open_task(case), outcome="agree", now=at(2026, 3, 11)
             ),
         )
+    complete(case, baisha_leader, at(2026, 3, 11))
+
+    # At the county: the NY head decides; the town no longer acts on it
+    case.refresh_from_db()
+    assert case.current_site.code == "YX"
+    assert visible("baisha_clerk", case) and visible("county_clerk", case) and not visible("futu_clerk", case)
     assert permissions.can(baisha_clerk, "suspend", case, on=D(2026, 3, 11)) is False
     assert permissions.can(county_clerk, "suspend", case, on=D(2026, 3, 11)) is True
-    complete(case, ny_head, at(2026, 3, 11))
-
-    for outsider in (baisha_clerk, county_clerk, land_head, user("market_head")):
+    for outsider in (baisha_clerk, county_clerk, land_head, user("market_head"), baisha_leader):
         denied(
             case,
             lambda outsider=outsider: services.case_decide(
@@ -354,8 +359,8 @@ def test_escalated_case_is_handled_by_the_town_then_decided_by_the_county_head(c
         ("case.submit", "baisha_clerk"),
         ("case.accept", "baisha_clerk"),
         ("case.complete_task", "baisha_agent"),
-        ("case.forward", "baisha_agent"),
-        ("case.complete_task", "ny_head"),
+        ("case.complete_task", "baisha_leader"),
+        ("case.forward", "baisha_leader"),
         ("case.approve", "ny_head"),
     ]
 

@@ -24,14 +24,14 @@ def _complete(case: Case, actor, on) -> None:
 
 
 def town_case_decided_by_the_county(*, delivery: str = "where_applied") -> Case:
-    """MZ-0001 (低保) received at the 白沙镇 window 2026-03-02, surveyed by the town, decided and certified by the
-    county's civil affairs (the case was forwarded to the county centre)."""
+    """MZ-0001 (低保) received at the 白沙镇 window 2026-03-02, surveyed and reviewed by the town, decided and certified
+    by the county's civil affairs (the case was forwarded to the county centre)."""
     clerk, head = user("baisha_clerk"), department_head("MZ", full_name="民政局长")
     case = services.case_submit(actor=clerk, intake=intake("MZ-0001", "BS", delivery=delivery), now=at(2026, 3, 2))
     case = services.case_accept(actor=clerk, case=case, now=at(2026, 3, 3))
-    _complete(case, user("baisha_agent"), at(2026, 3, 10))
-    _complete(case, head, at(2026, 3, 11))
-    services.case_decide(actor=head, case=case, approve=True, now=at(2026, 3, 12))
+    _complete(case, user("baisha_agent"), at(2026, 3, 10))  # 入户调查, at the town
+    _complete(case, user("baisha_leader"), at(2026, 3, 11))  # 镇级审核并公示: the town's reviewer
+    services.case_decide(actor=head, case=case, approve=True, now=at(2026, 3, 12))  # 县级审核确认, at the county
     case = services.case_issue_certificate(actor=user("county_clerk"), case=case, now=at(2026, 3, 13))
     assert case.current_site.code == "YX"
     return case

@@ -20,7 +20,15 @@ from bianmin.core.spreadsheets import SpreadsheetLimits
 from bianmin.org.models import Role, SiteLevel
 
 from ..content import PART_MODELS
-from ..models import CaseType, ItemKind, MaterialRequirement, ServiceItem, ServiceItemVersion, SpecialProcedure
+from ..models import (
+    CaseType,
+    ItemKind,
+    MaterialRequirement,
+    ServiceItem,
+    ServiceItemVersion,
+    SpecialProcedure,
+    StepTier,
+)
 
 # The kinds of cell a column holds.
 TEXT, INTEGER, BOOLEAN, AMOUNT = "text", "integer", "boolean", "amount"
@@ -52,6 +60,7 @@ ROLE_LABELS = {
     Role.CENTRE_ADMIN: "中心管理员",
     Role.SUPERVISOR: "监察员",
 }
+TIER_LABELS = {StepTier.RECEIVING: "受理地", StepTier.TOWN: "镇级", StepTier.COUNTY: "县级"}
 FORM_LABELS = {
     MaterialRequirement.Form.ORIGINAL: "原件",
     MaterialRequirement.Form.COPY: "复印件",
@@ -231,6 +240,11 @@ PART_SHEETS = (
         ("role", "办理人员", {"labels": ROLE_LABELS}),
         ("days", "环节时限（工作日）", {"note": "各环节时限之和不得超过承诺时限；留空为 0。"}),
         ("description", "环节说明", {"width": 40}),
+        (
+            "tier",
+            "办理层级",
+            {"labels": TIER_LABELS, "note": "在受理地、其所在镇或县办理，由该处担任此角色的人员办理；留空为受理地。"},
+        ),
     ),
     _part_sheet(
         "收费",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bianmin.org.models import Role, SiteLevel
 
 from ..content import ItemContent
-from ..models import CaseType, ItemKind, MaterialRequirement, SpecialProcedure
+from ..models import CaseType, ItemKind, MaterialRequirement, SpecialProcedure, StepTier
 from .sheets import BOOLEAN, INTEGER, NO, YES, Column
 
 GENERAL_RULES = (
@@ -61,8 +61,8 @@ EXAMPLE_CONTENT = ItemContent(
         }
     ],
     steps=[
-        {"name": "受理", "role": Role.CLERK, "days": 1, "description": ""},
-        {"name": "审批", "role": Role.DEPARTMENT_HEAD, "days": 14, "description": ""},
+        {"name": "受理", "role": Role.CLERK, "tier": StepTier.RECEIVING, "days": 1, "description": ""},
+        {"name": "审批", "role": Role.DEPARTMENT_HEAD, "tier": StepTier.RECEIVING, "days": 14, "description": ""},
     ],
     fees=[],
     special_procedures=[{"kind": SpecialProcedure.Kind.PUBLIC_NOTICE, "typical_days": 5, "description": "村内公示"}],

@@ -36,8 +36,8 @@ def item_content(**overrides) -> ItemContent:
         ],
         steps=[
             {"name": "受理", "role": "clerk", "days": 1},
-            {"name": "镇级审核", "role": "department_head", "days": 9},
-            {"name": "县级审批", "role": "department_head", "days": 5},
+            {"name": "镇级审核", "role": "department_head", "tier": "town", "days": 9},
+            {"name": "县级审批", "role": "department_head", "tier": "county", "days": 5},
         ],
         special_procedures=[{"kind": "public_notice", "typical_days": 5, "description": "村内公示"}],
         faqs=[{"question": "一户可以有几处宅基地？", "answer": "一户只能拥有一处宅基地。"}],

@@ -185,7 +185,7 @@ def test_export_writes_chinese_labels_bold_frozen_headers_and_no_formulas(catalo
     assert _cell(items, 4, "联办部门编码").value == "SJ"
     assert _cell(items, 4, "主题编码").value == "jianfang"
     steps = workbook["办理流程"]
-    assert [cell.value for cell in steps[2]] == ["SJ-0001", "当场办结", "窗口工作人员", 0, "=不是公式"]
+    assert [cell.value for cell in steps[2]] == ["SJ-0001", "当场办结", "窗口工作人员", 0, "=不是公式", "受理地"]
     assert steps["E2"].data_type == "s"
 
 

@@ -65,8 +65,8 @@ def test_a_draft_is_not_public(client, homestead):
 def test_an_earlier_version_stays_readable_with_a_notice(client, homestead):
     shorter_steps = [
         {"name": "受理", "role": "clerk", "days": 1},
-        {"name": "镇级审核", "role": "department_head", "days": 4},
-        {"name": "县级审批", "role": "department_head", "days": 5},
+        {"name": "镇级审核", "role": "department_head", "tier": "town", "days": 4},
+        {"name": "县级审批", "role": "department_head", "tier": "county", "days": 5},
     ]
     services.draft_replace(actor=None, item=homestead, content=item_content(promised_days=10, steps=shorter_steps))
     services.item_publish(actor=None, item=homestead)

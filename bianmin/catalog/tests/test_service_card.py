@@ -85,6 +85,7 @@ def _long_item_overrides() -> dict:
         for number in range(1, 16)
     ]
     steps = [{"name": f"第{number}步审查核实", "role": "clerk", "days": 1} for number in range(1, 11)]
+    steps[-1]["tier"] = "county"  # the escalated item's decision, at the county
     return {
         "name": "农村村民住宅用地（宅基地）审批及乡村建设规划许可证核发（含原址翻建、改建和扩建）",
         "conditions": "本集体经济组织成员，以户为单位申请，一户只能拥有一处宅基地，面积不得超过本省规定的标准；" * 12,

@@ -95,7 +95,7 @@ def test_a_new_version_leaves_the_earlier_version_untouched(land):
         item=item,
         content=item_content(
             promised_days=10,
-            steps=[{"name": "受理", "role": "clerk", "days": 1}],
+            steps=[{"name": "受理", "role": "clerk", "tier": "county", "days": 1}],
             legal_bases=[{"law": "湖北省农村宅基地管理办法", "article": "第十条", "excerpt": ""}],
         ),
     )

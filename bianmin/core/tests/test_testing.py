@@ -28,10 +28,12 @@ def test_the_replayed_demo_is_what_the_loader_leaves(demo_rows, db, rows, with_c
 
 
 def test_people_hold_the_role_they_are_made_with(county):
-    head = testing.department_head("NY", full_name="NY局长")
+    head = testing.department_head("NY", full_name="NY局长")  # the demo county's
+    new_head = testing.department_head("SJ", full_name="SJ局长")  # the demo's SJ head is market_head
     supervisor = testing.role_holder("supervisor_bs", Role.SUPERVISOR, site="BS", full_name="白沙镇纪委")
 
-    assert (head.username, head.full_name, head.is_staff) == ("ny_head", "NY局长", True)
+    assert (head.username, head.full_name, head.is_staff) == ("ny_head", "蔡国庆", True)
+    assert (new_head.username, new_head.full_name) == ("sj_head", "SJ局长")
     assert list(RoleAssignment.objects.filter(user=head).values_list("role", "department__code", "site")) == [
         (Role.DEPARTMENT_HEAD, "NY", None)
     ]

@@ -56,7 +56,11 @@ def test_department_head_sees_the_departments_staff_across_sites():
 
     staff = {(a.user.username, a.role) for a in staff_visible_to(head)}
 
-    assert staff == {("market_chief", "chief_representative"), ("market_head", "department_head")}
+    # the county's head and chief representative, and each town's reviewer of the department (held at the town)
+    towns = {"baisha", "futu", "sanxi", "wangying", "fuchi", "taizi"}
+    assert staff == {("market_chief", "chief_representative"), ("market_head", "department_head")} | {
+        (f"{town}_leader", "department_head") for town in towns
+    }
     assert user_scope(head).department_ids == {Department.objects.get(code="SJ").pk}
 
 

@@ -1,7 +1,8 @@
 """Who may see which alerts, and the staff inbox (one door each).
 
 Supervisors see the alerts at the sites of their jurisdiction (the subtree of their site); department heads and
-chief representatives see their departments' alerts wherever they arose; centre administrators see the alerts
+chief representatives see their departments' alerts wherever they arose, a town's reviewer (a department role held at
+a town hall) those of their departments at their town; centre administrators see the alerts
 addressed to them (a hall without a cadre on duty) at the sites of their subtree; nobody else sees alerts.
 """
 
@@ -26,8 +27,19 @@ def _leads_departments(user: User) -> bool:
     return bool(scope.department_ids and scope.roles & set(DEPARTMENT_LEADS))
 
 
+def _reviewed(user: User) -> Q | None:
+    """A town's reviewer: their departments' alerts at their town (where the inbox told them of them)."""
+    scope = user_scope(user)
+    condition = None
+    for assignment in scope.assignments:
+        if assignment.role in DEPARTMENT_LEADS and assignment.site_id in scope.review_site_ids:
+            pair = Q(site_id=assignment.site_id, department_id=assignment.department_id)
+            condition = pair if condition is None else condition | pair
+    return condition
+
+
 def sees_alerts(user: User) -> bool:
-    return is_supervisor(user) or _leads_departments(user)
+    return is_supervisor(user) or _leads_departments(user) or _reviewed(user) is not None
 
 
 def alerts_visible_to(user: User) -> QuerySet[Alert]:
@@ -38,6 +50,9 @@ def alerts_visible_to(user: User) -> QuerySet[Alert]:
     if _leads_departments(user):
         departments = Q(department_id__in=sorted(scope.department_ids))
         condition = departments if condition is None else condition | departments
+    reviewed = _reviewed(user)
+    if reviewed is not None:
+        condition = reviewed if condition is None else condition | reviewed
     if Role.CENTRE_ADMIN in scope.roles and not scope.everything:  # (everything: already all, Q() | x would be x)
         addressed = Q(responsible_role=Role.CENTRE_ADMIN) & scope.site_filter("site__")
         condition = addressed if condition is None else condition | addressed

@@ -22,7 +22,7 @@ from bianmin.core import transitions
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.notify import notify
-from bianmin.org.models import Role, RoleAssignment
+from bianmin.org.models import Role, RoleAssignment, Site, SiteLevel
 from bianmin.org.permissions import is_supervisor
 
 from ..models import Alert, InboxMessage, Level, RuleMode, RuleSetting, SupervisionOrder
@@ -58,11 +58,17 @@ def _recipients_sql(alert_condition: str) -> str:
     agents and centre administrators, in its department otherwise) and its department's heads. Supervisors see the
     feed instead."""
     alert, role = _quoted(Alert), _quoted(RoleAssignment)
+    # A department role counts department-wide (no site, or a county site), or at the alert's own site: a town's
+    # reviewer (镇分管领导) hears of their town's steps, not of the department's everywhere.
+    where = (
+        f"(ra.site_id IS NULL OR ra.site_id = a.site_id OR EXISTS (SELECT 1 FROM {_quoted(Site)} s "
+        f"WHERE s.id = ra.site_id AND s.level = '{SiteLevel.COUNTY.value}'))"
+    )
     branches = (
         "ra.role = a.responsible_role AND a.responsible_role IN (%s, %s, %s) AND ra.site_id = a.site_id",
         "ra.role = a.responsible_role AND a.responsible_role NOT IN (%s, %s, %s) "
-        "AND ra.department_id = a.department_id",
-        "ra.role = %s AND ra.department_id = a.department_id",
+        f"AND ra.department_id = a.department_id AND {where}",
+        f"ra.role = %s AND ra.department_id = a.department_id AND {where}",
     )
     return " UNION ".join(
         f"SELECT ra.user_id AS user_id, a.id AS alert_id FROM {alert} a JOIN {role} ra ON {branch} "

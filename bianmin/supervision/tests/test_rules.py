@@ -307,17 +307,20 @@ def test_acceptance_after_the_five_day_window_is_an_anomaly_deemed_acceptance_in
 
 
 def test_an_escalated_case_forwarded_after_the_town_steps_were_due_is_an_anomaly(county):
-    agent = user("baisha_agent")
-    # NY-0001 accepted at 白沙镇 03-03; the town's on-site review is due 03-12
+    agent, reviewer = user("baisha_agent"), user("baisha_leader")
+    # NY-0001 accepted at 白沙镇 03-03; the town's on-site review is done 03-12, its review (镇级审核, 2 working days)
+    # is then due 03-16, after which the case goes to the county
     on_time = accepted("NY-0001", "BS", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
     late = accepted("NY-0001", "BS", received_at=at(2026, 3, 2), now=at(2026, 3, 3))
-    for case, day in ((on_time, 12), (late, 13)):
+    for case, day in ((on_time, 16), (late, 17)):
         task = case.tasks.get(state="open")
-        services.case_complete_task(actor=agent, task=task, outcome="agree", now=at(2026, 3, day))
+        services.case_complete_task(actor=agent, task=task, outcome="agree", now=at(2026, 3, 12))
+        task = case.tasks.get(state="open")
+        services.case_complete_task(actor=reviewer, task=task, outcome="agree", now=at(2026, 3, day))
 
-    sweep(now=at(2026, 3, 13, 15))
+    sweep(now=at(2026, 3, 17, 15))
 
-    assert alerts("forwarded_late") == [(str(late.pk), "open", "", D(2026, 3, 12))]
+    assert alerts("forwarded_late") == [(str(late.pk), "open", "", D(2026, 3, 16))]
     alert = Alert.objects.get(rule="forwarded_late")
     assert (alert.site.code, alert.department.code) == ("BS", "NY")
 
