@@ -13,6 +13,7 @@ from bianmin.complaints.models import Complaint
 from bianmin.org.models import Window
 from bianmin.ratings.models import Rating
 from bianmin.supervision.models import AccountabilityRecord, Alert
+from bianmin.supervision.rules import RULES
 
 from .models import ItemResult
 
@@ -25,6 +26,11 @@ class Link:
     url: str
 
 
+def _rule_name(code: str) -> str:
+    rule = RULES.get(code)
+    return str(rule.name) if rule else code
+
+
 def _labels(model: str, ids: list[int]) -> dict[int, Link]:
     if model == "cases.case":
         rows = Case.objects.filter(pk__in=ids).values_list("pk", "tracking_number")
@@ -32,7 +38,8 @@ def _labels(model: str, ids: list[int]) -> dict[int, Link]:
     if model == "supervision.alert":
         rows = Alert.objects.filter(pk__in=ids).values_list("pk", "rule", "raised_on")
         return {
-            pk: Link(f"{rule} {day:%m-%d}", reverse("supervision:alert_detail", args=[pk])) for pk, rule, day in rows
+            pk: Link(f"{_rule_name(rule)} {day:%m-%d}", reverse("supervision:alert_detail", args=[pk]))
+            for pk, rule, day in rows
         }
     if model == "ratings.rating":
         rows = Rating.objects.filter(pk__in=ids).values_list("pk", "case_id", "case__tracking_number", "rectification")
