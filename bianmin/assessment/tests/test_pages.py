@@ -100,7 +100,7 @@ def test_ranking_explanation_exports_and_objection(make_scheme, run_now, tmp_pat
     run = run_now(make_scheme([OVERDUE]))
     window = Window.objects.get(site__code="YX", number="1")
     mine = run.results.get(subject_id=window.pk)
-    admin = logged_in("centre_admin")
+    admin = logged_in("centre_admin", language="en")
     ranking = page_text(admin.get(reverse("assessment:run", args=[run.pk])))
     assert mine.label in ranking and "90.00" in ranking
     explained = admin.get(reverse("assessment:result", args=[mine.pk])).content.decode()
