@@ -21,6 +21,7 @@ from .compute import subjects_of
 from .explain import evidence_links
 from .exports import XLSX_CONTENT_TYPE, ranking_workbook
 from .forms import AnswerForm, ManualScoreForm, ObjectionForm, RunForm, SchemeForm, SchemeItemForm
+from .metrics import METRICS
 from .models import AssessmentRun, Grade, Objection
 from .periods import period_label
 from .permissions import can_manage_assessment, can_read_all_results, subject_ids_of
@@ -79,7 +80,7 @@ def scheme_detail(request, pk: int):
     may_manage = can_manage_assessment(request.user)
     context = {
         "scheme": scheme,
-        "items": scheme.items.all(),
+        "items": [(item, METRICS[item.metric].name if item.metric in METRICS else "") for item in scheme.items.all()],
         "runs": [(run, period_label(scheme.period_kind, run.period_start)) for run in runs],
         "may_manage": may_manage,
     }
