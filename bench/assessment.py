@@ -94,7 +94,8 @@ def main() -> None:
         counted = Case.objects.filter(decided_at__date__gte=month, decided_at__date__lte=LAST_DAY).count()
         print(
             f"{kind} scheme, {month:%Y-%m}, {len(ITEMS)} items, {run.subjects} subjects "
-            f"({counted:,} cases decided since): median {statistics.median(samples):.2f} s, "
+            f"({counted:,} cases decided from the month's first day to the dataset's last): "
+            f"median {statistics.median(samples):.2f} s, "
             f"max {max(samples):.2f} s over {options.repeat} runs"
         )
 

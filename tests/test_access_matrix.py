@@ -260,6 +260,7 @@ ENTRIES: dict[str, Entry] = {
         ("superuser",), own=("town_clerk", "county_clerk"), pk="assessment_result"
     ),
     "workbench/assessment/results/<int:pk>/recommendation.pdf": e(("superuser",), pk="assessment_result"),
+    "workbench/assessment/results/<int:pk>/recommendation/": e(("superuser",), method="POST", pk="assessment_result"),
     "workbench/assessment/results/<int:pk>/objection/": e(
         ("superuser",), own=("town_clerk", "county_clerk"), method="POST", pk="assessment_result"
     ),

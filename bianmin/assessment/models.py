@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from bianmin.org.models import SiteLevel
+from bianmin.supervision.models import AccountabilityRecord
 
 
 class SubjectKind(models.TextChoices):
@@ -191,6 +192,15 @@ class SubjectResult(models.Model):
     is_grade_lowered = models.BooleanField(_("grade lowered by a red card"), default=False)
     is_quota_limited = models.BooleanField(_("excellent withheld by the quota"), default=False)
     has_award = models.BooleanField(_("red flag"), default=False)
+    # The 监察建议书 of a failed subject, kept with the accountability records (责任追究) it belongs to.
+    recommendation = models.OneToOneField(
+        AccountabilityRecord,
+        verbose_name=_("supervision recommendation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assessment_result",
+    )
 
     class Meta:
         verbose_name = _("subject's result")

@@ -19,6 +19,7 @@ urlpatterns = [
     path("results/<int:pk>/", views.result_detail, name="result"),
     path("results/<int:pk>/report.pdf", views.result_pdf, name="result_pdf"),
     path("results/<int:pk>/recommendation.pdf", views.recommendation_pdf, name="recommendation_pdf"),
+    path("results/<int:pk>/recommendation/", views.recommendation_new, name="recommendation_new"),
     path("results/<int:pk>/objection/", views.objection_new, name="objection_new"),
     path("objections/<int:pk>/answer/", views.objection_answer_view, name="objection_answer"),
 ]

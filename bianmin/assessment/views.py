@@ -14,7 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from bianmin.core.errors import DomainError, NotFound
-from bianmin.org.permissions import staff_required
+from bianmin.org.permissions import is_supervisor, staff_required
 
 from . import selectors, services
 from .compute import subjects_of
@@ -25,6 +25,7 @@ from .metrics import METRICS
 from .models import AssessmentRun, Grade, Objection
 from .periods import period_label
 from .permissions import can_manage_assessment, can_read_all_results, subject_ids_of
+from .recommendations import recommendation_issue
 from .report import recommendation_pdf_bytes, run_report_pdf, subject_report_pdf
 
 
@@ -260,6 +261,12 @@ def result_detail(request, pk: int):
         "answer_form": AnswerForm(),
         "filed": Objection.State.FILED,
         "is_fail": result.grade == Grade.FAIL,
+        "may_recommend": (
+            result.grade == Grade.FAIL
+            and run.state == AssessmentRun.State.PUBLISHED
+            and not result.recommendation_id
+            and is_supervisor(request.user)
+        ),
     }
     return TemplateResponse(request, "assessment/result.html", context)
 
@@ -283,6 +290,20 @@ def recommendation_pdf(request, pk: int):
     return _download(
         recommendation_pdf_bytes(result), "application/pdf", f"recommendation-{result.pk}.pdf", attachment=False
     )
+
+
+@staff_required
+@require_POST
+def recommendation_new(request, pk: int):
+    """A county supervisor records the failed subject's 监察建议书 among the accountability records."""
+    result = _found(selectors.result_get, request.user, pk)
+    if not is_supervisor(request.user):
+        raise PermissionDenied
+    try:
+        recommendation_issue(actor=request.user, result=result)
+    except DomainError as error:
+        _refused(request, error)
+    return HttpResponseRedirect(reverse("assessment:result", args=[result.pk]))
 
 
 @staff_required

@@ -106,3 +106,47 @@ def test_only_the_countys_centre_administrators_run_and_publish(make_scheme, run
     # the supervisor reads every result; a clerk sees none before publishing
     assert results_visible_to(user("supervisor"), run).count() == run.subjects
     assert not results_visible_to(user("county_clerk"), run).exists()
+
+
+def test_a_failed_subject_gets_its_recommendation_among_the_accountability_records(make_scheme, run_now):
+    # given a published month where the county's window 1 failed (3 overdue cases, a red card on one of them)
+    from bianmin.assessment.recommendations import recommendation_issue
+    from bianmin.supervision.models import AccountabilityRecord, Alert
+
+    cases = [overdue() for _ in range(3)]
+    red = Alert.objects.create(
+        rule="case_overdue_statutory",
+        key=str(cases[0].pk),
+        level="red",
+        case=cases[0],
+        site=cases[0].receiving_site,
+        department=cases[0].department,
+        raised_at=at(2026, 3, 20),
+        raised_on=datetime.date(2026, 3, 20),
+    )
+    items = [*OVERDUE, {"name": "红牌", "kind": "points", "metric": "red_cards", "per_event": Decimal(-5)}]
+    scheme = make_scheme(items, pass_from=Decimal(90), good_from=Decimal(95), excellent_from=Decimal(99))
+    run = run_publish(actor=user("centre_admin"), run=run_now(scheme), now=APRIL_FIRST)
+    failed = result_of(run)
+    assert (failed.score, failed.grade) == (Decimal("80.00"), "fail")
+    # a centre administrator is no supervisor: nothing is recorded
+    with refused("permission_denied"):
+        recommendation_issue(actor=user("centre_admin"), result=failed, now=at(2026, 4, 2))
+    assert not AccountabilityRecord.objects.exists()
+    # when the county's supervisor issues it
+    record = recommendation_issue(actor=user("supervisor"), result=failed, now=at(2026, 4, 2))
+    # then it is an accountability record of the window's department at its site, with the red card linked
+    window = Window.objects.get(site__code="YX", number="1")
+    assert (record.department, record.site, record.measure) == (
+        window.departments.order_by("pk").first(),
+        window.site,
+        "other",
+    )
+    assert "80.00" in record.finding and list(record.alerts.all()) == [red]
+    failed.refresh_from_db()
+    assert failed.recommendation == record
+    with refused("recommendation_issued"):
+        recommendation_issue(actor=user("supervisor"), result=failed, now=at(2026, 4, 2))
+    # a passing subject gets none
+    with refused("recommendation_not_due"):
+        recommendation_issue(actor=user("supervisor"), result=result_of(run, "BS"), now=at(2026, 4, 2))
