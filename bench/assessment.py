@@ -37,6 +37,8 @@ ITEMS = [
     {"name": "责任追究", "kind": "points", "metric": "accountability_points", "per_event": -1, "cap": 20},
     {"name": "按时办结率（承诺）", "kind": "rate", "metric": "on_time_promised", "weight": 10},
     {"name": "按时办结率（法定）", "kind": "rate", "metric": "on_time_statutory", "weight": 5},
+    {"name": "办理用时", "kind": "rate", "metric": "working_days_within_promise", "weight": 5},
+    {"name": "首问按时答复", "kind": "rate", "metric": "inquiries_answered_on_time", "weight": 5},
     {"name": "好评率", "kind": "rate", "metric": "good_rate", "weight": 10},
     {"name": "差评回复率", "kind": "rate", "metric": "bad_review_reply_rate", "weight": 5},
     {"name": "投诉不属实率", "kind": "rate", "metric": "complaints_not_upheld_rate", "weight": 5},

@@ -19,13 +19,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from bianmin.cases.models import OPEN_STATUSES, Case
+from bianmin.cases.models import OPEN_STATUSES, Case, Inquiry
 from bianmin.complaints.models import Complaint
 from bianmin.core.dates import SHANGHAI, EndOfBeijingDay
+from bianmin.core.workdays import workday_ordinal_expression
 from bianmin.org.models import Role, RoleAssignment
 from bianmin.ratings.models import BAD_LEVELS, GOOD_LEVELS, Rating
 from bianmin.supervision.models import AccountabilityRecord, Alert, Level, OrderResponse, SupervisionOrder
@@ -206,6 +208,45 @@ def _on_time_statutory(period: Period, kind: str) -> Figures:
     return _grouped(_decided(period), kind, CASE_FIELDS, numerator=Q(decided_at__lt=EndOfBeijingDay("statutory_due")))
 
 
+def _working_days_within_promise(period: Period, kind: str) -> Figures:
+    """Average working days used against promised, as a rate: Σ promised ÷ Σ max(used, promised) over the cases
+    decided in the period — 1 while every case keeps within its promised days, lower as the overruns grow. Used: from
+    acceptance to the decision, less the days suspended (as the statistics count them)."""
+    used = (
+        workday_ordinal_expression("decided_at", is_datetime=True)
+        - workday_ordinal_expression("accepted_on")
+        - F("suspended_days")
+    )
+    promised = F("version__promised_days") + F("extension_days")
+    cases = _decided(period).filter(accepted_on__isnull=False).annotate(days_used=used, days_promised=promised)
+    columns = _group_fields(kind, CASE_FIELDS)
+    groups = (
+        cases.values(**{name: _ref(path) for name, path in columns.items()})
+        .annotate(
+            numerator=Coalesce(Sum("days_promised"), 0),
+            denominator=Coalesce(Sum(Greatest("days_used", "days_promised")), 0),
+        )
+        .order_by()
+    )
+    return _rates(groups, kind)
+
+
+# The first staff member asked answers, or hands over, within this many working days (首问负责制).
+INQUIRY_ANSWER_DAYS = 1
+
+
+def _inquiries_on_time(period: Period, kind: str) -> Figures:
+    """First inquiries (首问负责) logged in the period and answered within ``INQUIRY_ANSWER_DAYS`` working days."""
+    inquiries = Inquiry.objects.filter(
+        logged_at__gte=_midnight(period.start), logged_at__lt=_midnight(period.end, 1)
+    ).annotate(
+        lag=workday_ordinal_expression("answered_at", is_datetime=True)
+        - workday_ordinal_expression("logged_at", is_datetime=True)
+    )
+    fields = {"staff": "owner_id", "site": "site_id", "department": "owner_department_id"}
+    return _grouped(inquiries, kind, fields, numerator=Q(answered_at__isnull=False, lag__lte=INQUIRY_ANSWER_DAYS))
+
+
 # --- alerts (supervision) ------------------------------------------------------------------------------------------
 
 ALERT_FIELDS = {
@@ -343,6 +384,13 @@ for _metric in (
     Metric("complaints_upheld", _("Complaints upheld"), POINTS, _complaints_upheld),
     Metric("on_time_promised", _("On-time rate (promised deadline)"), RATE, _on_time_promised),
     Metric("on_time_statutory", _("On-time rate (statutory deadline)"), RATE, _on_time_statutory),
+    Metric(
+        "working_days_within_promise",
+        _("Working days used within the promised days"),
+        RATE,
+        _working_days_within_promise,
+    ),
+    Metric("inquiries_answered_on_time", _("First inquiries answered on time"), RATE, _inquiries_on_time),
     Metric("good_rate", _("Good review rate"), RATE, _good_rate),
     Metric("bad_review_reply_rate", _("Bad review reply rate"), RATE, _reply_rate),
     Metric("complaints_not_upheld_rate", _("Complaints not upheld"), RATE, _complaints_not_upheld_rate),

@@ -230,3 +230,49 @@ def test_a_site_scheme_counts_half_days_without_a_cadre_on_duty(make_scheme, run
     result = SubjectResult.objects.get(run=run, subject_id=baisha.pk)
     assert result.score == Decimal("88.00")
     assert result.items.get().count == 4
+
+
+def test_working_days_against_the_promise_and_first_inquiries_answered_on_time(make_scheme, run_now):
+    # given two cases of the county's window 1 decided in March: one within its 5 promised days, one after 13 working
+    # days; and three inquiries logged there: answered the same day, the next working day, and three days later
+    from bianmin.cases.inquiries import inquiry_answer, inquiry_log
+    from bianmin.cases.services import case_decide
+    from bianmin.core.dates import SHANGHAI
+    from bianmin.core.testing import accepted, steps_done
+    from bianmin.core.workdays import workdays_between
+    from bianmin.org.models import Site
+
+    quick = accepted(received_at=at(2026, 3, 2), now=at(2026, 3, 3))
+    slow = accepted(received_at=at(2026, 3, 2), now=at(2026, 3, 3))
+    for case, day in ((quick, 4), (slow, 20)):
+        steps_done(case, by="admin", now=at(2026, 3, day))
+        case_decide(actor=user("admin"), case=case, approve=True, now=at(2026, 3, day))
+        case.refresh_from_db()
+    used = [workdays_between(case.accepted_on, case.decided_at.astimezone(SHANGHAI).date()) for case in (quick, slow)]
+    promised = [case.version.promised_days + case.extension_days for case in (quick, slow)]
+    clerk, county = user("county_clerk"), Site.objects.get(code="YX")
+    for logged, answered in (
+        (at(2026, 3, 9, 9), at(2026, 3, 9, 15)),
+        (at(2026, 3, 9, 9), at(2026, 3, 10, 9)),
+        (at(2026, 3, 9, 9), at(2026, 3, 12, 9)),
+    ):
+        inquiry = inquiry_log(actor=clerk, asked_by="李四", question="办证要带什么？", site=county, now=logged)
+        inquiry_answer(actor=clerk, inquiry=inquiry, answer="身份证", now=answered)
+    items = [
+        {"name": "办理用时", "kind": "rate", "metric": "working_days_within_promise", "weight": Decimal(10)},
+        {"name": "首问按时答复", "kind": "rate", "metric": "inquiries_answered_on_time", "weight": Decimal(10)},
+    ]
+    # when
+    run = run_now(make_scheme(items, **THRESHOLDS))
+    # then: Σ promised ÷ Σ max(used, promised), and 2 of 3 inquiries within one working day
+    result = run.results.get(subject_id=window("YX").pk)
+    days, inquiries = result.items.order_by("position")
+    expected = Decimal(sum(promised)) / Decimal(sum(max(u, p) for u, p in zip(used, promised, strict=True)))
+    assert used[1] > promised[1] and (days.numerator, days.denominator) == (
+        sum(promised),
+        sum(max(u, p) for u, p in zip(used, promised, strict=True)),
+    )
+    assert days.points == (-10 * (1 - expected)).quantize(Decimal("0.01"))
+    assert (inquiries.numerator, inquiries.denominator) == (2, 3)
+    assert inquiries.points == Decimal("-3.33")
+    assert result.score == (100 + days.points + inquiries.points)
