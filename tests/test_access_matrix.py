@@ -385,6 +385,12 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/certificate": case_move(*WINDOW_MOVERS, status="approved"),
     # Electronic licences: read by whoever sees the case; replaced or changed by who issues; revoked by who decides;
     # verified by anyone holding the QR code's link (id and check code) or a copy's signed content.
+    # Assessment results: the caller's own (the window's clerk) or every one (the county's administrators and
+    # supervisors, here the superuser); a run's list is open to the staff (filtered), not to an applicant.
+    "GET /api/v1/assessment/runs/{run_id}/results": e(ROLE_HOLDERS, run_id="assessment_run"),
+    "GET /api/v1/assessment/results/{result_id}": e(
+        ("superuser",), own=("town_clerk", "county_clerk"), result_id="assessment_result"
+    ),
     "GET /api/v1/licences/": e(LOGGED_IN),
     "GET /api/v1/licences/{licence_id}": e(("superuser",), own=CASE_READERS_OWN, licence_id="licence"),
     "GET /api/v1/licences/{licence_id}/pdf": e(("superuser",), own=CASE_READERS_OWN, licence_id="licence"),

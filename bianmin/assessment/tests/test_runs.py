@@ -13,7 +13,7 @@ from bianmin.assessment.selectors import result_get, results_visible_to, run_cha
 from bianmin.assessment.services import objection_answer, objection_file, run_publish, run_start
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import NotFound
-from bianmin.core.testing import at, overdue, refused, user
+from bianmin.core.testing import at, logged_in, overdue, refused, user
 from bianmin.org.models import Window
 
 from .conftest import APRIL_FIRST, MARCH
@@ -150,3 +150,21 @@ def test_a_failed_subject_gets_its_recommendation_among_the_accountability_recor
     # a passing subject gets none
     with refused("recommendation_not_due"):
         recommendation_issue(actor=user("supervisor"), result=result_of(run, "BS"), now=at(2026, 4, 2))
+
+
+def test_results_over_the_api(make_scheme, run_now):
+    # given a published run with 2 overdue cases at the county's window 1
+    cases = [overdue() for _ in range(2)]
+    run = run_publish(actor=user("centre_admin"), run=run_now(make_scheme(OVERDUE)), now=APRIL_FIRST)
+    mine = result_of(run)
+    # the window's clerk lists only their own result, and reads it with the records behind it
+    clerk = logged_in("county_clerk")
+    listed = clerk.get(f"/api/v1/assessment/runs/{run.pk}/results").json()
+    assert (listed["count"], listed["items"][0]["id"], listed["items"][0]["score"]) == (1, mine.pk, "90.00")
+    detail = clerk.get(f"/api/v1/assessment/results/{mine.pk}").json()
+    assert (detail["base"], detail["version"], detail["run_state"]) == ("100.00", 1, "published")
+    assert sorted(detail["items"][0]["evidence"]["cases.case"]) == sorted(case.pk for case in cases)
+    # another town's clerk does not find it; the supervisor lists every window
+    assert logged_in("baisha_clerk").get(f"/api/v1/assessment/results/{mine.pk}").status_code == 404
+    everything = logged_in("supervisor").get(f"/api/v1/assessment/runs/{run.pk}/results?limit=5").json()
+    assert everything["count"] == run.subjects and len(everything["items"]) == 5
