@@ -15,6 +15,9 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
 from bianmin.accounts.models import User
+from bianmin.assessment import services as assessment
+from bianmin.assessment.models import AssessmentRun, Objection, Scheme, SubjectResult
+from bianmin.assessment.running import run_compute
 from bianmin.cases import inquiries, services
 from bianmin.cases.models import Case, CaseMaterial, Extension, Inquiry, Notice, ReviewTask, YellowThreshold
 from bianmin.catalog.models import CatalogImport
@@ -100,6 +103,12 @@ class World:
     catalog_import: CatalogImport | None = None
     shifts: dict[str, DutyShift] = field(default_factory=dict)  # site code → a shift on its roster, swapped once
     swaps: dict[str, DutySwap] = field(default_factory=dict)
+    # A published window assessment where every window failed (so the 监察建议书 exists): its scheme, run, the
+    # result of each place's window 1 (world key → result) and an objection to BS's.
+    assessment_scheme: Scheme | None = None
+    assessment_run: AssessmentRun | None = None
+    assessment_results: dict[str, SubjectResult] = field(default_factory=dict)
+    assessment_objection: Objection | None = None
 
 
 def _in_status(submit: Callable[..., Case]) -> dict[str, Case]:
@@ -282,4 +291,31 @@ def world_build() -> World:
     world.catalog_import = CatalogImport.objects.create(
         created_by=user("centre_admin"), filename="目录.xlsx", file=ContentFile(b"x", name="matrix.xlsx")
     )
+    _assessment(world)
     return world
+
+
+def _assessment(world: World) -> None:
+    admin = user("centre_admin")
+    scheme = assessment.scheme_create(
+        actor=admin,
+        name="矩阵考核",
+        subject_kind="window",
+        period_kind="month",
+        pass_from=101,
+        good_from=102,
+        excellent_from=103,
+        now=NOW,
+    )
+    assessment.scheme_item_add(
+        actor=admin, scheme=scheme, name="超时", kind="points", metric="overdue_cases", per_event=-5, cap=15
+    )
+    world.assessment_scheme = assessment.scheme_activate(actor=admin, scheme=scheme)
+    run = assessment.run_start(actor=admin, scheme=scheme, period_start=NOW.date().replace(day=1), now=NOW)
+    run_compute(run.pk, now=NOW)
+    world.assessment_run = assessment.run_publish(actor=admin, run=run, now=NOW)
+    for key, code in (("BS", "BS"), ("FT", "FT"), ("YX", "YX"), ("ONLINE", "YX")):
+        world.assessment_results[key] = run.results.get(subject_id=world.windows[code].pk)
+    world.assessment_objection = assessment.objection_file(
+        actor=user("baisha_clerk"), result=world.assessment_results["BS"], reason="有误", now=NOW
+    )

@@ -236,6 +236,35 @@ ENTRIES: dict[str, Entry] = {
     "workbench/cases/inquiries/<int:pk>/answer/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
     "workbench/cases/inquiries/<int:pk>/handover/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
     "workbench/cases/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
+    # Assessment: the county's centre administrators define, run and publish (the matrix's centre administrator is a
+    # town's: denied), its supervisors read everything (the matrix's is a town's: only the published runs, like any
+    # staff member); a result is read by its subject (the window's clerk) and objected to by them.
+    "workbench/assessment/": e(ROLE_HOLDERS),
+    "workbench/assessment/new/": e(("superuser",), method="POST"),
+    "workbench/assessment/<int:pk>/": e(ROLE_HOLDERS, pk="assessment_scheme"),
+    "workbench/assessment/<int:pk>/items/": e(("superuser",), method="POST", pk="assessment_scheme"),
+    "workbench/assessment/<int:pk>/manual/": e(("superuser",), method="POST", pk="assessment_scheme"),
+    "workbench/assessment/<int:pk>/runs/": e(("superuser",), method="POST", pk="assessment_scheme"),
+    "workbench/assessment/<int:pk>/<slug:move>/": e(
+        ("superuser",), method="POST", pk="assessment_scheme", move="assessment_move"
+    ),
+    "workbench/assessment/runs/<int:pk>/": e(ROLE_HOLDERS, pk="assessment_run"),
+    "workbench/assessment/runs/<int:pk>/progress/": e(ROLE_HOLDERS, pk="assessment_run"),
+    "workbench/assessment/runs/<int:pk>/publish/": e(("superuser",), method="POST", pk="assessment_run"),
+    "workbench/assessment/runs/<int:pk>/ranking.xlsx": e(ROLE_HOLDERS, pk="assessment_run"),
+    "workbench/assessment/runs/<int:pk>/report.pdf": e(("superuser",), pk="assessment_run"),
+    "workbench/assessment/results/<int:pk>/": e(
+        ("superuser",), own=("town_clerk", "county_clerk"), pk="assessment_result"
+    ),
+    "workbench/assessment/results/<int:pk>/report.pdf": e(
+        ("superuser",), own=("town_clerk", "county_clerk"), pk="assessment_result"
+    ),
+    "workbench/assessment/results/<int:pk>/recommendation.pdf": e(("superuser",), pk="assessment_result"),
+    "workbench/assessment/results/<int:pk>/recommendation/": e(("superuser",), method="POST", pk="assessment_result"),
+    "workbench/assessment/results/<int:pk>/objection/": e(
+        ("superuser",), own=("town_clerk", "county_clerk"), method="POST", pk="assessment_result"
+    ),
+    "workbench/assessment/objections/<int:pk>/answer/": e(("superuser",), method="POST", pk="assessment_objection"),
     "workbench/licences/": e(ROLE_HOLDERS),
     "workbench/licences/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
     "workbench/licences/<int:pk>/pdf/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
@@ -359,6 +388,12 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/certificate": case_move(*WINDOW_MOVERS, status="approved"),
     # Electronic licences: read by whoever sees the case; replaced or changed by who issues; revoked by who decides;
     # verified by anyone holding the QR code's link (id and check code) or a copy's signed content.
+    # Assessment results: the caller's own (the window's clerk) or every one (the county's administrators and
+    # supervisors, here the superuser); a run's list is open to the staff (filtered), not to an applicant.
+    "GET /api/v1/assessment/runs/{run_id}/results": e(ROLE_HOLDERS, run_id="assessment_run"),
+    "GET /api/v1/assessment/results/{result_id}": e(
+        ("superuser",), own=("town_clerk", "county_clerk"), result_id="assessment_result"
+    ),
     "GET /api/v1/licences/": e(LOGGED_IN),
     "GET /api/v1/licences/{licence_id}": e(("superuser",), own=CASE_READERS_OWN, licence_id="licence"),
     "GET /api/v1/licences/{licence_id}/pdf": e(("superuser",), own=CASE_READERS_OWN, licence_id="licence"),
@@ -633,6 +668,11 @@ def _object(kind: str, world: World, role: str, side: str):
         "licence_id": lambda: place.licence.pk,
         "licence_move": lambda: ACTIONS["licence_move"],
         "licence_type": lambda: place.licence.type_id,
+        "assessment_scheme": lambda: world.assessment_scheme.pk,
+        "assessment_move": lambda: "activate",
+        "assessment_run": lambda: world.assessment_run.pk,
+        "assessment_result": lambda: world.assessment_results[spec.in_key if side == IN else spec.out_key].pk,
+        "assessment_objection": lambda: world.assessment_objection.pk,
     }
     return values[kind]()
 
@@ -684,6 +724,10 @@ GLOBAL_KINDS = {
     "catalog_import",
     "threshold",
     "licence_type",
+    "assessment_scheme",
+    "assessment_move",
+    "assessment_run",
+    "assessment_objection",
 }
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "bianmin.supervision",
     "bianmin.licences",
     "bianmin.statistics",
+    "bianmin.assessment",
     "bianmin.demo",
 ]
 

@@ -66,6 +66,7 @@ MAIN_MENU = [
     ),
     MenuLink("supervision:inbox", _("Inbox"), _every_staff_member, _in("supervision:inbox")),
     MenuLink("ratings:rectifications", _("Rectification of bad reviews"), _every_staff_member, _in_app("ratings")),
+    MenuLink("assessment:schemes", _("Assessment"), _every_staff_member, _in_app("assessment")),
     MenuLink(
         "workbench:sites", _("Sites and staff"), _every_staff_member, _in("workbench:sites", "workbench:site_detail")
     ),

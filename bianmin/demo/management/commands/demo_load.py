@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from bianmin.demo.assessment import load_demo_assessment
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.demo.duty import load_demo_duty
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo public voice: {voices} ratings, complaints and work orders created.")
             orders = load_demo_supervision()
             self.stdout.write(f"Demo supervision: alert sweep done, {orders} supervision orders created.")
+            runs = load_demo_assessment()
+            self.stdout.write(f"Demo assessment: {runs} runs of the monthly window scheme computed.")
             settled = demo_messages_settle(since=started)
             self.stdout.write(f"Demo messages: {settled} of the demo's past marked as sent, none is sent now.")
         if options["quiet_accounts"]:
