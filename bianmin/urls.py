@@ -26,6 +26,7 @@ urlpatterns = [
     path("workbench/ratings/", include("bianmin.ratings.urls")),
     path("workbench/duty/", include("bianmin.duty.urls")),
     path("workbench/licences/", include("bianmin.licences.urls")),
+    path("workbench/inspection/", include("bianmin.inspection.urls")),
     path("verify/", include("bianmin.licences.public_urls")),
     path("workbench/", include("bianmin.workbench.urls")),
     path("supervision/statistics/", include("bianmin.statistics.urls")),

@@ -1,0 +1,122 @@
+"""The inspection's pages and the phone's sync endpoint, through HTTP."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import time_machine
+
+from bianmin.core.models import AuditEvent
+from bianmin.core.testing import at, logged_in, picture
+
+from ..models import ScoreEntry, ScorePhoto
+from .kit import inspector, leaves, round_of_towns
+
+pytestmark = pytest.mark.django_db
+
+
+def _client_of(account):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(account)
+    return client
+
+
+def _form(indicator, client_id, points="4", **extra):
+    return {
+        "client_id": str(client_id),
+        "indicator": str(indicator.pk),
+        "points": points,
+        "note": "两台电脑，一台待修。",
+        "taken_at": "2026-06-10T09:30:00+08:00",
+        "latitude": "29.853100",
+        "longitude": "115.215400",
+        "accuracy": "12",
+        **extra,
+    }
+
+
+def _photo(name="evidence.jpg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, picture("JPEG", size=(40, 30)), content_type="image/jpeg")
+
+
+@time_machine.travel(at(2026, 6, 10, 11), tick=False)
+def test_a_second_sync_of_the_same_score_changes_nothing(county):
+    # given an inspector of the group assigned to 白沙镇
+    round_, group_a, _b = round_of_towns()
+    jiwei = _client_of(inspector("jiwei", group_a, "discipline"))
+    url = f"/workbench/inspection/rounds/{round_.pk}/sites/{round_.sites.get(site__code='BS').site_id}/sync/"
+    computers = next(i for i in leaves(round_.sites.get(site__code="BS")) if i.code == "3.1")
+    client_id = uuid.uuid4()
+    # when the phone sends the score with a photo, then the same again (its answer was lost)
+    first = jiwei.post(url, {**_form(computers, client_id), "photos": _photo()})
+    second = jiwei.post(url, {**_form(computers, client_id, points="0"), "photos": _photo()})
+    # then one score with one photo, the device's time and position, and one audit event
+    assert first.status_code == 201 and first.json()["created"] is True
+    assert second.status_code == 200 and second.json() == {**first.json(), "created": False}
+    entry = ScoreEntry.objects.get()
+    assert (str(entry.points), entry.note, str(entry.latitude), str(entry.longitude), entry.accuracy) == (
+        "4.0",
+        "两台电脑，一台待修。",
+        "29.853100",
+        "115.215400",
+        12,
+    )
+    assert entry.taken_at == at(2026, 6, 10, 9).replace(minute=30)
+    assert ScorePhoto.objects.count() == 1
+    assert AuditEvent.objects.filter(action="inspection.score").count() == 1
+    # and the stored photo is served only through the site's pages, re-encoded as a JPEG
+    photo = ScorePhoto.objects.get()
+    assert photo.file.name.startswith("inspection/")
+    response = jiwei.get(f"/workbench/inspection/photos/{photo.pk}/")
+    assert (response.status_code, response["Content-Type"]) == (200, "image/jpeg")
+    assert logged_in("futu_clerk").get(f"/workbench/inspection/photos/{photo.pk}/").status_code == 404
+
+
+@time_machine.travel(at(2026, 6, 10, 11), tick=False)
+def test_sync_refusals_say_why_and_store_nothing(county):
+    round_, group_a, group_b = round_of_towns()
+    jiwei = _client_of(inspector("jiwei", group_a, "discipline"))
+    centre = _client_of(inspector("zhongxin", group_b, "service_centre"))
+    bs = round_.sites.get(site__code="BS")
+    url = f"/workbench/inspection/rounds/{round_.pk}/sites/{bs.site_id}/sync/"
+    computers = next(i for i in leaves(bs) if i.code == "3.1")
+    # a photo indicator without a photo, points above the indicator's, a malformed time, another group's inspector
+    # (the site is not in their sight), a town clerk of the site (reads, does not score), another town's clerk
+    answers = [
+        jiwei.post(url, _form(computers, uuid.uuid4())),
+        jiwei.post(url, {**_form(computers, uuid.uuid4(), points="5"), "photos": _photo()}),
+        jiwei.post(url, {**_form(computers, uuid.uuid4(), taken_at="yesterday"), "photos": _photo()}),
+        centre.post(url, {**_form(computers, uuid.uuid4()), "photos": _photo()}),
+        logged_in("baisha_clerk").post(url, {**_form(computers, uuid.uuid4()), "photos": _photo()}),
+        logged_in("futu_clerk").post(url, {**_form(computers, uuid.uuid4()), "photos": _photo()}),
+    ]
+    assert [(answer.status_code, answer.json()["code"]) for answer in answers] == [
+        (422, "photo_required"),
+        (422, "invalid_input"),
+        (422, "invalid_input"),
+        (404, "not_found"),
+        (403, "permission_denied"),
+        (404, "not_found"),
+    ]
+    assert ScoreEntry.objects.count() == 0 and ScorePhoto.objects.count() == 0
+    assert not AuditEvent.objects.filter(action="inspection.score").exists()
+
+
+@time_machine.travel(at(2026, 6, 10, 11), tick=False)
+def test_the_phone_form_lists_the_site_s_indicators_for_its_inspectors_only(county):
+    round_, group_a, group_b = round_of_towns()
+    bs = round_.sites.get(site__code="BS")
+    url = f"/workbench/inspection/rounds/{round_.pk}/sites/{bs.site_id}/score/"
+    page = _client_of(inspector("jiwei", group_a, "discipline")).get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert text.count('class="card score-card"') == 14
+    assert "集中办公场所面积不少于150平方米" in text and "js/inspection.js" in text
+    assert _client_of(inspector("zhongxin", group_b, "service_centre")).get(url).status_code == 404
+    assert logged_in("baisha_clerk").get(url).status_code == 403
+    assert logged_in("futu_clerk").get(url).status_code == 404
