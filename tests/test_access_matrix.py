@@ -82,6 +82,8 @@ SUPERVISORS = ("supervisor", "superuser")
 HOTLINE_DESK = ("centre_admin", "supervisor", "superuser")
 COMPLAINT_READERS_OWN = ("town_clerk", "county_clerk", "centre_admin", "supervisor")
 PUBLIC = e(ALL_ROLES)
+# Staff whose scope holds the site (a town's staff: its village rooms too), not a department-wide role.
+INSPECTION_SITE_STAFF = ("town_clerk", "village_agent", "county_clerk", "centre_admin")
 POST_PUBLIC = e(ALL_ROLES, method="POST")
 # The applicant's tracking pages: only in the session that verified the case (the applicant's, for their own);
 # everyone else is sent to the tracking form, whether the number exists or not.
@@ -236,6 +238,27 @@ ENTRIES: dict[str, Entry] = {
     "workbench/cases/inquiries/<int:pk>/answer/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
     "workbench/cases/inquiries/<int:pk>/handover/": e(own=("town_clerk", "county_clerk"), method="POST", pk="inquiry"),
     "workbench/cases/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="case"),
+    # The inspection: every role holder has its home; supervisors (and county administrators) read every round and
+    # site; a site's staff read their own sites' results and rectify them; only an inspector of the site's group
+    # (here the superuser) scores, and only a county administrator moves a round.
+    "workbench/inspection/": e(ROLE_HOLDERS),
+    "workbench/inspection/rounds/<int:round_id>/": e(SUPERVISORS, round_id="inspection_round"),
+    "workbench/inspection/rounds/<int:round_id>/<str:move>/": e(
+        ("superuser",), method="POST", round_id="inspection_round", move="inspection_move"
+    ),
+    "workbench/inspection/rounds/<int:round_id>/sites/<int:site_id>/": e(
+        SUPERVISORS, own=INSPECTION_SITE_STAFF, round_id="inspection_round"
+    ),
+    "workbench/inspection/rounds/<int:round_id>/sites/<int:site_id>/score/": e(
+        ("superuser",), round_id="inspection_round"
+    ),
+    "workbench/inspection/rounds/<int:round_id>/sites/<int:site_id>/sync/": e(
+        ("superuser",), method="POST", round_id="inspection_round"
+    ),
+    "workbench/inspection/photos/<int:pk>/": e(SUPERVISORS, own=INSPECTION_SITE_STAFF, pk="inspection_photo"),
+    "workbench/inspection/rectifications/<int:pk>/rectify/": e(
+        ("superuser",), own=INSPECTION_SITE_STAFF, method="POST", pk="inspection_item"
+    ),
     "workbench/licences/": e(ROLE_HOLDERS),
     "workbench/licences/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
     "workbench/licences/<int:pk>/pdf/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
@@ -443,12 +466,14 @@ ACTIONS = {
     "complaint_move": "accept",
     "rectification_action": "appeal",
     "licence_move": "replace",
+    "inspection_move": "publish",
 }
 PAGE_BODIES = {
     "workbench/ratings/<int:pk>/<slug:action>/": {"appeal-reason": "评价人误选。"},
     "supervision/orders/<int:pk>/<slug:action>/": {"withdraw-reason": "已整改。"},
     "supervision/accountability/<int:pk>/annul/": {"reason": "认定有误。"},
     "workbench/licences/<int:pk>/<str:move>/": {"replace-reason": "原证遗失。"},
+    "workbench/inspection/rectifications/<int:pk>/rectify/": {"account": "已整改。"},
 }
 
 
@@ -617,6 +642,10 @@ def _object(kind: str, world: World, role: str, side: str):
         "licence_id": lambda: place.licence.pk,
         "licence_move": lambda: ACTIONS["licence_move"],
         "licence_type": lambda: place.licence.type_id,
+        "inspection_round": lambda: world.inspection_round.pk,
+        "inspection_move": lambda: ACTIONS["inspection_move"],
+        "inspection_photo": lambda: world.inspection_photos[site_code].pk,
+        "inspection_item": lambda: world.inspection_items[site_code].pk,
     }
     return values[kind]()
 
@@ -668,6 +697,8 @@ GLOBAL_KINDS = {
     "catalog_import",
     "threshold",
     "licence_type",
+    "inspection_round",
+    "inspection_move",
 }
 
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bianmin.core.errors import DomainError
+from bianmin.core.errors import PermissionDenied as PermissionDenied_
 from bianmin.core.uploads import file_response
 
 from . import selectors, services
@@ -189,6 +190,9 @@ def score_sync(request, round_id: int, site_id: int):
     round_site = selectors.round_site_get_for_user(request.user, round_id, site_id)
     if round_site is None:
         return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
+    if not may_score(request.user, round_site):
+        # Asked before the input is read, so that a refusal never depends on what was sent.
+        return _refusal(PermissionDenied_(_("Only an inspector of the group assigned to the site scores it.")))
     try:
         score = _score_input(request.POST)
         entry, created = services.score_sync(

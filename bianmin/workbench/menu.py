@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from bianmin.accounts.models import User
 from bianmin.cases.views.intake import may_take_intake
 from bianmin.catalog.staff_views import may_use_catalog_excel
+from bianmin.inspection.access import uses_inspection
 from bianmin.org.permissions import is_supervisor
 from bianmin.statistics.selectors import figures_scope
 from bianmin.supervision.selectors.alerts import sees_alerts
@@ -58,6 +59,7 @@ MAIN_MENU = [
     MenuLink("cases:ledger", _("Site ledger"), _every_staff_member, _in("cases:ledger")),
     MenuLink("complaints:list", _("Complaints"), _every_staff_member, _in_app("complaints")),
     MenuLink("licences:registry", _("Licences"), _every_staff_member, _in_app("licences")),
+    MenuLink("inspection:home", _("Inspection"), uses_inspection, _in_app("inspection")),
     MenuLink(
         "supervision:monitor",
         _("Electronic supervision"),
