@@ -25,8 +25,8 @@ from bianmin.duty import services as duty
 from bianmin.duty.models import DutyShift, DutySwap
 from bianmin.inspection import services as inspection
 from bianmin.inspection.models import Rectification as InspectionItem
-from bianmin.inspection.models import ScorePhoto
 from bianmin.inspection.models import Round as InspectionRound
+from bianmin.inspection.models import ScorePhoto
 from bianmin.licences.models import Licence
 from bianmin.org import services as org
 from bianmin.org.models import Role, RoleAssignment, Site, Window
@@ -278,8 +278,8 @@ def world_build() -> World:
 
 
 def _inspection(world: World) -> None:
-    """A closed inspection round of YX, BS, BS01 and FT: each site's first indicator scored with a photo by the superuser (who may
-    score any site), every other indicator failed, so each site has a photo and rectification items."""
+    """A closed inspection round of YX, BS, BS01 and FT: each site's first indicator scored with a photo by the
+    superuser (who may score any site), every other indicator failed, so each site has a photo and items to rectify."""
     import uuid
 
     from django.core.files.uploadedfile import SimpleUploadedFile
