@@ -20,6 +20,7 @@ from bianmin.cases.views.intake import may_take_intake
 from bianmin.catalog.staff_views import may_use_catalog_excel
 from bianmin.inspection.access import uses_inspection
 from bianmin.org.permissions import is_supervisor
+from bianmin.org.selectors import user_scope
 from bianmin.statistics.selectors import figures_scope
 from bianmin.supervision.selectors.alerts import sees_alerts
 from bianmin.supervision.selectors.monitor import can_monitor
@@ -27,8 +28,9 @@ from bianmin.supervision.views.audit_chain import reads_audit_chain
 
 
 def _every_staff_member(user: User) -> bool:
-    # The page is behind staff_required only, as is the workbench itself.
-    return True
+    # The page is behind staff_required only, as is the workbench itself: a role, or a superuser (an inspector of
+    # the inspecting bodies may hold no role and sees the inspection's link only).
+    return user.is_superuser or bool(user_scope(user).roles)
 
 
 def _reads_statistics(user: User) -> bool:
