@@ -242,7 +242,9 @@ ENTRIES: dict[str, Entry] = {
     # site; a site's staff read their own sites' results and rectify them; only an inspector of the site's group
     # (here the superuser) scores, and only a county administrator moves a round.
     "workbench/inspection/": e(ROLE_HOLDERS),
+    "workbench/inspection/rounds/new/": e(("superuser",), method="POST"),
     "workbench/inspection/rounds/<int:round_id>/": e(SUPERVISORS, round_id="inspection_round"),
+    "workbench/inspection/rounds/<int:round_id>/assign/": e(("superuser",), method="POST", round_id="inspection_round"),
     "workbench/inspection/rounds/<int:round_id>/<str:move>/": e(
         ("superuser",), method="POST", round_id="inspection_round", move="inspection_move"
     ),
@@ -418,7 +420,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints|licences)/$": e(  # noqa: E501
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints|licences|inspection)/$": e(  # noqa: E501
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
@@ -455,6 +457,8 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("duty/dutyshift", add=False, kind="duty_shift", scoped=True),
     **_admin_model("duty/dutyswap", add=False, kind="duty_swap", scoped=True),
     **_admin_model("licences/licencetype", add=False, kind="licence_type"),
+    **_admin_model("inspection/sheet", kind="inspection_sheet"),
+    **_admin_model("inspection/inspectorgroup", kind="inspection_group"),
 }
 
 # The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
@@ -643,6 +647,8 @@ def _object(kind: str, world: World, role: str, side: str):
         "licence_move": lambda: ACTIONS["licence_move"],
         "licence_type": lambda: place.licence.type_id,
         "inspection_round": lambda: world.inspection_round.pk,
+        "inspection_sheet": lambda: world.inspection_round.sites.order_by("pk").first().sheet_id,
+        "inspection_group": lambda: world.inspection_round.sites.order_by("pk").first().group_id,
         "inspection_move": lambda: ACTIONS["inspection_move"],
         "inspection_photo": lambda: world.inspection_photos[site_code].pk,
         "inspection_item": lambda: world.inspection_items[site_code].pk,
@@ -699,6 +705,8 @@ GLOBAL_KINDS = {
     "licence_type",
     "inspection_round",
     "inspection_move",
+    "inspection_sheet",
+    "inspection_group",
 }
 
 

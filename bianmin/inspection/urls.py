@@ -5,7 +5,9 @@ from . import views
 app_name = "inspection"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:round_id>/", views.round_detail, name="round"),
+    path("rounds/<int:round_id>/assign/", views.round_assign, name="round_assign"),
     path("rounds/<int:round_id>/<str:move>/", views.round_move, name="round_move"),
     path("rounds/<int:round_id>/sites/<int:site_id>/", views.site_result, name="site"),
     path("rounds/<int:round_id>/sites/<int:site_id>/score/", views.score_form, name="score"),

@@ -26,6 +26,7 @@ from bianmin.core.uploads import file_response
 
 from . import selectors, services
 from .access import is_county_administrator, may_rectify, may_score, uses_inspection
+from .forms import AssignForm, RoundForm
 from .models import RoundState
 from .services.rounds import ROUND_MOVES
 from .services.scoring import ScoreInvalid
@@ -53,6 +54,7 @@ def home(request):
             "assignments": selectors.my_assignments(request.user),
             "results": selectors.own_results(request.user),
             "rectifications": selectors.own_rectifications(request.user),
+            "round_form": RoundForm() if is_county_administrator(request.user) else None,
         },
     )
 
@@ -62,6 +64,49 @@ def _round(request, round_id: int):
     if round_ is None:
         raise Http404
     return round_
+
+
+@require_POST
+@_user_of_inspection
+def round_new(request):
+    """A county administrator starts a round of a year, with the plan's phases."""
+    if not is_county_administrator(request.user):
+        raise PermissionDenied
+    form = RoundForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return HttpResponseRedirect(reverse("inspection:home"))
+    round_ = services.round_create(actor=request.user, **form.cleaned_data)
+    messages.success(request, _("The round has been created; assign the sites to the inspector groups."))
+    return HttpResponseRedirect(reverse("inspection:round", args=[round_.pk]))
+
+
+@require_POST
+@_user_of_inspection
+def round_assign(request, round_id: int):
+    """A county administrator assigns sites of a tier to an inspector group, on the sheet of a level."""
+    round_ = _round(request, round_id)
+    if not is_county_administrator(request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST, round_=round_)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for text in errors:
+                messages.error(request, text)
+        return HttpResponseRedirect(reverse("inspection:round", args=[round_.pk]))
+    data = form.cleaned_data
+    try:
+        for site in data["sites"]:
+            services.round_assign(
+                actor=request.user, round_=round_, site=site, group=data["group"], level=data["level"]
+            )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The sites have been assigned."))
+    return HttpResponseRedirect(reverse("inspection:round", args=[round_.pk]))
 
 
 @_user_of_inspection
@@ -79,6 +124,9 @@ def round_detail(request, round_id: int):
             "moves": [move for move, starts in ROUND_MOVES.items() if round_.state in starts] if may_move else [],
             "ranking": ranked,
             "sites": sites,
+            "assign_form": AssignForm(round_=round_)
+            if may_move and round_.state in (RoundState.DRAFT, RoundState.OPEN)
+            else None,
             "scorable": {rs.site_id for rs in sites if may_score(request.user, rs)}
             if round_.state == RoundState.OPEN
             else set(),

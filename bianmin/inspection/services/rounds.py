@@ -46,12 +46,21 @@ RECTIFICATION_WORKING_DAYS = 20
 
 
 @transaction.atomic
-def group_save(*, actor: User | None, name: str, bodies: list[str]) -> InspectorGroup:
-    """An inspector group of one or more inspecting bodies (the plan, 三: 纪委、政府办、监察局、法制办、中心)."""
+def group_save(
+    *, actor: User | None, name: str, bodies: list[str], group: InspectorGroup | None = None
+) -> InspectorGroup:
+    """An inspector group of one or more inspecting bodies (the plan, 三: 纪委、政府办、监察局、法制办、中心); ``group``
+    renames an existing one, otherwise the group of that name is found or created."""
     require_county_administrator(actor)
     if not bodies or set(bodies) - set(InspectingBody.values):
         raise DomainError(_("Choose one or more of the inspecting bodies."), code="invalid_input")
-    group, _created = InspectorGroup.objects.select_for_update().get_or_create(name=name.strip())
+    if not name.strip():
+        raise DomainError(_("Give the group a name."), code="invalid_input")
+    if group is not None and group.pk:
+        group = InspectorGroup.objects.select_for_update().get(pk=group.pk)
+        group.name = name.strip()
+    else:
+        group, _created = InspectorGroup.objects.select_for_update().get_or_create(name=name.strip())
     group.bodies = list(bodies)
     group.save()
     audit_record(actor=actor, action="inspection.group_save", obj=group, payload={"name": group.name, "bodies": bodies})
@@ -59,17 +68,19 @@ def group_save(*, actor: User | None, name: str, bodies: list[str]) -> Inspector
 
 
 @transaction.atomic
-def group_member_add(*, actor: User | None, group: InspectorGroup, user: User, body: str) -> InspectorMembership:
-    """Make an account an inspector of the group, for the body it comes from."""
+def group_member_add(
+    *, actor: User | None, group: InspectorGroup, user: User, body: str, is_active: bool = True
+) -> InspectorMembership:
+    """Make an account an inspector of the group, for the body it comes from (or no longer: ``is_active``)."""
     require_county_administrator(actor)
     if body not in group.bodies:
         raise DomainError(_("The group has no inspectors of this body."), code="invalid_input")
     membership, _created = InspectorMembership.objects.update_or_create(
-        group=group, user=user, defaults={"body": body, "is_active": True}
+        group=group, user=user, defaults={"body": body, "is_active": is_active}
     )
     audit_record(
         actor=actor,
-        action="inspection.member_add",
+        action="inspection.member_add" if is_active else "inspection.member_deactivate",
         obj=group,
         payload={"user": user.pk, "body": body},
     )

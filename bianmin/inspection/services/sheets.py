@@ -57,3 +57,58 @@ def _indicator(sheet: Sheet, row: tuple, order: int, *, parent: Indicator | None
         evidence=evidence,
         order=order,
     )
+
+
+SHEET_FIELDS = ["tier", "level", "name", "pass_score", "is_active"]
+INDICATOR_FIELDS = ["parent_id", "code", "title", "points", "method", "evidence", "order"]
+
+
+def _validated(instance) -> None:
+    from django.core.exceptions import ValidationError
+
+    from bianmin.core.errors import DomainError
+
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), code="invalid_input") from exc
+
+
+@transaction.atomic
+def sheet_save(*, actor: User | None, sheet: Sheet) -> Sheet:
+    """A county administrator configures a scoring sheet (tier, level, name, pass score, active). A round keeps the
+    sheet its sites were assigned to; a changed sheet counts from the next close on."""
+    require_county_administrator(actor)
+    before = Sheet.objects.select_for_update().filter(pk=sheet.pk).first() if sheet.pk else None
+    _validated(sheet)
+    sheet.save()
+    changed = [field for field in SHEET_FIELDS if before is None or getattr(before, field) != getattr(sheet, field)]
+    audit_record(
+        actor=actor,
+        action="inspection.sheet_create" if before is None else "inspection.sheet_update",
+        obj=sheet,
+        payload={"name": sheet.name, "changed": changed},
+    )
+    return sheet
+
+
+@transaction.atomic
+def indicator_save(*, actor: User | None, indicator: Indicator) -> Indicator:
+    """A county administrator adds or corrects an indicator of a sheet (its group, points, how it is checked, the
+    evidence required)."""
+    from bianmin.core.errors import DomainError
+
+    require_county_administrator(actor)
+    if indicator.parent_id and (indicator.parent.sheet_id != indicator.sheet_id or indicator.parent.parent_id):
+        raise DomainError(_("An indicator's group is a top-level line of the same sheet."), code="invalid_input")
+    before = Indicator.objects.select_for_update().filter(pk=indicator.pk).first() if indicator.pk else None
+    _validated(indicator)
+    indicator.save()
+    changed = [f for f in INDICATOR_FIELDS if before is None or getattr(before, f) != getattr(indicator, f)]
+    audit_record(
+        actor=actor,
+        action="inspection.indicator_create" if before is None else "inspection.indicator_update",
+        obj=indicator,
+        payload={"sheet": indicator.sheet_id, "code": indicator.code, "changed": changed},
+    )
+    return indicator

@@ -120,3 +120,39 @@ def test_the_phone_form_lists_the_site_s_indicators_for_its_inspectors_only(coun
     assert _client_of(inspector("zhongxin", group_b, "service_centre")).get(url).status_code == 404
     assert logged_in("baisha_clerk").get(url).status_code == 403
     assert logged_in("futu_clerk").get(url).status_code == 404
+
+
+@time_machine.travel(at(2026, 2, 10, 11), tick=False)
+def test_a_county_administrator_starts_a_round_and_assigns_sites(county):
+    from bianmin.org.models import Site
+
+    from .. import services
+    from ..models import InspectorGroup, Round
+
+    services.sheets_seed(actor=None)
+    group = services.group_save(actor=None, name="第一考核组", bodies=["discipline"])
+    admin = logged_in("centre_admin")
+    # a supervisor may not: nothing is created
+    refused = logged_in("supervisor").post("/workbench/inspection/rounds/new/", {"name": "x", "year": "2026"})
+    assert refused.status_code == 403
+    assert not Round.objects.exists()
+    # when the county's centre administrator creates the round and assigns two towns on the standard sheet
+    response = admin.post("/workbench/inspection/rounds/new/", {"name": "2026年考核验收", "year": "2026"})
+    round_ = Round.objects.get()
+    assert response["Location"] == f"/workbench/inspection/rounds/{round_.pk}/"
+    sites = [Site.objects.get(code=code).pk for code in ("BS", "FT")]
+    admin.post(
+        f"/workbench/inspection/rounds/{round_.pk}/assign/",
+        {"sites": sites, "group": group.pk, "level": "standard"},
+    )
+    # then the round has the plan's phases and the two towns, each on the town's standard sheet
+    assert (round_.name, round_.state, str(round_.inspection_start)) == ("2026年考核验收", "draft", "2026-06-01")
+    assigned = sorted(round_.sites.values_list("site__code", "group__name", "sheet__name"))
+    assert assigned == [
+        ("BS", "第一考核组", "乡镇便民服务中心标准型考核表"),
+        ("FT", "第一考核组", "乡镇便民服务中心标准型考核表"),
+    ]
+    page = admin.get(f"/workbench/inspection/rounds/{round_.pk}/").content.decode()
+    # the assigned towns leave the form's choices
+    assert f'value="{sites[0]}"' not in page and f'value="{Site.objects.get(code="SX").pk}"' in page
+    assert InspectorGroup.objects.count() == 1
