@@ -242,6 +242,7 @@ ENTRIES: dict[str, Entry] = {
     # site; a site's staff read their own sites' results and rectify them; only an inspector of the site's group
     # (here the superuser) scores, and only a county administrator moves a round.
     "workbench/inspection/": e(ROLE_HOLDERS),
+    "workbench/inspection/sw.js": PUBLIC,
     "workbench/inspection/rounds/new/": e(("superuser",), method="POST"),
     "workbench/inspection/rounds/<int:round_id>/": e(SUPERVISORS, round_id="inspection_round"),
     "workbench/inspection/rounds/<int:round_id>/assign/": e(("superuser",), method="POST", round_id="inspection_round"),

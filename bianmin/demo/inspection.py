@@ -138,7 +138,7 @@ def load_demo_inspection(*, today: datetime.date | None = None) -> int:
             inspection_start=today - datetime.timedelta(days=7),
             inspection_end=today + datetime.timedelta(days=14),
         )
-        for site in towns[:2]:
+        for site in [town for town in towns if town.code in ("BS", "FT")]:
             services.round_assign(actor=None, round_=recheck, site=site, group=groups["第一考核组"], level="standard")
         services.round_move(actor=None, round_=recheck, move="open")
     return scored

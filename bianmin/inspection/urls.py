@@ -5,6 +5,7 @@ from . import views
 app_name = "inspection"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("rounds/new/", views.round_new, name="round_new"),
     path("rounds/<int:round_id>/", views.round_detail, name="round"),
     path("rounds/<int:round_id>/assign/", views.round_assign, name="round_assign"),

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from bianmin.core.errors import DomainError
@@ -42,6 +43,13 @@ def _user_of_inspection(view):
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
     return wrapped
+
+
+@cache_control(no_cache=True)
+def service_worker(request):
+    """The scoring page's service worker (no personal data: code only, for everyone). Served from here, not from
+    /static/, so that its scope is the inspection's pages."""
+    return TemplateResponse(request, "inspection/service_worker.js", content_type="text/javascript; charset=utf-8")
 
 
 @_user_of_inspection

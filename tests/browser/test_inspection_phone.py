@@ -1,6 +1,6 @@
-"""The inspection's phone form in real Chromium at 390 px: a score saved offline stays on the phone with the
-device's position, is sent when the network is back, and a second sync of it changes nothing; the ranking page
-shows the six towns with their evidence photos."""
+"""The inspection's phone form in real Chromium at 390 px: the page reloads without network (its service worker),
+a score saved offline stays on the phone with the device's position, is sent when the network is back, and a second
+sync of it changes nothing; the ranking page shows the six towns with their evidence photos."""
 
 import pytest
 from playwright.sync_api import expect
@@ -44,8 +44,15 @@ def test_a_score_saved_offline_is_sent_once_back_online(browser, live_server, co
     _log_in(page, live_server, "jiwei_phone")
     page.click(f'a[href="/workbench/inspection/rounds/{round_.pk}/sites/{bs.site_id}/score/"]')
     page.wait_for_url(f"**/rounds/{round_.pk}/sites/{bs.site_id}/score/")
-    # when the phone loses the network and the inspector scores 电脑 with a photo
+    # once the service worker runs, the page is kept: reloaded without network it still opens
+    assert page.evaluate("async () => { await navigator.serviceWorker.ready; return true; }") is True
+    page.reload()
+    expect(page.locator(".score-card")).to_have_count(14)
     context.set_offline(True)
+    page.reload()
+    expect(page.locator(".score-card")).to_have_count(14)
+    expect(page.locator("[data-status]")).to_contain_text("离线")
+    # when the inspector scores 电脑 with a photo, still offline
     card = page.locator(".score-card").nth(2)
     expect(card.locator("h2")).to_have_text("3.1 电脑")
     photo = tmp_path / "computer.png"

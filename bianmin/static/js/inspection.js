@@ -100,7 +100,10 @@
     sending = true;
     var score = queue[0];
     return send(score).then(function (response) {
-      if (response.status >= 500) throw new Error("server");
+      // Only the sync's own answer (JSON) settles a score; a server error, an expired session (the login page) or a
+      // refused CSRF token keep it queued for the next try.
+      var isAnswer = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (response.status >= 500 || !isAnswer) throw new Error("not answered");
       return response.json().then(function (answer) {
         writeQueue(readQueue().filter(function (queued) { return queued.client_id !== score.client_id; }));
         if (response.ok) say(score.indicator, status.dataset.textSent + " · " + score.points);
@@ -149,6 +152,10 @@
     });
   });
 
+  // The page itself opens again without network once a service worker has kept it (inspection/service_worker.js).
+  if ("serviceWorker" in navigator && root.dataset.worker) {
+    navigator.serviceWorker.register(root.dataset.worker, { scope: root.dataset.workerScope }).catch(function () {});
+  }
   window.addEventListener("online", flush);
   window.addEventListener("offline", showStatus);
   flush();
