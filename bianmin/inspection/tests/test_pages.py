@@ -156,3 +156,18 @@ def test_a_county_administrator_starts_a_round_and_assigns_sites(county):
     # the assigned towns leave the form's choices
     assert f'value="{sites[0]}"' not in page and f'value="{Site.objects.get(code="SX").pk}"' in page
     assert InspectorGroup.objects.count() == 1
+
+
+def test_the_ranking_page_reads_a_fixed_number_of_queries(county, django_assert_num_queries):
+    from ..tests.test_inspection import _scored_round
+
+    round_, _group, _jiwei = _scored_round()
+    supervisor = logged_in("supervisor")
+    supervisor.get(f"/workbench/inspection/rounds/{round_.pk}/")  # the session and the menus' caches warmed
+    # the same for 8 sites or 80: the round, the ranking in one query, the session, the user, the scope, the menus
+    with django_assert_num_queries(QUERIES_OF_THE_RANKING):
+        page = supervisor.get(f"/workbench/inspection/rounds/{round_.pk}/")
+    assert page.status_code == 200 and page.content.decode().count('class="badge ok"') == 1
+
+
+QUERIES_OF_THE_RANKING = 9
