@@ -104,7 +104,7 @@ class World:
     catalog_import: CatalogImport | None = None
     shifts: dict[str, DutyShift] = field(default_factory=dict)  # site code → a shift on its roster, swapped once
     swaps: dict[str, DutySwap] = field(default_factory=dict)
-    # The inspection: a closed round of YX, BS, BS01 and FT, a photo and a rectification item per site code.
+    # The inspection: a published round of YX, BS, BS01 and FT, a photo and a rectification item per site code.
     inspection_round: InspectionRound | None = None
     inspection_photos: dict[str, ScorePhoto] = field(default_factory=dict)
     inspection_items: dict[str, InspectionItem] = field(default_factory=dict)
@@ -278,7 +278,7 @@ def world_build() -> World:
 
 
 def _inspection(world: World) -> None:
-    """A closed inspection round of YX, BS, BS01 and FT: each site's first indicator scored with a photo by the
+    """A published inspection round of YX, BS, BS01 and FT: each site's first indicator scored with a photo by the
     superuser (who may score any site), every other indicator failed, so each site has a photo and items to rectify."""
     import uuid
 
@@ -305,6 +305,7 @@ def _inspection(world: World) -> None:
         )
         world.inspection_photos[round_site.site.code] = entry.photos.get()
     inspection.round_move(actor=None, round_=round_, move="close", today=NOW.date())
+    inspection.round_move(actor=None, round_=round_, move="publish")
     world.inspection_round = round_
     for item in InspectionItem.objects.select_related("round_site__site").order_by("pk"):
         world.inspection_items.setdefault(item.round_site.site.code, item)

@@ -6,7 +6,7 @@ from bianmin.accounts.models import User
 from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import administration_of, user_scope
 
-from .models import InspectorMembership, Round, RoundSite
+from .models import InspectorMembership, Round, RoundSite, RoundState
 
 
 def is_county_administrator(user: User | None) -> bool:
@@ -49,10 +49,15 @@ def sees_round(user: User | None, round_: Round) -> bool:
 
 
 def sees_round_site(user: User | None, round_site: RoundSite) -> bool:
-    """Readers of every round, the site's inspectors and the site's own staff (a town's staff: its rooms too)."""
+    """Readers of every round and the site's inspectors; the site's own staff (a town's staff: its rooms too) once
+    the round's results are published."""
     if reads_every_round(user) or may_score(user, round_site):
         return True
-    return user is not None and user_scope(user).covers_site(round_site.site)
+    return (
+        user is not None
+        and round_site.round.state == RoundState.PUBLISHED
+        and user_scope(user).covers_site(round_site.site)
+    )
 
 
 def may_rectify(user: User | None, site) -> bool:

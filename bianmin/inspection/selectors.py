@@ -54,12 +54,12 @@ def my_assignments(user: User) -> QuerySet[RoundSite]:
 
 
 def own_results(user: User) -> QuerySet[RoundSite]:
-    """The results of the sites a staff member works at (a town's staff: its rooms too), newest round first."""
+    """The published results of the sites a staff member works at (a town's staff: its rooms too), newest first."""
     scope = user_scope(user)
     if scope.is_empty:
         return RoundSite.objects.none()
     return (
-        RoundSite.objects.filter(scope.site_filter("site__"), round__state__in=RESULT_STATES)
+        RoundSite.objects.filter(scope.site_filter("site__"), round__state=RoundState.PUBLISHED)
         .select_related("round", "site", "sheet")
         .order_by("-round__inspection_end", "site__path")[:50]
     )
@@ -70,7 +70,9 @@ def own_rectifications(user: User) -> QuerySet[Rectification]:
     if scope.is_empty:
         return Rectification.objects.none()
     return (
-        Rectification.objects.filter(scope.site_filter("round_site__site__"))
+        Rectification.objects.filter(
+            scope.site_filter("round_site__site__"), round_site__round__state=RoundState.PUBLISHED
+        )
         .select_related("round_site__site", "round_site__round", "indicator")
         .order_by("state", "deadline", "pk")[:100]
     )
@@ -78,6 +80,7 @@ def own_rectifications(user: User) -> QuerySet[Rectification]:
 
 def rectification_get_for_user(user: User, pk: int) -> Rectification | None:
     item = Rectification.objects.select_related("round_site__site", "round_site__round", "indicator").filter(pk=pk)
+    # sees_round_site reads the round's state: loaded with the item
     found = item.first()
     return found if found is not None and sees_round_site(user, found.round_site) else None
 
@@ -140,7 +143,8 @@ def sheet_lines(round_site: RoundSite) -> list[IndicatorLine]:
 
 
 def photo_get_for_user(user: User, pk: int) -> ScorePhoto | None:
-    photo = ScorePhoto.objects.select_related("entry__round_site__site").filter(pk=pk).first()
+    photos = ScorePhoto.objects.select_related("entry__round_site__site", "entry__round_site__round")
+    photo = photos.filter(pk=pk).first()
     return photo if photo is not None and sees_round_site(user, photo.entry.round_site) else None
 
 

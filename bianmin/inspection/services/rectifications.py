@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from bianmin.accounts.models import User
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import DomainError, PermissionDenied
-from bianmin.core.transitions import check_transition
+from bianmin.core.transitions import TransitionNotAllowed, check_transition
 from bianmin.core.uploads import SCAN_KINDS, upload_clean
 
 from ..access import may_rectify
-from ..models import Rectification, RectificationState
+from ..models import Rectification, RectificationState, RoundState
 
 # move -> the states it may start from; "recheck" is the closing of the site's next round (services.rounds).
 RECTIFICATION_MOVES = {
@@ -37,7 +37,9 @@ def rectification_rectify(
     """The site says what it did about a failed indicator, with a scan or photo as evidence (the plan, 三: 整改)."""
     if not may_rectify(actor, item.round_site.site):
         raise PermissionDenied(_("Only the site's own staff rectify its items."))
-    locked = Rectification.objects.select_for_update().get(pk=item.pk)
+    locked = Rectification.objects.select_for_update().select_related("round_site__round").get(pk=item.pk)
+    if locked.round_site.round.state != RoundState.PUBLISHED:
+        raise TransitionNotAllowed(_("The round's results are not published yet."))
     check_transition(
         RECTIFICATION_MOVES,
         "rectify",

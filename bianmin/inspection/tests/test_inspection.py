@@ -80,6 +80,7 @@ def _scored_round():
     score_sheet(centre, _site(round_, "BS01"), {"7": 5})
     score_sheet(centre, _site(round_, "FT01"))
     services.round_move(actor=user("centre_admin"), round_=round_, move="close", today=CLOSING_DAY)
+    services.round_move(actor=user("centre_admin"), round_=round_, move="publish")
     return round_, group_a, jiwei
 
 

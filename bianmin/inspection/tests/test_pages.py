@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import at, logged_in, picture
+from bianmin.core.testing import at, logged_in, picture, user
 
 from ..models import ScoreEntry, ScorePhoto
 from .kit import inspector, leaves, round_of_towns
@@ -86,7 +86,7 @@ def test_sync_refusals_say_why_and_store_nothing(county):
     url = f"/workbench/inspection/rounds/{round_.pk}/sites/{bs.site_id}/sync/"
     computers = next(i for i in leaves(bs) if i.code == "3.1")
     # a photo indicator without a photo, points above the indicator's, a malformed time, another group's inspector
-    # (the site is not in their sight), a town clerk of the site (reads, does not score), another town's clerk
+    # (the site is not in their sight), a town clerk of the site (reads its result once published), another town's
     answers = [
         jiwei.post(url, _form(computers, uuid.uuid4())),
         jiwei.post(url, {**_form(computers, uuid.uuid4(), points="5"), "photos": _photo()}),
@@ -100,7 +100,7 @@ def test_sync_refusals_say_why_and_store_nothing(county):
         (422, "invalid_input"),
         (422, "invalid_input"),
         (404, "not_found"),
-        (403, "permission_denied"),
+        (404, "not_found"),
         (404, "not_found"),
     ]
     assert ScoreEntry.objects.count() == 0 and ScorePhoto.objects.count() == 0
@@ -118,7 +118,7 @@ def test_the_phone_form_lists_the_site_s_indicators_for_its_inspectors_only(coun
     assert text.count('class="card score-card"') == 14
     assert "集中办公场所面积不少于150平方米" in text and "js/inspection.js" in text
     assert _client_of(inspector("zhongxin", group_b, "service_centre")).get(url).status_code == 404
-    assert logged_in("baisha_clerk").get(url).status_code == 403
+    assert logged_in("baisha_clerk").get(url).status_code == 404  # its own result: once published
     assert logged_in("futu_clerk").get(url).status_code == 404
 
 
@@ -171,3 +171,27 @@ def test_the_ranking_page_reads_a_fixed_number_of_queries(county, django_assert_
 
 
 QUERIES_OF_THE_RANKING = 9
+
+
+def test_a_site_s_staff_read_its_result_once_published(county):
+    from .. import services
+    from ..models import RoundState
+    from .kit import CLOSING_DAY, score_sheet
+
+    round_, group_a, _b = round_of_towns()
+    score_sheet(inspector("jiwei", group_a, "discipline"), round_.sites.get(site__code="FT"), {"3.1": 0})
+    services.round_move(actor=user("centre_admin"), round_=round_, move="close", today=CLOSING_DAY)
+    ft = round_.sites.get(site__code="FT")
+    url = f"/workbench/inspection/rounds/{round_.pk}/sites/{ft.site_id}/"
+    clerk = logged_in("futu_clerk")
+    # closed, not published: the site's clerk finds nothing yet, a supervisor reads it
+    assert clerk.get(url).status_code == 404
+    assert logged_in("supervisor").get(url).status_code == 200
+    assert "3.1 电脑" not in clerk.get("/workbench/inspection/").content.decode()
+    services.round_move(actor=user("centre_admin"), round_=round_, move="publish")
+    assert round_.__class__.objects.get(pk=round_.pk).state == RoundState.PUBLISHED
+    # published: the result with 96 points, and the item to rectify on the clerk's home
+    page = clerk.get(url).content.decode()
+    assert "96.0" in page and "3.1 电脑" in page
+    assert "3.1 电脑" in clerk.get("/workbench/inspection/").content.decode()
+    assert logged_in("baisha_clerk").get(url).status_code == 404
