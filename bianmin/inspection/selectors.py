@@ -13,7 +13,16 @@ from bianmin.org.models import SiteLevel
 from bianmin.org.selectors import user_scope
 
 from .access import inspector_group_ids, reads_every_round, sees_round, sees_round_site
-from .models import Indicator, Rectification, Round, RoundSite, RoundState, ScoreEntry, ScorePhoto
+from .models import (
+    Indicator,
+    Rectification,
+    RectificationState,
+    Round,
+    RoundSite,
+    RoundState,
+    ScoreEntry,
+    ScorePhoto,
+)
 from .services.rounds import latest_scores
 
 RESULT_STATES = (RoundState.CLOSED, RoundState.PUBLISHED)
@@ -114,10 +123,13 @@ class IndicatorLine:
     depth: int
     entry: ScoreEntry | None
     is_leaf: bool
+    # An item of an earlier round on this indicator that this round re-checks (the phone's form shows it).
+    recheck: Rectification | None = None
 
 
-def sheet_lines(round_site: RoundSite) -> list[IndicatorLine]:
-    """The site's sheet as a tree, each indicator with the score that counts and its photos (three queries)."""
+def sheet_lines(round_site: RoundSite, *, with_rechecks: bool = False) -> list[IndicatorLine]:
+    """The site's sheet as a tree, each indicator with the score that counts and its photos (three queries), and
+    with ``with_rechecks`` the earlier rounds' items it re-checks (one more)."""
     indicators = list(round_site.sheet.indicators.order_by("order", "pk"))
     parents = {indicator.parent_id for indicator in indicators}
     latest = latest_scores([round_site.pk])
@@ -128,6 +140,7 @@ def sheet_lines(round_site: RoundSite) -> list[IndicatorLine]:
         .select_related("inspector")
         .prefetch_related(Prefetch("photos", queryset=ScorePhoto.objects.order_by("pk")))
     }
+    rechecks = items_to_recheck(round_site) if with_rechecks else {}
     lines = []
     for indicator in indicators:
         found = latest.get((round_site.pk, indicator.pk))
@@ -137,6 +150,7 @@ def sheet_lines(round_site: RoundSite) -> list[IndicatorLine]:
                 depth=1 if indicator.parent_id else 0,
                 entry=entries.get(found.pk) if found else None,
                 is_leaf=indicator.pk not in parents,
+                recheck=rechecks.get(indicator.code),
             )
         )
     return lines
@@ -167,3 +181,18 @@ def site_inspection_scores(start: datetime.date, end: datetime.date) -> dict[int
     for site_id, total in rows:
         scores.setdefault(site_id, total)
     return scores
+
+
+def items_to_recheck(round_site: RoundSite) -> dict[str, Rectification]:
+    """The site's open and rectified items of earlier rounds, by indicator code: what this round re-checks (one
+    query)."""
+    items = (
+        Rectification.objects.filter(
+            round_site__site_id=round_site.site_id,
+            state__in=[RectificationState.OPEN, RectificationState.RECTIFIED],
+        )
+        .exclude(round_site__round_id=round_site.round_id)
+        .select_related("indicator", "round_site__round")
+        .order_by("deadline", "pk")
+    )
+    return {item.indicator.code: item for item in items}

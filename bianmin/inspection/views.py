@@ -201,7 +201,7 @@ def score_form(request, round_id: int, site_id: int):
         "inspection/score.html",
         {
             "round_site": round_site,
-            "lines": selectors.sheet_lines(round_site),
+            "lines": selectors.sheet_lines(round_site, with_rechecks=True),
             "is_open": round_site.round.state == RoundState.OPEN,
         },
     )

@@ -195,3 +195,28 @@ def test_a_site_s_staff_read_its_result_once_published(county):
     assert "96.0" in page and "3.1 电脑" in page
     assert "3.1 电脑" in clerk.get("/workbench/inspection/").content.decode()
     assert logged_in("baisha_clerk").get(url).status_code == 404
+
+
+@time_machine.travel(at(2026, 11, 10, 11), tick=False)
+def test_the_next_round_s_phone_form_shows_what_it_re_checks(county):
+    import datetime
+
+    from .. import services
+    from ..tests.test_inspection import _scored_round
+
+    round_, group_a, jiwei = _scored_round()
+    item = round_.sites.get(site__code="FT").rectifications.get()
+    services.rectification_rectify(actor=user("futu_clerk"), item=item, account="已新购电脑两台。")
+    admin = user("centre_admin")
+    later = services.round_create(
+        actor=admin,
+        name="整改复查",
+        year=2026,
+        inspection_start=datetime.date(2026, 11, 1),
+        inspection_end=datetime.date(2026, 11, 20),
+    )
+    ft = services.round_assign(actor=admin, round_=later, site=item.round_site.site, group=group_a, level="standard")
+    services.round_move(actor=admin, round_=later, move="open")
+    page = _client_of(jiwei).get(f"/workbench/inspection/rounds/{later.pk}/sites/{ft.site_id}/score/").content.decode()
+    assert page.count('class="recheck"') == 1
+    assert f"{round_.name}：已整改，待复查 · 已新购电脑两台。" in page
