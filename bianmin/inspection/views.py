@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from bianmin.core.errors import DomainError
 from bianmin.core.errors import PermissionDenied as PermissionDenied_
 from bianmin.core.uploads import file_response
+from bianmin.org.selectors import user_scope
 
 from . import selectors, services
 from .access import is_county_administrator, may_rectify, may_score, uses_inspection
@@ -63,6 +64,8 @@ def home(request):
             "results": selectors.own_results(request.user),
             "rectifications": selectors.own_rectifications(request.user),
             "round_form": RoundForm() if is_county_administrator(request.user) else None,
+            # An inspector holding no role works at no site: no "results of my sites" for them.
+            "works_at_sites": request.user.is_superuser or bool(user_scope(request.user).roles),
         },
     )
 
