@@ -26,6 +26,10 @@ from bianmin.complaints.services import Complainant, ComplaintIn, complaint_rece
 from bianmin.core.testing import OTHER_ID_NUMBER, at, intake, steps_done, user
 from bianmin.duty import services as duty
 from bianmin.duty.models import DutyShift, DutySwap
+from bianmin.inspection import services as inspection
+from bianmin.inspection.models import Rectification as InspectionItem
+from bianmin.inspection.models import Round as InspectionRound
+from bianmin.inspection.models import ScorePhoto
 from bianmin.licences.models import Licence
 from bianmin.org import services as org
 from bianmin.org.models import Role, RoleAssignment, Site, Window
@@ -109,6 +113,10 @@ class World:
     assessment_run: AssessmentRun | None = None
     assessment_results: dict[str, SubjectResult] = field(default_factory=dict)
     assessment_objection: Objection | None = None
+    # The inspection: a published round of YX, BS, BS01 and FT, a photo and a rectification item per site code.
+    inspection_round: InspectionRound | None = None
+    inspection_photos: dict[str, ScorePhoto] = field(default_factory=dict)
+    inspection_items: dict[str, InspectionItem] = field(default_factory=dict)
 
 
 def _in_status(submit: Callable[..., Case]) -> dict[str, Case]:
@@ -292,6 +300,7 @@ def world_build() -> World:
         created_by=user("centre_admin"), filename="目录.xlsx", file=ContentFile(b"x", name="matrix.xlsx")
     )
     _assessment(world)
+    _inspection(world)
     return world
 
 
@@ -319,3 +328,37 @@ def _assessment(world: World) -> None:
     world.assessment_objection = assessment.objection_file(
         actor=user("baisha_clerk"), result=world.assessment_results["BS"], reason="有误", now=NOW
     )
+
+
+def _inspection(world: World) -> None:
+    """A published inspection round of YX, BS, BS01 and FT: each site's first indicator scored with a photo by the
+    superuser (who may score any site), every other indicator failed, so each site has a photo and items to rectify."""
+    import uuid
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bianmin.core.testing import picture
+
+    inspection.sheets_seed(actor=None)
+    group = inspection.group_save(actor=None, name="考核组", bodies=["discipline"])
+    round_ = inspection.round_create(actor=None, name="考核验收", year=2026)
+    for code in ["YX", "BS", "BS01", "FT"]:
+        inspection.round_assign(actor=None, round_=round_, site=world.sites[code], group=group, level="standard")
+    inspection.round_move(actor=None, round_=round_, move="open")
+    superuser = User.objects.get(username="matrix_superuser")
+    for round_site in round_.sites.select_related("sheet", "site"):
+        indicator = round_site.sheet.indicators.filter(children__isnull=True).order_by("order").first()
+        photo = SimpleUploadedFile("p.jpg", picture("JPEG"), content_type="image/jpeg")
+        entry, _created = inspection.score_sync(
+            actor=superuser,
+            round_site=round_site,
+            score=inspection.ScoreInput(uuid.uuid4(), indicator.pk, indicator.points, NOW),
+            photos=[photo],
+            now=NOW,
+        )
+        world.inspection_photos[round_site.site.code] = entry.photos.get()
+    inspection.round_move(actor=None, round_=round_, move="close", today=NOW.date())
+    inspection.round_move(actor=None, round_=round_, move="publish")
+    world.inspection_round = round_
+    for item in InspectionItem.objects.select_related("round_site__site").order_by("pk"):
+        world.inspection_items.setdefault(item.round_site.site.code, item)

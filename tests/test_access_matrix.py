@@ -82,6 +82,8 @@ SUPERVISORS = ("supervisor", "superuser")
 HOTLINE_DESK = ("centre_admin", "supervisor", "superuser")
 COMPLAINT_READERS_OWN = ("town_clerk", "county_clerk", "centre_admin", "supervisor")
 PUBLIC = e(ALL_ROLES)
+# Staff whose scope holds the site (a town's staff: its village rooms too), not a department-wide role.
+INSPECTION_SITE_STAFF = ("town_clerk", "village_agent", "county_clerk", "centre_admin")
 POST_PUBLIC = e(ALL_ROLES, method="POST")
 # The applicant's tracking pages: only in the session that verified the case (the applicant's, for their own);
 # everyone else is sent to the tracking form, whether the number exists or not.
@@ -265,6 +267,30 @@ ENTRIES: dict[str, Entry] = {
         ("superuser",), own=("town_clerk", "county_clerk"), method="POST", pk="assessment_result"
     ),
     "workbench/assessment/objections/<int:pk>/answer/": e(("superuser",), method="POST", pk="assessment_objection"),
+    # The inspection: every role holder has its home; supervisors (and county administrators) read every round and
+    # site; a site's staff read their own sites' results and rectify them; only an inspector of the site's group
+    # (here the superuser) scores, and only a county administrator moves a round.
+    "workbench/inspection/": e(ROLE_HOLDERS),
+    "workbench/inspection/sw.js": PUBLIC,
+    "workbench/inspection/rounds/new/": e(("superuser",), method="POST"),
+    "workbench/inspection/rounds/<int:round_id>/": e(SUPERVISORS, round_id="inspection_round"),
+    "workbench/inspection/rounds/<int:round_id>/assign/": e(("superuser",), method="POST", round_id="inspection_round"),
+    "workbench/inspection/rounds/<int:round_id>/<str:move>/": e(
+        ("superuser",), method="POST", round_id="inspection_round", move="inspection_move"
+    ),
+    "workbench/inspection/rounds/<int:round_id>/sites/<int:site_id>/": e(
+        SUPERVISORS, own=INSPECTION_SITE_STAFF, round_id="inspection_round"
+    ),
+    "workbench/inspection/rounds/<int:round_id>/sites/<int:site_id>/score/": e(
+        ("superuser",), round_id="inspection_round"
+    ),
+    "workbench/inspection/rounds/<int:round_id>/sites/<int:site_id>/sync/": e(
+        ("superuser",), method="POST", round_id="inspection_round"
+    ),
+    "workbench/inspection/photos/<int:pk>/": e(SUPERVISORS, own=INSPECTION_SITE_STAFF, pk="inspection_photo"),
+    "workbench/inspection/rectifications/<int:pk>/rectify/": e(
+        ("superuser",), own=INSPECTION_SITE_STAFF, method="POST", pk="inspection_item"
+    ),
     "workbench/licences/": e(ROLE_HOLDERS),
     "workbench/licences/<int:pk>/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
     "workbench/licences/<int:pk>/pdf/": e(("superuser",), own=CASE_READERS_OWN, pk="licence"),
@@ -439,7 +465,7 @@ ENTRIES: dict[str, Entry] = {
     "admin/jsi18n/": ADMIN_GATE,
     # "View on site": no model has a public page of its own.
     "admin/r/<path:content_type_id>/<path:object_id>/": e(url=lambda w, role, side: _view_on_site(w)),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints|licences)/$": e(  # noqa: E501
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|accounts|org|catalog|cases|ratings|duty|complaints|licences|inspection)/$": e(  # noqa: E501
         ADMIN_GATE.both, url=lambda w, role, side: "/admin/org/"
     ),
     "admin/(?P<url>.*)$": e(url=lambda w, role, side: "/admin/no-such-page/"),
@@ -476,6 +502,8 @@ ENTRIES: dict[str, Entry] = {
     **_admin_model("duty/dutyshift", add=False, kind="duty_shift", scoped=True),
     **_admin_model("duty/dutyswap", add=False, kind="duty_swap", scoped=True),
     **_admin_model("licences/licencetype", add=False, kind="licence_type"),
+    **_admin_model("inspection/sheet", kind="inspection_sheet"),
+    **_admin_model("inspection/inspectorgroup", kind="inspection_group"),
 }
 
 # The actions the matrix posts where a URL names one, and the bodies of the page forms that check their input before
@@ -487,12 +515,14 @@ ACTIONS = {
     "complaint_move": "accept",
     "rectification_action": "appeal",
     "licence_move": "replace",
+    "inspection_move": "publish",
 }
 PAGE_BODIES = {
     "workbench/ratings/<int:pk>/<slug:action>/": {"appeal-reason": "评价人误选。"},
     "supervision/orders/<int:pk>/<slug:action>/": {"withdraw-reason": "已整改。"},
     "supervision/accountability/<int:pk>/annul/": {"reason": "认定有误。"},
     "workbench/licences/<int:pk>/<str:move>/": {"replace-reason": "原证遗失。"},
+    "workbench/inspection/rectifications/<int:pk>/rectify/": {"account": "已整改。"},
 }
 
 
@@ -673,6 +703,12 @@ def _object(kind: str, world: World, role: str, side: str):
         "assessment_run": lambda: world.assessment_run.pk,
         "assessment_result": lambda: world.assessment_results[spec.in_key if side == IN else spec.out_key].pk,
         "assessment_objection": lambda: world.assessment_objection.pk,
+        "inspection_round": lambda: world.inspection_round.pk,
+        "inspection_sheet": lambda: world.inspection_round.sites.order_by("pk").first().sheet_id,
+        "inspection_group": lambda: world.inspection_round.sites.order_by("pk").first().group_id,
+        "inspection_move": lambda: ACTIONS["inspection_move"],
+        "inspection_photo": lambda: world.inspection_photos[site_code].pk,
+        "inspection_item": lambda: world.inspection_items[site_code].pk,
     }
     return values[kind]()
 
@@ -728,6 +764,10 @@ GLOBAL_KINDS = {
     "assessment_move",
     "assessment_run",
     "assessment_objection",
+    "inspection_round",
+    "inspection_move",
+    "inspection_sheet",
+    "inspection_group",
 }
 
 

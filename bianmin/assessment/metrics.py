@@ -28,6 +28,7 @@ from bianmin.cases.models import OPEN_STATUSES, Case, Inquiry
 from bianmin.complaints.models import Complaint
 from bianmin.core.dates import SHANGHAI, EndOfBeijingDay
 from bianmin.core.workdays import workday_ordinal_expression
+from bianmin.inspection.selectors import site_inspection_scores
 from bianmin.org.models import Role, RoleAssignment
 from bianmin.ratings.models import BAD_LEVELS, GOOD_LEVELS, Rating
 from bianmin.supervision.models import AccountabilityRecord, Alert, Level, OrderResponse, SupervisionOrder
@@ -36,6 +37,7 @@ from .models import SubjectKind
 
 POINTS = "points"
 RATE = "rate"
+INSPECTION_SHEET_POINTS = 100  # every inspection sheet totals 100 points (inspection/sheets.py)
 
 
 @dataclass(frozen=True)
@@ -371,6 +373,18 @@ def _orders_on_time(period: Period, kind: str) -> Figures:
     return _rates(groups, kind)
 
 
+def _inspection_score(period: Period, kind: str) -> Figures:
+    """The standardisation inspection (考核验收): a site's score in its latest round inspected in the period, as a
+    share of the sheet's 100 points (``inspection.selectors.site_inspection_scores``; a score above 100 counts as
+    100), in hundredths of a point."""
+    return {
+        site_id: Figure(
+            numerator=int(min(score, INSPECTION_SHEET_POINTS) * 100), denominator=100 * INSPECTION_SHEET_POINTS
+        )
+        for site_id, score in site_inspection_scores(period.start, period.end).items()
+    }
+
+
 for _metric in (
     Metric("overdue_cases", _("Overdue cases"), POINTS, _overdue_cases),
     Metric("fees_off_standard", _("Fees off the standard"), POINTS, _fees_off_standard),
@@ -401,6 +415,7 @@ for _metric in (
         _orders_on_time,
         (SubjectKind.SITE, SubjectKind.DEPARTMENT, SubjectKind.WINDOW),
     ),
+    Metric("inspection_score", _("Standardisation inspection score"), RATE, _inspection_score, (SubjectKind.SITE,)),
 ):
     register_metric(_metric)
 

@@ -21,6 +21,7 @@ from bianmin.accounts.models import User
 from bianmin.cases import permissions, services
 from bianmin.cases.idnumbers import resident_id_check_character
 from bianmin.cases.models import Case, Extension, ReviewTask, Status
+from bianmin.cases.workflow import actions_available
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.models import CalendarDay
 from bianmin.core.workdays import add_workdays, is_workday
@@ -41,6 +42,9 @@ STAFF = [
     "baisha_clerk",
     "futu_clerk",
     "baishacun_agent",
+    "baisha_agent",
+    "baisha_leader",
+    "mz_head",
 ]
 # Town items (民政, received at the town halls) for the applications waiting at the towns: item, receiving town,
 # the village room an agent relays from (None: at the town's window), working days ago.
@@ -48,6 +52,16 @@ TOWN_CASES = [
     ("MZ-0004", "BS", None, 1),
     ("MZ-0001", "BS", "BS01", 2),
     ("MZ-0003", "FT", None, 1),
+]
+
+
+# The moves that take an approved result to the applicant, and the hour of the day each is made.
+HAND_OVER = [
+    ("issue_certificate", 16),
+    ("mark_ready", 16),
+    ("receive_result", 16),
+    ("deliver", 17),
+    ("record_signature", 17),
 ]
 
 
@@ -152,7 +166,21 @@ class _Demo:
             decide_on = self.clock.day(1)
         while self.step(case, decide_on):
             pass
-        self.decide(case, max(decide_on, day) if not late else decide_on, approve=approve)
+        decided_on = max(decide_on, day) if not late else decide_on
+        self.decide(case, decided_on, approve=approve)
+        if approve and received % 3 == 0:
+            self.hand_over(case, decided_on, self.staff["county_clerk"])
+
+    def hand_over(self, case: Case, day: datetime.date, clerk: User, *, last: str = "record_signature") -> None:
+        """The result of an approved case to the applicant's hands, each move as the clerk's page offers it: the
+        licence issued where the item issues one, the result marked ready (sent on where it goes back), received
+        there, handed over with its delivery receipt, the signed receipt recorded; up to the move ``last``."""
+        for action, hour in HAND_OVER:
+            case.refresh_from_db()
+            if action in actions_available(clerk, case, on=day):
+                getattr(services, f"case_{action}")(actor=clerk, case=case, now=self.clock.at(day, hour))
+            if action == last:
+                return
 
     def open_case(self, code: str, received: int, steps: int) -> Case:
         day = self.clock.day(received)
@@ -240,6 +268,22 @@ class _Demo:
                 actor = self.staff["baishacun_agent"]
             services.case_submit(actor=actor, intake=intake, now=self.clock.at(self.clock.day(received), 10))
 
+    def town_results(self) -> None:
+        """Two 白沙镇 applications decided by the county (结果反馈): the result of one is on its way back to the town,
+        the other's has arrived there and waits to be handed over."""
+        town = Site.objects.get(code="BS")
+        for received, last in ((14, "mark_ready"), (12, "receive_result")):
+            intake = self.intake("MZ-0001")
+            intake.receiving_site, intake.channel = town, "window"
+            day = self.clock.day(received)
+            case = services.case_submit(actor=self.staff["baisha_clerk"], intake=intake, now=self.clock.at(day, 9))
+            case = services.case_accept(actor=self.staff["baisha_clerk"], case=case, now=self.clock.at(day, 10))
+            day = self.steps_until(case, self.clock.next(day), self.clock.day(3))
+            self.decide(case, day)
+            self.hand_over(case, day, self.staff["county_clerk"], last="mark_ready")
+            if last == "receive_result":
+                self.hand_over(case, self.clock.next(day), self.staff["baisha_clerk"], last=last)
+
     def run(self) -> int:
         codes = COUNTY_ITEMS
         for index in range(36):
@@ -252,6 +296,7 @@ class _Demo:
             self.open_case(code, received, 1)
         self.specials()
         self.town_cases()
+        self.town_results()
         return Case.objects.exclude(status=Status.DRAFT).count()
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "bianmin.complaints",
     "bianmin.supervision",
     "bianmin.licences",
+    "bianmin.inspection",
     "bianmin.statistics",
     "bianmin.assessment",
     "bianmin.demo",

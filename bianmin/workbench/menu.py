@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from bianmin.accounts.models import User
 from bianmin.cases.views.intake import may_take_intake
 from bianmin.catalog.staff_views import may_use_catalog_excel
+from bianmin.inspection.access import uses_inspection
 from bianmin.org.permissions import is_supervisor
+from bianmin.org.selectors import user_scope
 from bianmin.statistics.selectors import figures_scope
 from bianmin.supervision.selectors.alerts import sees_alerts
 from bianmin.supervision.selectors.monitor import can_monitor
@@ -26,8 +28,9 @@ from bianmin.supervision.views.audit_chain import reads_audit_chain
 
 
 def _every_staff_member(user: User) -> bool:
-    # The page is behind staff_required only, as is the workbench itself.
-    return True
+    # The page is behind staff_required only, as is the workbench itself: a role, or a superuser (an inspector of
+    # the inspecting bodies may hold no role and sees the inspection's link only).
+    return user.is_superuser or bool(user_scope(user).roles)
 
 
 def _reads_statistics(user: User) -> bool:
@@ -58,6 +61,7 @@ MAIN_MENU = [
     MenuLink("cases:ledger", _("Site ledger"), _every_staff_member, _in("cases:ledger")),
     MenuLink("complaints:list", _("Complaints"), _every_staff_member, _in_app("complaints")),
     MenuLink("licences:registry", _("Licences"), _every_staff_member, _in_app("licences")),
+    MenuLink("inspection:home", _("Inspection"), uses_inspection, _in_app("inspection")),
     MenuLink(
         "supervision:monitor",
         _("Electronic supervision"),

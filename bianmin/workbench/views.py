@@ -1,11 +1,13 @@
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from bianmin.core.admin_site import is_configuration_admin
 from bianmin.core.dates import SHANGHAI
 from bianmin.duty.selectors import duty_on
 from bianmin.duty.services import can_keep_roster
+from bianmin.inspection.access import inspector_group_ids
 from bianmin.org.models import Department, Role
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import (
@@ -36,8 +38,16 @@ def _scope_departments(scope) -> list[Department]:
     return list(Department.objects.filter(pk__in=sorted(scope.department_ids)).order_by("code").only("name"))
 
 
-@staff_required
 def workbench_home(request):
+    # An inspector of the inspecting bodies (纪委, 政府办 …) may hold no role here: their workbench is the inspection.
+    user = request.user
+    if user.is_authenticated and not user.is_superuser and not user_scope(user).roles and inspector_group_ids(user):
+        return HttpResponseRedirect(reverse("inspection:home"))
+    return _staff_home(request)
+
+
+@staff_required
+def _staff_home(request):
     scope = user_scope(request.user)
     return TemplateResponse(
         request,

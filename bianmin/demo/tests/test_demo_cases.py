@@ -16,6 +16,7 @@ from bianmin.demo.duty import load_demo_duty
 from bianmin.demo.public_voice import load_demo_public_voice
 from bianmin.demo.supervision import load_demo_supervision
 from bianmin.duty.models import DutyShift
+from bianmin.licences.models import Licence
 from bianmin.ratings.models import Rating, Rectification
 from bianmin.supervision.models import AccountabilityRecord, Alert, SupervisionOrder
 
@@ -26,9 +27,10 @@ def test_demo_cases_give_supervision_every_kind_of_case(county):
     created = load_demo_cases(today=TODAY)
 
     statuses = Counter(Case.objects.values_list("status", flat=True))
-    assert created == sum(statuses.values()) == 64
+    assert created == sum(statuses.values()) == 66
     assert statuses == {
-        "approved": 33,
+        "approved": 30,
+        "closed": 5,
         "accepted": 19,
         "denied": 3,
         "received": 5,
@@ -38,7 +40,7 @@ def test_demo_cases_give_supervision_every_kind_of_case(county):
         "refused": 1,
     }
     colours = Counter(clock(case, TODAY)["colour"] for case in Case.objects.select_related("version"))
-    assert colours == {"done": 38, "green": 15, "red": 6, "yellow": 3, "paused": 2}
+    assert colours == {"done": 40, "green": 15, "red": 6, "yellow": 3, "paused": 2}
     assert Case.objects.filter(supplement_count=2).count() == 1
     # Applications wait at the town halls too, one of them relayed by 白沙村's agent.
     towns = Case.objects.exclude(receiving_site__code="YX").order_by("pk")
@@ -46,12 +48,28 @@ def test_demo_cases_give_supervision_every_kind_of_case(county):
         ("MZ-0004", "BS", None, "window"),
         ("MZ-0001", "BS", "BS01", "agency"),
         ("MZ-0003", "FT", None, "window"),
+        ("MZ-0001", "BS", None, "window"),
+        ("MZ-0001", "BS", None, "window"),
     ]
+    # Results go back where the applicants came (结果反馈): two 白沙镇 cases decided at the county, one result on its
+    # way to the town, one arrived there to hand over; five county results handed over with signed receipts; each
+    # licence issued where the item issues one.
+    on_its_way, arrived = towns.filter(status="approved")
+    assert (on_its_way.current_site.code, on_its_way.sent_from_site.code, on_its_way.result_arrived_at) == (
+        "BS",
+        "YX",
+        None,
+    )
+    assert (arrived.current_site.code, arrived.result_received_by.username) == ("BS", "baisha_clerk")
+    closed = Case.objects.filter(status="closed")
+    assert closed.filter(delivery_signed_at__isnull=False, delivered_by__username="county_clerk").count() == 5
+    assert Licence.objects.filter(case__in=closed).count() == 5
+    assert Licence.objects.filter(case__in=[on_its_way, arrived]).count() == 2
     assert Case.objects.filter(extension_days=5).count() == 1
     assert verify_chain().ok
     # A second load changes nothing.
     assert load_demo_cases(today=TODAY) == 0
-    assert Case.objects.count() == 64
+    assert Case.objects.count() == 66
 
     # The supervision demo: the first sweep, an order past its due date, an answered order, a record.
     assert load_demo_supervision(today=TODAY) == 2

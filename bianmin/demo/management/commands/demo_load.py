@@ -5,6 +5,7 @@ from bianmin.demo.assessment import load_demo_assessment
 from bianmin.demo.cases import load_demo_cases
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.demo.duty import load_demo_duty
+from bianmin.demo.inspection import INSPECTORS, load_demo_inspection
 from bianmin.demo.loader import demo_accounts, load_demo
 from bianmin.demo.messages import demo_messages_settle
 from bianmin.demo.public_voice import load_demo_public_voice
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo supervision: alert sweep done, {orders} supervision orders created.")
             runs = load_demo_assessment()
             self.stdout.write(f"Demo assessment: {runs} runs of the monthly window scheme computed.")
+            inspected = load_demo_inspection()
+            self.stdout.write(f"Demo inspection: {inspected} sites scored, ranked and published.")
             settled = demo_messages_settle(since=started)
             self.stdout.write(f"Demo messages: {settled} of the demo's past marked as sent, none is sent now.")
         if options["quiet_accounts"]:
@@ -45,4 +48,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for username, full_name, what in demo_accounts():
             self.stdout.write(f"  {username:<16} {full_name:<6} {what}")
+        for username, full_name, group, body in INSPECTORS:
+            self.stdout.write(f"  {username:<16} {full_name:<6} inspector ({group}, {body.label})")
         self.stdout.write("")
