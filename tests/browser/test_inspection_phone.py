@@ -129,6 +129,6 @@ def test_the_ranking_page_ranks_the_six_towns_with_their_photos(page, live_serve
     # a site's photos open from its result
     rows.first.locator("a").click()
     expect(page.locator("img.evidence-thumb")).to_have_count(5)
-    assert all(
-        page.locator("img.evidence-thumb").nth(index).evaluate("img => img.naturalWidth") == 40 for index in range(5)
-    )
+    # (each thumbnail loaded from the protected photo view: expect() waits for the image, which may still be loading)
+    for index in range(5):
+        expect(page.locator("img.evidence-thumb").nth(index)).to_have_js_property("naturalWidth", 40)
