@@ -6,7 +6,7 @@ import pytest
 
 from bianmin.catalog import services
 from bianmin.catalog.models import ServiceItem
-from bianmin.core.errors import DomainError
+from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.testing import user
 from bianmin.org import services as org
 from bianmin.org.models import Department, RoleAssignment
@@ -56,3 +56,22 @@ def test_a_county_step_of_a_department_without_a_head_is_refused(county):
 
     assert "Step 3 “县级审批”" in str(refused.value) and "县农业农村局" in str(refused.value)
     assert "Step 2" not in str(refused.value)
+
+
+def test_a_towns_reviewer_takes_steps_at_the_town_but_does_not_edit_the_catalogue(county):
+    # Given 白沙镇's reviewer, who holds the head's role of 自然资源 (among others) at the town only
+    leader = user("baisha_leader")
+    land = Department.objects.get(code="ZR")
+    assert RoleAssignment.objects.filter(user=leader, department=land, site__code="BS").exists()
+
+    items = ServiceItem.objects.count()
+
+    # Then the catalogue is the department-wide head's: the reviewer may create no item and sees no catalogue tools
+    with pytest.raises(PermissionDenied):
+        services.item_create(actor=leader, department=land, content=item_content())
+    assert ServiceItem.objects.count() == items
+    assert (services.can_edit_catalog(leader, land), services.can_edit_some_catalog(leader)) == (False, False)
+    assert (services.can_edit_catalog(user("land_head"), land), services.can_edit_some_catalog(user("land_head"))) == (
+        True,
+        True,
+    )
