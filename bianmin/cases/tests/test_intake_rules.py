@@ -337,7 +337,6 @@ def test_the_api_refuses_a_duplicate_with_409_and_takes_a_reason(county):
     assert Case.objects.get(pk=accepted_answer.json()["id"]).duplicate_reason == "另一家门店"
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
 def test_the_duplicate_lookup_reads_the_partial_index_of_open_cases(county):
     from bianmin.catalog.models import ServiceItem
     from bianmin.org.models import Site
@@ -348,9 +347,17 @@ def test_the_duplicate_lookup_reads_the_partial_index_of_open_cases(county):
     (lookup,) = queries.captured_queries
 
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + lookup["sql"])
-        plan = [row[-1] for row in cursor.fetchall()]
-    assert plan[0].startswith("SEARCH cases_case USING INDEX case_open_applicant_idx"), plan
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + lookup["sql"])
+            plan = [row[-1] for row in cursor.fetchall()]
+            assert plan[0].startswith("SEARCH cases_case USING INDEX case_open_applicant_idx"), plan
+        else:
+            # The test database's few rows make a sequential scan cheapest; what is asked is whether the partial
+            # index can serve the lookup at all (its predicate implied by the query's), as it must at 10^6 cases.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + lookup["sql"])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "case_open_applicant_idx" in plan, plan
 
 
 def test_an_online_duplicate_is_refused_with_a_message_naming_no_case(county):
