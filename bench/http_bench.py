@@ -53,6 +53,12 @@ SCENARIOS: list[dict[str, Any]] = [
     {"name": "queue-county-clerk", "user": "county_clerk", "path": "/workbench/cases/"},
     {"name": "queue-department-head", "user": "market_head", "path": "/workbench/cases/"},
     {"name": "queue-chief-representative", "user": "market_chief", "path": "/workbench/cases/"},
+    # 结果反馈: the town clerk's results on their way and arrived (the delivery index)
+    {"name": "queue-town-incoming", "user": "baisha_clerk", "path": "/workbench/cases/?group=incoming"},
+    {"name": "queue-town-handover", "user": "baisha_clerk", "path": "/workbench/cases/?group=handover"},
+    {"name": "licence-registry", "user": "county_clerk", "path": "/workbench/licences/"},
+    {"name": "assessment-schemes", "user": "centre_admin", "path": "/workbench/assessment/"},
+    {"name": "inspection-rounds", "user": "centre_admin", "path": "/workbench/inspection/"},
     {"name": "api-list-county-clerk", "user": "county_clerk", "path": "/api/v1/cases/"},
     {"name": "api-list-town-clerk", "user": "baisha_clerk", "path": "/api/v1/cases/"},
     {"name": "api-detail-county-clerk", "user": "county_clerk", "path": "/api/v1/cases/{case_id}"},
