@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "bianmin.inspection",
     "bianmin.statistics",
     "bianmin.assessment",
+    "bianmin.interconnect",
     "bianmin.demo",
 ]
 
