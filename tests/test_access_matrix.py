@@ -31,6 +31,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -397,6 +398,16 @@ ENTRIES: dict[str, Entry] = {
     ),
     "GET /api/v1/cases/{case_id}": e(("superuser",), own=CASE_READERS_OWN),
     "GET /api/v1/cases/{case_id}/timeline": e(("superuser",), own=CASE_READERS_OWN),
+    "GET /api/v1/cases/{case_id}/notices": e(("superuser",), own=CASE_READERS_OWN),
+    "GET /api/v1/cases/{case_id}/notices/{notice_id}": e(("superuser",), own=CASE_READERS_OWN),
+    "GET /api/v1/cases/{case_id}/notices/{notice_id}/pdf": e(("superuser",), own=CASE_READERS_OWN),
+    "GET /api/v1/cases/{case_id}/materials/{material_id}/file": e(
+        ("superuser",), own=CASE_READERS_OWN, material_id="material_pk"
+    ),
+    # A scan is added by whoever may receive the case's materials at the window (multipart: MULTIPART_BODIES).
+    "POST /api/v1/cases/{case_id}/materials/{material_id}/scans": case_move(
+        *WINDOW_MOVERS, status="material_missing", material_id="missing_material"
+    ),
     "POST /api/v1/cases/{case_id}/supplement": case_move(*WINDOW_MOVERS, status="received"),
     "POST /api/v1/cases/{case_id}/supplement-received": case_move(*WINDOW_MOVERS, status="supplement_requested"),
     "POST /api/v1/cases/{case_id}/accept": case_move(*WINDOW_MOVERS, status="received"),
@@ -537,6 +548,13 @@ def _intake_body(role: str, side: str) -> dict:
 
 
 # A valid body per API move (by the end of its path): the API checks the input before the view runs.
+# API writes that take a multipart upload instead of JSON.
+MULTIPART_BODIES: dict[str, Callable[[], dict]] = {
+    "POST /api/v1/cases/{case_id}/materials/{material_id}/scans": lambda: {
+        "file": SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+    },
+}
+
 API_BODIES = {
     "/ratings/cases/{tracking_number}": {"level": 5},
     "/supplement": {"problems": [{"material": "身份证", "problem": "未提供"}]},
@@ -860,7 +878,9 @@ def test_access(world, db, endpoint: str, role: str, side: str):
     is_api = " " in endpoint
     before = _snapshot() if method == "POST" else None
 
-    if is_api and method == "POST":
+    if endpoint in MULTIPART_BODIES:
+        response = client.post(url, MULTIPART_BODIES[endpoint](), headers={"Idempotency-Key": str(uuid.uuid4())})
+    elif is_api and method == "POST":
         response = client.post(
             url,
             _api_body(endpoint, role, side),

@@ -50,7 +50,7 @@ from .public_forms import (
     default_receiving_site,
 )
 from .selectors import case_for_applicant, case_for_phone_check
-from .services import Applicant, DuplicateApplication, Intake, case_submit, case_withdraw
+from .services import Applicant, Intake, case_apply_online, case_withdraw
 from .timeline import case_milestones
 
 TRACKED_SESSION_KEY = "tracked_cases"
@@ -58,11 +58,6 @@ TRACKED_SECONDS = 2 * 60 * 60
 TRACK_ATTEMPTS = 10  # lookups per session and per address …
 TRACK_WINDOW_SECONDS = 10 * 60  # … in this many seconds
 SMS_PER_ADDRESS = 10  # codes one address may have sent in an hour, to any numbers
-DUPLICATE_ONLINE = gettext_lazy(
-    "An application of yours for this item is still open. One application is handled in one place: follow it on "
-    "the tracking page with its tracking number, or withdraw it there before applying again. If this is a different "
-    "matter, apply at a service window, where the clerk can register it with the reason."
-)
 NO_MATCH = gettext_lazy(
     "No matching case was found. Check the tracking number and the other details you entered, and try again."
 )
@@ -210,10 +205,7 @@ def application_form(request, code: str):
     if form.is_valid():
         try:
             case = _submit(request, version, form, draft, phone)
-        except DuplicateApplication:
-            # Not the staff's message: whoever typed an identity number learns no case number or site from it.
-            form.add_error(None, DUPLICATE_ONLINE)
-        except DomainError as error:
+        except DomainError as error:  # an open case is refused without naming it (case_apply_online)
             form.add_error(None, error.message)
         else:
             draft.discard()
@@ -253,7 +245,7 @@ def _submit(request, version, form: ApplicationForm, draft: ApplicationDraft, ph
             delivery=data["delivery"] or DeliveryChoice.WHERE_APPLIED,
         )
         actor = request.user if request.user.is_authenticated else None
-        return case_submit(actor=actor, intake=intake)
+        return case_apply_online(actor=actor, intake=intake)
 
 
 @personal_data

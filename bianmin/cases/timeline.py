@@ -40,6 +40,7 @@ LABELS: dict[str, Label] = {
     ),
     "case.receive_supplement": _everyone(gettext_lazy("Supplementary materials received")),
     "case.waive_material": Label(gettext_lazy("Material recorded as not needed")),
+    "case.attach_scan": Label(gettext_lazy("Scan of a material added")),
     "case.link_application": Label(gettext_lazy("The applicant asked again elsewhere: linked to this case")),
     "case.accept": _everyone(gettext_lazy("Accepted")),
     "case.accept_deemed": Label(
@@ -83,6 +84,8 @@ PAYLOAD_LABELS = {
     "repeat_reason": gettext_lazy("Reason for a second notice"),
     "materials": gettext_lazy("Materials"),
     "material": gettext_lazy("Material"),
+    "file_name": gettext_lazy("File"),
+    "replaced": gettext_lazy("Replaced an earlier scan"),
     "outstanding": gettext_lazy("Still missing or defective"),
     "duplicate_of": gettext_lazy("Registered beside the open case"),
     "accepted_on": gettext_lazy("Accepted on"),
@@ -117,7 +120,7 @@ PAYLOAD_LABELS = {
     "years": gettext_lazy("Calendar years"),
 }
 # Flags shown only when they are set (a "late: no" on every row is noise).
-SHOWN_WHEN_TRUE = {"late", "is_repeat"}
+SHOWN_WHEN_TRUE = {"late", "is_repeat", "replaced"}
 
 
 def _value_choices() -> dict[str, dict]:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.http import Http404
-from ninja import Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from bianmin.core.api_contract import BoundedPagination, Id, plain_text, responses
@@ -63,6 +63,7 @@ class LegalBasisOut(Schema):
 
 
 class MaterialOut(Schema):
+    id: int = Field(description="The material requirement's id: a case's material names it as requirement_id.")
     name: str
     form: str
     copies: int
@@ -91,6 +92,7 @@ class StepOut(Schema):
 
 
 class FeeOut(Schema):
+    id: int = Field(description="The fee rule's id: collecting a case's fee names the rules that apply by it.")
     name: str
     amount: Decimal | None
     formula: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from bianmin.core import workdays
 from bianmin.core.api_contract import responses
@@ -22,6 +22,8 @@ class DeadlineOut(Schema):
 
 class WorkdaysOut(Schema):
     workdays: int
+    is_provisional: bool = Field(description="Some day counted lies in a provisional (unconfirmed) calendar year.")
+    provisional_years: list[int] = Field(description="The provisional years among the days counted.")
 
 
 class CalendarYearOut(Schema):
@@ -40,8 +42,12 @@ def calendar_add(request, start: datetime.date, days: int = Query(..., ge=0, le=
 
 @router.get("/between", response=responses(WorkdaysOut, refusal=True), summary="Count working days between two dates")
 def calendar_between(request, start: datetime.date, end: datetime.date):
-    """Working days after `start` up to and including `end`; negative when `end` is earlier."""
-    return {"workdays": workdays.workdays_between(start, end)}
+    """Working days after `start` up to and including `end`; negative when `end` is earlier. As the CLI warns,
+    `is_provisional` says the count rests on a provisional year (`provisional_years` names them), so it may
+    change when the State Council notice is imported."""
+    count = workdays.workdays_between(start, end)
+    years = workdays.provisional_years_in(start, end)
+    return {"workdays": count, "is_provisional": bool(years), "provisional_years": years}
 
 
 @router.get(

@@ -5,32 +5,39 @@ inside one transaction with its Idempotency-Key bookkeeping (``bianmin.core.idem
 with the case as it now is (plus the notice or extension the move created). Reads go through
 ``cases/selectors.py``: a case outside the caller's scope is 404, never 403, so ids reveal nothing.
 
-Who calls it: staff, authenticated by their session. Scripts use the same session cookie and send the
-CSRF token (``X-CSRFToken`` header) with every write until the roadmap's system tokens arrive. Because the
-callers are staff handling the case, the applicant's identity document number and phone are returned
+Who calls it: staff, authenticated by their session (scripts send the session cookie and the CSRF token,
+``X-CSRFToken``, with every write), or, once issue 13's system tokens land, a system acting as a user. Because
+the callers are staff handling the case, the applicant's identity document number and phone are returned
 unmasked, as on the workbench; applicants never reach this API (their scope is empty: every case is 404).
+
+Everything the case page offers is here: the moves, the notices (list, content and full text, the PDF the page
+prints), the suspensions in the detail, the immediate item (``handle_now`` at intake), a material's scan (a
+multipart upload checked as the intake form's, and its authorised download; no URL serves stored files).
 
 Every input is validated before a service runs: unknown fields, wrong types, out-of-range numbers,
 unknown choices and text with control characters are 422 ``invalid_input``; unknown item, site, material
 or fee references are 422 with their own codes; what the law forbids comes back from the services with
-their codes (409 ``transition_not_allowed``, 403 ``permission_denied``, 400 ``reasons_required`` …).
-Uploads are not taken here: a material's scan is added on the workbench.
+their codes (409 ``transition_not_allowed``, 403 ``permission_denied``, 400 ``reasons_required`` …); a file
+that is not a PDF, JPEG or PNG by its bytes, or too large, is 400 ``upload_refused``.
 
 The endpoints are here (their operation ids name this module); the schemas are in inputs and outputs, and
 _common holds the router and reading a case back.
 """
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import Query, Schema, Status
+from ninja import File, Query, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from bianmin.catalog.models import ServiceItem
 from bianmin.core.api_contract import Id, responses
 from bianmin.core.audit import audit_events_for
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
+from bianmin.core.uploads import file_response
 from bianmin.org.models import Site
 from bianmin.org.selectors import user_scope
 
@@ -69,6 +76,7 @@ from .outputs import (
     CaseListItem,
     ExtensionOut,
     ExtensionResult,
+    NoticeDetail,
     NoticeOut,
     NoticeResult,
     TimelineEventOut,
@@ -128,6 +136,80 @@ def get_timeline(request, case_id: Id):
     case = _visible_case(request, case_id)
     personal_data_view_record(viewer=request.auth, cases=[case], what="api")
     return list(audit_events_for(case).only("sequence", "occurred_at", "actor_label", "action", "payload"))
+
+
+@router.get(
+    "/{case_id}/notices",
+    response=responses(list[NoticeOut], not_found=True),
+    summary="The case's notices, oldest first, each with its PDF link",
+)
+def list_notices(request, case_id: Id):
+    """One case's notices (a handful: receipt, acceptance, decision …), so the list needs no pages."""
+    case = _visible_case(request, case_id)
+    return list(case.notices.only("id", "case_id", "kind", "number", "issued_at"))
+
+
+def _notice(request, case_id: int, notice_id: int) -> Notice:
+    case = _visible_case(request, case_id)
+    notice = case.notices.filter(pk=notice_id).first()
+    if notice is None:
+        raise Http404
+    notice.case = case
+    personal_data_view_record(viewer=request.auth, cases=[case], what="notice")
+    return notice
+
+
+@router.get(
+    "/{case_id}/notices/{notice_id}",
+    response=responses(NoticeDetail, not_found=True),
+    summary="One notice: what it says, its reasons and appeal rights, its full text",
+)
+def get_notice(request, case_id: Id, notice_id: Id):
+    """The text is what the PDF says (the same wording, from what the notice stored when issued), so a program
+    can show or print it itself; ``pdf_url`` gives the printable document. Logged as a view of the applicant's
+    personal data, as the case page's PDF is."""
+    return _notice(request, case_id, notice_id)
+
+
+@router.get(
+    "/{case_id}/notices/{notice_id}/pdf",
+    response=responses(None, not_found=True),
+    summary="The notice as a PDF (the one the case page prints)",
+    openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
+)
+def notice_pdf(request, case_id: Id, notice_id: Id):
+    from ..notices import render_notice  # ReportLab and the font load only when a PDF is asked for
+
+    notice = _notice(request, case_id, notice_id)
+    response = HttpResponse(
+        render_notice(notice, base_url=request.build_absolute_uri("/")), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition_header(False, f"{notice.number}.pdf")
+    return response
+
+
+@router.get(
+    "/{case_id}/materials/{material_id}/file",
+    response=responses(None, not_found=True),
+    summary="A material's scan (only for those who see the case; never a public address)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The scan, typed from its bytes (PDF, JPEG or PNG)",
+                "content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}},
+            }
+        }
+    },
+)
+def material_file(request, case_id: Id, material_id: Id):
+    """As the case page's download: typed from its bytes, under the name it was uploaded with; a supervisor's
+    reading is logged. A material without a scan is 404."""
+    case = _visible_case(request, case_id)
+    material = case.materials.exclude(file="").filter(pk=material_id).first()
+    if material is None:
+        raise Http404
+    personal_data_view_record(viewer=request.auth, cases=[case], what="material")
+    return file_response(material.file, download_name=material.file_name or material.name)
 
 
 # --- Writing -------------------------------------------------------------------------------------------------
@@ -238,9 +320,29 @@ def _with_extension(request, extension: Extension) -> ExtensionResult:
 def create_case(request, payload: IntakeIn):
     """Plan 二(四), ALL art. 29–32: the case gets its tracking number and the 5-working-day acceptance window
     starts. ``materials`` is the checklist: each material seen, kept, missing or defective (with the problem).
-    Session authentication: scripts send the session cookie and the CSRF token."""
-    case = services.case_submit(actor=request.auth, intake=_intake(payload))
+
+    ``handle_now`` is the intake page's "handle now" for an immediate item (即办件, ALL art. 37): received,
+    accepted, its steps agreed, approved, certified and handed over at the window in one visit (with a fee it
+    stops before delivery: collect it, then deliver). Only for an item whose case type is immediate (400
+    ``not_immediate``) and with every material provided (400 ``materials_incomplete``)."""
+    intake = _intake(payload)
+    if payload.handle_now:
+        case = services.case_handle_immediately(actor=request.auth, intake=intake)
+    else:
+        case = services.case_submit(actor=request.auth, intake=intake)
     return Status(201, _detail(request, case.pk))
+
+
+@_write("/{case_id}/materials/{material_id}/scans", summary="Add the scan of a material (multipart upload)")
+def upload_scan(request, case_id: Id, material_id: Id, file: File[UploadedFile]):
+    """The scan a window's intake or supplement form attaches, for a material already on the case: PDF, JPEG or
+    PNG recognised from its bytes (a renamed file is refused), at most the upload limit (400 ``upload_refused``),
+    pictures re-encoded. A second scan replaces the first; the material's history and the case's timeline
+    record it. Download it from ``/materials/{material_id}/file``."""
+    services.case_attach_scan(
+        actor=request.auth, case=_visible_case(request, case_id), material_id=material_id, upload=file
+    )
+    return Status(200, _detail(request, case_id))
 
 
 @_write("/{case_id}/supplement", summary="Issue the one-time supplement notice", response=NoticeResult)

@@ -28,6 +28,7 @@ def _with_details(cases: QuerySet[Case]) -> QuerySet[Case]:
         ),
         Prefetch("tasks", ReviewTask.objects.select_related("department", "site")),
         "notices",
+        "suspensions",
         "extensions",
     )
 

@@ -104,6 +104,13 @@ class IntakeIn(Input):
             "duplicate_application; with it the case records the open one and supervision is alerted."
         ),
     )
+    handle_now: StrictBool = Field(
+        False,
+        description=(
+            "An immediate item (即办件): receive, accept, decide, certify and hand over now, in one visit, as the "
+            'intake page\'s "handle now".'
+        ),
+    )
 
 
 class ProblemIn(Input):

@@ -10,7 +10,7 @@ from pydantic import WithJsonSchema
 from bianmin.core.workdays import CalendarGap
 
 from ..clock import clock
-from ..models import Case, CaseMaterial, CaseMaterialEvent, Extension, Notice, ReviewTask
+from ..models import Case, CaseMaterial, CaseMaterialEvent, Extension, Notice, ReviewTask, Suspension
 from ..models import Status as CaseStatus
 from ..workflow import ALLOWED_FROM, actions_available
 
@@ -170,10 +170,69 @@ class TaskOut(Schema):
         return task.site.code
 
 
+def notice_pdf_url(notice: Notice) -> str:
+    """Where the API serves the notice's PDF: the same rendering as the case page's."""
+    return f"/api/v1/cases/{notice.case_id}/notices/{notice.pk}/pdf"
+
+
 class NoticeOut(Schema):
+    id: int
     number: str
     kind: str
     issued_at: datetime.datetime
+    pdf_url: str = Field(description="The notice as a PDF (the same the case page prints), for the same callers.")
+
+    @staticmethod
+    def resolve_pdf_url(notice: Notice) -> str:
+        return notice_pdf_url(notice)
+
+
+class NoticeDetail(NoticeOut):
+    """A notice with everything it says: the stored facts, the reasons and appeal rights it states, its full text."""
+
+    case_id: int
+    title: str
+    issuer_name: str
+    reasons: str = Field(description="The reasons it states (refusal, denial, an opinion), else empty.")
+    appeal_rights: str = Field(description="The remedies it names (reconsideration, litigation), else empty.")
+    content: dict[str, Any] = Field(description="What the notice stored when issued: dates, limits, problems, amounts.")
+    text: str = Field(description="The full text, as the PDF says it, one paragraph a line.")
+
+    @staticmethod
+    def resolve_title(notice: Notice) -> str:
+        return str(Notice.Kind(notice.kind).label)
+
+    @staticmethod
+    def resolve_reasons(notice: Notice) -> str:
+        return str(notice.content.get("reasons") or "")
+
+    @staticmethod
+    def resolve_appeal_rights(notice: Notice) -> str:
+        return str(notice.content.get("rights") or "")
+
+    @staticmethod
+    def resolve_text(notice: Notice) -> str:
+        from ..notices import notice_text  # ReportLab loads only when a notice's text is asked for
+
+        return notice_text(notice)
+
+
+class SuspensionOut(Schema):
+    """A special procedure (ALL art. 45): its kind, why, and the dates its time is outside the clocks."""
+
+    id: int
+    kind: str
+    kind_label: str
+    reason: str
+    expected_days: int
+    started_at: datetime.datetime
+    started_on: datetime.date
+    ended_on: datetime.date | None = Field(description="Empty while the procedure runs.")
+    working_days: int = Field(description="Working days suspended, counted when it ended.")
+
+    @staticmethod
+    def resolve_kind_label(suspension: Suspension) -> str:
+        return suspension.get_kind_display()
 
 
 class ExtensionOut(Schema):
@@ -236,6 +295,7 @@ class CaseDetail(CaseSummary):
     materials: list[CaseMaterialOut]
     tasks: list[TaskOut]
     notices: list[NoticeOut]
+    suspensions: list[SuspensionOut]
     extensions: list[ExtensionOut]
     allowed_actions: list[Move] = Field(
         description=(
@@ -280,6 +340,10 @@ class CaseDetail(CaseSummary):
     @staticmethod
     def resolve_notices(case: Case) -> list[Notice]:
         return list(case.notices.all())
+
+    @staticmethod
+    def resolve_suspensions(case: Case) -> list[Suspension]:
+        return list(case.suspensions.all())
 
     @staticmethod
     def resolve_extensions(case: Case) -> list[Extension]:

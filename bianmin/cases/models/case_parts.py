@@ -66,6 +66,7 @@ class CaseMaterialEvent(models.Model):
         NOTICE = "notice", _("Listed in the supplement notice")
         SUPPLIED = "supplied", _("Supplied")
         WAIVED = "waived", _("Recorded as not needed")
+        SCANNED = "scanned", _("Scan added")
 
     material = models.ForeignKey(CaseMaterial, on_delete=models.CASCADE, related_name="history")
     kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)

@@ -23,24 +23,27 @@ from .decision import (
 )
 from .duplicates import DuplicateApplication, case_link_application, open_applications
 from .intake import (
+    DUPLICATE_ONLINE,
     PHONE,
     Applicant,
     Intake,
     MaterialCheck,
     case_accept,
+    case_apply_online,
     case_receive_supplement,
     case_refuse,
     case_request_supplement,
     case_submit,
     receiving_site,
 )
-from .materials import case_waive_material
+from .materials import case_attach_scan, case_waive_material
 from .review import case_complete_task, case_decide_extension, case_request_extension, case_resume, case_suspend
 from .sweeps import cases_apply_silence, cases_deem_accepted, cases_recompute_deadlines
 
 __all__ = [
     "APPEAL_RIGHTS",
     "CERTIFICATE_WORKING_DAYS",
+    "DUPLICATE_ONLINE",
     "NOTICE_PREFIX",
     "PHONE",
     "PRECHECK_WORKING_DAYS",
@@ -49,6 +52,8 @@ __all__ = [
     "Intake",
     "MaterialCheck",
     "case_accept",
+    "case_apply_online",
+    "case_attach_scan",
     "case_collect_fee",
     "case_complete_task",
     "case_decide",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bianmin.accounts.models import User
 from bianmin.catalog.models import CaseType, ServiceItem
@@ -236,6 +237,30 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
     }
     _tell(case, "submitted", f"{received} {query}")
     return case
+
+
+# What an online applicant is told of an open case: whoever typed an identity number learns no case number or site.
+DUPLICATE_ONLINE = gettext_lazy(
+    "An application of yours for this item is still open. One application is handled in one place: follow it on "
+    "the tracking page with its tracking number, or withdraw it there before applying again. If this is a different "
+    "matter, apply at a service window, where the clerk can register it with the reason."
+)
+
+
+def case_apply_online(*, actor: User | None, intake: Intake, now: datetime.datetime | None = None) -> Case:
+    """Plan 二(四) 网上申请: the portal's application, from the page or the API. The item must offer online
+    application; the case is registered as ``case_submit`` does (channel online, ``actor`` its applicant
+    account, or None for a session that proved its phone). An open case of the same applicant and item is
+    refused (禁止两头受理) without naming it."""
+    intake.channel = Channel.ONLINE
+    intake.relay_site, intake.agency_authorisation, intake.duplicate_reason = None, "", ""
+    version = intake.item.current_version
+    if version is None or not version.online_application:
+        raise DomainError(_("This item cannot be applied for online."), code="online_not_offered")
+    try:
+        return case_submit(actor=actor, intake=intake, now=now)
+    except DuplicateApplication:
+        raise TransitionNotAllowed(str(DUPLICATE_ONLINE), code="duplicate_application") from None
 
 
 def _delivery(intake: Intake, site: Site) -> tuple[str, Site | None]:

@@ -8,15 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bianmin.accounts.models import User
 from bianmin.core.errors import DomainError, NotFound
 from bianmin.core.transitions import TransitionNotAllowed
+from bianmin.core.uploads import SCAN_KINDS, upload_clean
 
 from .. import permissions
-from ..models import Case, CaseMaterial, CaseMaterialEvent
+from ..models import Case, CaseMaterial, CaseMaterialEvent, Status
 from ..workflow import check_transition
 from ._common import _audit, _local_date, _lock, _now
 
@@ -172,4 +174,36 @@ def case_waive_material(
     materials_outstanding_count(case)
     case.save(update_fields=["materials_outstanding"])
     _audit(actor, "waive_material", case, at=now, material=material.name, reason=reason.strip())
+    return material
+
+
+# While the materials are still examined: from receipt until the decision (a scan cannot change a decided case).
+SCAN_STATUSES = frozenset({Status.RECEIVED, Status.SUPPLEMENT_REQUESTED, Status.ACCEPTED, Status.SUSPENDED})
+
+
+@transaction.atomic
+def case_attach_scan(
+    *, actor: User | None, case: Case, material_id: int, upload: File, now: datetime.datetime | None = None
+) -> CaseMaterial:
+    """Add (or replace) the scan of one of the case's materials, as the intake and supplement forms attach one:
+    the same checks of kind and size (``core.uploads.upload_clean``: recognised from its bytes, pictures
+    re-encoded), stored under a random name and served only to those who see the case. Whoever may receive the
+    case's materials at the window may; only while the case is examined (ALL art. 32: the materials the
+    decision rests on). The material's state is unchanged; its history records the scan."""
+    now = _now(now)
+    case = _lock(case)
+    if case.status not in SCAN_STATUSES:
+        raise TransitionNotAllowed(
+            _("This cannot be done now: the case is “%(status)s”.") % {"status": case.get_status_display()}
+        )
+    permissions.require(permissions.can(actor, "receive_supplement", case, on=_local_date(now)))
+    material = case.materials.filter(pk=material_id).first()
+    if material is None:
+        raise NotFound(_("This material is not part of the case."))
+    scan = upload_clean(upload, kinds=SCAN_KINDS)
+    replaced = bool(material.file)
+    _attach(material, MaterialCheck(name=material.name, file=scan))
+    material.save(update_fields=["file", "file_name"])
+    _record(material, Kind.SCANNED, actor, now, material.file_name)
+    _audit(actor, "attach_scan", case, at=now, material=material.name, file_name=material.file_name, replaced=replaced)
     return material

@@ -981,6 +981,10 @@ def test_the_openapi_document_lists_every_case_endpoint(db):
         ("/api/v1/cases/", "post"),
         ("/api/v1/cases/{case_id}", "get"),
         ("/api/v1/cases/{case_id}/timeline", "get"),
+        ("/api/v1/cases/{case_id}/notices", "get"),
+        ("/api/v1/cases/{case_id}/notices/{notice_id}", "get"),
+        ("/api/v1/cases/{case_id}/notices/{notice_id}/pdf", "get"),
+        ("/api/v1/cases/{case_id}/materials/{material_id}/file", "get"),
     } | {
         (f"/api/v1/cases/{{case_id}}/{action}", "post")
         for action in (
@@ -988,6 +992,7 @@ def test_the_openapi_document_lists_every_case_endpoint(db):
             "supplement",
             "supplement-received",
             "materials/{material_id}/waiver",
+            "materials/{material_id}/scans",
             "refuse",
             "tasks/{task_id}/complete",
             "suspend",

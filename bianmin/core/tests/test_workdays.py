@@ -384,7 +384,18 @@ def test_api_add(admin_client):
 def test_api_between(admin_client):
     response = admin_client.get("/api/v1/calendar/between", {"start": "2026-09-30", "end": "2026-10-13"})
     assert response.status_code == 200
-    assert response.json() == {"workdays": 5}
+    assert response.json() == {"workdays": 5, "is_provisional": False, "provisional_years": []}
+
+
+def test_api_between_across_provisional_years_says_so(admin_client):
+    """Across 2027 (provisional in the seeded calendar) the count carries the flag, as the CLI warns."""
+    response = admin_client.get("/api/v1/calendar/between", {"start": "2026-12-31", "end": "2028-01-03"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["is_provisional"] is True
+    assert body["provisional_years"] == [2027, 2028]
+    backwards = admin_client.get("/api/v1/calendar/between", {"start": "2028-01-03", "end": "2026-12-31"}).json()
+    assert backwards == {**body, "workdays": -body["workdays"]}
 
 
 def test_api_years(admin_client):
