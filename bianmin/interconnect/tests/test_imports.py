@@ -233,7 +233,7 @@ def test_the_page_shows_every_problem_and_imports_a_good_file():
     done = client.post("/workbench/imports/cases/", {"source": "旧系统", "file": _upload("cases.xlsx", good)})
 
     assert refused.status_code == 400
-    assert "Row 2, site code: There is no site with this code." in refused.content.decode()
+    assert "第 2 行，站点代码：没有此代码的站点。" in refused.content.decode()  # the page speaks the visitor's language
     assert done.status_code == 302
     assert Case.objects.filter(original_source="旧系统").values_list("original_number", flat=True).get() == "X-1"
     assert logged_in("baisha_clerk").get("/workbench/imports/cases/").status_code == 403
@@ -255,7 +255,7 @@ def test_the_api_imports_all_or_nothing():
 
     assert refused.status_code == 422
     assert refused.json()["code"] == "import_invalid"
-    assert refused.json()["details"] == [{"row": 2, "field": "status", "message": "Not one of: received, accepted."}]
+    assert refused.json()["details"] == [{"row": 2, "field": "status", "message": "须为以下之一：received, accepted。"}]
     assert done.status_code == 201
     assert done.json()["imported"] == 3
     assert [(c["original_number"], c["tracking_number"], c["status"]) for c in done.json()["cases"]] == [
