@@ -52,6 +52,7 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
     "case.recompute_deadlines": ("the calendar changed the deadlines", "years, promised_due, statutory_due"),
     "case.approve": ("approved", "notice, reasons, on_time"),
     "case.deny": ("denied", "notice, reasons, on_time"),
+    "case.issue_certificate": ("the licence issued (制证)", "certificate, licence, valid_from, valid_until, late"),
     "case.collect_fee": ("the fee collected", "amount, receipt, notice"),
     "case.mark_ready": ("the result is ready", "method, delivery_site, sent_from"),
     "case.receive_result": ("the result arrived at the delivery site", "site"),

@@ -7,8 +7,8 @@ bad row means nothing is imported. Each imported case:
   so the same batch imported twice is refused) and gets a tracking number of ours as well, from the receiving
   site's counter of its receipt day. Ours, because the tracking number is the platform's one public key (the
   tracking page, the SMS, the notices, the upward report) and its form names the site and day; the other system's
-  numbers follow another pattern and may repeat across systems. The original number stays on the case page, in
-  the API and in the feed's event;
+  numbers follow another pattern and may repeat across systems. The original number is in the import's event,
+  so the case page's and the API's timeline show it, and so does the feed;
 - is received at a site by code, for an item by code (the item's current version), on the dates the other system
   recorded; our calendar computes the clocks: ``acceptance_due`` (ALL art. 32, 5 working days) for a case still
   awaiting acceptance, the promised and statutory deadlines (ALL art. 42, 82) for an accepted one, whose review

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from bianmin.cases.models import Case, CaseAccess, ReviewTask
 from bianmin.cases.selectors import case_access_for
 from bianmin.cases.services import CaseImportRefused, cases_import
+from bianmin.cases.timeline import case_timeline
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent
 from bianmin.core.testing import ID_NUMBER, OTHER_ID_NUMBER, at, logged_in, role_holder, user
@@ -96,6 +97,14 @@ def test_a_good_batch_is_imported_with_its_numbers_our_clocks_and_marked_events(
         "promised_due": f"{first.promised_due:%Y-%m-%d}",
         "statutory_due": f"{first.statutory_due:%Y-%m-%d}",
     }
+    # The case page's timeline says where it came from.
+    (imported,) = case_timeline(first)
+    assert (imported["label"], imported["status"]) == (
+        "Imported from the system where it was received",
+        "Accepted, under review",
+    )
+    assert ("Original system", "白沙镇旧审批系统") in imported["details"]
+    assert ("Number in the original system", "BS-OLD-2026-0001") in imported["details"]
     # The access rows and clocks are there: the town's clerk lists them, the feed carries them.
     listed = set(case_access_for(user("baisha_clerk")).values_list("case_id", flat=True))
     assert {first.pk, second.pk, third.pk} <= listed
