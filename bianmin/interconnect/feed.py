@@ -6,7 +6,8 @@ from the single ``AuditHead`` row locked with ``SELECT … FOR UPDATE`` (``core/
 updates that row in the writer's own transaction, so the lock is held until the writer commits or rolls back. A
 second writer waits on the lock and, on PostgreSQL (READ COMMITTED), then reads the row as the first writer
 committed it: sequence ``n + 1`` is only ever assigned after the transaction of ``n`` has committed (a rolled-back
-``n`` is taken again by the next writer: no gaps). On SQLite one writer holds the whole database until it commits.
+``n`` is taken again by the next writer: no gaps; ``tests/test_feed_order.py`` shows the wait on PostgreSQL). On
+SQLite one writer holds the whole database until it commits (``IMMEDIATE`` transactions, settings/base.py).
 So events commit in sequence order on both databases: once ``n`` is visible, every smaller sequence is. The page
 reads the head's committed ``last_sequence`` first and only looks at events up to it, so a row being written is
 never passed over: a consumer that resumes after the cursor it was given misses nothing and sees nothing twice.
