@@ -27,8 +27,8 @@ CURSOR_PATTERN = r"^[0-9]{1,18}$"
 
 
 class EventObjectOut(Schema):
-    type: str = Field(description="The kind of object: `case`.")
-    id: str = Field(description="The object's id (a case's id in the case API).")
+    type: str = Field(description="The kind of object: `case` or `licence`.")
+    id: str = Field(description="The object's id (a case's id in the case API, a licence's in the licence API).")
 
 
 class EventOut(Schema):
@@ -36,7 +36,7 @@ class EventOut(Schema):
     type: str = Field(description="The event type, e.g. `case.accept` (see the table of the operation).")
     occurred_at: str = Field(description="When it happened, ISO 8601 in Asia/Shanghai.")
     object: EventObjectOut
-    data: dict = Field(description="The event's data: `status` (the case's status after the event) and its fields.")
+    data: dict = Field(description="The event's data: `status` (the object's status after the event) and its fields.")
 
 
 class EventPageOut(Schema):
@@ -54,17 +54,18 @@ class FeedQuery(Schema):
 
 
 FEED_DESCRIPTION = (
-    "The audit chain's events of the cases the caller may see, oldest first. Resume from the stored `next_cursor`: "
-    "events commit in chain order, so nothing is missed and nothing repeated. A page examines at most 1,000 events "
-    "of the chain: a page with fewer events (even none) with a new `next_cursor` is not the end; the end is when "
-    "`next_cursor` stops moving.\n\n" + "Each event's `data` always holds `status`; by type:\n\n"
+    "The audit chain's events of the cases and licences the caller may see, oldest first. Resume from the stored "
+    "`next_cursor`: events commit in chain order, so nothing is missed and nothing repeated. A page examines at most "
+    "1,000 events of the chain: a page with fewer events (even none) with a new `next_cursor` is not the end; the end "
+    "is when `next_cursor` stops moving.\n\nEach event's `data` always holds `status` (the case's, or the "
+    "licence's); by type:\n\n"
 )
 
 
 @router.get(
     "",
     response=responses(EventPageOut),
-    summary="The event feed: case events after a cursor",
+    summary="The event feed: case and licence events after a cursor",
     description=FEED_DESCRIPTION + event_types_table(),
 )
 def events(request, query: Query[FeedQuery]):

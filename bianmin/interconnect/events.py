@@ -4,7 +4,8 @@ webhooks deliver it, so a consumer parses one format whichever way the events re
 Only the object types in ``FEED_OBJECT_TYPES`` leave the platform; the events of accounts, roles and the
 configuration stay inside. ``id`` is the event's place in the audit chain, the cursor a consumer resumes after.
 
-The events of a case (``object.type == "case"``, ``object.id`` the case's id). Every one carries ``data.status``, the
+The events of a case (``object.type == "case"``, ``object.id`` the case's id) and of a licence (``"licence"``, with
+``data.case``, the case it was issued on). Every case event carries ``data.status``, the
 case's status after the move (``draft``, ``received``, ``supplement_requested``, ``accepted``, ``suspended``,
 ``approved``, ``denied``, ``refused``, ``withdrawn``, ``closed``): a consumer keeps a case's status by taking the last
 event's. Dates are ``YYYY-MM-DD`` in Asia/Shanghai, sites and items by code, notices by number. Staff-scoped systems
@@ -21,7 +22,7 @@ from bianmin.core.models import AuditEvent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # The audit chain's object type → the name other systems see.
-FEED_OBJECT_TYPES: dict[str, str] = {"cases.case": "case"}
+FEED_OBJECT_TYPES: dict[str, str] = {"cases.case": "case", "licences.licence": "licence"}
 
 # Each event type of the feed → the fields of its ``data`` besides ``status``.
 EVENT_TYPES: dict[str, tuple[str, str]] = {
@@ -64,6 +65,10 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
         "imported (true), source, original_number, tracking_number, item, site, current_site, received_on, "
         "accepted_on, acceptance_due, promised_due, statutory_due",
     ),
+    # A licence's own moves (its issue is the case's ``case.issue_certificate``); ``data.status`` is the licence's.
+    "licence.revoke": ("the licence revoked (ALL art. 69–70)", "number, case, reason"),
+    "licence.replace": ("the licence replaced (补证) by a new one", "number, case, reason, successor"),
+    "licence.change": ("the licence changed (变更): a new one replaces it", "number, case, reason, successor"),
 }
 
 

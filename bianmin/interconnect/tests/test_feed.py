@@ -8,6 +8,7 @@ import pytest
 from bianmin.core.models import AuditEvent
 from bianmin.core.testing import OTHER_ID_NUMBER, accepted, at, logged_in, received, role_holder, user
 from bianmin.interconnect import feed
+from bianmin.interconnect.events import event_body
 from bianmin.interconnect.feed import feed_page
 
 pytestmark = pytest.mark.usefixtures("county")
@@ -144,3 +145,30 @@ def test_anonymous_callers_are_401():
     from django.test import Client
 
     assert Client().get("/api/v1/events").status_code == 401
+
+
+def test_a_licence_s_moves_are_in_the_feed_of_those_who_see_its_case():
+    from bianmin.core.testing import decided
+    from bianmin.licences import services as licences
+
+    start = _last()
+    case = decided("SJ-0004", "YX", now=at(2026, 3, 6))
+    licence = licences.licence_issue(actor=user("market_chief"), case=case, now=at(2026, 3, 9))
+    licences.licence_revoke(
+        actor=user("market_head"), licence=licence, reason="以欺骗手段取得许可。", now=at(2026, 3, 10)
+    )
+
+    page = feed_page(user("market_head"), after=start, limit=100)
+
+    assert [(event.action, event.object_type) for event in page.events][-2:] == [
+        ("case.issue_certificate", "cases.case"),
+        ("licence.revoke", "licences.licence"),
+    ]
+    body = event_body(page.events[-1])
+    assert (body["type"], body["object"], body["data"]["case"], body["data"]["status"]) == (
+        "licence.revoke",
+        {"type": "licence", "id": str(licence.pk)},
+        case.pk,
+        "revoked",
+    )
+    assert [event.action for event in feed_page(user("futu_clerk"), after=start, limit=100).events] == []
