@@ -272,6 +272,8 @@ ENTRIES: dict[str, Entry] = {
     # site; a site's staff read their own sites' results and rectify them; only an inspector of the site's group
     # (here the superuser) scores, and only a county administrator moves a round.
     "workbench/inspection/": e(ROLE_HOLDERS),
+    # Importing cases from another system: centre administrators (each row's site must be theirs) and superusers.
+    "workbench/imports/cases/": e(("centre_admin", "superuser")),
     "workbench/inspection/sw.js": PUBLIC,
     "workbench/inspection/rounds/new/": e(("superuser",), method="POST"),
     "workbench/inspection/rounds/<int:round_id>/": e(SUPERVISORS, round_id="inspection_round"),
@@ -391,6 +393,8 @@ ENTRIES: dict[str, Entry] = {
     "GET /api/v1/catalog/items/{code}/versions": PUBLIC,
     "GET /api/v1/catalog/items/{code}/versions/{number}": PUBLIC,
     "GET /api/v1/cases/": e(LOGGED_IN),  # the caller's cases: an empty list for a person without a role
+    "GET /api/v1/events": e(LOGGED_IN),  # the feed of the caller's cases: no events for a person without a role
+    "POST /api/v1/imports/cases": e(("centre_admin", "superuser"), method="POST"),
     # Receiving at a site: its clerks and agents, a chief representative at the site of their window (another
     # site is refused: the site is in the body, not the URL).
     "POST /api/v1/cases/": e(
@@ -576,6 +580,21 @@ API_BODIES = {
     "/replace": {"reason": "原证遗失。"},
     "/change": {"reason": "名称变更。", "holder_name": "张三餐饮店"},
     "/licences/verify": {"content": "{}", "signature": "A" * 86},
+    "/imports/cases": {
+        "source": "矩阵旧系统",
+        "cases": [
+            {
+                "original_number": "MATRIX-1",
+                "item": "SF-0003",
+                "site": "BS",
+                "applicant_name": "张三",
+                "applicant_id_number": ID_NUMBER,
+                "applicant_phone": "13800000000",
+                "received_on": "2026-03-02",
+                "status": "received",
+            }
+        ],
+    },
     "/work-orders": {
         "hotline_number": "12345-MATRIX-1",
         "kind": "complaint",

@@ -70,6 +70,7 @@ LABELS: dict[str, Label] = {
     "case.record_signature": Label(gettext_lazy("Signed delivery receipt recorded")),
     "case.withdraw": Label(gettext_lazy("Withdrawn by the applicant"), pgettext_lazy("case status", "Withdrawn")),
     "case.recompute_deadlines": Label(gettext_lazy("Deadlines recomputed after a calendar change")),
+    "case.imported": Label(gettext_lazy("Imported from the system where it was received")),
 }
 MILESTONES = [action for action, label in LABELS.items() if label.applicant is not None]
 
@@ -118,6 +119,8 @@ PAYLOAD_LABELS = {
     "post_tracking_number": gettext_lazy("Postal tracking number"),
     "note": gettext_lazy("Note"),
     "years": gettext_lazy("Calendar years"),
+    "source": gettext_lazy("Original system"),
+    "original_number": gettext_lazy("Number in the original system"),
 }
 # Flags shown only when they are set (a "late: no" on every row is noise).
 SHOWN_WHEN_TRUE = {"late", "is_repeat", "replaced"}

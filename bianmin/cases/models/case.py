@@ -241,6 +241,10 @@ class Case(models.Model):
     delivery_signed_at = models.DateTimeField(_("delivery receipt signed, recorded at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    # A case accepted in another system and imported (a town that ran its own system joins): its number there and
+    # that system's name. It also gets a tracking number of ours (cases/services/imports.py says why).
+    original_number = models.CharField(_("number in the original system"), max_length=40, blank=True)
+    original_source = models.CharField(_("original system"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -319,6 +323,12 @@ class Case(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(accepted_on__isnull=True) | Q(received_on__isnull=False), name="case_accepted_after_receipt"
+            ),
+            # One case per number of an original system: importing the same batch twice is refused, not doubled.
+            models.UniqueConstraint(
+                fields=["original_source", "original_number"],
+                name="case_original_number_unique",
+                condition=~Q(original_number=""),
             ),
         ]
 

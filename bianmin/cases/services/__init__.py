@@ -22,6 +22,7 @@ from .decision import (
     case_withdraw,
 )
 from .duplicates import DuplicateApplication, case_link_application, open_applications
+from .imports import CaseImportRefused, ImportProblem, cases_import
 from .intake import (
     DUPLICATE_ONLINE,
     PHONE,
@@ -48,7 +49,9 @@ __all__ = [
     "PHONE",
     "PRECHECK_WORKING_DAYS",
     "Applicant",
+    "CaseImportRefused",
     "DuplicateApplication",
+    "ImportProblem",
     "Intake",
     "MaterialCheck",
     "case_accept",
@@ -76,6 +79,7 @@ __all__ = [
     "case_withdraw",
     "cases_apply_silence",
     "cases_deem_accepted",
+    "cases_import",
     "cases_recompute_deadlines",
     "open_applications",
     "receiving_site",
