@@ -25,6 +25,7 @@ from bianmin.statistics.selectors import figures_scope
 from bianmin.supervision.selectors.alerts import sees_alerts
 from bianmin.supervision.selectors.monitor import can_monitor
 from bianmin.supervision.views.audit_chain import reads_audit_chain
+from bianmin.workbench.systems import manages_systems
 
 
 def _every_staff_member(user: User) -> bool:
@@ -75,6 +76,12 @@ MAIN_MENU = [
         "workbench:sites", _("Sites and staff"), _every_staff_member, _in("workbench:sites", "workbench:site_detail")
     ),
     MenuLink("catalog_staff:excel", _("Catalogue in Excel"), may_use_catalog_excel, _in_app("catalog_staff")),
+    MenuLink(
+        "workbench:systems",
+        _("Outside systems"),
+        manages_systems,
+        lambda match: match.app_name == "workbench" and match.url_name.startswith(("system", "token")),
+    ),
 ]
 
 SUPERVISION_MENU = [
