@@ -109,8 +109,10 @@ def system_create(
         raise SystemInvalid(_("Give the system a code and a name."))
     if not roles:
         raise SystemInvalid(_("Give the system at least one role: it decides which sites and cases it reaches."))
-    if any(role.role in (Role.CENTRE_ADMIN, Role.SUPERVISOR) for role in roles):
-        raise SystemInvalid(_("A system cannot hold the centre administrator or supervisor role."))
+    # A system never administers: it could otherwise manage accounts and systems. (A supervisor's role, which reads
+    # a whole jurisdiction and receives 12345 work orders, only a superuser grants: org.services.role_assign.)
+    if any(role.role == Role.CENTRE_ADMIN for role in roles):
+        raise SystemInvalid(_("A system cannot hold the centre administrator role."))
     username = f"system-{code}"
     if ExternalSystem.objects.filter(code=code).exists() or User.objects.filter(username=username).exists():
         raise SystemInvalid(_("A system with this code already exists."))

@@ -36,7 +36,8 @@ from bianmin.org.tokens import (
 )
 
 STATE_LABELS = {"active": _("Active"), "expired": _("Expired"), "revoked": _("Revoked")}
-SYSTEM_ROLES = [(role.value, role.label) for role in (Role.CLERK, Role.AGENT, Role.DEPARTMENT_HEAD)]
+# A supervisor's role (reads a jurisdiction, receives 12345 work orders) only a superuser grants (org.services).
+SYSTEM_ROLES = [(role.value, role.label) for role in (Role.CLERK, Role.AGENT, Role.DEPARTMENT_HEAD, Role.SUPERVISOR)]
 
 
 def manages_systems(user: User) -> bool:
@@ -61,7 +62,9 @@ class TokenForm(forms.Form):
         label=_("Scopes"), choices=TokenScope.choices, widget=forms.CheckboxSelectMultiple
     )
     expires_on = forms.DateField(
-        label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("At most a year from today.")
+        label=_("Expires on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("At most a year from today."),
     )
     rate_limit_per_minute = forms.IntegerField(
         label=_("Requests per minute"), min_value=1, max_value=MAX_RATE_LIMIT, initial=DEFAULT_RATE_LIMIT
