@@ -8,7 +8,9 @@ import re
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bianmin.api import api
@@ -17,7 +19,7 @@ from bianmin.cases.models import Case
 from bianmin.core.audit import verify_chain
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import AuditEvent
-from bianmin.core.testing import logged_in, received, refused, user
+from bianmin.core.testing import logged_in, received, refused, role_holder, user
 from bianmin.org.models import ExternalSystem, Role, Site, SystemToken, TokenScope
 from bianmin.org.tokens import SystemRole, system_create, token_create, token_revoke
 
@@ -324,3 +326,47 @@ def test_the_pages_show_the_secret_once_and_then_only_the_prefix():
     page = listed.content.decode()
     assert token.prefix in page and secret_shown[0] not in page and "bm_" not in page
     assert client.get(f"/workbench/systems/{system.pk}/").content.decode().count(token.prefix) == 1
+
+
+def test_a_town_administrator_manages_only_systems_acting_in_their_town():
+    role_holder("futu_admin", Role.CENTRE_ADMIN, site="FT")
+    baisha = baisha_system()
+    futu = system_create(
+        actor=None, code="futu", name="浮屠镇系统", roles=[SystemRole(Role.CLERK, site=Site.objects.get(code="FT"))]
+    )
+    client = logged_in("futu_admin")
+
+    listed = client.get("/workbench/systems/").content.decode()
+    other = client.get(f"/workbench/systems/{baisha.pk}/")
+    revoke_other = client.post(f"/workbench/systems/{baisha.pk}/tokens/{new_token(baisha)[0].pk}/revoke/")
+    own = client.get(f"/workbench/systems/{futu.pk}/")
+
+    assert ">浮屠镇系统<" in listed and ">市政务服务平台<" not in listed
+    assert (other.status_code, revoke_other.status_code, own.status_code) == (404, 404, 200)
+    assert SystemToken.objects.get(system=baisha).revoked_at is None
+    assert logged_in("baisha_clerk").get("/workbench/systems/").status_code == 403
+
+
+def test_the_list_reads_the_same_number_of_queries_however_many_systems():
+    client = logged_in("admin")
+    new_token(baisha_system("one"))
+    client.get("/workbench/systems/")  # warm the session and the caches
+    with CaptureQueriesContext(connection) as one_system:
+        client.get("/workbench/systems/")
+    new_token(baisha_system("two"))
+    new_token(baisha_system("three"))
+    with CaptureQueriesContext(connection) as three_systems:
+        client.get("/workbench/systems/")
+
+    assert len(three_systems) == len(one_system)
+
+
+def test_revoking_on_the_page_ends_the_token_at_once():
+    system = baisha_system()
+    token, text = new_token(system)
+
+    answer = logged_in("admin").post(f"/workbench/systems/{system.pk}/tokens/{token.pk}/revoke/")
+
+    assert answer.status_code == 302
+    assert SystemToken.objects.get(pk=token.pk).revoked_by == user("admin")
+    assert bearer(text).get("/api/v1/org/me").json()["code"] == "token_revoked"
