@@ -7,13 +7,20 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
+from bianmin.api_tokens import system_token_auth
 from bianmin.core.errors import DomainError
+from bianmin.org.tokens import RateLimited
 
 api = NinjaAPI(
     title="Bianmin API",
     version="1",
-    description="Bianmin's REST API. Session authentication (with CSRF) for the pages' own scripts.",
-    auth=django_auth,
+    description=(
+        "Bianmin's REST API. Outside systems authenticate with a system token (`Authorization: Bearer <token>`, "
+        "issued by a centre administrator, scoped to operations, expiring, rate-limited); the pages' own scripts "
+        "with the session (and CSRF)."
+    ),
+    # The token first: a call without an Authorization header falls through to the session.
+    auth=[system_token_auth, django_auth],
     urls_namespace="api",
 )
 
@@ -28,6 +35,13 @@ def _error(request, code: str, message: str, status: int, details=None):
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
     return _error(request, exc.code, str(exc.message), exc.status)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    response = _error(request, exc.code, str(exc.message), exc.status)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

@@ -7,6 +7,7 @@ savepoint.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,7 +33,8 @@ from bianmin.inspection.models import Round as InspectionRound
 from bianmin.inspection.models import ScorePhoto
 from bianmin.licences.models import Licence
 from bianmin.org import services as org
-from bianmin.org.models import Role, RoleAssignment, Site, Window
+from bianmin.org.models import ExternalSystem, Role, RoleAssignment, Site, SystemToken, TokenScope, Window
+from bianmin.org.tokens import MAX_RATE_LIMIT, SystemRole, system_create, token_create
 from bianmin.ratings.models import Rectification
 from bianmin.ratings.services import rating_submit
 from bianmin.supervision.models import AccountabilityRecord, Alert, InboxMessage, SupervisionOrder
@@ -70,6 +72,16 @@ ROLES: dict[str, Role_] = {
     "centre_admin": Role_("matrix_town_admin", "BS", "FT", "BS", "FT"),
     "supervisor": Role_("matrix_town_supervisor", "BS", "FT", "BS", "FT"),
     "superuser": Role_("matrix_superuser", "BS", "FT", "BS", "FT"),
+    # Outside systems calling with a token (issue 13): each acts as a window clerk of 白沙镇, one with every scope,
+    # one with the read scopes only. They sign in nowhere: on the pages they are anonymous.
+    "token_clerk": Role_(None, "BS", "FT", "BS", "FT"),
+    "token_reader": Role_(None, "BS", "FT", "BS", "FT"),
+}
+READ_SCOPES = tuple(scope for scope in TokenScope.values if scope.endswith(".read"))
+# The token callers: the role whose permissions their system's account holds, and their token's scopes.
+TOKEN_CALLERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "token_clerk": ("town_clerk", tuple(TokenScope.values)),
+    "token_reader": ("town_clerk", READ_SCOPES),
 }
 
 
@@ -117,6 +129,10 @@ class World:
     inspection_round: InspectionRound | None = None
     inspection_photos: dict[str, ScorePhoto] = field(default_factory=dict)
     inspection_items: dict[str, InspectionItem] = field(default_factory=dict)
+    # The token callers' tokens (role → the token's text), their systems and tokens.
+    tokens: dict[str, str] = field(default_factory=dict)
+    systems: dict[str, ExternalSystem] = field(default_factory=dict)
+    system_tokens: dict[str, SystemToken] = field(default_factory=dict)
 
 
 def _in_status(submit: Callable[..., Case]) -> dict[str, Case]:
@@ -225,6 +241,25 @@ def _licence(submit: Callable[[], Case]) -> Licence:
     return Licence.objects.get(case=case)
 
 
+def _token_callers(world: World) -> None:
+    for role, (_acts_as, scopes) in TOKEN_CALLERS.items():
+        system = system_create(
+            actor=None,
+            code=f"matrix-{role.replace('_', '-')}",
+            name=role,
+            roles=[SystemRole(Role.CLERK, site=world.sites["BS"])],
+        )
+        token, text = token_create(
+            actor=None,
+            system=system,
+            name=role,
+            scopes=list(scopes),
+            expires_at=NOW + datetime.timedelta(days=30),
+            rate_limit_per_minute=MAX_RATE_LIMIT,
+        )
+        world.systems[role], world.system_tokens[role], world.tokens[role] = system, token, text
+
+
 def world_build() -> World:
     """The world on the demo county (loaded by the caller)."""
     world = World()
@@ -261,6 +296,7 @@ def world_build() -> World:
     world.places["ONLINE"] = _place(online, submit["ONLINE"], inquiry_owner="county_clerk", department_head=market_head)
 
     world.sites = {site.code: site for site in Site.objects.filter(code__in=["YX", "BS", "BS01", "FT"])}
+    _token_callers(world)
     world.windows = {
         code: Window.objects.filter(site__code=code).order_by("number").first() for code in ["YX", "BS", "FT"]
     }

@@ -20,6 +20,7 @@ role's "in" and "out".
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import uuid
@@ -38,6 +39,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from bianmin.accounts.models import User
 from bianmin.api import api
+from bianmin.api_tokens import OPERATION_SCOPES
 from bianmin.cases.models import Case
 from bianmin.cases.public_views import TRACKED_SESSION_KEY
 from bianmin.catalog.models import MaterialRequirement, Topic
@@ -46,11 +48,11 @@ from bianmin.core.testing import ID_NUMBER
 from bianmin.org.models import Delegation
 from bianmin.ratings.tablet import tablet_key
 
-from .access_matrix_world import NOW, ROLES, World, world_build
+from .access_matrix_world import NOW, ROLES, TOKEN_CALLERS, World, world_build
 
 IN, OUT = "in", "out"
 ALL_ROLES = tuple(ROLES)
-ROLE_HOLDERS = tuple(role for role in ROLES if role not in ("anonymous", "applicant"))
+ROLE_HOLDERS = tuple(role for role in ROLES if role not in ("anonymous", "applicant", *TOKEN_CALLERS))
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,9 @@ def e(both=(), own=(), *, method="GET", url=None, login=None, **params: str) -> 
     return Entry(tuple(both), tuple(own), method, params, url, *([login] if login else []))
 
 
-LOGGED_IN = tuple(role for role in ROLES if role != "anonymous")
+# Signed in to the pages: the token callers are not (on a page a token is nobody); on the API they are allowed what
+# the role their system acts as is allowed, where their token holds the operation's scope (``_allowed``).
+LOGGED_IN = tuple(role for role in ROLES if role not in ("anonymous", *TOKEN_CALLERS))
 MONITORS = ("chief_representative", "department_head", "centre_admin", "supervisor", "superuser")
 DEPARTMENT_LEADS = ("chief_representative", "department_head")
 SUPERVISORS = ("supervisor", "superuser")
@@ -213,6 +217,15 @@ ENTRIES: dict[str, Entry] = {
     "workbench/": e(ROLE_HOLDERS),
     "workbench/sites/": e(ROLE_HOLDERS),
     "workbench/sites/<int:pk>/": e(("superuser",), own=SITE_ROLES_OWN, pk="site"),
+    # Outside systems and their tokens: centre administrators, for systems whose account lies in their subtree (the
+    # matrix's systems act at 白沙镇, the town administrator's).
+    "workbench/systems/": e(("centre_admin", "superuser")),
+    "workbench/systems/new/": e(("centre_admin", "superuser"), method="POST"),
+    "workbench/systems/<int:pk>/": e(("centre_admin", "superuser"), pk="system"),
+    "workbench/systems/<int:pk>/tokens/new/": e(("centre_admin", "superuser"), method="POST", pk="system"),
+    "workbench/systems/<int:pk>/tokens/<int:token_pk>/revoke/": e(
+        ("centre_admin", "superuser"), method="POST", pk="system", token_pk="system_token"
+    ),
     # The duty roster: kept by the site's centre administrator (a supervisor in sight of the site is forbidden).
     "workbench/duty/": e(("superuser",), own=("centre_admin",)),
     "workbench/duty/<int:site_id>/": e(("superuser",), own=("centre_admin",)),
@@ -746,6 +759,8 @@ def _object(kind: str, world: World, role: str, side: str):
         "inspection_move": lambda: ACTIONS["inspection_move"],
         "inspection_photo": lambda: world.inspection_photos[site_code].pk,
         "inspection_item": lambda: world.inspection_items[site_code].pk,
+        "system": lambda: world.systems["token_reader"].pk,
+        "system_token": lambda: world.system_tokens["token_reader"].pk,
     }
     return values[kind]()
 
@@ -805,6 +820,8 @@ GLOBAL_KINDS = {
     "inspection_move",
     "inspection_sheet",
     "inspection_group",
+    "system",
+    "system_token",
 }
 
 
@@ -886,6 +903,34 @@ def _is_admin_not_found(response, endpoint: str) -> bool:
     return is_object_page and response.status_code == 302 and response.headers["Location"] == "/admin/"
 
 
+@functools.cache
+def _operations_by_endpoint() -> dict[str, tuple[str, bool]]:
+    """``METHOD path`` → (operation id, whether it needs authentication)."""
+    paths = api.get_openapi_schema()["paths"]
+    return {
+        f"{method.upper()} {path}": (operation["operationId"], bool(operation.get("security")))
+        for path, methods in paths.items()
+        for method, operation in methods.items()
+    }
+
+
+# Where a system's account is not the person it acts as: a window's assessment result is read by the clerks staffing
+# the window, and a system staffs none.
+NOT_FOR_SYSTEMS = {"GET /api/v1/assessment/results/{result_id}"}
+
+
+def _allowed(entry: Entry, endpoint: str, role: str, side: str) -> bool:
+    if role not in TOKEN_CALLERS:
+        return entry.allowed(role, side)
+    acts_as, scopes = TOKEN_CALLERS[role]
+    if endpoint in NOT_FOR_SYSTEMS:
+        return False
+    operation = _operations_by_endpoint().get(endpoint) if " " in endpoint else None
+    if operation is None or not operation[1]:
+        return entry.allowed("anonymous", side)  # a page, or a public operation: the token counts for nothing
+    return entry.allowed(acts_as, side) and OPERATION_SCOPES.get(operation[0]) in scopes
+
+
 @pytest.mark.parametrize(("endpoint", "role", "side"), _cases())
 def test_access(world, db, endpoint: str, role: str, side: str):
     built, sessions = world
@@ -894,6 +939,8 @@ def test_access(world, db, endpoint: str, role: str, side: str):
     client = Client()  # a fresh cookie jar: a logout in one test must not log the role out in the next
     if role in sessions:
         client.cookies[settings.SESSION_COOKIE_NAME] = sessions[role]
+    if role in TOKEN_CALLERS:
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {built.tokens[role]}"
     is_api = " " in endpoint
     before = _snapshot() if method == "POST" else None
 
@@ -919,13 +966,13 @@ def test_access(world, db, endpoint: str, role: str, side: str):
     redirected = _is_login_redirect(response, entry)
     not_found = status == 404 or _is_admin_not_found(response, endpoint)
     denied = status in (401, 403) or not_found or redirected
-    if entry.allowed(role, side):
+    if _allowed(entry, endpoint, role, side):
         assert not denied, f"{method} {url} as {role} ({side}) should be allowed, got {got}"
         return
     assert denied, f"{method} {url} as {role} ({side}) should be denied, got {got}"
     if role == "anonymous":
         assert status == 401 if is_api else redirected or status in (403, 404), got
-    if side == OUT and entry.allowed(role, IN) and not redirected and endpoint != "POST /api/v1/cases/":
+    if side == OUT and _allowed(entry, endpoint, role, IN) and not redirected and endpoint != "POST /api/v1/cases/":
         assert not_found, f"{method} {url} as {role}: another place's object must be not found, got {got}"
     if before is not None:
         assert _snapshot() == before, f"{method} {url} as {role} ({side}) was denied but changed something"

@@ -5,8 +5,8 @@
 - Every operation documents each status it can answer, each error with the one error schema.
 - The committed ``docs/openapi.json`` is the document the code generates.
 - Pagination is bounded everywhere: out-of-range limits and offsets are 422 with a translated message.
-- schemathesis, with all its checks, anonymous and as a town clerk and a supervisor, finds nothing (bounded run
-  against a live server on the test database).
+- schemathesis, with all its checks, anonymous, as a town clerk, a supervisor and a system token, finds nothing
+  (bounded run against a live server on the test database).
 """
 
 from __future__ import annotations
@@ -157,17 +157,49 @@ def _session_headers(username: str) -> list[str]:
     return ["--header", f"Cookie: {cookie}; {settings.CSRF_COOKIE_NAME}={token}", "--header", f"X-CSRFToken: {token}"]
 
 
+def _token_headers() -> list[str]:
+    """A system acting as 白沙镇's window clerk (the ``baisha_clerk`` run's scope), with every scope."""
+    import datetime
+
+    from django.utils import timezone
+
+    from bianmin.org.models import Role, Site, TokenScope
+    from bianmin.org.tokens import MAX_RATE_LIMIT, SystemRole, system_create, token_create
+
+    system = system_create(
+        actor=None,
+        code="schemathesis",
+        name="schemathesis",
+        roles=[SystemRole(Role.CLERK, site=Site.objects.get(code="BS"))],
+    )
+    _token, text = token_create(
+        actor=None,
+        system=system,
+        name="schemathesis",
+        scopes=list(TokenScope.values),
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+        rate_limit_per_minute=MAX_RATE_LIMIT,
+    )
+    return ["--header", f"Authorization: Bearer {text}"]
+
+
 # The coverage phase (boundary values, missing and wrong-typed parameters, unexpected methods) is the slow one;
 # it runs once, as the caller who may write. Every caller gets the fuzzing phase; the staff also the stateful one.
 CALLERS = {
     "anonymous": "fuzzing",
     "baisha_clerk": "coverage,fuzzing,stateful",  # a town clerk: reads and writes the town's cases
     "supervisor": "fuzzing,stateful",  # a county supervisor: reads everything, every write is 403
+    "token": "fuzzing,stateful",  # an outside system with a token, acting as 白沙镇's window clerk, every scope
 }
 
 
 def _schemathesis(url: str, caller: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    headers = [] if caller == "anonymous" else _session_headers(caller)
+    if caller == "anonymous":
+        headers = []
+    elif caller == "token":
+        headers = _token_headers()
+    else:
+        headers = _session_headers(caller)
     command = [
         sys.executable,
         "-m",

@@ -16,6 +16,9 @@ class User(AbstractUser):
         default=False,
         help_text=_("Set when an administrator resets the password: the user chooses a new one at the next login."),
     )
+    # The service account of an outside system (org.ExternalSystem): it calls the API with a system token, never
+    # logs in to the pages (no usable password, and the login refuses it), and its roles give the token its scope.
+    is_system_account = models.BooleanField(_("system account"), default=False)
 
     class Meta:
         verbose_name = _("user")

@@ -66,14 +66,15 @@ def responses(
 ) -> dict[int, Any]:
     """The ``response=`` of an operation: its success schema and the error answers it can give.
 
-    ``auth``: 401 without a session. ``has_input``: path, query or body parameters, so 422 on invalid ones.
+    ``auth``: 401 without a session or a valid token, 403 for a token without the operation's scope, 429 past a
+    token's rate limit. ``has_input``: path, query or body parameters, so 422 on invalid ones.
     ``not_found``: it names a resource (404). ``refusal``: a domain rule can refuse it (400). ``write``: a
     session write, so 403 (CSRF or permission), 400 (a rule of the law refused it), 409 (the resource's state
     forbids the move) and 413 (body too large).
     """
     errors: set[int] = set()
     if auth:
-        errors.add(401)
+        errors.update((401, 403, 429))
     if has_input:
         errors.add(422)
     if not_found:

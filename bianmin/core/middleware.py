@@ -30,6 +30,20 @@ class LanguageMiddleware:
         return response
 
 
+class AuditAttributionMiddleware:
+    """Each request starts and ends with no audit attribution: a system token's call sets one for its own events
+    (core.audit ``audit_via_set``), and the thread's next request must not inherit it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from bianmin.core.audit import audit_via_cleared
+
+        with audit_via_cleared():
+            return self.get_response(request)
+
+
 class TrustedProxyMiddleware:
     """Behind the deployment's reverse proxy, REMOTE_ADDR becomes the client's address instead of the proxy's.
 

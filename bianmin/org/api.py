@@ -1,7 +1,10 @@
-"""The caller's organisation over the API: the sites in their scope and their own roles."""
+"""The caller's organisation over the API: the sites in their scope and their own roles (for a system token, also
+the system, the token's scopes and its expiry)."""
+
+import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from bianmin.core.api_contract import BoundedPagination, Id, responses
@@ -33,11 +36,24 @@ class AssignmentOut(Schema):
     department_name: str | None
 
 
+class CallerSystemOut(Schema):
+    """The outside system a token call acts for, and the token itself (never its secret)."""
+
+    code: str
+    name: str
+    token_name: str
+    token_prefix: str
+    scopes: list[str]
+    expires_at: datetime.datetime
+    rate_limit_per_minute: int
+
+
 class MeOut(Schema):
     username: str
     full_name: str
     assignments: list[AssignmentOut]
     can_write: bool
+    system: CallerSystemOut | None = Field(None, description="For a system token's call: the system and the token.")
 
 
 @router.get("/sites", response=responses(list[SiteOut]), summary="Sites in the caller's scope")
@@ -67,9 +83,22 @@ def me(request):
         for a in assignments_of(request.user)
     ]
     user = request.user
+    token = getattr(request, "system_token", None)
+    system = None
+    if token is not None:
+        system = CallerSystemOut(
+            code=token.system.code,
+            name=token.system.name,
+            token_name=token.name,
+            token_prefix=token.prefix,
+            scopes=token.scopes,
+            expires_at=token.expires_at,
+            rate_limit_per_minute=token.rate_limit_per_minute,
+        )
     return MeOut(
         username=user.username,
         full_name=user.get_full_name(),
         assignments=assignments,
         can_write=user_scope(user).can_write,
+        system=system,
     )

@@ -277,3 +277,94 @@ class Delegation(models.Model):
         if on < self.valid_from or (self.valid_to and on > self.valid_to):
             return False
         return not self.item_codes or any(item_code.startswith(code) for code in self.item_codes)
+
+
+class TokenScope(models.TextChoices):
+    """The operations a system token may call: every API operation belongs to exactly one of them
+    (``bianmin/api_tokens.py OPERATION_SCOPES``)."""
+
+    CASES_READ = "cases.read", _("Read cases")
+    CASES_INTAKE = "cases.intake", _("Write intake (register cases)")
+    CASES_ACT = "cases.act", _("Act on cases")
+    CATALOG_READ = "catalog.read", _("Read the catalogue")
+    COMPLAINTS_READ = "complaints.read", _("Read complaints")
+    COMPLAINTS_WRITE = "complaints.write", _("Send work orders (12345)")
+    LICENCES_READ = "licences.read", _("Read licences")
+    LICENCES_ACT = "licences.act", _("Change, replace and revoke licences")
+    SUPERVISION_READ = "supervision.read", _("Read supervision data")
+    ORG_READ = "org.read", _("Read the organisation and the calendar")
+    EVENTS_READ = "events.read", _("Read the event feed")
+
+
+class ExternalSystem(models.Model):
+    """An outside system that calls the API (the city platform, the 12345 hotline, a bank's fee gateway …).
+
+    It acts as its service account: a user flagged ``is_system_account`` whose role assignments are the
+    system's sites and departments, so every selector and service permission applies to its calls unchanged.
+    """
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    contact = models.CharField(_("contact"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    service_account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("service account"),
+        on_delete=models.PROTECT,
+        related_name="external_system",
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("external system")
+        verbose_name_plural = _("external systems")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SystemToken(models.Model):
+    """A bearer token of a system: ``<prefix>.<secret>``. Only the SHA-256 of the whole token is stored; the
+    secret (32 random bytes) is shown once, when it is created."""
+
+    system = models.ForeignKey(
+        ExternalSystem, verbose_name=_("system"), on_delete=models.PROTECT, related_name="tokens"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    secret_hash = models.CharField(_("secret hash"), max_length=64)
+    scopes = models.JSONField(_("scopes"), default=list)
+    rate_limit_per_minute = models.PositiveIntegerField(_("requests per minute"), default=120)
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("system token")
+        verbose_name_plural = _("system tokens")
+        ordering = ["system_id", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.system} · {self.name} ({self.prefix})"
+
+    def state(self, now) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "active"

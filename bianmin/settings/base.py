@@ -50,6 +50,8 @@ MIDDLEWARE = [
     # First, so that every later layer (axes, the throttles) sees the client's address behind the proxy.
     "bianmin.core.middleware.TrustedProxyMiddleware",
     "bianmin.core.middleware.ServedByMiddleware",
+    # A system token's call attributes its audit events to the token; no request inherits another's attribution.
+    "bianmin.core.middleware.AuditAttributionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -142,7 +144,8 @@ CACHES = {"default": _cache()}
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, refusing the service accounts of outside systems: they call the API with tokens only.
+    "bianmin.accounts.backends.PeopleOnlyBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

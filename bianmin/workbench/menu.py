@@ -26,6 +26,7 @@ from bianmin.statistics.selectors import figures_scope
 from bianmin.supervision.selectors.alerts import sees_alerts
 from bianmin.supervision.selectors.monitor import can_monitor
 from bianmin.supervision.views.audit_chain import reads_audit_chain
+from bianmin.workbench.systems import manages_systems
 
 
 def _every_staff_member(user: User) -> bool:
@@ -77,6 +78,12 @@ MAIN_MENU = [
     ),
     MenuLink("catalog_staff:excel", _("Catalogue in Excel"), may_use_catalog_excel, _in_app("catalog_staff")),
     MenuLink("case_imports:cases", _("Import cases"), may_import_cases, _in_app("case_imports")),
+    MenuLink(
+        "workbench:systems",
+        _("Outside systems"),
+        manages_systems,
+        lambda match: match.app_name == "workbench" and match.url_name.startswith(("system", "token")),
+    ),
 ]
 
 SUPERVISION_MENU = [

@@ -5,10 +5,11 @@ inside one transaction with its Idempotency-Key bookkeeping (``bianmin.core.idem
 with the case as it now is (plus the notice or extension the move created). Reads go through
 ``cases/selectors.py``: a case outside the caller's scope is 404, never 403, so ids reveal nothing.
 
-Who calls it: staff, authenticated by their session (scripts send the session cookie and the CSRF token,
-``X-CSRFToken``, with every write), or, once issue 13's system tokens land, a system acting as a user. Because
-the callers are staff handling the case, the applicant's identity document number and phone are returned
-unmasked, as on the workbench; applicants never reach this API (their scope is empty: every case is 404).
+Who calls it: staff, authenticated by their session (the pages' scripts send the CSRF token, ``X-CSRFToken``,
+with every write), and outside systems with a system token (``Authorization: Bearer``, no CSRF), acting as their
+service account within the token's scopes (``bianmin/api_tokens.py``). Because the callers are staff handling
+the case (or systems acting as staff), the applicant's identity document number and phone are returned unmasked,
+as on the workbench; applicants never reach this API (their scope is empty: every case is 404).
 
 Everything the case page offers is here: the moves, the notices (list, content and full text, the PDF the page
 prints), the suspensions in the detail, the immediate item (``handle_now`` at intake), a material's scan (a

@@ -37,6 +37,8 @@ from .chain import (
     _rows_after,
     audit_events_for,
     audit_record,
+    audit_via_cleared,
+    audit_via_set,
 )
 from .checkpoints import (
     CHECKPOINT_FILE_NAME,
@@ -59,6 +61,8 @@ __all__ = [
     "audit_checkpoint_write",
     "audit_events_for",
     "audit_record",
+    "audit_via_cleared",
+    "audit_via_set",
     "checkpoint_latest",
     "checkpoint_path",
     "verify_and_checkpoint",

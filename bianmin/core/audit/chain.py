@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -47,6 +49,27 @@ _CHAIN_FIELDS = (
     "prev_hash",
     "hash",
 )
+
+
+# Who an event came through, when it is not the actor alone: a system token sets {"token": id, "system": code} for
+# its request (bianmin/api_tokens.py), and every event written meanwhile carries it in its payload as "via". A
+# middleware (core.middleware.AuditAttributionMiddleware) clears it at the end of each request.
+_audit_via: ContextVar[dict | None] = ContextVar("audit_via", default=None)
+
+
+def audit_via_set(via: dict | None) -> None:
+    """Attribute every audit event written from now on in this request (or task) to ``via``."""
+    _audit_via.set(via)
+
+
+@contextmanager
+def audit_via_cleared() -> Iterator[None]:
+    """Run a request with no attribution, and leave none behind for the next request on the thread."""
+    reset = _audit_via.set(None)
+    try:
+        yield
+    finally:
+        _audit_via.reset(reset)
 
 
 def _canonical_json(value: Any) -> str:
@@ -157,7 +180,8 @@ def audit_record(
         raise ValueError("occurred_at must be timezone-aware.")
     actor_id = actor.pk if actor is not None else None
     actor_label = actor.get_username() if actor is not None else SYSTEM_ACTOR_LABEL
-    normalised_payload = _normalise_payload(payload)
+    via = _audit_via.get()
+    normalised_payload = _normalise_payload({**(payload or {}), "via": via} if via else payload)
 
     head = _locked_head()
     sequence = head.last_sequence + 1

@@ -10,6 +10,7 @@ from bianmin.demo.loader import demo_accounts, load_demo
 from bianmin.demo.messages import demo_messages_settle
 from bianmin.demo.public_voice import load_demo_public_voice
 from bianmin.demo.supervision import load_demo_supervision
+from bianmin.demo.systems import load_demo_systems
 
 
 class Command(BaseCommand):
@@ -26,6 +27,8 @@ class Command(BaseCommand):
         written = load_demo()
         summary = ", ".join(f"{kind} {count}" for kind, count in written.items())
         self.stdout.write(f"Demo county loaded; records written: {summary}.")
+        systems = load_demo_systems()
+        self.stdout.write(f"Demo outside systems: {systems} registered (tokens: manage.py system_token create).")
         if not options["without_cases"]:
             started = timezone.now()
             created = load_demo_cases()
