@@ -19,6 +19,7 @@ from bianmin.accounts.models import User
 from bianmin.cases.views.intake import may_take_intake
 from bianmin.catalog.staff_views import may_use_catalog_excel
 from bianmin.inspection.access import uses_inspection
+from bianmin.interconnect.access import may_read_interconnect
 from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope
 from bianmin.statistics.selectors import figures_scope
@@ -75,6 +76,7 @@ MAIN_MENU = [
         "workbench:sites", _("Sites and staff"), _every_staff_member, _in("workbench:sites", "workbench:site_detail")
     ),
     MenuLink("catalog_staff:excel", _("Catalogue in Excel"), may_use_catalog_excel, _in_app("catalog_staff")),
+    MenuLink("interconnect:deliveries", _("Interconnection"), may_read_interconnect, _in_app("interconnect")),
 ]
 
 SUPERVISION_MENU = [
