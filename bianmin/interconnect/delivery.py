@@ -201,18 +201,19 @@ def deliveries_send_due(*, now: datetime.datetime | None = None, limit: int = 20
         .values_list("pk", flat=True)[:limit]
     )
     outcome: dict[str, int] = {}
-    # Destinations that failed in this round are not tried again in it: a receiver that is down costs one timeout.
-    failed: set[str] = set()
+    # A destination that fails in this round is not tried again until its failed delivery is: a receiver that is down
+    # costs one attempt (and one timeout) per backoff, and its other deliveries wait with it without an attempt.
+    failed: dict[str, datetime.datetime | None] = {}
     for delivery_id in due:
         delivery = _claim(delivery_id, now)
         if delivery is None:
             continue
         if delivery.destination in failed:
-            Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=now)
+            Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=failed[delivery.destination])
             continue
         delivery = delivery_send(delivery, now=now)
-        if delivery.state == Delivery.State.PENDING:
-            failed.add(delivery.destination)
+        if delivery.state in (Delivery.State.PENDING, Delivery.State.DEAD):
+            failed[delivery.destination] = delivery.next_attempt_at or now
         outcome[delivery.state] = outcome.get(delivery.state, 0) + 1
     return outcome
 
