@@ -42,6 +42,7 @@ SIGNATURE_TOLERANCE_SECONDS = 300
 # While a worker sends a claimed delivery, no other worker takes it.
 CLAIM_LEASE = datetime.timedelta(minutes=2)
 BACKOFF_CAP_SECONDS = 6 * 3600
+DESTINATION_OFF_WAIT = datetime.timedelta(hours=1)
 
 
 def body_bytes(body: dict) -> bytes:
@@ -167,11 +168,13 @@ def delivery_send(delivery: Delivery, *, now: datetime.datetime | None = None) -
     the backoff, or the dead-letter list after the last allowed attempt."""
     now = now or timezone.now()
     target = destination_target(delivery.destination)
-    clock = time.perf_counter()
     if target is None:
-        status, error, answer, signature = None, "destination is off", {}, ""
-    else:
-        status, error, answer, signature = _post(target, delivery, now)
+        # Switched off (no upward URL, a deactivated endpoint): it waits, without spending its attempts.
+        delivery.next_attempt_at, delivery.last_error = now + DESTINATION_OFF_WAIT, "destination is off"
+        delivery.save(update_fields=["next_attempt_at", "last_error"])
+        return delivery
+    clock = time.perf_counter()
+    status, error, answer, signature = _post(target, delivery, now)
     elapsed = round((time.perf_counter() - clock) * 1000)
     is_success = status is not None and 200 <= status < 300
     with transaction.atomic():

@@ -266,3 +266,42 @@ def test_a_webhook_endpoint_down_for_a_while_gets_every_event_once(county, setti
     first = hook.store.events[min(expected)]
     assert set(first) == {"id", "type", "occurred_at", "object", "data"}
     assert json.dumps(first, ensure_ascii=False)
+
+
+def test_a_switched_off_endpoint_gets_nothing_new_and_its_pending_deliveries_wait_without_attempts(county, settings):
+    from bianmin.interconnect.webhooks import webhook_set_active
+
+    endpoint, _secret = webhook_register(
+        actor=user("centre_admin"), name="银行", url="http://127.0.0.1:9/events", event_types=["case.submit"]
+    )
+    received("SJ-0004", "YX")
+    assert webhooks_collect() == 1
+    webhook_set_active(actor=user("centre_admin"), endpoint=endpoint, is_active=False)
+    received("SJ-0003", "YX")
+
+    assert webhooks_collect() == 0
+    deliveries_send_due()
+    waiting = Delivery.objects.get()
+    assert (waiting.state, waiting.attempts, waiting.last_error) == ("pending", 0, "destination is off")
+    assert not waiting.attempt_log.exists()
+    assert AuditEvent.objects.filter(action="webhook.deactivate", object_id=str(endpoint.pk)).count() == 1
+
+
+def test_the_worker_tasks_collect_send_and_reconcile(county, receiver):
+    from bianmin.interconnect.tasks import reconcile_upward, send_outbound
+
+    with time_machine.travel(at(2026, 3, 3, 10), tick=False) as clock:
+        received("SJ-0004", "YX")
+        outcome = send_outbound.enqueue().return_value
+        assert outcome == {"queued": {"cases": 1, "alerts": 0, "webhooks": 0}, "sent": {"acknowledged": 1}}
+        clock.move_to(at(2026, 3, 4, 1))
+        assert reconcile_upward.enqueue().return_value == {"day": "2026-03-03", "differences": 0, "error": ""}
+
+
+def test_the_reference_receiver_command_needs_a_secret(settings):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    settings.INTERCONNECT_UPWARD_SECRET = ""
+    with pytest.raises(CommandError, match="secret"):
+        call_command("reference_receiver", "--port", "0")

@@ -40,7 +40,7 @@ def test_the_queue_lists_a_page_filtered_by_destination_and_state(county, django
         ran_at=at(2026, 3, 4, 1),
         differences=[{"key": "case_step/10", "ours": {"count": 4}, "theirs": {"count": 3}}],
     )
-    client = logged_in("centre_admin")
+    client = logged_in("centre_admin", language="en")
     client.get("/workbench/interconnect/")  # the session and the menu's caches warm
 
     with django_assert_num_queries(11):
@@ -59,7 +59,7 @@ def test_the_queue_lists_a_page_filtered_by_destination_and_state(county, django
 def test_a_delivery_shows_its_attempts_and_is_sent_again_from_its_page(county):
     dead = delivery(1, state="dead")
     DeliveryAttempt.objects.create(delivery=dead, at=at(2026, 3, 3, 10), status_code=503, error="HTTP 503")
-    client = logged_in("centre_admin")
+    client = logged_in("centre_admin", language="en")
 
     page = client.get(f"/workbench/interconnect/{dead.pk}/")
     assert page.status_code == 200
@@ -89,7 +89,7 @@ def test_the_county_supervisor_reads_but_does_not_resend_and_a_town_administrato
 
 
 def test_an_endpoint_is_registered_and_its_secret_shown_once(county):
-    client = logged_in("centre_admin")
+    client = logged_in("centre_admin", language="en")
 
     response = client.post(
         "/workbench/interconnect/webhooks/",
@@ -129,7 +129,7 @@ def test_an_endpoint_is_registered_and_its_secret_shown_once(county):
     ],
 )
 def test_a_wrong_registration_is_refused_with_its_reason_and_changes_nothing(county, data, message):
-    response = logged_in("centre_admin").post("/workbench/interconnect/webhooks/", data)
+    response = logged_in("centre_admin", language="en").post("/workbench/interconnect/webhooks/", data)
 
     assert response.status_code == 400 and message in page_text(response)
     assert not WebhookEndpoint.objects.exists()
@@ -140,3 +140,9 @@ def test_the_menu_links_the_queue_for_the_county_administrator_and_supervisor_on
     assert 'href="/workbench/interconnect/"' in logged_in("centre_admin").get("/workbench/").content.decode()
     assert 'href="/workbench/interconnect/"' in logged_in("supervisor").get("/workbench/").content.decode()
     assert 'href="/workbench/interconnect/"' not in logged_in("county_clerk").get("/workbench/").content.decode()
+
+
+def test_the_refusal_is_in_chinese_by_default(county):
+    data = {"name": "x", "url": "https://x.example/", "event_types": []}
+    response = logged_in("centre_admin").post("/workbench/interconnect/webhooks/", data)
+    assert response.status_code == 400 and "请至少选择一种事件类型。" in page_text(response)
