@@ -305,3 +305,27 @@ def test_the_reference_receiver_command_needs_a_secret(settings):
     settings.INTERCONNECT_UPWARD_SECRET = ""
     with pytest.raises(CommandError, match="secret"):
         call_command("reference_receiver", "--port", "0")
+
+
+def test_every_demo_case_reaches_the_receiver_and_every_day_reconciles_to_zero(county, receiver):
+    from bianmin.cases.models import Case
+    from bianmin.demo.cases import load_demo_cases
+    from bianmin.interconnect.reporting import alerts_collect
+    from bianmin.supervision.sweep import sweep
+
+    load_demo_cases(today=datetime.date(2026, 3, 20))
+    sweep_now = at(2026, 3, 20)
+    sweep(now=sweep_now)
+    while report_collect(batch=500):
+        pass
+    alerts_collect(now=sweep_now + datetime.timedelta(hours=1))
+    while deliveries_send_due(limit=1000):
+        pass
+
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"acknowledged"}
+    reported_cases = {d.body["case"]["case_id"] for d in Delivery.objects.filter(message_type="case_basic")}
+    assert reported_cases == set(Case.objects.exclude(status="draft").values_list("pk", flat=True))
+    assert len(reported_cases) > 0 and receiver.store.duplicates == 0
+    assert len(receiver.store.messages) == Delivery.objects.count()
+    days = sorted(set(Delivery.objects.values_list("day", flat=True)))
+    assert [reconcile_day(day).differences for day in days] == [[] for _day in days]
