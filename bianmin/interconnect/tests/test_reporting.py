@@ -193,3 +193,22 @@ def test_a_message_that_does_not_fit_its_schema_is_refused():
     schema = message_json_schema("case_step")
     assert schema["properties"]["step_result"]["enum"] == ["0", "1", "2", "3", "4", "5", "6", "7"]
     assert schema["additionalProperties"] is False
+
+
+def test_an_immediate_case_is_decided_in_a_single_step(county, upward):
+    from bianmin.core.testing import CLERK_OF, intake
+
+    case = services.case_handle_immediately(
+        actor=user(CLERK_OF["BS"]), intake=intake("SJ-0001", "BS"), now=at(2026, 3, 2)
+    )
+
+    report_collect()
+
+    assert reported(case) == [
+        ("case_basic", "02", None, None, None),
+        ("case_step", "05", "1", "4", "受理"),
+        ("case_step", "10", "4", "1", "准予许可"),  # decided on the spot: 单步
+        ("case_step", "10", "2", "1", "制证"),
+        ("case_step", "10", "3", "1", "送达办结"),
+        ("case_result", "10", None, None, None),
+    ]
