@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bianmin.core.errors import DomainError
+from bianmin.core.masking import mask_applicant, mask_id_number
 from bianmin.org.permissions import staff_required
 
 from .access import may_manage_interconnect, may_read_interconnect
@@ -83,12 +84,20 @@ def delivery_detail(request, pk: int):
     """One delivery: its body as sent, its signature and every attempt with the receiver's answer."""
     _require(may_read_interconnect(request.user))
     delivery = get_object_or_404(Delivery, pk=pk)
+    may_manage = may_manage_interconnect(request.user)
+    body = dict(delivery.body)
+    if not may_manage:
+        # Supervisors read the queue to check it works, not who applied: the applicant is masked for them.
+        if "applicant_name" in body:
+            body["applicant_name"] = mask_applicant(body["applicant_name"], body.get("applicant_id_type", ""))
+        if "applicant_id_number" in body:
+            body["applicant_id_number"] = mask_id_number(body["applicant_id_number"])
     context = {
         "delivery": delivery,
         "destination_name": dict(_destinations()).get(delivery.destination, delivery.destination),
-        "body": json.dumps(delivery.body, ensure_ascii=False, indent=2, sort_keys=True),
+        "body": json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True),
         "attempts": list(delivery.attempt_log.order_by("at", "pk")),
-        "may_manage": may_manage_interconnect(request.user),
+        "may_manage": may_manage,
     }
     return TemplateResponse(request, "interconnect/delivery_detail.html", context)
 

@@ -75,9 +75,16 @@ def test_a_delivery_shows_its_attempts_and_is_sent_again_from_its_page(county):
 
 def test_the_county_supervisor_reads_but_does_not_resend_and_a_town_administrator_sees_nothing(county):
     dead = delivery(1, state="dead")
+    Delivery.objects.filter(pk=dead.pk).update(
+        body={**dead.body, "applicant_id_type": "resident_id", "applicant_id_number": "420222199001011237"}
+    )
     supervisor = logged_in("supervisor")
     page = supervisor.get(f"/workbench/interconnect/{dead.pk}/")
     assert page.status_code == 200 and 'id="resend"' not in page.content.decode()
+    shown = page.content.decode()
+    assert "张三" not in shown and "420222199001011237" not in shown and "张*" in shown
+    full = logged_in("centre_admin").get(f"/workbench/interconnect/{dead.pk}/").content.decode()
+    assert "张三" in full and "420222199001011237" in full
     assert supervisor.post(f"/workbench/interconnect/{dead.pk}/resend/").status_code == 403
 
     role_holder("baisha_admin", "centre_admin", site="BS")
