@@ -103,9 +103,25 @@ def reconcile_day(day: datetime.date, *, now: datetime.datetime | None = None) -
     return run
 
 
-def reconcile_yesterday(*, now: datetime.datetime | None = None) -> Reconciliation | None:
-    """The daily task: yesterday (Beijing time), while an upper platform is configured."""
+# Days that did not balance are compared again on the following days (a message still in flight at midnight, a
+# re-send after the alert), for this many days.
+RECHECK_DAYS = 7
+
+
+def days_to_reconcile(today: datetime.date) -> list[datetime.date]:
+    """Yesterday, and every day of the last week whose latest comparison did not balance."""
+    since = today - datetime.timedelta(days=RECHECK_DAYS)
+    latest: dict[datetime.date, Reconciliation] = {}
+    for run in Reconciliation.objects.filter(day__gte=since, day__lt=today).order_by("day", "ran_at", "pk"):
+        latest[run.day] = run
+    unbalanced = {day for day, run in latest.items() if not run.is_balanced}
+    return sorted(unbalanced | {today - datetime.timedelta(days=1)})
+
+
+def reconcile_recent(*, now: datetime.datetime | None = None) -> list[Reconciliation]:
+    """The daily task: yesterday (Beijing time) and the recent days that did not balance, while an upper platform
+    is configured."""
     if not settings.INTERCONNECT_UPWARD_URL:
-        return None
+        return []
     now = now or timezone.now()
-    return reconcile_day(timezone.localdate(now) - datetime.timedelta(days=1), now=now)
+    return [reconcile_day(day, now=now) for day in days_to_reconcile(timezone.localdate(now))]

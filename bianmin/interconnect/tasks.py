@@ -34,8 +34,10 @@ def send_outbound() -> dict:
 
 @task()
 def reconcile_upward() -> dict:
-    """Daily: yesterday's upward report against the receiver's figures (reconciliation.py)."""
-    from .reconciliation import reconcile_yesterday
+    """Daily: yesterday's upward report, and the recent days that did not balance, against the receiver's figures
+    (reconciliation.py)."""
+    from .reconciliation import reconcile_recent
 
-    run = reconcile_yesterday()
-    return {"day": run.day.isoformat(), "differences": len(run.differences), "error": run.error} if run else {}
+    return {
+        run.day.isoformat(): {"differences": len(run.differences), "error": run.error} for run in reconcile_recent()
+    }

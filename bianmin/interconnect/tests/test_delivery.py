@@ -295,7 +295,17 @@ def test_the_worker_tasks_collect_send_and_reconcile(county, receiver):
         outcome = send_outbound.enqueue().return_value
         assert outcome == {"queued": {"cases": 1, "alerts": 0, "webhooks": 0}, "sent": {"acknowledged": 1}}
         clock.move_to(at(2026, 3, 4, 1))
-        assert reconcile_upward.enqueue().return_value == {"day": "2026-03-03", "differences": 0, "error": ""}
+        assert reconcile_upward.enqueue().return_value == {"2026-03-03": {"differences": 0, "error": ""}}
+        # A day that did not balance is compared again the next days, until it does (or a week has passed).
+        receiver.store.forget(Delivery.objects.get().message_id)
+        reconcile_day(datetime.date(2026, 3, 3))
+        clock.move_to(at(2026, 3, 5, 1))
+        assert reconcile_upward.enqueue().return_value == {
+            "2026-03-03": {"differences": 1, "error": ""},
+            "2026-03-04": {"differences": 0, "error": ""},
+        }
+        clock.move_to(at(2026, 3, 12, 1))
+        assert list(reconcile_upward.enqueue().return_value) == ["2026-03-11"]
 
 
 def test_the_reference_receiver_command_needs_a_secret(settings):
