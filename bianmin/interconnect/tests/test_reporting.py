@@ -212,3 +212,14 @@ def test_an_immediate_case_is_decided_in_a_single_step(county, upward):
         ("case_step", "10", "3", "1", "送达办结"),
         ("case_result", "10", None, None, None),
     ]
+
+
+def test_the_committed_json_schemas_are_the_current_ones():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from bianmin.interconnect.management.commands.upward_schemas import upward_schemas_text
+
+    committed = (Path(settings.BASE_DIR) / "docs" / "upward-schemas.json").read_text(encoding="utf-8")
+    assert committed == upward_schemas_text(), "run `manage.py upward_schemas --output docs/upward-schemas.json`"
