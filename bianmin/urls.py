@@ -29,6 +29,7 @@ urlpatterns = [
     path("workbench/assessment/", include("bianmin.assessment.urls")),
     path("workbench/inspection/", include("bianmin.inspection.urls")),
     path("workbench/imports/", include("bianmin.interconnect.import_urls")),
+    path("workbench/interconnect/", include("bianmin.interconnect.urls")),
     path("verify/", include("bianmin.licences.public_urls")),
     path("workbench/", include("bianmin.workbench.urls")),
     path("supervision/statistics/", include("bianmin.statistics.urls")),

@@ -31,6 +31,8 @@ from bianmin.inspection import services as inspection
 from bianmin.inspection.models import Rectification as InspectionItem
 from bianmin.inspection.models import Round as InspectionRound
 from bianmin.inspection.models import ScorePhoto
+from bianmin.interconnect.models import UPWARD, Delivery, WebhookEndpoint
+from bianmin.interconnect.webhooks import webhook_register
 from bianmin.licences.models import Licence
 from bianmin.org import services as org
 from bianmin.org.models import ExternalSystem, Role, RoleAssignment, Site, SystemToken, TokenScope, Window
@@ -117,6 +119,8 @@ class World:
     group: Group | None = None
     access: tuple = ()  # django-axes' records of a login attempt, a login and a failure
     catalog_import: CatalogImport | None = None
+    delivery: Delivery | None = None
+    webhook: WebhookEndpoint | None = None
     shifts: dict[str, DutyShift] = field(default_factory=dict)  # site code → a shift on its roster, swapped once
     swaps: dict[str, DutySwap] = field(default_factory=dict)
     # A published window assessment where every window failed (so the 监察建议书 exists): its scheme, run, the
@@ -334,6 +338,18 @@ def world_build() -> World:
     )
     world.catalog_import = CatalogImport.objects.create(
         created_by=user("centre_admin"), filename="目录.xlsx", file=ContentFile(b"x", name="matrix.xlsx")
+    )
+    world.webhook, _secret = webhook_register(
+        actor=None, name="matrix", url="http://127.0.0.1:9/events", event_types=["case.submit"]
+    )
+    world.delivery = Delivery.objects.create(
+        message_id="matrix-1",
+        destination=UPWARD,
+        message_type="case_basic",
+        day=NOW.date(),
+        body={"message_id": "matrix-1"},
+        created_at=NOW,
+        next_attempt_at=NOW,
     )
     _assessment(world)
     _inspection(world)

@@ -226,6 +226,13 @@ ENTRIES: dict[str, Entry] = {
     "workbench/systems/<int:pk>/tokens/<int:token_pk>/revoke/": e(
         ("centre_admin", "superuser"), method="POST", pk="system", token_pk="system_token"
     ),
+    # Interconnection: the whole deployment's outbound messages, for the county's administrators (and supervisors,
+    # reading); the matrix's administrator and supervisor are a town's.
+    "workbench/interconnect/": e(("superuser",)),
+    "workbench/interconnect/<int:pk>/": e(("superuser",), pk="delivery"),
+    "workbench/interconnect/<int:pk>/resend/": e(("superuser",), method="POST", pk="delivery"),
+    "workbench/interconnect/webhooks/": e(("superuser",)),
+    "workbench/interconnect/webhooks/<int:pk>/toggle/": e(("superuser",), method="POST", pk="webhook"),
     # The duty roster: kept by the site's centre administrator (a supervisor in sight of the site is forbidden).
     "workbench/duty/": e(("superuser",), own=("centre_admin",)),
     "workbench/duty/<int:site_id>/": e(("superuser",), own=("centre_admin",)),
@@ -724,6 +731,8 @@ def _object(kind: str, world: World, role: str, side: str):
         "inbox": lambda: world.inbox[spec.username if side == IN and spec.username else "futu_clerk"].pk,
         "threshold": lambda: world.threshold.pk,
         "catalog_import": lambda: world.catalog_import.pk,
+        "delivery": lambda: world.delivery.pk,
+        "webhook": lambda: world.webhook.pk,
         "item": lambda: place.case.item.pk,
         "version": lambda: place.case.version.pk,
         "department": lambda: place.case.department_id,
@@ -810,6 +819,8 @@ GLOBAL_KINDS = {
     "item",
     "version",
     "catalog_import",
+    "delivery",
+    "webhook",
     "threshold",
     "licence_type",
     "assessment_scheme",
@@ -931,6 +942,21 @@ def _allowed(entry: Entry, endpoint: str, role: str, side: str) -> bool:
     return entry.allowed(acts_as, side) and OPERATION_SCOPES.get(operation[0]) in scopes
 
 
+def _send(client: Client, endpoint: str, method: str, url: str, role: str, side: str):
+    if endpoint in MULTIPART_BODIES:
+        return client.post(url, MULTIPART_BODIES[endpoint](), headers={"Idempotency-Key": str(uuid.uuid4())})
+    if " " in endpoint and method == "POST":
+        return client.post(
+            url,
+            _api_body(endpoint, role, side),
+            content_type="application/json",
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+    if method == "POST":
+        return client.post(url, PAGE_BODIES.get(endpoint, {}))
+    return client.get(url)
+
+
 @pytest.mark.parametrize(("endpoint", "role", "side"), _cases())
 def test_access(world, db, endpoint: str, role: str, side: str):
     built, sessions = world
@@ -943,20 +969,7 @@ def test_access(world, db, endpoint: str, role: str, side: str):
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {built.tokens[role]}"
     is_api = " " in endpoint
     before = _snapshot() if method == "POST" else None
-
-    if endpoint in MULTIPART_BODIES:
-        response = client.post(url, MULTIPART_BODIES[endpoint](), headers={"Idempotency-Key": str(uuid.uuid4())})
-    elif is_api and method == "POST":
-        response = client.post(
-            url,
-            _api_body(endpoint, role, side),
-            content_type="application/json",
-            headers={"Idempotency-Key": str(uuid.uuid4())},
-        )
-    elif method == "POST":
-        response = client.post(url, PAGE_BODIES.get(endpoint, {}))
-    else:
-        response = client.get(url)
+    response = _send(client, endpoint, method, url, role, side)
 
     status = response.status_code
     got = f"{status} {response.headers.get('Location', '')}".strip()

@@ -263,6 +263,9 @@ PERIODIC_TASKS = [
     ("bianmin.ratings.tasks.apply_default_ratings", 86400),
     # 电子证照: the reminder to holders whose licence expires in LICENCE_EXPIRY_REMINDER_DAYS days.
     ("bianmin.licences.tasks.remind_expiring_licences", 86400),
+    # 互联互通: the upward report and the webhooks sent every minute; yesterday's upward report reconciled daily.
+    ("bianmin.interconnect.tasks.send_outbound", 60),
+    ("bianmin.interconnect.tasks.reconcile_upward", 86400),
 ]
 
 # The web server that `manage.py serve` starts (gunicorn, gthread workers): processes x threads each.
@@ -298,6 +301,15 @@ AUDIT_CHECKPOINT_DIR = ENV.audit_checkpoint_dir
 # generate one under var/, production refuses to start without one), and the days before expiry of the SMS reminder.
 LICENCE_SIGNING_KEY = ENV.licence_signing_key
 LICENCE_EXPIRY_REMINDER_DAYS = ENV.licence_expiry_reminder_days
+
+# Interconnection (互联互通, bianmin/interconnect): the upward report's receiver (empty: not reported), the secret its
+# messages are signed with, this deployment's name in message ids, and the retries of every outbound delivery.
+INTERCONNECT_UPWARD_URL = ENV.interconnect_upward_url
+INTERCONNECT_UPWARD_SECRET = ENV.interconnect_upward_secret
+INTERCONNECT_DEPLOYMENT = ENV.interconnect_deployment
+INTERCONNECT_MAX_ATTEMPTS = ENV.interconnect_max_attempts
+INTERCONNECT_BACKOFF_SECONDS = ENV.interconnect_backoff_seconds
+INTERCONNECT_TIMEOUT_SECONDS = 10
 
 # Complaints and 12345 work orders (投诉, 12345 工单): working days to handle each kind, counted from acceptance (0: the
 # same day), working days to decide on acceptance, and working days a reminder (催办) gives before a late order is

@@ -90,6 +90,14 @@ class Env:
     licence_signing_key: str
     # Days before a licence's expiry that its holder gets a reminder by SMS (0: none).
     licence_expiry_reminder_days: int
+    # The upward report (办件上报): the upper-level platform's base URL (empty: off), the HMAC secret shared with it,
+    # this deployment's name in message ids, and the delivery's retries (attempts before the dead letter, first
+    # backoff in seconds, doubled each time).
+    interconnect_upward_url: str
+    interconnect_upward_secret: str
+    interconnect_deployment: str
+    interconnect_max_attempts: int
+    interconnect_backoff_seconds: int
 
 
 DEV_SECRET_KEY = "dev-insecure-key-change-me-bianmin"
@@ -128,6 +136,11 @@ def read_env() -> Env:
         public_url=os.environ.get("PUBLIC_URL", "http://127.0.0.1:8000").strip().rstrip("/"),
         licence_signing_key=os.environ.get("LICENCE_SIGNING_KEY", "").strip(),
         licence_expiry_reminder_days=_positive_int("LICENCE_EXPIRY_REMINDER_DAYS", 30, minimum=0),
+        interconnect_upward_url=os.environ.get("INTERCONNECT_UPWARD_URL", "").strip().rstrip("/"),
+        interconnect_upward_secret=os.environ.get("INTERCONNECT_UPWARD_SECRET", "").strip(),
+        interconnect_deployment=os.environ.get("INTERCONNECT_DEPLOYMENT", "").strip() or "bianmin",
+        interconnect_max_attempts=_positive_int("INTERCONNECT_MAX_ATTEMPTS", 8),
+        interconnect_backoff_seconds=_positive_int("INTERCONNECT_BACKOFF_SECONDS", 30),
     )
 
 

@@ -19,6 +19,12 @@ if len(ENV.licence_signing_key) < 32:
         "electronic licences, whose public key the verification page publishes."
     )
 
+if ENV.interconnect_upward_url and len(ENV.interconnect_upward_secret) < 32:
+    raise ConfigurationError(
+        "INTERCONNECT_UPWARD_SECRET must be set to a random value of at least 32 characters when "
+        "INTERCONNECT_UPWARD_URL is: the upper platform checks every message's signature with it."
+    )
+
 # A trial of the production stack on one machine (`make deploy-local`) has no TLS. PLAIN_HTTP lets it run on
 # http, and only when every host name it answers to is this machine's loopback, so that it cannot be left on in
 # a deployment the county reaches over a network.

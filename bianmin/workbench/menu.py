@@ -19,6 +19,7 @@ from bianmin.accounts.models import User
 from bianmin.cases.views.intake import may_take_intake
 from bianmin.catalog.staff_views import may_use_catalog_excel
 from bianmin.inspection.access import uses_inspection
+from bianmin.interconnect.access import may_read_interconnect
 from bianmin.interconnect.import_views import may_import_cases
 from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope
@@ -84,6 +85,7 @@ MAIN_MENU = [
         manages_systems,
         lambda match: match.app_name == "workbench" and match.url_name.startswith(("system", "token")),
     ),
+    MenuLink("interconnect:deliveries", _("Interconnection"), may_read_interconnect, _in_app("interconnect")),
 ]
 
 SUPERVISION_MENU = [
