@@ -2,7 +2,7 @@
 the HTTP API. It keeps every case's status from the events alone, and saves its state (the statuses and the cursor)
 after each page, so it can be stopped at any point and resumed from the saved cursor.
 
-    python feed_consumer.py URL STATE_FILE --cookie "sessionid=…" [--pages N] [--limit L]
+    python feed_consumer.py URL STATE_FILE --token bm_… [--pages N] [--limit L]
 
 Reads at most ``--pages`` pages (all of them by default: until the cursor stops moving), then exits."""
 
@@ -17,7 +17,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("url")
     parser.add_argument("state", type=Path)
-    parser.add_argument("--cookie", required=True)
+    parser.add_argument("--token", required=True, help="A system token with the scope to read the feed.")
     parser.add_argument("--pages", type=int, default=0)
     parser.add_argument("--limit", type=int, default=50)
     options = parser.parse_args()
@@ -26,7 +26,7 @@ def main() -> int:
     while not options.pages or pages < options.pages:
         request = urllib.request.Request(
             f"{options.url}/api/v1/events?after={state['cursor']}&limit={options.limit}",
-            headers={"Cookie": options.cookie, "Accept": "application/json"},
+            headers={"Authorization": f"Bearer {options.token}", "Accept": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as answer:
             page = json.load(answer)

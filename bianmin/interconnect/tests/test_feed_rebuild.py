@@ -1,4 +1,5 @@
-"""The feed's proof: a second process, reading only the HTTP feed as the county's supervisor, rebuilds every case's
+"""The feed's proof: a second process, reading only the HTTP feed with the city platform's token (a supervisor of the
+county, with the scope to read the feed), rebuilds every case's
 status of the demo county, stopped in the middle and resumed from its saved cursor while the platform keeps moving
 cases (the worker's acceptance by law, an import), and equals the database exactly, each event seen once."""
 
@@ -11,8 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from bianmin.accounts.models import User
@@ -20,6 +19,9 @@ from bianmin.cases.models import Case, Status
 from bianmin.cases.services import cases_deem_accepted, cases_import
 from bianmin.core.models import AuditEvent
 from bianmin.core.testing import ID_NUMBER
+from bianmin.demo.systems import load_demo_systems
+from bianmin.org.models import ExternalSystem, TokenScope
+from bianmin.org.tokens import token_create
 
 CONSUMER = Path(__file__).with_name("feed_consumer.py")
 
@@ -41,14 +43,20 @@ def fast_live_server(live_server, monkeypatch):
     return live_server
 
 
-def _cookie(username: str) -> str:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+def _token() -> str:
+    load_demo_systems()
+    _, token = token_create(
+        actor=None,
+        system=ExternalSystem.objects.get(code="city-platform"),
+        name="变更流",
+        scopes=[TokenScope.EVENTS_READ],
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+    )
+    return token
 
 
-def _consume(url: str, state: Path, cookie: str, *pages: str) -> str:
-    command = [sys.executable, str(CONSUMER), url, str(state), "--cookie", cookie, "--limit", "40", *pages]
+def _consume(url: str, state: Path, token: str, *pages: str) -> str:
+    command = [sys.executable, str(CONSUMER), url, str(state), "--token", token, "--limit", "40", *pages]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -56,10 +64,10 @@ def _consume(url: str, state: Path, cookie: str, *pages: str) -> str:
 
 def test_a_second_process_rebuilds_every_status_from_the_feed(demo_county, fast_live_server, tmp_path):
     state = tmp_path / "consumer.json"
-    cookie = _cookie("supervisor")
+    token = _token()
     assert Case.objects.count() > 50 and not Case.objects.filter(status=Status.DRAFT).exists()
 
-    assert _consume(fast_live_server.url, state, cookie, "--pages", "3").startswith("3 pages")
+    assert _consume(fast_live_server.url, state, token, "--pages", "3").startswith("3 pages")
     stopped = json.loads(state.read_text())
     last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
     assert 0 < int(stopped["cursor"]) < last  # stopped in the middle of the chain
@@ -77,7 +85,7 @@ def test_a_second_process_rebuilds_every_status_from_the_feed(demo_county, fast_
         "status": "received",
     }
     cases_import(actor=User.objects.get(username="centre_admin"), rows=[row], source="旧系统")
-    _consume(fast_live_server.url, state, cookie)
+    _consume(fast_live_server.url, state, token)
 
     rebuilt = json.loads(state.read_text())
     assert deemed > 0
