@@ -25,7 +25,7 @@ demo: install
 	$(BIN)/python manage.py demo_load
 	$(BIN)/python manage.py statistics rebuild
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py serve --port $(PORT)
+	$(BIN)/python manage.py serve --port $(PORT) --reference-receiver
 
 test: install
 	$(BIN)/python -m ruff check .

@@ -117,7 +117,7 @@ STEP_NAMES: dict[str, str] = {
 }
 # Moves that are not steps: the receipt is the basic information (``case.submit``); the rest change nothing the
 # platform tracks (a link to a duplicate, an extension still only requested, a signature recorded after delivery, a
-# calendar correction of the deadlines).
+# calendar correction of the deadlines, the scan of a material already recorded).
 NOT_A_STEP: frozenset[str] = frozenset(
     {
         "case.submit",
@@ -125,6 +125,7 @@ NOT_A_STEP: frozenset[str] = frozenset(
         "case.request_extension",
         "case.record_signature",
         "case.recompute_deadlines",
+        "case.attach_scan",
     }
 )
 REVIEW_OUTCOME_RESULTS: dict[str, str] = {

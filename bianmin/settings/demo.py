@@ -17,8 +17,9 @@ SECURE_SSL_REDIRECT = False
 AUDIT_CHECKPOINT_KEY = ENV.audit_checkpoint_key or stored_secret_key(ENV.var_dir / "audit_checkpoint_key")
 # The licences' signing secret, generated once in var/ unless LICENCE_SIGNING_KEY is set.
 LICENCE_SIGNING_KEY = ENV.licence_signing_key or stored_secret_key(ENV.var_dir / "licence_signing_key")
-# The upward report goes to the reference receiver on this machine (`manage.py reference_receiver`, not started by
-# `make demo`), signed with a secret generated once in var/ unless INTERCONNECT_UPWARD_SECRET is set.
+# The upward report goes to the reference receiver on this machine (`manage.py reference_receiver`, which `make demo`
+# starts beside the web server: `serve --reference-receiver`), signed with a secret generated once in var/ unless
+# INTERCONNECT_UPWARD_SECRET is set.
 INTERCONNECT_UPWARD_URL = ENV.interconnect_upward_url or "http://127.0.0.1:8765"
 INTERCONNECT_UPWARD_SECRET = ENV.interconnect_upward_secret or stored_secret_key(
     ENV.var_dir / "interconnect_upward_secret"

@@ -111,6 +111,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--web-only", action="store_true", help="Only the web server, without the worker and the scheduler."
         )
+        parser.add_argument(
+            "--reference-receiver",
+            action="store_true",
+            help=(
+                "Also run the reference receiver that plays the upper-level platform (the demo's upward report goes "
+                "to it; it keeps what it acknowledged in var/reference_receiver.json and answers 503 while "
+                "var/reference_receiver.down exists)."
+            ),
+        )
         parser.add_argument("--no-access-log", action="store_true", help="Do not log each request.")
 
     def handle(self, *args: object, **options: object) -> None:
@@ -125,6 +134,19 @@ class Command(BaseCommand):
                 manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
                 processes["worker"] = subprocess.Popen([*manage, "db_worker", "--queue-name", "default", "--no-reload"])
                 processes["scheduler"] = subprocess.Popen([*manage, "scheduler"], stdout=subprocess.DEVNULL)
+            if options["reference_receiver"]:
+                var = settings.ENV.var_dir
+                processes["reference receiver"] = subprocess.Popen(
+                    [
+                        sys.executable,
+                        str(settings.BASE_DIR / "manage.py"),
+                        "reference_receiver",
+                        "--store",
+                        str(var / "reference_receiver.json"),
+                        "--fail-file",
+                        str(var / "reference_receiver.down"),
+                    ]
+                )
             command = gunicorn_command(
                 host=options["host"],
                 port=options["port"],
