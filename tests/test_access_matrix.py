@@ -455,6 +455,46 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/ratings/cases/{tracking_number}": e(own=("applicant",), method="POST"),
     "GET /api/v1/ratings/": e(LOGGED_IN),  # the caller's scope: an empty list for a person without a role
     "GET /api/v1/ratings/rectifications": e(LOGGED_IN),
+    # Supervision: as its pages (the selectors and services are the pages'); a move a supervisor may not make on the
+    # world's objects in their state is a 409, which the matrix counts as allowed (the permission passed).
+    "GET /api/v1/supervision/alerts": e((*DEPARTMENT_LEADS, *SUPERVISORS)),
+    "GET /api/v1/supervision/alerts/{alert_id}": e(
+        ("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), alert_id="alert"
+    ),
+    "POST /api/v1/supervision/alerts/{alert_id}/confirm": e(
+        ("superuser",), own=("supervisor",), method="POST", alert_id="alert"
+    ),
+    "POST /api/v1/supervision/alerts/{alert_id}/dismiss": e(
+        ("superuser",), own=("supervisor",), method="POST", alert_id="alert"
+    ),
+    "POST /api/v1/supervision/alerts/{alert_id}/resolve": e(
+        ("superuser",), own=("supervisor",), method="POST", alert_id="alert"
+    ),
+    "GET /api/v1/supervision/orders": e(LOGGED_IN),  # the caller's orders: an empty list for most
+    "POST /api/v1/supervision/orders": e(SUPERVISORS, method="POST"),
+    "GET /api/v1/supervision/orders/{order_id}": e(
+        ("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), order_id="order"
+    ),
+    "POST /api/v1/supervision/orders/{order_id}/respond": e(own=DEPARTMENT_LEADS, method="POST", order_id="order"),
+    "POST /api/v1/supervision/orders/{order_id}/accept": e(
+        ("superuser",), own=("supervisor",), method="POST", order_id="order"
+    ),
+    "POST /api/v1/supervision/orders/{order_id}/return": e(
+        ("superuser",), own=("supervisor",), method="POST", order_id="order"
+    ),
+    "POST /api/v1/supervision/orders/{order_id}/withdraw": e(
+        ("superuser",), own=("supervisor",), method="POST", order_id="order"
+    ),
+    "GET /api/v1/supervision/accountability": e(LOGGED_IN),  # the records about the caller at least
+    "POST /api/v1/supervision/accountability": e(SUPERVISORS, method="POST"),
+    "GET /api/v1/supervision/accountability/{record_id}": e(
+        ("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), record_id="record"
+    ),
+    "POST /api/v1/supervision/accountability/{record_id}/annul": e(
+        ("superuser",), own=("supervisor",), method="POST", record_id="record"
+    ),
+    "GET /api/v1/supervision/audit": e(("centre_admin", *SUPERVISORS)),
+    "POST /api/v1/supervision/audit/verify": e(("centre_admin", *SUPERVISORS), method="POST"),
     # --- The admin ------------------------------------------------------------------------------------------------
     "admin/": ADMIN_GATE,
     "admin/login/": PUBLIC,
@@ -558,6 +598,19 @@ API_BODIES = {
     "/replace": {"reason": "原证遗失。"},
     "/change": {"reason": "名称变更。", "holder_name": "张三餐饮店"},
     "/licences/verify": {"content": "{}", "signature": "A" * 86},
+    "/dismiss": {"reason": "规则误报。"},
+    "/resolve": {"note": "已督促整改。"},
+    "/supervision/orders": {"instruction": "限期整改。", "due_days": 5, "department": "SJ"},
+    "/respond": {"text": "已整改。"},
+    "/orders/{order_id}/return": {"note": "整改不到位。"},
+    "/orders/{order_id}/withdraw": {"reason": "已整改。"},
+    "/supervision/accountability": {
+        "finding": "超期未办结。",
+        "measure": "criticism",
+        "decided_on": "2026-03-02",
+        "department": "SJ",
+    },
+    "/annul": {"reason": "认定有误。"},
     "/work-orders": {
         "hotline_number": "12345-MATRIX-1",
         "kind": "complaint",

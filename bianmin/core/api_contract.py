@@ -1,7 +1,7 @@
-"""What every API operation shares: the error body, the documented answers, ids and bounded pagination.
+"""What every API operation shares: the error body, the documented answers, ids and cursor pagination.
 
 Each router builds its ``response=`` dictionary with ``responses()``, so the OpenAPI document lists every status an
-operation can answer, each error with the one error schema ``{"code", "message"}``; the contract test
+operation can answer, each error with the one error schema (RFC 9457 problem details, ``ErrorOut``); the contract test
 (``tests/test_api_contract.py``) checks the document against what the API really answers.
 """
 
