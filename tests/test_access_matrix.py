@@ -493,6 +493,28 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/supervision/accountability/{record_id}/annul": e(
         ("superuser",), own=("supervisor",), method="POST", record_id="record"
     ),
+    # The desk's records: inquiries as on the workbench (their owner only), the ledger of the caller's sites.
+    "GET /api/v1/desk/inquiries": e(LOGGED_IN),  # the caller's open inquiries: an empty list for most
+    "POST /api/v1/desk/inquiries": e(
+        (
+            "town_clerk",
+            "village_agent",
+            "county_clerk",
+            "chief_representative",
+            "department_head",
+            "centre_admin",
+            "superuser",
+        ),
+        method="POST",
+    ),
+    "GET /api/v1/desk/inquiries/{inquiry_id}": e(own=("town_clerk", "county_clerk"), inquiry_id="inquiry"),
+    "POST /api/v1/desk/inquiries/{inquiry_id}/answer": e(
+        own=("town_clerk", "county_clerk"), method="POST", inquiry_id="inquiry"
+    ),
+    "POST /api/v1/desk/inquiries/{inquiry_id}/handover": e(
+        own=("town_clerk", "county_clerk"), method="POST", inquiry_id="inquiry"
+    ),
+    "GET /api/v1/desk/ledger": e(LOGGED_IN),  # the caller's sites: an empty list for a person without a role
     "GET /api/v1/supervision/audit": e(("centre_admin", *SUPERVISORS)),
     "POST /api/v1/supervision/audit/verify": e(("centre_admin", *SUPERVISORS), method="POST"),
     # --- The admin ------------------------------------------------------------------------------------------------
@@ -611,6 +633,9 @@ API_BODIES = {
         "department": "SJ",
     },
     "/annul": {"reason": "认定有误。"},
+    "/desk/inquiries": {"asked_by": "李四", "question": "怎么办理？"},
+    "/answer": {"answer": "已答复。"},
+    "/handover": {"to_department": "SJ"},
     "/work-orders": {
         "hotline_number": "12345-MATRIX-1",
         "kind": "complaint",
