@@ -14,7 +14,7 @@ from bianmin.catalog.models import SpecialProcedure
 from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Id, PageInput, keyset_page, plain_text
 
 from ..data_views import personal_data_view_record
-from ..models import Case, CaseAccess, CaseMaterial, DeliveryChoice, DeliveryMethod, IdType
+from ..models import Case, CaseAccess, CaseMaterial, Channel, DeliveryChoice, DeliveryMethod, IdType
 from ..models import Status as CaseStatus
 from ..selectors import page_of_cases
 
@@ -220,12 +220,38 @@ class WithdrawalIn(Input):
     reason: Reason
 
 
+WorkGroup = Literal[
+    "all", "acceptance", "supplement", "steps", "extensions", "suspended", "results", "incoming", "handover"
+]
+
+
 class CaseFilters(Schema):
+    """The workbench's filters: its queue's groups, status, item, channel and overdue, the monitor's colours, the
+    ledger's site and period, and the department."""
+
     status: CaseStatus | None = None
     item: Code | None = Field(None, description="An item code.")
     overdue: bool | None = Field(
         None, description="true: accepted cases past their promised deadline; false: every other case."
     )
+    group: WorkGroup | None = Field(
+        None, description="A group of the caller's work queue (all: everything waiting for the caller)."
+    )
+    channel: Channel | None = None
+    colour: Literal["red", "yellow"] | None = Field(
+        None, description="Running cases whose clock is red (deadline passed) or yellow (close to it)."
+    )
+    department: Code | None = Field(None, description="A department's code.")
+    site: Code | None = Field(None, description="A site's code: cases received at or relayed through it.")
+    received_from: datetime.date | None = Field(None, description="Received on or after this day.")
+    received_until: datetime.date | None = Field(None, description="Received on or before this day.")
+
+    def counted(self) -> bool:
+        """Whether the list is the scope's status counters' (no filter but the status): its length is known."""
+        return not any(
+            getattr(self, name) is not None
+            for name in ("item", "overdue", "group", "channel", "colour", "department", "site")
+        ) and not (self.received_from or self.received_until)
 
 
 @dataclass(frozen=True)

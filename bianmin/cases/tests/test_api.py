@@ -329,6 +329,33 @@ def test_the_list_shows_the_callers_cases_with_filters(county, clock):
         assert (response.status_code, response.json()["code"]) == (422, "invalid_input"), bad
 
 
+def test_the_list_takes_the_workbenchs_filters(county, clock):
+    first, third = received(), accepted()
+    received("CZ-0002", "BS")  # another town's work: not the county clerk's
+    clerk = logged_in("county_clerk")
+
+    def ids(**filters) -> list[int]:
+        return [case["id"] for case in get(clerk, **filters).json()["items"]]
+
+    assert ids(group="acceptance") == [first.pk]
+    assert ids(group="all") == [first.pk]  # the accepted one is in review: the department's work
+    assert ids(channel="window") == [third.pk, first.pk]
+    assert ids(channel="agency") == []
+    assert ids(department="SJ", site="YX") == [third.pk, first.pk]
+    assert ids(department="ZR") == ids(site="BS") == []
+    assert ids(received_from="2026-03-02", received_until="2026-03-02") == [third.pk, first.pk]
+    assert ids(received_from="2026-03-03") == []
+    assert ids(colour="red") == ids(colour="yellow") == []
+    assert get(clerk, group="all", department="SJ").json()["count"] == 1
+    clock.move_to(at(2026, 3, 9))  # the promised deadline's day
+    assert ids(colour="yellow") == [third.pk, first.pk]  # its acceptance is due that day too
+    clock.move_to(at(2026, 3, 10))  # past it
+    assert (ids(colour="red"), ids(colour="yellow")) == ([third.pk, first.pk], [])
+    for bad in ({"group": "lost"}, {"colour": "green"}, {"channel": "fax"}, {"received_from": "March"}):
+        response = get(clerk, **bad)
+        assert (response.status_code, response.json()["code"]) == (422, "invalid_input"), bad
+
+
 def test_the_list_costs_the_same_queries_for_any_number_of_cases(county, clock):
     clerk = logged_in("county_clerk")
     accepted(), received()
