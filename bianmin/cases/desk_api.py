@@ -263,7 +263,11 @@ class LedgerPagination(BoundedPagination):
         return {"items": items, "count": self._items_count(queryset), "next": next_cursor, "previous": previous}
 
 
-@router.get("/ledger", response=responses(list[LedgerRowOut]), summary="The site ledger: cases received in a period")
+@router.get(
+    "/ledger",
+    response=responses(list[LedgerRowOut], refusal=True),
+    summary="The site ledger: cases received in a period",
+)
 @paginate(LedgerPagination)
 def ledger(request, filters: Query[LedgerQuery]):
     """服务台帐: every case received at, or relayed through, the caller's sites (or the one named) in the period,
@@ -272,7 +276,7 @@ def ledger(request, filters: Query[LedgerQuery]):
     today = timezone.localdate()
     start, end = filters.start or today.replace(day=1), filters.end or today
     if start > end:
-        raise DeskReferenceError(_("The end of the period is before its start."), code="period_invalid")
+        raise DomainError(_("The end of the period is before its start."), code="period_invalid")
     sites = list(sites_visible_to(user))
     if filters.site:
         sites = [site for site in sites if site.code == filters.site]

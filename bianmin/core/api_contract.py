@@ -19,11 +19,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
-from ninja.errors import ValidationError
 from ninja.pagination import PaginationBase
 from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, StringConstraints
+
+from bianmin.core.errors import DomainError
 
 MAX_ID = 2**63 - 1  # a BigAutoField; a larger number in a path or body is refused before the database sees it
 MAX_LIMIT = 100
@@ -181,10 +183,16 @@ class CursorPage(Schema):
     previous: str | None = Field(description="The cursor of the page before; null on the first page.")
 
 
-def _bad_cursor() -> ValidationError:
-    return ValidationError(
-        [{"loc": ["query", "cursor"], "msg": "The cursor is not one this list gave.", "type": "value_error"}]
-    )
+class UnknownCursor(DomainError):
+    """A cursor of the right shape that no list gave (or another list's): 422 ``unknown_cursor``, like any other
+    reference to nothing (a request the schema calls valid is never refused as malformed)."""
+
+    code = "unknown_cursor"
+    status = 422
+
+
+def _bad_cursor() -> UnknownCursor:
+    return UnknownCursor(gettext_lazy("This cursor is not one this list gave: start again from the first page."))
 
 
 class _CursorEncoder(DjangoJSONEncoder):
@@ -281,7 +289,7 @@ def keyset_page(
 
 class BoundedPagination(PaginationBase):
     """Cursor pagination over the list's order plus its primary key (``order_keys``), ``limit`` bounded by the
-    schema (an out-of-range value is 422, never a database overflow); an unknown cursor is 422 too."""
+    schema (an out-of-range value is 422, never a database overflow); an unknown cursor is 422 ``unknown_cursor``."""
 
     Input = PageInput
     Output = CursorPage
