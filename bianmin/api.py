@@ -1,17 +1,34 @@
 """The REST API (django-ninja): each app adds a router from its api.py; OpenAPI at /api/v1/openapi.json."""
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from bianmin.api_tokens import system_token_auth
+from bianmin.core.api_contract import PROBLEM_CONTENT_TYPE, problem_response
 from bianmin.core.errors import DomainError
 from bianmin.org.tokens import RateLimited
 
-api = NinjaAPI(
+
+class BianminAPI(NinjaAPI):
+    """Ninja's API, its document saying ``application/problem+json`` for every error answer (ninja writes the
+    renderer's ``application/json`` for each status)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content")
+                    if int(status) >= 400 and content and "application/json" in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = BianminAPI(
     title="Bianmin API",
     version="1",
     description=(
@@ -25,11 +42,8 @@ api = NinjaAPI(
 )
 
 
-def _error(request, code: str, message: str, status: int, details=None):
-    body = {"code": code, "message": message}
-    if details is not None:
-        body["details"] = details
-    return api.create_response(request, body, status=status)
+def _error(request, code: str, message: str, status: int, errors=None) -> HttpResponse:
+    return problem_response(code, message, status, errors)
 
 
 @api.exception_handler(DomainError)
@@ -82,3 +96,5 @@ api.add_router("/licences/", "bianmin.licences.api.router")
 api.add_router("/assessment/", "bianmin.assessment.api.router")
 api.add_router("/events", "bianmin.interconnect.api.router")
 api.add_router("/imports/", "bianmin.interconnect.api.imports_router")
+api.add_router("/supervision/", "bianmin.supervision.api.router")
+api.add_router("/desk/", "bianmin.cases.desk_api.router")

@@ -490,6 +490,68 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/ratings/cases/{tracking_number}": e(own=("applicant",), method="POST"),
     "GET /api/v1/ratings/": e(LOGGED_IN),  # the caller's scope: an empty list for a person without a role
     "GET /api/v1/ratings/rectifications": e(LOGGED_IN),
+    # Supervision: as its pages (the selectors and services are the pages'); a move a supervisor may not make on the
+    # world's objects in their state is a 409, which the matrix counts as allowed (the permission passed).
+    "GET /api/v1/supervision/alerts": e((*DEPARTMENT_LEADS, *SUPERVISORS)),
+    "GET /api/v1/supervision/alerts/{alert_id}": e(
+        ("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), alert_id="alert"
+    ),
+    "POST /api/v1/supervision/alerts/{alert_id}/confirm": e(
+        ("superuser",), own=("supervisor",), method="POST", alert_id="alert"
+    ),
+    "POST /api/v1/supervision/alerts/{alert_id}/dismiss": e(
+        ("superuser",), own=("supervisor",), method="POST", alert_id="alert"
+    ),
+    "POST /api/v1/supervision/alerts/{alert_id}/resolve": e(
+        ("superuser",), own=("supervisor",), method="POST", alert_id="alert"
+    ),
+    "GET /api/v1/supervision/orders": e(LOGGED_IN),  # the caller's orders: an empty list for most
+    "POST /api/v1/supervision/orders": e(SUPERVISORS, method="POST"),
+    "GET /api/v1/supervision/orders/{order_id}": e(
+        ("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), order_id="order"
+    ),
+    "POST /api/v1/supervision/orders/{order_id}/respond": e(own=DEPARTMENT_LEADS, method="POST", order_id="order"),
+    "POST /api/v1/supervision/orders/{order_id}/accept": e(
+        ("superuser",), own=("supervisor",), method="POST", order_id="order"
+    ),
+    "POST /api/v1/supervision/orders/{order_id}/return": e(
+        ("superuser",), own=("supervisor",), method="POST", order_id="order"
+    ),
+    "POST /api/v1/supervision/orders/{order_id}/withdraw": e(
+        ("superuser",), own=("supervisor",), method="POST", order_id="order"
+    ),
+    "GET /api/v1/supervision/accountability": e(LOGGED_IN),  # the records about the caller at least
+    "POST /api/v1/supervision/accountability": e(SUPERVISORS, method="POST"),
+    "GET /api/v1/supervision/accountability/{record_id}": e(
+        ("superuser",), own=(*DEPARTMENT_LEADS, "supervisor"), record_id="record"
+    ),
+    "POST /api/v1/supervision/accountability/{record_id}/annul": e(
+        ("superuser",), own=("supervisor",), method="POST", record_id="record"
+    ),
+    # The desk's records: inquiries as on the workbench (their owner only), the ledger of the caller's sites.
+    "GET /api/v1/desk/inquiries": e(LOGGED_IN),  # the caller's open inquiries: an empty list for most
+    "POST /api/v1/desk/inquiries": e(
+        (
+            "town_clerk",
+            "village_agent",
+            "county_clerk",
+            "chief_representative",
+            "department_head",
+            "centre_admin",
+            "superuser",
+        ),
+        method="POST",
+    ),
+    "GET /api/v1/desk/inquiries/{inquiry_id}": e(own=("town_clerk", "county_clerk"), inquiry_id="inquiry"),
+    "POST /api/v1/desk/inquiries/{inquiry_id}/answer": e(
+        own=("town_clerk", "county_clerk"), method="POST", inquiry_id="inquiry"
+    ),
+    "POST /api/v1/desk/inquiries/{inquiry_id}/handover": e(
+        own=("town_clerk", "county_clerk"), method="POST", inquiry_id="inquiry"
+    ),
+    "GET /api/v1/desk/ledger": e(LOGGED_IN),  # the caller's sites: an empty list for a person without a role
+    "GET /api/v1/supervision/audit": e(("centre_admin", *SUPERVISORS)),
+    "POST /api/v1/supervision/audit/verify": e(("centre_admin", *SUPERVISORS), method="POST"),
     # --- The admin ------------------------------------------------------------------------------------------------
     "admin/": ADMIN_GATE,
     "admin/login/": PUBLIC,
@@ -615,6 +677,22 @@ API_BODIES = {
             }
         ],
     },
+    "/dismiss": {"reason": "规则误报。"},
+    "/resolve": {"note": "已督促整改。"},
+    "/supervision/orders": {"instruction": "限期整改。", "due_days": 5, "department": "SJ"},
+    "/respond": {"text": "已整改。"},
+    "/orders/{order_id}/return": {"note": "整改不到位。"},
+    "/orders/{order_id}/withdraw": {"reason": "已整改。"},
+    "/supervision/accountability": {
+        "finding": "超期未办结。",
+        "measure": "criticism",
+        "decided_on": "2026-03-02",
+        "department": "SJ",
+    },
+    "/annul": {"reason": "认定有误。"},
+    "/desk/inquiries": {"asked_by": "李四", "question": "怎么办理？"},
+    "/answer": {"answer": "已答复。"},
+    "/handover": {"to_department": "SJ"},
     "/work-orders": {
         "hotline_number": "12345-MATRIX-1",
         "kind": "complaint",

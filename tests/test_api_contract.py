@@ -89,7 +89,7 @@ def test_every_operation_documents_its_error_answers():
                 expected.update({"400", "403", "409", "413"})
             errors = {code for code in answers if code.startswith(("4", "5"))}
             wrong_schema = {
-                code for code in errors if answers[code]["content"]["application/json"]["schema"] != ERROR_REF
+                code for code in errors if answers[code]["content"]["application/problem+json"]["schema"] != ERROR_REF
             }
             if expected - errors or wrong_schema or "500" in errors:
                 missing[f"{method.upper()} {path}"] = (sorted(expected - errors), sorted(wrong_schema))
@@ -103,7 +103,57 @@ def test_the_committed_openapi_document_is_the_generated_one():
     )
 
 
-OUT_OF_RANGE = [{"limit": "9223372036854775808"}, {"limit": 0}, {"limit": 101}, {"offset": -1}, {"offset": 10**6 + 1}]
+@pytest.mark.django_db
+def test_every_error_is_problem_details_with_its_stable_code():
+    """RFC 9457: the media type, type/title/status/detail/code, message (= detail) kept for v1 clients."""
+    user = get_user_model().objects.create(username="someone")
+    staff = Client()
+    staff.force_login(user)
+
+    answers = {
+        401: Client().get("/api/v1/cases/"),
+        404: staff.get("/api/v1/cases/999"),
+        422: staff.get("/api/v1/cases/", {"limit": 0}),
+    }
+
+    assert {status: answer.status_code for status, answer in answers.items()} == {401: 401, 404: 404, 422: 422}
+    assert {answer["Content-Type"] for answer in answers.values()} == {"application/problem+json; charset=utf-8"}
+    bodies = {status: answer.json() for status, answer in answers.items()}
+    assert bodies[401] == {
+        "type": "https://bianmin.invalid/problems/not_authenticated",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": "请先登录。",
+        "code": "not_authenticated",
+        "message": "请先登录。",
+    }
+    assert bodies[404] == {
+        "type": "https://bianmin.invalid/problems/not_found",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "未找到，或您无权查看。",
+        "code": "not_found",
+        "message": "未找到，或您无权查看。",
+    }
+    errors = bodies[422].pop("errors")
+    assert bodies[422].pop("details") == errors
+    assert [(error["loc"], error["type"]) for error in errors] == [(["query", "limit"], "greater_than_equal")]
+    assert bodies[422] == {
+        "type": "https://bianmin.invalid/problems/invalid_input",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "detail": "请求无效。",
+        "code": "invalid_input",
+        "message": "请求无效。",
+    }
+
+
+OUT_OF_RANGE = [
+    {"limit": "9223372036854775808"},
+    {"limit": 0},
+    {"limit": 101},
+    {"cursor": "*"},
+]
 
 
 @pytest.mark.django_db
@@ -123,6 +173,8 @@ def test_pagination_out_of_range_is_422_with_a_translated_message(path):
         list(query) for query in OUT_OF_RANGE
     ]
     assert client.get(path, {"limit": 100}).status_code == 200
+    unknown = client.get(path, {"cursor": "bm9uc2Vuc2U"})  # the schema's shape: a reference to nothing
+    assert (unknown.status_code, unknown.json()["code"]) == (422, "unknown_cursor")
 
 
 # --- schemathesis -------------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
+
+from bianmin.core.api_contract import problem_response
 
 
 class PasswordChangeRequiredMiddleware:
@@ -21,10 +22,7 @@ class PasswordChangeRequiredMiddleware:
         if user is None or not user.is_authenticated or not user.must_change_password or self._exempt(request):
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"code": "password_change_required", "message": _("Change your password before you continue.")},
-                status=403,
-            )
+            return problem_response("password_change_required", _("Change your password before you continue."), 403)
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(reverse("accounts:password_change"))
         return redirect("accounts:password_change")

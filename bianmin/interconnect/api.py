@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from bianmin.cases import services
 from bianmin.cases.services.imports import MAX_ROWS
-from bianmin.core.api_contract import plain_text, responses
+from bianmin.core.api_contract import plain_text, problem_response, responses
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 
 from .events import event_body, event_types_table
@@ -125,12 +125,9 @@ def import_cases(request, payload: CaseImportIn):
     try:
         cases = services.cases_import(actor=request.user, rows=rows, source=payload.source)
     except services.CaseImportRefused as refused:
-        body = {
-            "code": refused.code,
-            "message": str(refused.message),
-            "details": [problem.as_dict() for problem in refused.problems],
-        }
-        return Status(422, body)
+        return problem_response(
+            refused.code, str(refused.message), 422, [problem.as_dict() for problem in refused.problems]
+        )
     imported = [
         ImportedCaseOut(
             id=case.pk, tracking_number=case.tracking_number, original_number=case.original_number, status=case.status

@@ -44,10 +44,11 @@ from bianmin.org.selectors import user_scope
 
 from .. import services
 from ..access import scope_keys, status_counts
+from ..clock import RUNNING_STATUSES, today_ordinal
 from ..data_views import personal_data_view_record
 from ..models import Case, Extension, Notice, ReviewTask
 from ..models import Status as CaseStatus
-from ..selectors import annotate_days_left, case_access_for, cases_visible_to
+from ..selectors import annotate_days_left, case_access_for, cases_in_work_queue, cases_visible_to
 from ._common import UnknownReference, _as_detail, _detail, _visible_case, _with_details, router
 from .inputs import (
     ApprovalIn,
@@ -86,21 +87,41 @@ from .outputs import (
 # --- Reading -------------------------------------------------------------------------------------------------
 
 
-@router.get("", response=responses(list[CaseListItem]), summary="The caller's cases, newest first")
-@paginate(CasePagination)
-def list_cases(request, filters: Query[CaseFilters]):
-    """Cases in the caller's scope (their sites, their department's work), filtered by status, item code or
-    being overdue. ``days_left`` counts working days in SQL: the page is one query whatever its length. A
-    supervisor's reading is logged in the personal-data view log, as on the case page."""
-    today = timezone.localdate()
-    rows = case_access_for(request.auth)
+def _filtered(rows, filters: CaseFilters, today):
+    """The workbench's filters on the access rows (the clock's columns are copied there)."""
     if filters.status:
         rows = rows.filter(status=filters.status)
-    if filters.item:
-        rows = rows.filter(case__item__code=filters.item)
     if filters.overdue is not None:
         overdue = Q(status=CaseStatus.ACCEPTED, sort_due__lt=today)
         rows = rows.filter(overdue) if filters.overdue else rows.exclude(overdue)
+    if filters.colour == "red":
+        rows = rows.filter(status__in=RUNNING_STATUSES, sort_due__lt=today)
+    elif filters.colour == "yellow":
+        rows = rows.filter(
+            status__in=RUNNING_STATUSES, sort_due__gte=today, yellow_ordinal__lte=today_ordinal(today) or 0
+        )
+    if filters.site:
+        rows = rows.filter(Q(case__receiving_site__code=filters.site) | Q(case__relay_site__code=filters.site))
+    case_filters = {
+        "case__item__code": filters.item,
+        "case__channel": filters.channel,
+        "case__department__code": filters.department,
+        "case__received_on__gte": filters.received_from,
+        "case__received_on__lte": filters.received_until,
+    }
+    return rows.filter(**{name: value for name, value in case_filters.items() if value})
+
+
+@router.get("", response=responses(list[CaseListItem]), summary="The caller's cases, newest first")
+@paginate(CasePagination)
+def list_cases(request, filters: Query[CaseFilters]):
+    """Cases in the caller's scope (their sites, their department's work), filtered as on the workbench: a
+    group of the work queue, status, item, channel, overdue, the clock's colour, department, site and the period
+    received. ``days_left`` counts working days in SQL: the page is one query whatever its length. A
+    supervisor's reading is logged in the personal-data view log, as on the case page."""
+    today = timezone.localdate()
+    rows = cases_in_work_queue(request.auth, filters.group) if filters.group else case_access_for(request.auth)
+    rows = _filtered(rows, filters, today)
     cases = annotate_days_left(
         Case.objects.select_related("item", "version", "department", "receiving_site", "current_site").only(
             *CASE_LIST_FIELDS
@@ -109,7 +130,7 @@ def list_cases(request, filters: Query[CaseFilters]):
     )
     keys = scope_keys(user_scope(request.auth))
     count = None
-    if len(keys) == 1 and not filters.item and filters.overdue is None:
+    if len(keys) == 1 and filters.counted():
         totals = status_counts(keys)
         count = totals.get(filters.status, 0) if filters.status else sum(totals.values())
     return RowsOfCases(rows.order_by("-received_at", "-case_id"), cases, count)

@@ -11,10 +11,10 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, PlainValidator, StrictBool, StringConstraints, WithJsonSchema, model_validator
 
 from bianmin.catalog.models import SpecialProcedure
-from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Id, PageInput, plain_text
+from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Id, PageInput, keyset_page, plain_text
 
 from ..data_views import personal_data_view_record
-from ..models import Case, CaseAccess, CaseMaterial, DeliveryChoice, DeliveryMethod, IdType
+from ..models import Case, CaseAccess, CaseMaterial, Channel, DeliveryChoice, DeliveryMethod, IdType
 from ..models import Status as CaseStatus
 from ..selectors import page_of_cases
 
@@ -227,12 +227,38 @@ class WithdrawalIn(Input):
     reason: Reason
 
 
+WorkGroup = Literal[
+    "all", "acceptance", "supplement", "steps", "extensions", "suspended", "results", "incoming", "handover"
+]
+
+
 class CaseFilters(Schema):
+    """The workbench's filters: its queue's groups, status, item, channel and overdue, the monitor's colours, the
+    ledger's site and period, and the department."""
+
     status: CaseStatus | None = None
     item: Code | None = Field(None, description="An item code.")
     overdue: bool | None = Field(
         None, description="true: accepted cases past their promised deadline; false: every other case."
     )
+    group: WorkGroup | None = Field(
+        None, description="A group of the caller's work queue (all: everything waiting for the caller)."
+    )
+    channel: Channel | None = None
+    colour: Literal["red", "yellow"] | None = Field(
+        None, description="Running cases whose clock is red (deadline passed) or yellow (close to it)."
+    )
+    department: Code | None = Field(None, description="A department's code.")
+    site: Code | None = Field(None, description="A site's code: cases received at or relayed through it.")
+    received_from: datetime.date | None = Field(None, description="Received on or after this day.")
+    received_until: datetime.date | None = Field(None, description="Received on or before this day.")
+
+    def counted(self) -> bool:
+        """Whether the list is the scope's status counters' (no filter but the status): its length is known."""
+        return not any(
+            getattr(self, name) is not None
+            for name in ("item", "overdue", "group", "channel", "colour", "department", "site")
+        ) and not (self.received_from or self.received_until)
 
 
 @dataclass(frozen=True)
@@ -248,15 +274,22 @@ class CasePageInput(PageInput):
     limit: int = Field(50, ge=1, le=MAX_LIMIT, description=f"Cases per page, 1 to {MAX_LIMIT}.")
 
 
+CASE_ORDER = ("-received_at", "-case_id")
+
+
 class CasePagination(BoundedPagination):
-    """The API's bounded limit/offset (50 a page by default). The page's ids come from the access rows' index,
-    then only those cases are read. A supervisor's page is logged as a view of its applicants' personal data."""
+    """The API's cursor pagination (50 a page by default) over the access rows' index ``(scope key, received_at,
+    case)``: the cursor is the last row's place, so a page is read after it with the index, never skipped to with
+    an OFFSET; then only the page's cases are read. A supervisor's page is logged as a view of its applicants'
+    personal data."""
 
     Input = CasePageInput
 
     def paginate_queryset(self, queryset: RowsOfCases, pagination: CasePageInput, request, **params) -> dict:
-        ids = queryset.rows.values_list("case_id", flat=True)[pagination.offset : pagination.offset + pagination.limit]
+        rows, next_cursor, previous = keyset_page(
+            queryset.rows.only("case_id", "received_at"), CASE_ORDER, pagination.cursor, pagination.limit
+        )
         count = queryset.rows.count() if queryset.count is None else queryset.count
-        items = page_of_cases(ids, queryset.cases)
+        items = page_of_cases([row.case_id for row in rows], queryset.cases)
         personal_data_view_record(viewer=request.auth, cases=items, what="api")
-        return {"items": items, "count": count}
+        return {"items": items, "count": count, "next": next_cursor, "previous": previous}

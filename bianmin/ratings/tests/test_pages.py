@@ -268,7 +268,12 @@ def test_the_api_lists_are_scoped_and_paged(county, django_assert_num_queries):
     with django_assert_num_queries(5):  # the session, the user, their roles, the count, the page
         answer = head.get("/api/v1/ratings/rectifications")
     assert [row["id"] for row in answer.json()["items"]] == [task.pk for task in reversed(tasks)]
-    assert logged_in("futu_clerk").get("/api/v1/ratings/rectifications").json() == {"items": [], "count": 0}
+    assert logged_in("futu_clerk").get("/api/v1/ratings/rectifications").json() == {
+        "items": [],
+        "count": 0,
+        "next": None,
+        "previous": None,
+    }
     assert logged_in("futu_clerk").get("/api/v1/ratings/").json()["count"] == 0
     assert head.get("/api/v1/ratings/").json()["count"] == 3
 
