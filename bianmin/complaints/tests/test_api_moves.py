@@ -189,3 +189,30 @@ def test_a_complaint_by_telephone(county, time_machine):
     unknown = post(clerk, "", {"text": "x", "name": "李四", "phone": "13700001111", "window_id": 999999})
     assert (unknown.status_code, unknown.json()["code"]) == (422, "unknown_window")
     assert Complaint.objects.count() == 1
+
+
+def test_the_hotline_workbook_over_the_api(county, time_machine):
+    from bianmin.complaints.tests.test_hotline import GOOD, workbook
+
+    time_machine.move_to(at(2026, 9, 29), tick=False)
+    desk = logged_in("supervisor")
+    template = desk.get("/api/v1/complaints/work-orders/template")
+    assert (template.status_code, template["Content-Disposition"]) == (
+        200,
+        'attachment; filename="12345-work-orders.xlsx"',
+    )
+
+    bad = ["12345-2026-000202", "投诉", "收费", "", "赵六", "13800000001", "", "", ""]
+    refused = desk.post("/api/v1/complaints/work-orders/import", {"file": workbook([GOOD, bad])})
+    assert (refused.status_code, refused.json()["code"]) == (422, "work_order_import_invalid")
+    assert Complaint.objects.count() == 0
+
+    received_ = desk.post("/api/v1/complaints/work-orders/import", {"file": workbook([GOOD])})
+    assert received_.status_code == 201
+    complaint = Complaint.objects.get()
+    assert [(row["id"], row["hotline_number"], row["site"]) for row in received_.json()] == [
+        (complaint.pk, "12345-2026-000201", "BS")
+    ]
+    clerk = logged_in("county_clerk")
+    assert clerk.post("/api/v1/complaints/work-orders/import", {"file": workbook([GOOD])}).status_code == 403
+    assert clerk.get("/api/v1/complaints/work-orders/template").status_code == 403

@@ -39,13 +39,16 @@ def test_the_town_administrator_keeps_the_roster_over_the_api(baisha, town_admin
     time_machine.move_to(at(2026, 10, 14), tick=False)
     admin = logged_in("bs_admin")
     sites = admin.get("/api/v1/duty/sites").json()
-    assert [site["code"] for site in sites][:1] == ["BS"]
-    assert all(site["code"].startswith("BS") for site in sites)
+    assert [site["code"] for site in sites] == list(
+        Site.objects.filter(path__startswith=baisha.path).order_by("path").values_list("code", flat=True)
+    )
+    assert sites[0] == {"id": baisha.pk, "code": "BS", "name": baisha.name}
 
     week = admin.get(f"/api/v1/duty/sites/{baisha.pk}/week").json()
     assert (week["week_start"], week["shifts"], week["swaps"], week["site"]["code"]) == ("2026-10-12", [], [], "BS")
-    approvers = [approver["name"] for approver in week["approvers"]]
-    assert "赵管理" in approvers
+    # The town's administrator and the county's (above it), by name
+    assert [approver["name"] for approver in week["approvers"]] == ["刘建国", "赵管理"]
+    assert week["approvers"][1]["id"] == town_admin.pk
 
     set_ = post(
         admin,
