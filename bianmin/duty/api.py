@@ -10,6 +10,7 @@ today is public on the hall screen, a device, not an API operation.
 
 import datetime
 from contextlib import contextmanager
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -67,6 +68,11 @@ def _this_week() -> datetime.date:
     return week_start_of(timezone.localdate(timezone.now(), SHANGHAI))
 
 
+# A roster's dates: the days of a century, so a week before or after is still a date (no overflow at the ends).
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
+RosterDate = Annotated[datetime.date, Field(ge=FIRST_DAY, le=LAST_DAY, description="A date from 2000 to 2099.")]
+
+
 class RosterSiteOut(Schema):
     id: int
     code: str
@@ -114,7 +120,7 @@ class RosterWeekOut(Schema):
 
 
 class RosterWeekIn(Schema):
-    week: datetime.date | None = Field(None, description="Any day of the week; this week if absent.")
+    week: RosterDate | None = Field(None, description="Any day of the week; this week if absent.")
 
 
 @router.get(
@@ -165,7 +171,7 @@ class Input(Schema):
 
 
 class DutyShiftIn(Input):
-    date: datetime.date
+    date: RosterDate
     period: Period = Period.DAY
     cadre_name: plain_text(60, min_length=1)
     title: plain_text(60) = ""
@@ -180,7 +186,7 @@ class DutySwapIn(Input):
 
 
 class RosterCopyIn(Input):
-    week: datetime.date = Field(description="Any day of the week to fill from the week before.")
+    week: RosterDate = Field(description="Any day of the week to fill from the week before.")
 
 
 def _shift(site: Site, shift_id: int) -> DutyShift:

@@ -407,7 +407,9 @@ def appeal_list(request):
 
 
 class RatingFiguresIn(Schema):
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; this month if absent.")
+    month: str | None = Field(
+        None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$", description="YYYY-MM (1900–2099); this month if absent."
+    )
     by: str = Field("site", pattern=f"^({'|'.join(DIMENSIONS)})$", description="site, department, window, staff, item")
 
 

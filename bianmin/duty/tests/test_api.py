@@ -132,3 +132,9 @@ def test_who_may_not_keep_the_roster(baisha, town_admin, county, django_assert_n
     with django_assert_num_queries(8):
         week = admin.get(f"/api/v1/duty/sites/{baisha.pk}/week?week=2026-10-14").json()
     assert [(s["date"], s["period"]) for s in week["shifts"]] == [("2026-10-12", "day")]
+
+    # The ends of the calendar are refused as input, never a date overflow
+    assert admin.get(f"/api/v1/duty/sites/{baisha.pk}/week?week=9999-12-31").status_code == 422
+    late = post(admin, f"{baisha.pk}/copy", {"week": "0001-01-01"})
+    assert (late.status_code, late.json()["code"]) == (422, "invalid_input")
+    assert DutyShift.objects.count() == 1

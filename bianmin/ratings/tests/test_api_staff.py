@@ -144,6 +144,7 @@ def test_the_figures_of_a_month_and_the_filtered_list(county, time_machine, djan
     ]
     assert [(tag["code"], tag["count"]) for tag in body["tags"]] == [("slow", 1)]
     assert head.get("/api/v1/ratings/figures?month=2026-13").status_code == 422
+    assert head.get("/api/v1/ratings/figures?month=0000-01").status_code == 422
     assert logged_in("county_clerk").get("/api/v1/ratings/figures").status_code == 403
 
     head.get(f"{BASE}?limit=1")
