@@ -552,6 +552,61 @@ ENTRIES: dict[str, Entry] = {
     "GET /api/v1/desk/ledger": e(LOGGED_IN),  # the caller's sites: an empty list for a person without a role
     "GET /api/v1/supervision/audit": e(("centre_admin", *SUPERVISORS)),
     "POST /api/v1/supervision/audit/verify": e(("centre_admin", *SUPERVISORS), method="POST"),
+    # The complaint pages' operations (a place's complaint awaits acceptance: the moves that start elsewhere are 409
+    # for whoever sees it, and 404 for the others); the lists are the caller's scope, empty without a role.
+    "GET /api/v1/complaints/": e(LOGGED_IN),
+    "POST /api/v1/complaints/": e(ROLE_HOLDERS, method="POST"),
+    "GET /api/v1/complaints/mine": e(LOGGED_IN),
+    "GET /api/v1/complaints/notices": e((*DEPARTMENT_LEADS, *SUPERVISORS)),
+    "GET /api/v1/complaints/identity-views": e(SUPERVISORS),
+    "POST /api/v1/complaints/work-orders/import": e(HOTLINE_DESK, method="POST"),
+    "GET /api/v1/complaints/work-orders/template": e(HOTLINE_DESK),
+    **{
+        f"POST /api/v1/complaints/{{complaint_id}}/{move}": e(
+            ("superuser",), own=("supervisor",), method="POST", complaint_id="complaint"
+        )
+        for move in ("accept", "refuse", "remind")
+    },
+    **{
+        f"POST /api/v1/complaints/{{complaint_id}}/{move}": e(
+            ("superuser",), own=COMPLAINT_READERS_OWN, method="POST", complaint_id="complaint"
+        )
+        for move in ("assign", "handle", "reply", "finish", "call-back")
+    },
+    # The rectification pages' operations (a place's task is open: verify and appeal start there; the other moves
+    # are 409 for whoever sees the task).
+    "GET /api/v1/ratings/rectifications/{rectification_id}": e(
+        ("superuser",), own=RECTIFICATION_READERS, rectification_id="rectification"
+    ),
+    "GET /api/v1/ratings/rectifications/{rectification_id}/appeals/{appeal_id}/evidence": e(
+        rectification_id="rectification", appeal_id="none"
+    ),
+    # Verified by the case's handler (the county clerk handled the county's case) or the department's leads.
+    "POST /api/v1/ratings/rectifications/{rectification_id}/verify": e(
+        ("superuser",), own=("county_clerk", *DEPARTMENT_LEADS), method="POST", rectification_id="rectification"
+    ),
+    "POST /api/v1/ratings/rectifications/{rectification_id}/appeal": e(
+        ("superuser",), own=DEPARTMENT_LEADS, method="POST", rectification_id="rectification"
+    ),
+    **{
+        f"POST /api/v1/ratings/rectifications/{{rectification_id}}/{move}": e(
+            ("superuser",), own=RECTIFICATION_READERS, method="POST", rectification_id="rectification"
+        )
+        for move in ("rectify", "call-back", "record-outcome", "uphold", "reject")
+    },
+    "GET /api/v1/ratings/appeals": e(SUPERVISORS),
+    "GET /api/v1/ratings/figures": e(("department_head", "centre_admin", *SUPERVISORS)),
+    # The duty roster: kept by the site's centre administrator, as on its pages.
+    "GET /api/v1/duty/sites": e(("superuser",), own=("centre_admin",)),
+    "GET /api/v1/duty/sites/{site_id}/week": e(("superuser",), own=("centre_admin",)),
+    "POST /api/v1/duty/sites/{site_id}/shifts": e(("superuser",), own=("centre_admin",), method="POST"),
+    "POST /api/v1/duty/sites/{site_id}/shifts/{shift_id}/remove": e(
+        ("superuser",), own=("centre_admin",), method="POST", shift_id="duty_shift"
+    ),
+    "POST /api/v1/duty/sites/{site_id}/shifts/{shift_id}/swap": e(
+        ("superuser",), own=("centre_admin",), method="POST", shift_id="duty_shift"
+    ),
+    "POST /api/v1/duty/sites/{site_id}/copy": e(("superuser",), own=("centre_admin",), method="POST"),
     # --- The admin ------------------------------------------------------------------------------------------------
     "admin/": ADMIN_GATE,
     "admin/login/": PUBLIC,
@@ -639,6 +694,10 @@ MULTIPART_BODIES: dict[str, Callable[[], dict]] = {
     "POST /api/v1/cases/{case_id}/materials/{material_id}/scans": lambda: {
         "file": SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
     },
+    "POST /api/v1/complaints/work-orders/import": lambda: {
+        "file": SimpleUploadedFile("orders.xlsx", b"not a workbook")
+    },
+    "POST /api/v1/ratings/rectifications/{rectification_id}/appeal": lambda: {"reason": "评价人误选。"},
 }
 
 API_BODIES = {
@@ -693,6 +752,21 @@ API_BODIES = {
     "/desk/inquiries": {"asked_by": "李四", "question": "怎么办理？"},
     "/answer": {"answer": "已答复。"},
     "/handover": {"to_department": "SJ"},
+    "/complaints/": {"text": "窗口态度差。", "name": "李四", "phone": "13700001111"},
+    "/complaints/{complaint_id}/refuse": {"reason": "不属于受理范围。"},
+    "/complaints/{complaint_id}/assign": {"handler_id": 1},
+    "/complaints/{complaint_id}/reply": {"reply": "已核实处理。"},
+    "/complaints/{complaint_id}/finish": {"finding": "upheld"},
+    "/complaints/{complaint_id}/call-back": {"note": "满意。"},
+    "/rectifications/{rectification_id}/verify": {"is_founded": True, "findings": "属实。"},
+    "/rectifications/{rectification_id}/rectify": {"measures": "已整改。"},
+    "/rectifications/{rectification_id}/call-back": {"note": "满意。"},
+    "/rectifications/{rectification_id}/record-outcome": {"outcome": "已办结。"},
+    "/rectifications/{rectification_id}/uphold": {"note": "申诉成立。"},
+    "/rectifications/{rectification_id}/reject": {"note": "申诉不成立。"},
+    "/duty/sites/{site_id}/shifts": {"date": "2026-03-02", "cadre_name": "张三", "phone": "13800000000"},
+    "/shifts/{shift_id}/swap": {"cadre_name": "李四", "phone": "13700001111", "approved_by_id": 1, "reason": "出差"},
+    "/duty/sites/{site_id}/copy": {"week": "2026-03-02"},
     "/work-orders": {
         "hotline_number": "12345-MATRIX-1",
         "kind": "complaint",

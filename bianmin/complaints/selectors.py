@@ -61,6 +61,17 @@ def complaints_handled_by(user: User) -> QuerySet[Complaint]:
     return Complaint.objects.select_related(*LIST_RELATED).filter(condition)
 
 
+def complaint_handlers(complaint: Complaint) -> QuerySet[User]:
+    """Who may be assigned the complaint: active staff of its site or of any department, never a supervisor."""
+    return (
+        User.objects.filter(is_active=True, role_assignments__is_active=True)
+        .filter(Q(role_assignments__site=complaint.site) | Q(role_assignments__department__isnull=False))
+        .exclude(role_assignments__role=Role.SUPERVISOR)
+        .distinct()
+        .order_by("username")
+    )
+
+
 def late_condition(today: datetime.date) -> Q:
     """Late: the clock runs and its deadline is over (the sweep's ``complaint_overdue`` rule as a filter)."""
     return Q(state__in=Complaint.RUNNING_STATES, due__lt=today)

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,7 +20,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bianmin.accounts.models import User
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
-from bianmin.org.models import Role
 from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import user_scope
 
@@ -42,6 +40,7 @@ from .selectors import (
     DEPARTMENT_LEADS,
     Identity,
     complaint_get_for_user,
+    complaint_handlers,
     complaints_handled_by,
     complaints_visible_to,
     identity_masked,
@@ -217,14 +216,7 @@ def _complaint_or_404(user: User, pk: int) -> Complaint:
 
 
 def _handlers(complaint: Complaint):
-    """Who may be assigned: active staff of the complaint's site or of any department."""
-    return (
-        User.objects.filter(is_active=True, role_assignments__is_active=True)
-        .filter(Q(role_assignments__site=complaint.site) | Q(role_assignments__department__isnull=False))
-        .exclude(role_assignments__role=Role.SUPERVISOR)
-        .distinct()
-        .order_by("username")
-    )
+    return complaint_handlers(complaint)
 
 
 def _forms(complaint: Complaint, moves: list[str], bound: dict) -> dict:

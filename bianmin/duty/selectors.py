@@ -7,6 +7,9 @@ from collections.abc import Iterable
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from bianmin.accounts.models import User
+from bianmin.org.models import Role, Site
+
 from .models import DutyShift, DutySwap, Period
 
 PERIOD_ORDER = Case(
@@ -54,4 +57,18 @@ def swaps_of_week(site_id: int, week_start: datetime.date) -> QuerySet:
         )
         .select_related("shift", "approved_by", "recorded_by")
         .order_by("-recorded_at", "-pk")
+    )
+
+
+def swap_approvers(site: Site) -> list[User]:
+    """Who may approve a swap at the site: its centre administrators and those above it (one query)."""
+    ancestors = [site.path[: index + 1] for index, char in enumerate(site.path) if char == "/" and index]
+    return list(
+        User.objects.filter(
+            role_assignments__role=Role.CENTRE_ADMIN,
+            role_assignments__is_active=True,
+            role_assignments__site__path__in=ancestors,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
     )

@@ -19,14 +19,14 @@ from django.views.decorators.http import require_POST
 from bianmin.accounts.models import User
 from bianmin.core.dates import SHANGHAI
 from bianmin.core.errors import DomainError
-from bianmin.org.models import Role, Site
+from bianmin.org.models import Site
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import site_get_for_user, sites_visible_to
 
 from . import services
 from .forms import ShiftForm, SwapForm
 from .models import Period
-from .selectors import shift_get, shifts_of_week, swaps_of_week, week_start_of
+from .selectors import shift_get, shifts_of_week, swap_approvers, swaps_of_week, week_start_of
 
 DAY = datetime.timedelta(days=1)
 
@@ -52,17 +52,7 @@ def _week(request) -> datetime.date:
 
 
 def _approvers(site: Site) -> list[User]:
-    """Who may approve a swap at the site: its centre administrators and those above it (one query)."""
-    ancestors = [site.path[: index + 1] for index, char in enumerate(site.path) if char == "/" and index]
-    return list(
-        User.objects.filter(
-            role_assignments__role=Role.CENTRE_ADMIN,
-            role_assignments__is_active=True,
-            role_assignments__site__path__in=ancestors,
-        )
-        .distinct()
-        .order_by("full_name", "pk")
-    )
+    return swap_approvers(site)
 
 
 @staff_required

@@ -88,6 +88,21 @@ class LicenceOut(Schema):
         return licence.type.name
 
 
+class LicenceDetail(LicenceOut):
+    """One licence as its page shows it: with the moves its status allows and the licence that superseded it."""
+
+    moves: list[str] = Field(description="The moves the licence's status allows: revoke, replace, change.")
+    successor_id: int | None = Field(description="The replacement or changed licence that superseded it, if any.")
+
+    @staticmethod
+    def resolve_moves(licence) -> list[str]:
+        return [move for move, starts in services.LICENCE_MOVES.items() if licence.status in starts]
+
+    @staticmethod
+    def resolve_successor_id(licence) -> int | None:
+        return Licence.objects.filter(replaces=licence).values_list("pk", flat=True).first()
+
+
 class VerificationOut(Schema):
     """What the verification page says, for machines: the same facts, the holder masked as on the page."""
 
@@ -150,7 +165,7 @@ def licence_list(request, filters: Query[RegistryFilters]):
     ).defer(None)
 
 
-@router.get("/{licence_id}", response=responses(LicenceOut, not_found=True), summary="One licence")
+@router.get("/{licence_id}", response=responses(LicenceDetail, not_found=True), summary="One licence")
 def licence_get(request, licence_id: Id):
     return _visible(request, licence_id)
 

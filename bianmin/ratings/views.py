@@ -23,7 +23,7 @@ from bianmin.cases.models import Case
 from bianmin.cases.selectors import case_get_for_user, cases_visible_to
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
-from bianmin.org.models import Department, Role, Site, Window, window_number_order
+from bianmin.org.models import Role, Window, window_number_order
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import user_scope, windows_visible_to
 
@@ -33,6 +33,7 @@ from .qr import rating_path
 from .selectors import (
     DIMENSIONS,
     appeals_pending_for,
+    dimension_names,
     may_see_figures,
     month_bounds,
     rating_figures,
@@ -245,24 +246,6 @@ class FiguresForm(forms.Form):
     )
 
 
-def _names(by: str, keys: list) -> dict:
-    keys = [key for key in keys if key is not None]
-    if by == "site":
-        return dict(Site.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if by == "department":
-        return dict(Department.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if by == "window":
-        return {window.pk: str(window) for window in Window.objects.filter(pk__in=keys).select_related("site")}
-    if by == "staff":
-        return {person.pk: person.get_full_name() or person.username for person in User.objects.filter(pk__in=keys)}
-    from bianmin.catalog.models import ServiceItem
-
-    return {
-        pk: f"{code} {name}"
-        for pk, code, name in ServiceItem.objects.filter(pk__in=keys).values_list("pk", "code", "current_version__name")
-    }
-
-
 @staff_required
 @require_GET
 def figures(request):
@@ -281,7 +264,7 @@ def figures(request):
     cases = cases_visible_to(request.user)
     rows = rating_figures(start=start, end=end, by=by, ratings=ratings, cases=cases)
     total = rating_figures(start=start, end=end, ratings=ratings, cases=cases)[0]
-    names = _names(by, [row.key for row in rows])
+    names = dimension_names(by, [row.key for row in rows])
     context = {
         "form": form,
         "start": start,

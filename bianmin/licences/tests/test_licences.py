@@ -377,3 +377,14 @@ def test_a_supervisors_view_of_a_licence_is_logged_like_the_case_pages(county):
 
     view = PersonalDataView.objects.get()
     assert (view.viewer, view.case_id, view.what) == (user("supervisor"), licence.case_id, "licence")
+
+
+def test_the_licence_api_says_its_moves_and_its_successor(county):
+    licence = _issued()
+    chief = logged_in("market_chief")
+    detail = chief.get(f"/api/v1/licences/{licence.pk}").json()
+    assert (detail["moves"], detail["successor_id"]) == (["revoke", "replace", "change"], None)
+
+    copy = services.licence_replace(actor=user("market_chief"), licence=licence, reason="原证遗失", now=at(2026, 4, 1))
+    detail = chief.get(f"/api/v1/licences/{licence.pk}").json()
+    assert (detail["status"], detail["moves"], detail["successor_id"]) == ("replaced", [], copy.pk)
