@@ -125,6 +125,10 @@ class InquiryOut(Schema):
         return inquiry.owner_department.code if inquiry.owner_department_id else None
 
 
+class InquiryFilters(Schema):
+    state: Inquiry.State = Inquiry.State.OPEN
+
+
 class InquiryLogIn(Input):
     asked_by: plain_text(100, min_length=1)
     contact: plain_text(100) = ""
@@ -169,12 +173,16 @@ def _write(path: str, *, summary: str, response=InquiryOut, status: int = 200, n
 @router.get(
     "/inquiries",
     response=_staff_read(list[InquiryOut]),
-    summary="The open inquiries the caller owns, oldest first",
+    summary="The open inquiries the caller owns (oldest first), or those they answered",
 )
 @paginate(BoundedPagination)
-def list_inquiries(request):
-    """首问负责制: named as owner, or handed to one of the caller's departments (the inquiry log page's list)."""
+def list_inquiries(request, filters: Query[InquiryFilters]):
+    """首问负责制, the inquiry log page's two lists: ``open`` (the default), those the caller must answer (named as
+    owner, or handed to one of their departments), oldest first; ``answered``, those they logged or answered, the
+    latest answer first."""
     _require_staff(request.auth)
+    if filters.state == Inquiry.State.ANSWERED:
+        return inquiries.inquiries_answered_by(request.auth)
     return inquiries.inquiries_owned_by(request.auth).select_related("owner")
 
 

@@ -110,6 +110,24 @@ def test_an_inquiry_is_logged_listed_answered_over_the_api(county, clock):
     assert [event.action for event in audit_events_for(inquiry)] == ["inquiry.log", "inquiry.answer"]
 
 
+def test_the_answered_inquiries_are_listed_latest_answer_first(county, clock):
+    clerk = logged_in("county_clerk")
+    first, second, still_open = (
+        post(clerk, "inquiries", {"asked_by": name, "question": "要带什么？"}).json()["id"]
+        for name in ("甲", "乙", "丙")
+    )
+    post(clerk, f"inquiries/{second}/answer", {"answer": "二"})
+    clock.shift(3600)
+    post(clerk, f"inquiries/{first}/answer", {"answer": "一"})
+
+    answered = clerk.get("/api/v1/cases/inquiries", {"state": "answered"}).json()
+    still = clerk.get("/api/v1/cases/inquiries").json()
+
+    assert [(row["id"], row["answer"]) for row in answered["items"]] == [(first, "一"), (second, "二")]
+    assert [row["id"] for row in still["items"]] == [still_open]
+    assert logged_in("futu_clerk").get("/api/v1/cases/inquiries", {"state": "answered"}).json()["count"] == 0
+
+
 def test_the_inquiry_list_reads_in_constant_queries(county, clock):
     clerk = logged_in("county_clerk")
 
