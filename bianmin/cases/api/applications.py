@@ -15,7 +15,6 @@ from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
-from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -246,29 +245,26 @@ def _phone(request) -> str:
     return phone
 
 
-def _form_errors(form: ApplicationForm) -> ValidationError:
-    """The form's errors as the API's 422 details, each under its field (a material's under ``materials``)."""
-    errors = []
+class ApplicationRefused(DomainError):
+    """The portal form's checks refused the application (what no schema can say: the document number's check digit,
+    a required material without a file, a file that is not a scan); every problem is named, with its field."""
+
+    code = "application_invalid"
+    status = 400
+
+
+def _form_errors(form: ApplicationForm) -> ApplicationRefused:
+    """The form's errors as one refusal naming each field (a material by its name), as ``intake_invalid`` does."""
+    problems = []
     for field, messages in form.errors.items():
-        location = "materials" if field.startswith("material_") else field
-        extra = {"requirement_id": int(field.removeprefix("material_"))} if location == "materials" else {}
-        errors += [
-            {"loc": ["form", location], "msg": str(message), "type": "value_error", **extra} for message in messages
-        ]
-    return ValidationError(errors)
+        label = form.fields[field].label if field in form.fields else ""
+        problems += [f"{label}: {message}" if label else str(message) for message in messages]
+    return ApplicationRefused("；".join(problems))
 
 
 def _files(payload: ApplicationIn, materials: list[UploadedFile], version) -> dict[str, UploadedFile]:
     if len(payload.material_ids) != len(materials) or len(set(payload.material_ids)) != len(materials):
-        raise ValidationError(
-            [
-                {
-                    "loc": ["form", "material_ids"],
-                    "msg": _("Give one requirement id for each file, each id once."),
-                    "type": "value_error",
-                }
-            ]
-        )
+        raise ApplicationRefused(_("Give one requirement id for each file, each id once."))
     known = {requirement.pk for requirement in version.materials.all()}
     for requirement_id in payload.material_ids:
         if requirement_id not in known:
@@ -283,8 +279,9 @@ def create_application(request, payload: Form[ApplicationIn], materials: File[li
     """Plan 二(四) 网上申请, through ``case_apply_online`` as the portal's form: the item must offer online
     application (400 ``online_not_offered``); the account's phone (or one this session proved) is the case's;
     the portal form's checks (the document number, a site where the item is received, every required material
-    with a PDF, JPEG or PNG recognised from its bytes) answer 422 ``invalid_input`` with each field's error; an
-    open application of the same item is 409 ``duplicate_application``. The answer is the new application."""
+    with a PDF, JPEG or PNG recognised from its bytes, one requirement id per file) answer 400
+    ``application_invalid`` naming each field's problem; an open application of the same item elsewhere is 409
+    ``duplicate_application``. The answer is the new application."""
     version = guide_version(payload.item)
     if version is None:
         raise UnknownReference(
