@@ -60,6 +60,22 @@ OPERATION_SCOPES: dict[str, TokenScope] = {
     "bianmin_cases_api_suspend_case": S.CASES_ACT,
     "bianmin_cases_api_complete_task": S.CASES_ACT,
     "bianmin_cases_api_withdraw_case": S.CASES_ACT,
+    # The staff's other work at the desk: queue counts, the inquiry log, the site ledger, the intake desk's checks.
+    "bianmin_cases_api_work_get_queue_counts": S.CASES_READ,
+    "bianmin_cases_api_work_list_inquiries": S.CASES_READ,
+    "bianmin_cases_api_work_read_ledger": S.CASES_READ,
+    "bianmin_cases_api_work_ledger_xlsx": S.CASES_READ,
+    "bianmin_cases_api_work_log_inquiry": S.CASES_ACT,
+    "bianmin_cases_api_work_answer_inquiry": S.CASES_ACT,
+    "bianmin_cases_api_work_hand_over_inquiry": S.CASES_ACT,
+    "bianmin_cases_api_work_check_id": S.CASES_INTAKE,
+    "bianmin_cases_api_work_link_application": S.CASES_INTAKE,
+    # An applicant's own applications (a system applying in its own name, as a person applies online).
+    "bianmin_cases_api_applications_list_applications": S.CASES_INTAKE,
+    "bianmin_cases_api_applications_get_application": S.CASES_INTAKE,
+    "bianmin_cases_api_applications_application_notice_pdf": S.CASES_INTAKE,
+    "bianmin_cases_api_applications_create_application": S.CASES_INTAKE,
+    "bianmin_cases_api_applications_withdraw_application": S.CASES_INTAKE,
     # The catalogue (public).
     "bianmin_catalog_api_list_items": S.CATALOG_READ,
     "bianmin_catalog_api_get_item": S.CATALOG_READ,

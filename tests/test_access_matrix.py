@@ -484,6 +484,32 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/cases/{case_id}/delivery": case_move(*WINDOW_MOVERS, status="approved"),
     "POST /api/v1/cases/{case_id}/delivery/signature": case_move(*WINDOW_MOVERS, "village_agent", status="closed"),
     "POST /api/v1/cases/{case_id}/withdrawal": case_move(*WINDOW_MOVERS),
+    # The applicant's API: an account's own applications (the world's online case is the applicant's); anyone
+    # logged in may apply and list their own (staff: an empty list), nobody reaches another person's application.
+    "GET /api/v1/applications/": e(LOGGED_IN),
+    "POST /api/v1/applications/": e(LOGGED_IN, method="POST"),
+    "GET /api/v1/applications/{case_id}": e(own=("applicant",)),
+    "GET /api/v1/applications/{case_id}/notices/{notice_id}/pdf": e(own=("applicant",)),
+    "POST /api/v1/applications/{case_id}/withdrawal": e(own=("applicant",), method="POST"),
+    # The case pages' other work: the workbench's door (a role); inquiries answered or handed over by their owner;
+    # logging one needs a role that writes (supervisors read only); linking at intake needs an intake desk.
+    "GET /api/v1/cases/queue-counts": e(ROLE_HOLDERS),
+    "GET /api/v1/cases/inquiries": e(ROLE_HOLDERS),
+    "POST /api/v1/cases/inquiries": e(tuple(role for role in ROLE_HOLDERS if role != "supervisor"), method="POST"),
+    "POST /api/v1/cases/inquiries/{inquiry_id}/answer": e(
+        own=("town_clerk", "county_clerk"), method="POST", inquiry_id="inquiry"
+    ),
+    "POST /api/v1/cases/inquiries/{inquiry_id}/handover": e(
+        own=("town_clerk", "county_clerk"), method="POST", inquiry_id="inquiry"
+    ),
+    "GET /api/v1/cases/ledger": e(ROLE_HOLDERS),
+    "GET /api/v1/cases/ledger/xlsx": e(ROLE_HOLDERS),
+    "GET /api/v1/cases/intake/id-check": e(
+        ROLE_HOLDERS, url=lambda w, role, side: f"/api/v1/cases/intake/id-check?id_number={ID_NUMBER}&item=SF-0003"
+    ),
+    "POST /api/v1/cases/intake/link": e(
+        ("town_clerk", "village_agent", "county_clerk", "chief_representative", "superuser"), method="POST"
+    ),
     "POST /api/v1/complaints/work-orders": e(HOTLINE_DESK, method="POST"),
     "GET /api/v1/complaints/{complaint_id}": e(("superuser",), own=COMPLAINT_READERS_OWN, complaint_id="complaint"),
     # Ratings: the applicant rates in the session that verified the case (their own case is rated already: 409).
@@ -528,28 +554,6 @@ ENTRIES: dict[str, Entry] = {
     "POST /api/v1/supervision/accountability/{record_id}/annul": e(
         ("superuser",), own=("supervisor",), method="POST", record_id="record"
     ),
-    # The desk's records: inquiries as on the workbench (their owner only), the ledger of the caller's sites.
-    "GET /api/v1/desk/inquiries": e(LOGGED_IN),  # the caller's open inquiries: an empty list for most
-    "POST /api/v1/desk/inquiries": e(
-        (
-            "town_clerk",
-            "village_agent",
-            "county_clerk",
-            "chief_representative",
-            "department_head",
-            "centre_admin",
-            "superuser",
-        ),
-        method="POST",
-    ),
-    "GET /api/v1/desk/inquiries/{inquiry_id}": e(own=("town_clerk", "county_clerk"), inquiry_id="inquiry"),
-    "POST /api/v1/desk/inquiries/{inquiry_id}/answer": e(
-        own=("town_clerk", "county_clerk"), method="POST", inquiry_id="inquiry"
-    ),
-    "POST /api/v1/desk/inquiries/{inquiry_id}/handover": e(
-        own=("town_clerk", "county_clerk"), method="POST", inquiry_id="inquiry"
-    ),
-    "GET /api/v1/desk/ledger": e(LOGGED_IN),  # the caller's sites: an empty list for a person without a role
     "GET /api/v1/supervision/audit": e(("centre_admin", *SUPERVISORS)),
     "POST /api/v1/supervision/audit/verify": e(("centre_admin", *SUPERVISORS), method="POST"),
     # The complaint pages' operations (a place's complaint awaits acceptance: the moves that start elsewhere are 409
@@ -691,6 +695,14 @@ def _intake_body(role: str, side: str) -> dict:
 # A valid body per API move (by the end of its path): the API checks the input before the view runs.
 # API writes that take a multipart upload instead of JSON.
 MULTIPART_BODIES: dict[str, Callable[[], dict]] = {
+    # No files for an item that requires some: refused by the form's checks (422) for whoever may apply.
+    "POST /api/v1/applications/": lambda: {
+        "item": "SJ-0004",
+        "name": "张三",
+        "id_number": ID_NUMBER,
+        "address": "阳新县",
+        "details": "申请。",
+    },
     "POST /api/v1/cases/{case_id}/materials/{material_id}/scans": lambda: {
         "file": SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
     },
@@ -701,6 +713,10 @@ MULTIPART_BODIES: dict[str, Callable[[], dict]] = {
 }
 
 API_BODIES = {
+    "/inquiries": {"asked_by": "王大妈", "question": "要带什么？"},
+    "/answer": {"answer": "详见服务指南。"},
+    "/handover": {"to_department": "SJ"},
+    "/intake/link": {"item": "SF-0003", "id_number": ID_NUMBER, "case_id": 999999},
     "/ratings/cases/{tracking_number}": {"level": 5},
     "/supplement": {"problems": [{"material": "身份证", "problem": "未提供"}]},
     "/supplement-received": {"materials": [{"name": "身份证"}]},
@@ -749,7 +765,6 @@ API_BODIES = {
         "department": "SJ",
     },
     "/annul": {"reason": "认定有误。"},
-    "/desk/inquiries": {"asked_by": "李四", "question": "怎么办理？"},
     "/answer": {"answer": "已答复。"},
     "/handover": {"to_department": "SJ"},
     "/complaints/": {"text": "窗口态度差。", "name": "李四", "phone": "13700001111"},

@@ -2,7 +2,8 @@
 it is answered or handed over, on record, to a named colleague and/or a department.
 
 Writes: ``inquiry_log``, ``inquiry_answer``, ``inquiry_handover`` (one transaction and one audit event each).
-Reads: ``inquiries_owned_by`` (the open inquiries a user must answer) and ``inquiry_get_for_owner``.
+Reads: ``inquiries_owned_by`` (the open inquiries a user must answer), ``inquiries_answered_by`` and
+``inquiry_get_for_owner``.
 """
 
 from __future__ import annotations
@@ -166,6 +167,15 @@ def inquiries_owned_by(user: User) -> QuerySet[Inquiry]:
         Inquiry.objects.filter(_owned_condition(user), state=Inquiry.State.OPEN)
         .select_related("site", "logged_by", "owner_department")
         .order_by("logged_at", "pk")
+    )
+
+
+def inquiries_answered_by(user: User) -> QuerySet[Inquiry]:
+    """Answered inquiries the user logged or answered, the latest answer first (the log page's "recently answered")."""
+    return (
+        Inquiry.objects.filter(Q(logged_by=user) | Q(owner=user), state=Inquiry.State.ANSWERED)
+        .select_related("site", "logged_by", "owner", "owner_department")
+        .order_by("-answered_at", "-pk")
     )
 
 

@@ -389,7 +389,7 @@ def _days_left(due) -> int | None:
         return None
 
 
-def _deadlines(case: Case) -> list[dict]:
+def applicant_deadlines(case: Case) -> list[dict]:
     """The dates the law and the promise set for this case, with working days left while they run."""
     rows = []
     if case.status == Status.RECEIVED and case.acceptance_due:
@@ -413,7 +413,7 @@ def _deadlines(case: Case) -> list[dict]:
     return result
 
 
-def _missing(case: Case) -> list[dict]:
+def supplement_problems(case: Case) -> list[dict]:
     """The open supplement notice's list (ALL art. 32: one notice with everything missing or wrong)."""
     if case.status != Status.SUPPLEMENT_REQUESTED:
         return []
@@ -433,8 +433,8 @@ def track_case(request, tracking_number: str):
             "case": case,
             "masked": _masked(case),
             "next_step": NEXT_STEP.get(case.status, ""),
-            "missing": _missing(case),
-            "deadlines": _deadlines(case),
+            "missing": supplement_problems(case),
+            "deadlines": applicant_deadlines(case),
             "timeline": case_milestones(case),
             "notices": case.notices.all(),
             "open_suspension": case.suspensions.filter(ended_on__isnull=True).first(),

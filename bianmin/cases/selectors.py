@@ -95,6 +95,16 @@ def case_for_applicant(tracking_number: str, query_code: str = "", *, verified: 
     return None
 
 
+def applications_of(user: User) -> QuerySet[Case]:
+    """The online account's own applications (``applicant_user``), newest first: the applicant's API reads these
+    only, so another person's case is not found. Read by the index ``case_applicant_user_idx``."""
+    return (
+        Case.objects.filter(applicant_user=user)
+        .select_related("item", "version", "receiving_site")
+        .order_by("-received_at", "-pk")
+    )
+
+
 def case_for_phone_check(tracking_number: str, id_tail: str) -> Case | None:
     """The tracking page's other way in: the number and the last six characters of the applicant's document
     number name the case whose phone is sent a code. Not enough to see the case: only with that code."""

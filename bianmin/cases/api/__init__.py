@@ -49,6 +49,7 @@ from ..data_views import personal_data_view_record
 from ..models import Case, Extension, Notice, ReviewTask
 from ..models import Status as CaseStatus
 from ..selectors import annotate_days_left, case_access_for, cases_in_work_queue, cases_visible_to
+from . import work  # noqa: F401  (first: its /ledger, /inquiries … before /{case_id})
 from ._common import UnknownReference, _as_detail, _detail, _visible_case, _with_details, router
 from .inputs import (
     ApprovalIn,

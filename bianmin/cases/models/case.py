@@ -293,6 +293,13 @@ class Case(models.Model):
                 condition=Q(decided_at__isnull=False),
             ),
             models.Index(fields=["withdrawn_at"], name="case_withdrawn_at_idx"),
+            # The applicant's API lists an online account's own applications newest first
+            # (cases.selectors.applications_of); partial: only online applications have an account.
+            models.Index(
+                fields=["applicant_user", "-received_at", "-id"],
+                name="case_applicant_user_idx",
+                condition=Q(applicant_user__isnull=False),
+            ),
             # One application, one place (禁止两头受理): intake looks up the applicant's open case of the item.
             # Partial: only the open cases (a tenth of them), and the lookup repeats these terms.
             models.Index(

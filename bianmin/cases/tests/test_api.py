@@ -1024,6 +1024,15 @@ def test_the_openapi_document_lists_every_case_endpoint(db):
         ("/api/v1/cases/{case_id}/notices/{notice_id}", "get"),
         ("/api/v1/cases/{case_id}/notices/{notice_id}/pdf", "get"),
         ("/api/v1/cases/{case_id}/materials/{material_id}/file", "get"),
+        ("/api/v1/cases/queue-counts", "get"),
+        ("/api/v1/cases/inquiries", "get"),
+        ("/api/v1/cases/inquiries", "post"),
+        ("/api/v1/cases/inquiries/{inquiry_id}/answer", "post"),
+        ("/api/v1/cases/inquiries/{inquiry_id}/handover", "post"),
+        ("/api/v1/cases/ledger", "get"),
+        ("/api/v1/cases/ledger/xlsx", "get"),
+        ("/api/v1/cases/intake/id-check", "get"),
+        ("/api/v1/cases/intake/link", "post"),
     } | {
         (f"/api/v1/cases/{{case_id}}/{action}", "post")
         for action in (

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +19,7 @@ from bianmin.org.selectors import user_scope
 from .. import forms as case_forms
 from ..inquiries import (
     handover_candidates,
+    inquiries_answered_by,
     inquiries_owned_by,
     inquiry_answer,
     inquiry_get_for_handler,
@@ -49,12 +49,11 @@ def _render_inquiries(request, *, log_form=None, bound: dict | None = None, erro
         for inquiry in inquiries_owned_by(user)
     ]
     can_write = user.is_superuser or user_scope(user).can_write
-    recent = Inquiry.objects.filter(Q(logged_by=user) | Q(owner=user), state=Inquiry.State.ANSWERED)
     context = {
         "log_form": log_form or case_forms.InquiryLogForm(),
         "entries": entries,
         "can_write": can_write,
-        "recent": recent.select_related("owner").order_by("-answered_at")[:10],
+        "recent": inquiries_answered_by(user)[:10],
         "error": error,
     }
     return TemplateResponse(request, "cases/staff/inquiries.html", context, status=status)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,52 +12,23 @@ from bianmin.accounts.models import User
 from bianmin.catalog.models import CaseType, ServiceItem
 from bianmin.catalog.selectors import catalog_search
 from bianmin.core.errors import DomainError
-from bianmin.org.models import Role, Site
 from bianmin.org.permissions import staff_required
-from bianmin.org.selectors import user_scope
 
 from .. import forms as case_forms
 from .. import services
+from ..desk import IntakeDesk, intake_desk, open_cases_at
 from ..idnumbers import validate_id_number
 from ..models import (
     Channel,
 )
-from ..permissions import can_receive_at
 from ..selectors import case_get_for_user
 
 # --- Window intake ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class IntakeDesk:
-    """Where the user receives applications, and whether as an agent (代办: the case is relayed from here)."""
-
-    site: Site
-    is_agency: bool
-
-
-INTAKE_ROLES = [Role.CLERK, Role.CHIEF_REPRESENTATIVE, Role.AGENT]
-
-
-def _intake_desk(user: User) -> IntakeDesk | None:
-    assignments = [
-        assignment
-        for assignment in user_scope(user).assignments
-        if assignment.role in INTAKE_ROLES and assignment.site is not None and assignment.site.is_active
-    ]
-    ranked = sorted(assignments, key=lambda assignment: (INTAKE_ROLES.index(assignment.role), assignment.pk))
-    if ranked:
-        desk = IntakeDesk(site=ranked[0].site, is_agency=ranked[0].role == Role.AGENT)
-    elif user.is_superuser:
-        desk = IntakeDesk(site=Site.objects.filter(parent__isnull=True).order_by("pk").first(), is_agency=False)
-    else:
-        return None
-    return desk if desk.site is not None and can_receive_at(user, desk.site) else None
-
-
 def may_take_intake(user: User) -> bool:
     """Whether the intake page serves ``user`` (a desk of their own): the workbench's menu offers it to them only."""
-    return _intake_desk(user) is not None
+    return intake_desk(user) is not None
 
 
 def _item_chooser(request, desk: IntakeDesk, *, status: int = 200):
@@ -123,7 +92,7 @@ def _render_intake(
 @require_http_methods(["GET", "POST"])
 def case_intake(request):
     """Window intake: choose the item, then one keyboard-friendly form; nothing is saved unless all of it is right."""
-    desk = _intake_desk(request.user)
+    desk = intake_desk(request.user)
     if desk is None:
         return TemplateResponse(request, "cases/staff/intake_unavailable.html", status=403)
     code = request.GET.get("item", "").strip().upper()
@@ -173,7 +142,7 @@ def _link_to_open_case(request, desk: IntakeDesk, item: ServiceItem, form, rows)
     """The clerk found that the applicant's open case is the same application: nothing new is registered, the
     open case records the visit here, and the clerk continues with it (or sends the applicant where it is)."""
     channel = Channel.AGENCY if desk.is_agency else Channel.WINDOW
-    open_cases = _open_cases_at(desk, item, request.POST.get("id_number", ""))
+    open_cases = open_cases_at(desk, item, request.POST.get("id_number", ""))
     case = next((case for case in open_cases if str(case.pk) == request.POST["link_to"]), None)
     if case is None:
         form.is_valid()
@@ -193,17 +162,6 @@ def _link_to_open_case(request, desk: IntakeDesk, item: ServiceItem, form, rows)
     return _after_post(request, case)
 
 
-def _open_cases_at(desk: IntakeDesk, item: ServiceItem, id_number: str) -> list:
-    """The applicant's open cases of the item that an application at this desk would duplicate (as case_submit
-    decides: received at another site or by another channel)."""
-    channel = Channel.AGENCY if desk.is_agency else Channel.WINDOW
-    try:
-        site = services.receiving_site(item, channel, desk.site)
-    except DomainError:
-        return []
-    return services.open_applications(id_number=id_number, item=item, site=site, channel=channel)
-
-
 @staff_required
 @require_GET
 def intake_check_id(request):
@@ -214,11 +172,11 @@ def intake_check_id(request):
     number = request.GET.get("id_number", "")
     problems = validate_id_number(id_type, number) if number.strip() else []
     open_cases = []
-    desk = _intake_desk(request.user)
+    desk = intake_desk(request.user)
     code = request.GET.get("item", "").strip().upper()
     if number.strip() and not problems and desk is not None and code:
         item = ServiceItem.objects.select_related("current_version").filter(code=code).first()
         if item is not None and item.is_public:
-            open_cases = _open_cases_at(desk, item, number)
+            open_cases = open_cases_at(desk, item, number)
     context = {"problems": problems, "number": number, "open_cases": open_cases}
     return TemplateResponse(request, "cases/staff/_id_check.html", context)

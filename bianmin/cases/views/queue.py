@@ -16,6 +16,7 @@ from bianmin.org.permissions import staff_required
 
 from .. import forms as case_forms
 from ..clock import RUNNING_STATUSES, annotate_clock
+from ..desk import intake_desk
 from ..inquiries import (
     inquiries_owned_by,
 )
@@ -29,7 +30,6 @@ from ..models import (
 )
 from ..selectors import cases_in_work_queue, page_of_cases, queue_counts, work_groups
 from ._common import QUEUE_PAGE_SIZE, _item_choices
-from .intake import _intake_desk
 from .queue_rows import queue_rows
 
 # --- My work: the queue ------------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ def case_queue(request):
         "counts": counts,
         "filter_form": filter_form,
         "inquiries": inquiries_owned_by(user)[:5] if counts["inquiries"] else [],
-        "can_receive": _intake_desk(user) is not None,
+        "can_receive": intake_desk(user) is not None,
     }
     return TemplateResponse(request, "cases/staff/queue.html", context)
 
