@@ -765,8 +765,6 @@ API_BODIES = {
         "department": "SJ",
     },
     "/annul": {"reason": "认定有误。"},
-    "/answer": {"answer": "已答复。"},
-    "/handover": {"to_department": "SJ"},
     "/complaints/": {"text": "窗口态度差。", "name": "李四", "phone": "13700001111"},
     "/complaints/{complaint_id}/refuse": {"reason": "不属于受理范围。"},
     "/complaints/{complaint_id}/assign": {"handler_id": 1},
