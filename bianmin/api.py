@@ -48,7 +48,7 @@ def _error(request, code: str, message: str, status: int, errors=None) -> HttpRe
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    return _error(request, exc.code, str(exc.message), exc.status)
+    return _error(request, exc.code, str(exc.message), exc.status, exc.errors)
 
 
 @api.exception_handler(RateLimited)

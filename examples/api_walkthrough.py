@@ -68,8 +68,8 @@ class Client:
                 self.operations[operation["operationId"]] = (method.upper(), path)
 
     def operation(self, name: str) -> tuple[str, str]:
-        """The operation whose id ends with ``_name`` (the ids are the modules' function names)."""
-        found = [key for key in self.operations if key == name or key.endswith(f"_{name}")]
+        """The operation whose id ends with ``_api_<name>`` (an id is the API module's path and its function's name)."""
+        found = [key for key in self.operations if key == name or key.endswith(f"_api_{name}")]
         if len(found) != 1:
             raise SystemExit(f"The OpenAPI document has {len(found)} operations named {name!r}.")
         return self.operations[found[0]]

@@ -1092,7 +1092,12 @@ def _operations_by_endpoint() -> dict[str, tuple[str, bool]]:
 
 # Where a system's account is not the person it acts as: a window's assessment result is read by the clerks staffing
 # the window, and a system staffs none.
-NOT_FOR_SYSTEMS = {"GET /api/v1/assessment/results/{result_id}"}
+# A token acts as its own service account: another person's assessment result or inquiry is never its own.
+NOT_FOR_SYSTEMS = {
+    "GET /api/v1/assessment/results/{result_id}",
+    "POST /api/v1/cases/inquiries/{inquiry_id}/answer",
+    "POST /api/v1/cases/inquiries/{inquiry_id}/handover",
+}
 
 
 def _allowed(entry: Entry, endpoint: str, role: str, side: str) -> bool:

@@ -26,7 +26,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import ConfigDict, StringConstraints
 
-from bianmin.core.api_contract import BoundedPagination, ErrorOut, Id, plain_text, responses
+from bianmin.core.api_contract import BoundedPagination, ErrorOut, Id, choice, plain_text, responses
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 from bianmin.org.models import Department, Site, Window
@@ -177,7 +177,7 @@ class PhoneComplaintIn(Schema):
 
 
 class ComplaintFilters(Schema):
-    state: Complaint.State | None = None
+    state: choice(Complaint.State) | None = None
     kind: ComplaintKind | None = None
     late: bool = Field(False, description="Only those whose running deadline is over.")
 
@@ -364,7 +364,7 @@ class ComplaintReplyIn(Input):
 
 
 class ComplaintFinishIn(Input):
-    finding: Complaint.Finding
+    finding: choice(Complaint.Finding)
     accountable_department_id: Id | None = Field(
         None, description="If upheld: the accountable department (default: the case's or the assigned one)."
     )

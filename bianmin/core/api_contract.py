@@ -11,6 +11,7 @@ import base64
 import datetime
 import json
 import re
+from enum import Enum
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 from ninja.responses import NinjaJSONEncoder
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 from bianmin.core.errors import DomainError
 
@@ -36,6 +37,27 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # pattern, so generated clients and the contract test know it, and checked again below with lone surrogates.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PLAIN_TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+
+
+def _iso_day(value: Any) -> Any:
+    """A day as the schema's ``format: date`` says it, YYYY-MM-DD: not a number of seconds (which pydantic would
+    read as a timestamp, so ``?from=0`` meant 1 January 1970)."""
+    if isinstance(value, str) and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ValueError("Give a date as YYYY-MM-DD.")
+    if isinstance(value, int | float):
+        raise ValueError("Give a date as YYYY-MM-DD.")
+    return value
+
+
+# A date in a query or a body.
+Day = Annotated[datetime.date, BeforeValidator(_iso_day)]
+
+
+def choice(enum: type[Enum]) -> Any:
+    """A field of one of a model's choices, its values written out in the field's schema: choices classes of
+    different models share names (``State``, ``Kind``), and the document has one component per name, so a
+    reference would describe every such field with the last class's values."""
+    return Annotated[enum, WithJsonSchema({"type": "string", "enum": [member.value for member in enum]})]
 
 
 def _plain_text(value: str) -> str:

@@ -8,6 +8,8 @@ from django.utils.functional import Promise
 class DomainError(Exception):
     code = "domain_error"
     status = 400
+    # Item by item, where one refusal has several causes (each a dict; the API answers them as ``errors``).
+    errors: list[dict] | None = None
 
     def __init__(self, message: str | Promise, *, code: str | None = None):
         super().__init__(str(message))

@@ -10,7 +10,6 @@ today is public on the hall screen, a device, not an API operation.
 
 import datetime
 from contextlib import contextmanager
-from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -36,15 +35,16 @@ FORBIDDEN = {403: ErrorOut}
 
 
 class InvalidRoster(DomainError):
-    """A value the roster's model refuses (a phone of fewer than 7 digits …): 422."""
+    """A value the schema allows and the roster's model refuses (a phone of fewer than 7 digits …): 400, a rule of
+    the roster rather than a malformed request."""
 
-    code = "invalid_input"
-    status = 422
+    code = "duty_invalid"
+    status = 400
 
 
 @contextmanager
 def _model_errors():
-    """The model's ValidationError as the API's 422, every message said."""
+    """The model's ValidationError as the API's 400 ``duty_invalid``, every message said."""
     try:
         yield
     except ValidationError as error:
@@ -70,7 +70,14 @@ def _this_week() -> datetime.date:
 
 # A roster's dates: the days of a century, so a week before or after is still a date (no overflow at the ends).
 FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2099, 12, 31)
-RosterDate = Annotated[datetime.date, Field(ge=FIRST_DAY, le=LAST_DAY, description="A date from 2000 to 2099.")]
+RosterDate = datetime.date
+
+
+def _on_roster(day: datetime.date) -> datetime.date:
+    """A date of the roster's century, else 400 ``duty_date_out_of_range`` (a rule, not a malformed request)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError(_("A roster's dates run from 2000 to 2099."), code="duty_date_out_of_range")
+    return day
 
 
 class RosterSiteOut(Schema):
@@ -120,7 +127,7 @@ class RosterWeekOut(Schema):
 
 
 class RosterWeekIn(Schema):
-    week: RosterDate | None = Field(None, description="Any day of the week; this week if absent.")
+    week: RosterDate | None = Field(None, description="Any day of the week (2000 to 2099); this week if absent.")
 
 
 @router.get(
@@ -146,12 +153,12 @@ def _week(site: Site, week_start: datetime.date) -> dict:
 
 @router.get(
     "/sites/{site_id}/week",
-    response=responses(RosterWeekOut, not_found=True) | FORBIDDEN,
+    response=responses(RosterWeekOut, not_found=True, refusal=True) | FORBIDDEN,
     summary="A site's roster for one week",
 )
 def roster_week(request, site_id: Id, filters: Query[RosterWeekIn]):
     site = _roster_site(request, site_id)
-    return _week(site, week_start_of(filters.week) if filters.week else _this_week())
+    return _week(site, week_start_of(_on_roster(filters.week)) if filters.week else _this_week())
 
 
 def _write(path: str, *, summary: str, response=RosterWeekOut, status: int = 200):
@@ -186,7 +193,7 @@ class DutySwapIn(Input):
 
 
 class RosterCopyIn(Input):
-    week: RosterDate = Field(description="Any day of the week to fill from the week before.")
+    week: RosterDate = Field(description="Any day of the week to fill from the week before (2000 to 2099).")
 
 
 def _shift(site: Site, shift_id: int) -> DutyShift:
@@ -201,6 +208,7 @@ def shift_set(request, site_id: Id, payload: DutyShiftIn):
     """A whole-day shift and a half-day shift of one date cannot both stand (400 ``duty_slot_taken``). Answers the
     week of the shift."""
     site = _roster_site(request, site_id)
+    _on_roster(payload.date)
     with _model_errors():
         services.shift_save(actor=request.auth, site=site, **payload.model_dump())
     return Status(200, RosterWeekOut.model_validate(_week(site, week_start_of(payload.date))))
@@ -240,6 +248,6 @@ class RosterCopyOut(RosterWeekOut):
 @_write("/sites/{site_id}/copy", summary="Copy the week before into a week", response=RosterCopyOut)
 def week_copy(request, site_id: Id, payload: RosterCopyIn):
     site = _roster_site(request, site_id)
-    week_start = week_start_of(payload.week)
+    week_start = week_start_of(_on_roster(payload.week))
     copied = services.shift_copy_week(actor=request.auth, site=site, week_start=week_start)
     return Status(200, RosterCopyOut.model_validate({**_week(site, week_start), "copied": copied}))

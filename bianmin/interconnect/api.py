@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from bianmin.cases import services
 from bianmin.cases.services.imports import MAX_ROWS
-from bianmin.core.api_contract import plain_text, problem_response, responses
+from bianmin.core.api_contract import plain_text, responses
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 
 from .events import event_body, event_types_table
@@ -122,12 +122,7 @@ class CaseImportOut(Schema):
 @idempotent
 def import_cases(request, payload: CaseImportIn):
     rows = [row.dict() for row in payload.cases]
-    try:
-        cases = services.cases_import(actor=request.user, rows=rows, source=payload.source)
-    except services.CaseImportRefused as refused:
-        return problem_response(
-            refused.code, str(refused.message), 422, [problem.as_dict() for problem in refused.problems]
-        )
+    cases = services.cases_import(actor=request.user, rows=rows, source=payload.source)
     imported = [
         ImportedCaseOut(
             id=case.pk, tracking_number=case.tracking_number, original_number=case.original_number, status=case.status

@@ -28,7 +28,7 @@ from pydantic import ConfigDict
 
 from bianmin.cases.public_views import session_case
 from bianmin.cases.selectors import cases_visible_to
-from bianmin.core.api_contract import BoundedPagination, ErrorOut, Id, plain_text, responses
+from bianmin.core.api_contract import BoundedPagination, ErrorOut, Id, choice, plain_text, responses
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 from bianmin.org.models import Role
@@ -153,7 +153,7 @@ def rating_list(request):
 
 
 class RectificationFilters(Schema):
-    state: Rectification.State | None = None
+    state: choice(Rectification.State) | None = None
     overdue: bool = Field(False, description="Only those awaiting a move past their due date.")
 
 

@@ -10,8 +10,9 @@ transaction. Lists page with the API's cursor (``bianmin.core.api_contract``) in
 """
 
 import datetime
+import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from django.utils import timezone
@@ -19,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict, StringConstraints
+from pydantic import ConfigDict, PlainValidator, StringConstraints, WithJsonSchema
 
 from bianmin.accounts.models import User
 from bianmin.cases.selectors import case_get_for_user
-from bianmin.core.api_contract import BoundedPagination, Id, plain_text, responses
+from bianmin.core.api_contract import BoundedPagination, Day, Id, choice, plain_text, responses
 from bianmin.core.audit import checkpoint_latest, verify_audit_chain_task
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
@@ -104,7 +105,7 @@ class AlertOut(Schema):
     key: str
     level: Level
     is_anomaly: bool
-    state: Alert.State
+    state: choice(Alert.State)
     case_id: int | None
     tracking_number: str | None
     task_id: int | None
@@ -153,8 +154,8 @@ class AlertQuery(Schema):
     level: Level | None = None
     site: Code | None = Field(None, description="A site's code.")
     department: Code | None = Field(None, description="A department's code.")
-    raised_from: datetime.date | None = None
-    raised_until: datetime.date | None = None
+    raised_from: Day | None = None
+    raised_until: Day | None = None
 
 
 class SupervisionReasonIn(Input):
@@ -250,7 +251,7 @@ def alert_resolve_api(request, alert_id: Id, payload: AlertNoteIn):
 class OrderOut(Schema):
     id: int
     number: str
-    state: SupervisionOrder.State
+    state: choice(SupervisionOrder.State)
     case_id: int | None
     alert_id: int | None
     window_id: int | None
@@ -307,7 +308,7 @@ class OrderDetail(OrderOut):
 
 
 class OrderQuery(Schema):
-    state: SupervisionOrder.State | None = None
+    state: choice(SupervisionOrder.State) | None = None
     overdue: bool | None = Field(None, description="true: awaiting the department past the due date.")
     department: Code | None = Field(None, description="A department's code.")
 
@@ -428,7 +429,7 @@ class RecordOut(Schema):
     person_name: str | None
     department_code: str | None
     site_code: str
-    measure: AccountabilityRecord.Measure
+    measure: choice(AccountabilityRecord.Measure)
     points: Decimal | None
     decided_on: datetime.date
     recorded_by: str
@@ -468,18 +469,43 @@ class RecordDetail(RecordOut):
 
 class RecordQuery(Schema):
     department: Code | None = Field(None, description="A department's code.")
-    measure: AccountabilityRecord.Measure | None = None
-    decided_from: datetime.date | None = None
-    decided_until: datetime.date | None = None
+    measure: choice(AccountabilityRecord.Measure) | None = None
+    decided_from: Day | None = None
+    decided_until: Day | None = None
+
+
+POINTS_PATTERN = r"^(100(\.0)?|[1-9][0-9]?(\.[0-9])?|0\.[1-9])$"
+
+
+def _points(value: Any) -> Decimal:
+    """Points deducted: a whole number from 1 to 100, or a string with one decimal place ("0.5", "12.5"), as the
+    schema says (a float like 0.15 would be valid JSON but not a deduction the record can hold)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100:
+        return Decimal(value)
+    if isinstance(value, str) and re.fullmatch(POINTS_PATTERN, value):
+        return Decimal(value)
+    raise ValueError("Give the points as a whole number from 1 to 100, or a string with one decimal place.")
+
+
+Points = Annotated[
+    Decimal,
+    PlainValidator(_points),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 100},
+                {"type": "string", "pattern": POINTS_PATTERN},
+            ]
+        }
+    ),
+]
 
 
 class RecordIn(Input):
     finding: Required
-    measure: AccountabilityRecord.Measure
-    points: Decimal | None = Field(
-        None, gt=0, le=100, decimal_places=1, description="A deduction only: more than 0, at most 100."
-    )
-    decided_on: datetime.date
+    measure: choice(AccountabilityRecord.Measure)
+    points: Points | None = Field(None, description="A deduction only: more than 0, at most 100, one decimal place.")
+    decided_on: Day
     person_id: Id | None = Field(None, description="A staff member in the caller's jurisdiction.")
     department: Code | None = Field(None, description="A department's code.")
     site: Code | None = Field(

@@ -1,6 +1,5 @@
 """What the case endpoints take: request bodies, list filters and pagination, all validated first."""
 
-import datetime
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +10,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, PlainValidator, StrictBool, StringConstraints, WithJsonSchema, model_validator
 
 from bianmin.catalog.models import SpecialProcedure
-from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Id, PageInput, keyset_page, plain_text
+from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Day, Id, PageInput, choice, keyset_page, plain_text
 
 from ..data_views import personal_data_view_record
 from ..models import Case, CaseAccess, CaseMaterial, Channel, DeliveryChoice, DeliveryMethod, IdType
@@ -142,7 +141,7 @@ class TaskCompletionIn(Input):
 
 
 class SuspensionIn(Input):
-    kind: SpecialProcedure.Kind
+    kind: choice(SpecialProcedure.Kind)
     reason: Reason
     expected_days: int = Field(ge=1, le=250)
 
@@ -155,8 +154,8 @@ class ExtensionIn(Input):
 class CertificateIn(Input):
     """制证: each left out for the item's rule (the longest validity from today) and what the application asked."""
 
-    valid_from: datetime.date | None = None
-    valid_until: datetime.date | None = None
+    valid_from: Day | None = None
+    valid_until: Day | None = None
     scope: plain_text(500) = ""
 
 
@@ -250,8 +249,8 @@ class CaseFilters(Schema):
     )
     department: Code | None = Field(None, description="A department's code.")
     site: Code | None = Field(None, description="A site's code: cases received at or relayed through it.")
-    received_from: datetime.date | None = Field(None, description="Received on or after this day.")
-    received_until: datetime.date | None = Field(None, description="Received on or before this day.")
+    received_from: Day | None = Field(None, description="Received on or after this day.")
+    received_until: Day | None = Field(None, description="Received on or before this day.")
 
     def counted(self) -> bool:
         """Whether the list is the scope's status counters' (no filter but the status): its length is known."""

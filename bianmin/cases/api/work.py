@@ -21,7 +21,7 @@ from ninja.pagination import paginate
 
 from bianmin.accounts.models import User
 from bianmin.catalog.models import ServiceItem
-from bianmin.core.api_contract import BoundedPagination, ErrorOut, Id, responses
+from bianmin.core.api_contract import BoundedPagination, Day, ErrorOut, Id, choice, responses
 from bianmin.core.errors import DomainError, PermissionDenied
 from bianmin.core.idempotency import OPENAPI_PARAMETER, idempotent
 from bianmin.core.masking import mask_id_number
@@ -103,7 +103,7 @@ class InquiryOut(Schema):
     logged_at: datetime.datetime
     owner: str | None = Field(description="The owner's username; null while a department owns it.")
     owner_department: str | None = Field(description="The code of the department it was handed to, if any.")
-    state: Inquiry.State
+    state: choice(Inquiry.State)
     answer: str
     answered_at: datetime.datetime | None
     handovers: list[HandoverOut]
@@ -126,7 +126,7 @@ class InquiryOut(Schema):
 
 
 class InquiryFilters(Schema):
-    state: Inquiry.State = Inquiry.State.OPEN
+    state: choice(Inquiry.State) = Inquiry.State.OPEN
 
 
 class InquiryLogIn(Input):
@@ -243,8 +243,8 @@ def hand_over_inquiry(request, inquiry_id: Id, payload: InquiryHandoverIn):
 
 class LedgerFilters(Schema):
     site: Code | None = Field(None, description="One of the caller's sites by code; all of them when left out.")
-    start: datetime.date | None = Field(None, alias="from", description="First day received; the month's first.")
-    end: datetime.date | None = Field(None, alias="to", description="Last day received (included); today.")
+    start: Day | None = Field(None, alias="from", description="First day received; the month's first.")
+    end: Day | None = Field(None, alias="to", description="Last day received (included); today.")
 
 
 class LedgerRowOut(Schema):

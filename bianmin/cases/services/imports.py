@@ -122,6 +122,7 @@ class CaseImportRefused(DomainError):
 
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
+        self.errors = [problem.as_dict() for problem in problems]
         super().__init__(
             _("Nothing was imported: %(count)d problem(s) in the batch.") % {"count": len(problems)}
             + " "

@@ -78,7 +78,7 @@ def test_the_town_administrator_keeps_the_roster_over_the_api(baisha, town_admin
     )
     assert (clash.status_code, clash.json()["code"]) == (400, "duty_slot_taken")
     phone = post(admin, f"{baisha.pk}/shifts", {"date": "2026-10-14", "cadre_name": "王", "phone": "12-3"})
-    assert (phone.status_code, phone.json()["code"]) == (422, "invalid_input")
+    assert (phone.status_code, phone.json()["code"]) == (400, "duty_invalid")
     assert (AuditEvent.objects.count(), DutyShift.objects.count()) == (events, 1)
 
     swap = post(
@@ -133,8 +133,9 @@ def test_who_may_not_keep_the_roster(baisha, town_admin, county, django_assert_n
         week = admin.get(f"/api/v1/duty/sites/{baisha.pk}/week?week=2026-10-14").json()
     assert [(s["date"], s["period"]) for s in week["shifts"]] == [("2026-10-12", "day")]
 
-    # The ends of the calendar are refused as input, never a date overflow
-    assert admin.get(f"/api/v1/duty/sites/{baisha.pk}/week?week=9999-12-31").status_code == 422
+    # The ends of the calendar are refused by the roster's rule, never a date overflow
+    far = admin.get(f"/api/v1/duty/sites/{baisha.pk}/week?week=9999-12-31")
+    assert (far.status_code, far.json()["code"]) == (400, "duty_date_out_of_range")
     late = post(admin, f"{baisha.pk}/copy", {"week": "0001-01-01"})
-    assert (late.status_code, late.json()["code"]) == (422, "invalid_input")
+    assert (late.status_code, late.json()["code"]) == (400, "duty_date_out_of_range")
     assert DutyShift.objects.count() == 1

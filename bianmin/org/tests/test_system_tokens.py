@@ -29,6 +29,19 @@ ALL_SCOPES = list(TokenScope.values)
 START = datetime.datetime(2026, 6, 1, 9, 0, 30, tzinfo=datetime.UTC)
 
 
+def _problem(status: int, code: str, message: str) -> dict:
+    """The API's RFC 9457 answer (core.api_contract.problem_response)."""
+    titles = {401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests"}
+    return {
+        "type": f"https://bianmin.invalid/problems/{code}",
+        "title": titles[status],
+        "status": status,
+        "detail": message,
+        "code": code,
+        "message": message,
+    }
+
+
 def baisha_system(code: str = "city") -> ExternalSystem:
     """A system acting as a 白沙镇 window clerk."""
     return system_create(
@@ -97,7 +110,7 @@ def test_an_unknown_token_is_401_token_invalid(header):
     answer = Client(headers={"Authorization": header}).get("/api/v1/org/me")
 
     assert answer.status_code == 401
-    assert answer.json() == {"code": "token_invalid", "message": "令牌无效。"}
+    assert answer.json() == _problem(401, "token_invalid", "令牌无效。")
 
 
 def test_a_token_with_a_wrong_secret_is_invalid():
@@ -115,7 +128,7 @@ def test_an_expired_token_is_401_token_expired():
         answer = bearer(text).get("/api/v1/org/me")
 
     assert answer.status_code == 401
-    assert answer.json() == {"code": "token_expired", "message": "令牌已过期：请向中心申请新的令牌。"}
+    assert answer.json() == _problem(401, "token_expired", "令牌已过期：请向中心申请新的令牌。")
 
 
 def test_a_revoked_token_is_401_token_revoked_and_revocation_is_audited():
@@ -126,7 +139,7 @@ def test_a_revoked_token_is_401_token_revoked_and_revocation_is_audited():
     answer = bearer(text).get("/api/v1/org/me")
 
     assert answer.status_code == 401
-    assert answer.json() == {"code": "token_revoked", "message": "令牌已被撤销。"}
+    assert answer.json() == _problem(401, "token_revoked", "令牌已被撤销。")
     event = AuditEvent.objects.filter(action="system_token.revoke").get()
     assert (event.actor_label, event.object_id, event.payload) == (
         "admin",
@@ -144,7 +157,7 @@ def test_a_token_without_the_operations_scope_is_403_and_nothing_changes():
     answer = bearer(text).post("/api/v1/cases/", {}, content_type="application/json")
 
     assert answer.status_code == 403
-    assert answer.json() == {"code": "token_scope_missing", "message": "此令牌不能调用此操作：它缺少权限“登记办件”。"}
+    assert answer.json() == _problem(403, "token_scope_missing", "此令牌不能调用此操作：它缺少权限“登记办件”。")
     assert Case.objects.count() == cases_before
 
 
@@ -159,7 +172,7 @@ def test_the_rate_limit_is_429_with_retry_after_then_open_again_in_the_next_minu
         again = client.get("/api/v1/org/me")
 
     assert statuses == [200, 200, 200, 429]
-    assert refused_answer.json() == {"code": "rate_limited", "message": "使用此令牌的请求过多：请一分钟后再试。"}
+    assert refused_answer.json() == _problem(429, "rate_limited", "使用此令牌的请求过多：请一分钟后再试。")
     assert refused_answer["Retry-After"] == "30"
     assert again.status_code == 200
 
