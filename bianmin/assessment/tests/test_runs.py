@@ -168,3 +168,16 @@ def test_results_over_the_api(make_scheme, run_now):
     assert logged_in("baisha_clerk").get(f"/api/v1/assessment/results/{mine.pk}").status_code == 404
     everything = logged_in("supervisor").get(f"/api/v1/assessment/runs/{run.pk}/results?limit=5").json()
     assert everything["count"] == run.subjects and len(everything["items"]) == 5
+
+
+def test_the_task_delivered_again_for_a_computed_run_leaves_it_as_it_was(make_scheme, run_now):
+    from bianmin.assessment.tasks import compute_assessment_run
+
+    overdue()
+    run = run_now(make_scheme(OVERDUE))
+    computed_at, score = run.computed_at, result_of(run).score
+
+    assert compute_assessment_run.call(run.pk) == 0
+
+    run.refresh_from_db()
+    assert (run.state, run.computed_at, result_of(run).score) == ("computed", computed_at, score)
