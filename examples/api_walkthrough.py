@@ -153,7 +153,8 @@ def _move(client: Client, case: dict, move: str, guide: dict) -> dict:
 
 def walk(client: Client, item: str, site: str, out: Path) -> bool:
     me = client.call("me")
-    print(f"Calling as {me.get('username')} ({me.get('system', {}) or 'a person'})")
+    system = me.get("system") or {}
+    print(f"Calling as {system.get('name') or me.get('username')}, scopes: {', '.join(system.get('scopes', []))}")
     guide = client.call("get_item", code=item)
     case = client.call("create_case", body=_intake_body(guide, site))
     case = client.call("get_case", case_id=case["id"])
