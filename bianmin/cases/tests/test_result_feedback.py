@@ -72,6 +72,7 @@ def test_a_town_received_county_decided_case_ends_at_the_town_counter_with_a_sig
     assert list(cases_in_work_queue(town_clerk, "incoming").values_list("case_id", flat=True)) == [case.pk]
     assert queue_counts(town_clerk)["incoming"] == 1
     assert queue_counts(town_clerk)["handover"] == 0
+    assert queue_counts(town_clerk)["all"] == cases_in_work_queue(town_clerk).count()
     assert actions_available(town_clerk, case, on=at(2026, 3, 17).date()) == ["receive_result"]
     with refused("result_not_arrived"):
         services.case_deliver(actor=town_clerk, case=case, now=at(2026, 3, 17, 8))
@@ -85,6 +86,7 @@ def test_a_town_received_county_decided_case_ends_at_the_town_counter_with_a_sig
     # … and the town's queue shows it arrived, to hand over
     assert list(cases_in_work_queue(town_clerk, "handover").values_list("case_id", flat=True)) == [case.pk]
     assert (queue_counts(town_clerk)["incoming"], queue_counts(town_clerk)["handover"]) == (0, 1)
+    assert queue_counts(town_clerk)["all"] == cases_in_work_queue(town_clerk).count()
     assert actions_available(town_clerk, case, on=at(2026, 3, 17).date()) == ["deliver"]
 
     # Someone else than the applicant collects it only with their own document recorded: refused, nothing changes
