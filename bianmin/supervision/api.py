@@ -39,6 +39,7 @@ from .rules import RULES
 from .selectors.alerts import AlertFilters, alert_get_for_user, alerts_filtered, alerts_visible_to, sees_alerts
 from .selectors.orders import (
     AWAITING_DEPARTMENT,
+    accountability_filtered,
     accountability_get_for_user,
     accountability_visible_to,
     alerts_in_scope,
@@ -531,16 +532,13 @@ def _record_detail(request, record_id: int) -> RecordDetail:
 def accountability_list(request, filters: Query[RecordQuery]):
     """责任追究, latest decision first: supervisors their jurisdiction's, department leads their departments',
     everyone the records about themselves."""
-    records = accountability_visible_to(request.auth)
-    if filters.department:
-        records = records.filter(department__code=filters.department)
-    if filters.measure:
-        records = records.filter(measure=filters.measure)
-    if filters.decided_from:
-        records = records.filter(decided_on__gte=filters.decided_from)
-    if filters.decided_until:
-        records = records.filter(decided_on__lte=filters.decided_until)
-    return records.order_by("-decided_on", "-pk")
+    return accountability_filtered(
+        accountability_visible_to(request.auth),
+        department_code=filters.department,
+        measure=filters.measure,
+        start=filters.decided_from,
+        end=filters.decided_until,
+    )
 
 
 @router.get("/accountability/{record_id}", response=responses(RecordDetail, not_found=True), summary="One record")

@@ -117,6 +117,26 @@ def accountability_visible_to(user: User) -> QuerySet[AccountabilityRecord]:
     return records.filter(condition)
 
 
+def accountability_filtered(
+    records: QuerySet[AccountabilityRecord],
+    *,
+    department_code: str | None = None,
+    measure: str | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> QuerySet[AccountabilityRecord]:
+    """The accountability list's filters (the page's and the API's), latest decision first."""
+    if department_code:
+        records = records.filter(department__code=department_code)
+    if measure:
+        records = records.filter(measure=measure)
+    if start is not None:
+        records = records.filter(decided_on__gte=start)
+    if end is not None:
+        records = records.filter(decided_on__lte=end)
+    return records.order_by("-decided_on", "-pk")
+
+
 def accountability_get_for_user(user: User, pk: int) -> AccountabilityRecord | None:
     return accountability_visible_to(user).filter(pk=pk).first()
 

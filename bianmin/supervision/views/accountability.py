@@ -23,6 +23,7 @@ from bianmin.org.selectors import sites_visible_to, staff_visible_to
 
 from ..models import AccountabilityRecord, SupervisionOrder
 from ..selectors.orders import (
+    accountability_filtered,
     accountability_get_for_user,
     accountability_visible_to,
     alerts_in_scope,
@@ -56,16 +57,15 @@ class AccountabilityFilterForm(forms.Form):
 def accountability_list(request):
     form = AccountabilityFilterForm(request.GET or None)
     filters = _valid(form)
-    records = accountability_visible_to(request.user)
-    if "department" in filters:
-        records = records.filter(department=filters["department"])
-    if "measure" in filters:
-        records = records.filter(measure=filters["measure"])
-    if "start" in filters:
-        records = records.filter(decided_on__gte=filters["start"])
-    if "end" in filters:
-        records = records.filter(decided_on__lte=filters["end"])
-    page = Paginator(records.order_by("-decided_on", "-pk"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    department = filters.get("department")
+    records = accountability_filtered(
+        accountability_visible_to(request.user),
+        department_code=department.code if department else None,
+        measure=filters.get("measure"),
+        start=filters.get("start"),
+        end=filters.get("end"),
+    )
+    page = Paginator(records, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "may_record": is_supervisor(request.user)}
     return TemplateResponse(request, "supervision/accountability_list.html", context)
 
