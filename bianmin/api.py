@@ -1,10 +1,14 @@
 """The REST API (django-ninja): each app adds a router from its api.py; OpenAPI at /api/v1/openapi.json."""
 
+import json
+import threading
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import django_auth
 
 from bianmin.api_tokens import system_token_auth
@@ -15,9 +19,25 @@ from bianmin.org.tokens import RateLimited
 
 class BianminAPI(NinjaAPI):
     """Ninja's API, its document saying ``application/problem+json`` for every error answer (ninja writes the
-    renderer's ``application/json`` for each status)."""
+    renderer's ``application/json`` for each status).
+
+    The document is the code's, the same for every request and language: ninja builds it from every operation's
+    schemas (about a second of CPU), so it is built once per process and each caller gets its own copy.
+    """
+
+    _documents: dict[tuple, str]
+    _documents_lock = threading.Lock()
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        key = (path_prefix, tuple(sorted((path_params or {}).items())))
+        documents = self.__dict__.setdefault("_documents", {})
+        if key not in documents:
+            with self._documents_lock:
+                if key not in documents:
+                    documents[key] = json.dumps(self._document(path_prefix, path_params), cls=NinjaJSONEncoder)
+        return json.loads(documents[key])
+
+    def _document(self, path_prefix, path_params) -> dict:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         for methods in schema["paths"].values():
             for operation in methods.values():

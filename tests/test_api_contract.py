@@ -103,6 +103,27 @@ def test_the_committed_openapi_document_is_the_generated_one():
     )
 
 
+def test_the_document_is_built_once_and_each_caller_gets_its_own_copy(monkeypatch):
+    """Ninja builds the document from every schema (about a second of CPU): /api/v1/openapi.json must not do that
+    per request."""
+    from ninja import NinjaAPI
+
+    from bianmin.api import BianminAPI
+
+    fresh = BianminAPI(urls_namespace="once")  # an API of no operations, mounted nowhere: its own cache
+    built = []
+    original = NinjaAPI.get_openapi_schema
+    monkeypatch.setattr(NinjaAPI, "get_openapi_schema", lambda self, **kw: built.append(kw) or original(self, **kw))
+
+    first = fresh.get_openapi_schema(path_prefix="/")
+    first["info"]["title"] = "changed by a caller"
+    second = fresh.get_openapi_schema(path_prefix="/")
+
+    assert len(built) == 1
+    assert second["info"]["title"] == "NinjaAPI"
+    assert second == fresh.get_openapi_schema(path_prefix="/") and len(built) == 1
+
+
 @pytest.mark.django_db
 def test_every_error_is_problem_details_with_its_stable_code():
     """RFC 9457: the media type, type/title/status/detail/code, message (= detail) kept for v1 clients."""

@@ -157,8 +157,17 @@ class Server:
         raise AssertionError(f"the server did not start:\n{self.log.read_text()[-3000:]}")
 
     def kill(self) -> None:
+        """kill -9 of every process of the group; returns when none is left holding the port."""
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.process.pid, 0)  # a worker reaped by init after its master: still dying
+            except ProcessLookupError:
+                return
+            time.sleep(0.02)
+        raise AssertionError("a process of the killed server is still alive after 30 s")
 
 
 def clerk_loop(port: int, body: dict, name: str, stop: threading.Event, acknowledged: dict, answers: list) -> None:
