@@ -23,7 +23,9 @@ in twelve past the promised deadline and one in six with a late step), 6 % recei
 supplements, 10 % suspended. Finished cases (received over the whole period up to the day before the last):
 84 % approved, 6 % denied, 4 % refused, 4 % withdrawn, 2 % handled on the spot (accepted, approved and
 delivered the day they arrive); about one in ten decided after the promised deadline. About 3 % have a
-supplement notice, a tenth of those a repeated one.
+supplement notice, a tenth of those a repeated one. Beside the cases (bench/records.py): the alerts and inbox
+messages of the product's own sweep on the last day, supervision orders, accountability records, ratings and
+complaints.
 
 A decision is followed as ``cases/services/`` would: an approval sets the certificate's due date (10 working
 days, ALL art. 44) and the certificate is issued within a few working days (2 % late), with the item's published
@@ -145,7 +147,8 @@ def ensure_dataset(
         url = f"sqlite:///{Path(path).resolve()}"
     url = url or default_url(database, cases)
     # The generator's own source is part of the key: a changed generator rebuilds the database.
-    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    generator = Path(__file__).read_bytes() + (Path(__file__).parent / "records.py").read_bytes()
+    source = hashlib.sha256(generator).hexdigest()[:16]
     wanted = f"{cases} {open_cases} {SEED} {source}"
     if is_postgres(url):
         return _ensure_postgres(url, wanted, cases=cases, open_cases=open_cases)
@@ -322,6 +325,7 @@ def _step(label: str, started: float) -> None:
 def _build(*, cases: int, open_cases: int) -> None:
     from django.core.management import call_command
     from django.db import connection
+    from records import add_records
 
     from bianmin.core.workdays import calendar_seed
     from bianmin.demo.loader import load_demo
@@ -350,6 +354,8 @@ def _build(*, cases: int, open_cases: int) -> None:
     step = time.perf_counter()
     schema.create_indexes()
     _step(f"{len(schema.indexes)} secondary indexes created", step)
+
+    add_records(LAST_DAY)
 
     step = time.perf_counter()
     with connection.cursor() as cursor:

@@ -166,6 +166,8 @@ class Complaint(models.Model):
             models.Index(fields=["site", "-received_at"], name="complaint_site_idx"),
             models.Index(fields=["department", "-received_at"], name="complaint_department_idx"),
             models.Index(fields=["handler", "-received_at"], name="complaint_handler_idx"),
+            # Every complaint, newest first (a supervisor of the county, the API).
+            models.Index(fields=["received_at", "id"], name="complaint_received_idx"),
             # Late ones: the running deadline of the complaints whose clock runs (the sweep's rule, the filter).
             models.Index(
                 fields=["due", "-received_at"],

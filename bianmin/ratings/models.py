@@ -122,6 +122,8 @@ class Rating(models.Model):
             models.Index(fields=["staff", "rated_on"], name="rating_staff_on_idx"),
             models.Index(fields=["item", "rated_on"], name="rating_item_on_idx"),
             models.Index(fields=["rated_on"], name="rating_on_idx"),
+            # The list's order (newest first): a page is the first rows of this index.
+            models.Index(fields=["rated_at", "id"], name="rating_at_idx"),
         ]
 
     def __str__(self) -> str:

@@ -99,6 +99,8 @@ class SupervisionOrder(models.Model):
             models.Index(fields=["state", "due"], name="order_state_due_idx"),
             models.Index(fields=["department", "state"], name="order_department_idx"),
             models.Index(fields=["site", "state"], name="order_site_idx"),
+            # The lists' order (newest first): a page is the first rows of this index, not a sort of every order.
+            models.Index(fields=["issued_at", "id"], name="order_issued_idx"),
         ]
 
     def __str__(self) -> str:
@@ -215,6 +217,15 @@ class Alert(models.Model):
             models.Index(fields=["site", "state"], name="alert_site_idx"),
             models.Index(fields=["department", "state"], name="alert_department_idx"),
             models.Index(fields=["case"], name="alert_case_idx"),
+            # The feed's and the API's order (newest first): a page is the first rows of this index.
+            models.Index(fields=["raised_at", "id"], name="alert_raised_at_idx"),
+            # The feed's default, the alerts awaiting action, newest first: its page without the closed ones of
+            # the past years (the feed's filter repeats the condition, selectors/alerts.py).
+            models.Index(
+                fields=["raised_at", "id"],
+                name="alert_live_raised_idx",
+                condition=Q(state__in=["pending", "open"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -299,6 +310,7 @@ class AccountabilityRecord(models.Model):
             models.Index(fields=["department", "decided_on"], name="accountability_department_idx"),
             models.Index(fields=["person", "decided_on"], name="accountability_person_idx"),
             models.Index(fields=["site", "decided_on"], name="accountability_site_idx"),
+            models.Index(fields=["decided_on", "id"], name="accountability_order_idx"),
         ]
 
     def __str__(self) -> str:
