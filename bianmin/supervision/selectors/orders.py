@@ -60,7 +60,10 @@ def orders_visible_to(user: User) -> QuerySet[SupervisionOrder]:
     """Supervisors: orders at the sites of their jurisdiction; department heads and chief representatives: their
     departments' orders; everybody else: none."""
     scope = user_scope(user)
-    orders = SupervisionOrder.objects.select_related("department", "site", "issued_by", "case", "alert", "window__site")
+    # Joined: the reference rows; fetched for the page: what the order concerns (alerts.py says why).
+    orders = SupervisionOrder.objects.select_related("department", "site", "issued_by").prefetch_related(
+        "case", "alert", "window__site"
+    )
     condition = Q(pk__in=[])
     if is_supervisor(user):
         if scope.everything:  # an empty Q would vanish from the OR below
