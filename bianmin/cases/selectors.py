@@ -11,6 +11,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 
 from bianmin.accounts.models import User
+from bianmin.core.queries import joins_as_written
 from bianmin.org.models import Role, SiteLevel
 from bianmin.org.selectors import sites_visible_to, user_scope
 
@@ -63,7 +64,10 @@ def page_of_cases(rows: QuerySet[CaseAccess], cases: QuerySet[Case]) -> list[Cas
 
 
 def case_get_for_user(user: User, pk: int) -> Case | None:
-    return cases_visible_to(user).select_related("delivery_site", "sent_from_site").filter(pk=pk).first()
+    """The case with its reference rows joined, read in the order written (``core.queries.joins_as_written``)."""
+    cases = cases_visible_to(user).select_related("delivery_site", "sent_from_site").filter(pk=pk)
+    with joins_as_written():
+        return cases.first()
 
 
 def _public_case(tracking_number: str) -> Case | None:

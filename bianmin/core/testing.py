@@ -176,6 +176,14 @@ def assert_only_the_platform_font(document: bytes, drawn: list[str], tmp_path) -
     assert not missing, f"drawn without a glyph: {missing}"
 
 
+def joins_as_written_statements() -> int:
+    """The statements a ``core.queries.joins_as_written`` block adds to a request's count: on PostgreSQL its
+    transaction or savepoint (begin and end) and the setting's two changes; none on SQLite."""
+    from django.db import connection
+
+    return 4 if connection.vendor == "postgresql" else 0
+
+
 def page_text(response) -> str:
     """The page as a person reads it: entities such as &#x27; decoded."""
     import html

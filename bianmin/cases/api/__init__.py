@@ -48,9 +48,9 @@ from ..clock import RUNNING_STATUSES, today_ordinal
 from ..data_views import personal_data_view_record
 from ..models import Case, Extension, Notice, ReviewTask
 from ..models import Status as CaseStatus
-from ..selectors import annotate_days_left, case_access_for, cases_in_work_queue, cases_visible_to
+from ..selectors import annotate_days_left, case_access_for, cases_in_work_queue
 from . import work  # noqa: F401  (first: its /ledger, /inquiries … before /{case_id})
-from ._common import UnknownReference, _as_detail, _detail, _visible_case, _with_details, router
+from ._common import UnknownReference, _as_detail, _case_with_details, _detail, _visible_case, router
 from .inputs import (
     ApprovalIn,
     CaseFilters,
@@ -141,7 +141,7 @@ def list_cases(request, filters: Query[CaseFilters]):
 def get_case(request, case_id: Id):
     """The case with its applicant (unmasked: the caller is staff), sites, deadlines and clock, materials,
     review tasks, notices, extensions, and the moves the caller may make now."""
-    case = _with_details(cases_visible_to(request.auth)).filter(pk=case_id).first()
+    case = _case_with_details(request.auth, case_id)
     if case is None:
         raise Http404
     personal_data_view_record(viewer=request.auth, cases=[case], what="api")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from ninja import Router
 
 from bianmin.core.errors import DomainError
+from bianmin.core.queries import joins_as_written
 
 from ..models import Case, CaseMaterial, CaseMaterialEvent, ReviewTask
 from ..selectors import case_get_for_user, cases_visible_to
@@ -33,6 +34,13 @@ def _with_details(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def _case_with_details(user, case_id: int) -> Case | None:
+    """The case in the user's scope with everything its detail shows, read by its key with its reference rows
+    joined in the order written (core/queries.py)."""
+    with joins_as_written():
+        return _with_details(cases_visible_to(user)).filter(pk=case_id).first()
+
+
 def _visible_case(request, case_id: int) -> Case:
     case = case_get_for_user(request.auth, case_id)
     if case is None:
@@ -46,7 +54,7 @@ def _as_detail(request, case: Case) -> CaseDetail:
 
 def _detail(request, case_id: int) -> CaseDetail:
     """The case after a write, read again with everything the move changed."""
-    case = _with_details(cases_visible_to(request.auth)).filter(pk=case_id).first()
+    case = _case_with_details(request.auth, case_id)
     if case is None:
         # The caller just acted on the case (the service checked their right to), and a move can take it
         # out of their scope; they still get the answer to what they did.
