@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router
 
+from bianmin.accounts.models import User
 from bianmin.core.errors import DomainError
 from bianmin.core.queries import joins_as_written
 
@@ -34,7 +35,7 @@ def _with_details(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
-def _case_with_details(user, case_id: int) -> Case | None:
+def _case_with_details(user: User, case_id: int) -> Case | None:
     """The case in the user's scope with everything its detail shows, read by its key with its reference rows
     joined in the order written (core/queries.py)."""
     with joins_as_written():
