@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= bianmin.settings.local
+# Python caches compiled modules in __pycache__ (git ignores them): a host that turns the cache off
+# (PYTHONDONTWRITEBYTECODE) makes every process compile the project and its packages again, about 5 s of CPU
+# each, and the suite starts dozens (its workers, live servers, the CLI runs it checks).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test install lint format messages openapi serve clean bench bench-smoke deploy-local deploy-local-stop deploy-check
 

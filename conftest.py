@@ -20,15 +20,37 @@ def pytest_configure(config):
         config.option.nomigrations = True
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The long tests first (after pytest-django's order: database, transactional, neither): the two processes
+    share the rest and end together, instead of one running a long test alone at the end. A transactional test
+    empties every table when it ends; the calendar is seeded again then (``django_db_setup``), so any order holds."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(request, django_db_setup, django_db_blocker):
-    """Every test database starts with the working-day calendar seeded, as a deployment does."""
+    """Every test database starts with the working-day calendar seeded, as a deployment does, and has it again
+    after a transactional test (live server, concurrency) empties every table."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
     from bianmin.core.workdays import calendar_seed
 
     with django_db_blocker.unblock():
         if request.config.option.nomigrations:
             _what_only_migrations_make()
         calendar_seed()
+    # Emptying the tables (the flush after a transactional test) ends with post_migrate, sent for each app.
+    post_migrate.connect(_calendar_seed_again, sender=apps.get_app_config("core"), dispatch_uid="test-calendar")
+    yield
+    post_migrate.disconnect(sender=apps.get_app_config("core"), dispatch_uid="test-calendar")
+
+
+def _calendar_seed_again(**kwargs) -> None:
+    from bianmin.core.workdays import calendar_seed
+
+    calendar_seed()
 
 
 def _what_only_migrations_make() -> None:
@@ -49,19 +71,6 @@ def _what_only_migrations_make() -> None:
     recorder = MigrationRecorder(connection)
     recorder.ensure_schema()
     recorder.migration_qs.bulk_create([recorder.Migration(app=app, name=name) for app, name in sorted(migrations)])
-
-
-@pytest.fixture(autouse=True)
-def _calendar_after_flush(request):
-    """Transactional tests (live server, concurrency) empty every table when they end; seed again."""
-    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
-        return
-    from bianmin.core.models import CalendarDay
-    from bianmin.core.workdays import calendar_seed
-
-    request.getfixturevalue("transactional_db")
-    if not CalendarDay.objects.exists():
-        calendar_seed()
 
 
 @pytest.fixture(autouse=True)
@@ -160,3 +169,21 @@ def committed_county(demo_rows, transactional_db):
 
     assert not connection.in_atomic_block, "committed_county runs inside another fixture's transaction"
     demo_rows["county"].replay()
+
+
+@pytest.fixture
+def committed_demo_cases(committed_county):
+    """The demo county with its demo cases, committed for a live server or another process."""
+    from bianmin.demo.cases import load_demo_cases
+
+    load_demo_cases()
+
+
+@pytest.fixture
+def fast_live_server(live_server, monkeypatch):
+    """The live server, answering without Nagle's delay: its handler writes the headers and the body apart, and
+    each small write otherwise waits ~40 ms for the client's delayed ACK (90 ms a request instead of a few)."""
+    from django.core.servers.basehttp import WSGIRequestHandler
+
+    monkeypatch.setattr(WSGIRequestHandler, "disable_nagle_algorithm", True)
+    return live_server

@@ -35,7 +35,7 @@ from bianmin.demo.county import DEMO_PASSWORD
 
 # Committed data (committed_county or transactional_db, fixtures so that conftest.py seeds the calendar again after
 # a flush): the processes started here read the database outside this test's connection.
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.long]
 
 ROOT = Path(settings.BASE_DIR)
 KILLS = 3

@@ -21,19 +21,8 @@ SCRIPT = Path(__file__).resolve().parents[3] / "examples" / "api_walkthrough.py"
 
 
 @pytest.fixture
-def demo_county(committed_county):
-    from bianmin.demo.cases import load_demo_cases
-
-    load_demo_cases()
+def demo_county(committed_demo_cases):
     load_demo_systems()
-
-
-@pytest.fixture
-def fast_live_server(live_server, monkeypatch):
-    from django.core.servers.basehttp import WSGIRequestHandler
-
-    monkeypatch.setattr(WSGIRequestHandler, "disable_nagle_algorithm", True)
-    return live_server
 
 
 def _token(*scopes: str) -> str:

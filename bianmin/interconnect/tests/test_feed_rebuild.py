@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
 from bianmin.accounts.models import User
@@ -24,23 +23,6 @@ from bianmin.org.models import ExternalSystem, TokenScope
 from bianmin.org.tokens import token_create
 
 CONSUMER = Path(__file__).with_name("feed_consumer.py")
-
-
-@pytest.fixture
-def demo_county(committed_county):
-    """The demo county with its demo cases, committed for the live server and the consumer's process."""
-    from bianmin.demo.cases import load_demo_cases
-
-    load_demo_cases()
-
-
-@pytest.fixture
-def fast_live_server(live_server, monkeypatch):
-    """The live server without Nagle's delay (see tests/test_api_contract.py)."""
-    from django.core.servers.basehttp import WSGIRequestHandler
-
-    monkeypatch.setattr(WSGIRequestHandler, "disable_nagle_algorithm", True)
-    return live_server
 
 
 def _token() -> str:
@@ -62,7 +44,7 @@ def _consume(url: str, state: Path, token: str, *pages: str) -> str:
     return done.stdout
 
 
-def test_a_second_process_rebuilds_every_status_from_the_feed(demo_county, fast_live_server, tmp_path):
+def test_a_second_process_rebuilds_every_status_from_the_feed(committed_demo_cases, fast_live_server, tmp_path):
     state = tmp_path / "consumer.json"
     token = _token()
     assert Case.objects.count() > 50 and not Case.objects.filter(status=Status.DRAFT).exists()
