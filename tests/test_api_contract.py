@@ -169,6 +169,34 @@ def test_every_error_is_problem_details_with_its_stable_code():
     }
 
 
+@pytest.mark.django_db
+def test_a_list_is_counted_up_to_the_cap_in_one_statement_reading_no_more_rows(county_organisation, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bianmin.core import pagination
+    from bianmin.org.models import Site
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="supervisor"))
+    sites = Site.objects.count()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+
+    with CaptureQueriesContext(connection) as statements:
+        page = client.get("/api/v1/org/sites", {"limit": 4}).json()
+    assert (page["count"], page["count_capped"], len(page["items"])) == (10, True, 4)
+    counts = [query["sql"] for query in statements if "COUNT(" in query["sql"].upper()]
+    assert len(counts) == 1 and "LIMIT 11" in counts[0]
+    walked = page["items"]
+    while page["next"]:
+        page = client.get("/api/v1/org/sites", {"limit": 4, "cursor": page["next"]}).json()
+        walked += page["items"]
+    assert len(walked) == sites == 27
+    monkeypatch.setattr(pagination, "COUNT_CAP", 27)
+    page = client.get("/api/v1/org/sites").json()
+    assert (page["count"], page["count_capped"], len(page["items"])) == (27, False, 27)
+
+
 OUT_OF_RANGE = [
     {"limit": "9223372036854775808"},
     {"limit": 0},

@@ -8,7 +8,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from bianmin.accounts.models import User
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import user_scope
 
@@ -94,7 +94,7 @@ def _page(request, complaints, *, template: str, title: str, **extra) -> Templat
         complaints = complaints.filter(kind=filters["kind"])
     if filters.get("late"):
         complaints = complaints.filter(late_condition(today))
-    page = Paginator(complaints.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(complaints.order_by("-received_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"complaint": complaint, "is_late": services.complaint_is_late(complaint, today)} for complaint in page]
     context = {"form": form, "page": page, "rows": rows, "title": title, **extra}
     return TemplateResponse(request, template, context)
@@ -133,7 +133,7 @@ def public_notice_list(request):
     if not (is_supervisor(request.user) or user_scope(request.user).departments_of(*DEPARTMENT_LEADS)):
         raise PermissionDenied
     notices = public_notices_visible_to(request.user).order_by("-reported_at", "-pk")
-    page = Paginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(notices, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "complaints/notices.html", {"page": page})
 
 
@@ -144,7 +144,7 @@ def identity_view_list(request):
     if not is_supervisor(request.user):
         raise PermissionDenied
     views = identity_views_visible_to(request.user).order_by("-viewed_at", "-pk")
-    page = Paginator(views, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(views, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "complaints/identity_views.html", {"page": page})
 
 

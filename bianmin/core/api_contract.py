@@ -27,6 +27,7 @@ from ninja.responses import NinjaJSONEncoder
 from pydantic import AfterValidator, BeforeValidator, StringConstraints, WithJsonSchema
 
 from bianmin.core.errors import DomainError
+from bianmin.core.pagination import COUNT_CAP, count_to_cap
 
 MAX_ID = 2**63 - 1  # a BigAutoField; a larger number in a path or body is refused before the database sees it
 MAX_LIMIT = 100
@@ -198,10 +199,17 @@ class PageInput(Schema):
 
 
 class CursorPage(Schema):
-    """A page of a list: its items, the list's length, and the cursors of the pages after and before it."""
+    """A page of a list: its items, the list's length (counted up to ``COUNT_CAP``), and the cursors of the pages
+    after and before it."""
 
     items: list[Any]
-    count: int = Field(description="How many items the whole list has.")
+    count: int = Field(
+        description=f"How many items the whole list has, counted up to {COUNT_CAP:,}: more when `count_capped`."
+    )
+    count_capped: bool = Field(
+        description=f"True when the list has more than {COUNT_CAP:,} items: `count` says {COUNT_CAP:,}, and the pages "
+        "go on through `next` to the last."
+    )
     next: str | None = Field(description="The cursor of the next page; null on the last page.")
     previous: str | None = Field(description="The cursor of the page before; null on the first page.")
 
@@ -319,4 +327,10 @@ class BoundedPagination(PaginationBase):
 
     def paginate_queryset(self, queryset: QuerySet, pagination: PageInput, request, **params) -> dict:
         items, next_cursor, previous = keyset_page(queryset, order_keys(queryset), pagination.cursor, pagination.limit)
-        return {"items": items, "count": self._items_count(queryset), "next": next_cursor, "previous": previous}
+        return {**capped_count(queryset), "items": items, "next": next_cursor, "previous": previous}
+
+
+def capped_count(queryset: QuerySet) -> dict[str, int | bool]:
+    """The list's ``count`` and ``count_capped`` (``core.pagination.count_to_cap``)."""
+    count, capped = count_to_cap(queryset)
+    return {"count": count, "count_capped": capped}

@@ -7,7 +7,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_applicant, mask_id_number
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.permissions import staff_required
 
 from .access import may_manage_interconnect, may_read_interconnect
@@ -61,7 +61,7 @@ def delivery_list(request):
         listed = listed.filter(destination=destination)
     if state in Delivery.State.values:
         listed = listed.filter(state=state)
-    page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     names = dict(destinations)
     context = {
         "page": page,

@@ -4,7 +4,6 @@ its moves (revoke, replace, change), its PDF; and the licences' box on the case 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,6 +19,7 @@ from bianmin.cases.models import Case
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.masking import mask_id_number
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.permissions import staff_required
 
 from . import services
@@ -58,7 +58,7 @@ def licence_registry_page(request):
         expiring_within=filters.get("expiring_within"),
         today=today,
     )
-    page = Paginator(licences, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(licences, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "licence": licence,

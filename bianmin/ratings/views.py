@@ -9,7 +9,6 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,6 +22,7 @@ from bianmin.cases.models import Case
 from bianmin.cases.selectors import case_get_for_user, cases_visible_to
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.models import Role, Window, window_number_order
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import user_scope, windows_visible_to
@@ -82,7 +82,7 @@ def rectification_list(request):
             tasks = tasks.filter(state=form.cleaned_data["state"])
         if form.cleaned_data["overdue"]:
             tasks = tasks.filter(state__in=Rectification.AWAITING, due__lt=today)
-    page = Paginator(tasks.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tasks.order_by("-opened_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [{"task": task, "is_overdue": task.state in Rectification.AWAITING and task.due < today} for task in page]
     context = {"form": form, "page": page, "rows": rows, "appeals": appeals_pending_for(request.user).count()}
     return TemplateResponse(request, "ratings/rectification_list.html", context)
@@ -219,7 +219,7 @@ def appeal_list(request):
     """申诉: the appeals waiting for a supervisor of the user's jurisdiction."""
     if not user_scope(request.user).roles & {Role.SUPERVISOR} and not request.user.is_superuser:
         raise PermissionDenied
-    page = Paginator(appeals_pending_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(appeals_pending_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "ratings/appeal_list.html", {"page": page})
 
 

@@ -10,7 +10,6 @@ import datetime
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from bianmin.cases.models import Case, Channel, Status
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.permissions import staff_required
 from bianmin.supervision.models import Level
 from bianmin.supervision.rules import RULES
@@ -222,7 +222,7 @@ def case_list(request):
         rows = _case_rows(cases)
         content = workbook(title=f"{title} ({period})", headers=_case_headers(), rows=rows, sheet_title=title)
         return _xlsx(content, f"statistics-{metric}-{filters.start}-{filters.end}.xlsx")
-    page = Paginator(cases, CASES_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, CASES_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "title": title,
         "period": period,

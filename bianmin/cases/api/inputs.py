@@ -10,7 +10,17 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, PlainValidator, StrictBool, StringConstraints, WithJsonSchema, model_validator
 
 from bianmin.catalog.models import SpecialProcedure
-from bianmin.core.api_contract import MAX_LIMIT, BoundedPagination, Day, Id, PageInput, choice, keyset_page, plain_text
+from bianmin.core.api_contract import (
+    MAX_LIMIT,
+    BoundedPagination,
+    Day,
+    Id,
+    PageInput,
+    capped_count,
+    choice,
+    keyset_page,
+    plain_text,
+)
 
 from ..data_views import personal_data_view_record
 from ..models import Case, CaseAccess, CaseMaterial, Channel, DeliveryChoice, DeliveryMethod, IdType
@@ -288,7 +298,10 @@ class CasePagination(BoundedPagination):
         rows, next_cursor, previous = keyset_page(
             queryset.rows.only("case_id", "received_at"), CASE_ORDER, pagination.cursor, pagination.limit
         )
-        count = queryset.rows.count() if queryset.count is None else queryset.count
+        if queryset.count is None:
+            count = capped_count(queryset.rows)
+        else:  # the counters' exact figure
+            count = {"count": queryset.count, "count_capped": False}
         items = page_of_cases([row.case_id for row in rows], queryset.cases)
         personal_data_view_record(viewer=request.auth, cases=items, what="api")
-        return {"items": items, "count": count, "next": next_cursor, "previous": previous}
+        return {**count, "items": items, "next": next_cursor, "previous": previous}

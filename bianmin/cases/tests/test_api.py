@@ -313,6 +313,29 @@ def test_the_list_shows_the_callers_cases_with_filters(county, clock):
     back = get(clerk, limit=2, cursor=page["previous"]).json()
     assert ([case["id"] for case in back["items"]], back["previous"]) == ([third.pk, second.pk], None)
     assert [case["id"] for case in get(clerk, limit=2, cursor=back["next"]).json()["items"]] == [first.pk]
+
+
+def test_a_filtered_list_is_counted_up_to_the_cap_and_the_whole_list_from_the_counters(county, monkeypatch):
+    from bianmin.core import pagination
+
+    cases = [received(), received(), received()]
+    clerk = logged_in("county_clerk")
+    monkeypatch.setattr(pagination, "COUNT_CAP", 2)
+
+    filtered = get(clerk, item="SJ-0004", limit=1).json()  # counted: two of the three, and more
+    assert (filtered["count"], filtered["count_capped"]) == (2, True)
+    walked = [case["id"] for case in filtered["items"]]
+    while filtered["next"]:
+        filtered = get(clerk, item="SJ-0004", limit=1, cursor=filtered["next"]).json()
+        walked += [case["id"] for case in filtered["items"]]
+    assert walked == [case.pk for case in reversed(cases)]
+    whole = get(clerk).json()  # the counters know the whole list: exact past the cap
+    assert (whole["count"], whole["count_capped"]) == (3, False)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    assert {key: get(clerk, item="SJ-0004").json()[key] for key in ("count", "count_capped")} == {
+        "count": 3,
+        "count_capped": False,
+    }
     for bad in (
         {"limit": 0},
         {"limit": 10**6},

@@ -99,14 +99,26 @@ def test_an_inquiry_is_logged_listed_answered_over_the_api(county, clock):
         "answered_at": None,
         "handovers": [],
     }
-    assert listed.json() == {"items": [logged.json()], "count": 1, "next": None, "previous": None}
+    assert listed.json() == {
+        "items": [logged.json()],
+        "count": 1,
+        "count_capped": False,
+        "next": None,
+        "previous": None,
+    }
     assert (answered.status_code, answered.json()["state"], answered.json()["answer"]) == (
         200,
         "answered",
         "详见服务指南。",
     )
     assert (again.status_code, again.json()["code"]) == (400, "inquiry_closed")
-    assert clerk.get("/api/v1/cases/inquiries").json() == {"items": [], "count": 0, "next": None, "previous": None}
+    assert clerk.get("/api/v1/cases/inquiries").json() == {
+        "items": [],
+        "count": 0,
+        "count_capped": False,
+        "next": None,
+        "previous": None,
+    }
     assert [event.action for event in audit_events_for(inquiry)] == ["inquiry.log", "inquiry.answer"]
 
 
@@ -213,7 +225,7 @@ def test_the_ledger_lists_the_cases_of_the_callers_sites_in_the_period(county, c
         "decided_on_time": None,
         "certificate_number": "",
     }
-    assert later.json() == {"items": [], "count": 0, "next": None, "previous": None}
+    assert later.json() == {"items": [], "count": 0, "count_capped": False, "next": None, "previous": None}
 
 
 def test_the_ledger_refuses_another_towns_site_and_a_backwards_period(county, clock):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from bianmin.core.pagination import CountedPaginator
+from bianmin.core.pagination import CappedPaginator, CountedPaginator
 from bianmin.org.permissions import staff_required
 
 from .. import forms as case_forms
@@ -127,7 +126,7 @@ def case_queue(request):
     counts = queue_counts(user, work)
     is_filtered = any(filters.get(name) for name in ("status", "item", "channel", "overdue"))
     paginator = (
-        Paginator(listed, QUEUE_PAGE_SIZE)
+        CappedPaginator(listed, QUEUE_PAGE_SIZE)
         if is_filtered
         else CountedPaginator(listed, QUEUE_PAGE_SIZE, count=counts[group])
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.permissions import staff_required
 from bianmin.org.selectors import sites_visible_to
 
@@ -38,7 +38,7 @@ def site_ledger(request):
         response = HttpResponse(ledger_workbook(cases, title=title), content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(True, f"ledger-{start}-{end}.xlsx")
         return response
-    page = Paginator(cases, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(cases, LEDGER_PAGE_SIZE).get_page(request.GET.get("page"))
     personal_data_view_record(viewer=request.user, cases=page.object_list, what="ledger")
     context = {
         "form": form,

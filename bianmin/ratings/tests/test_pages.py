@@ -271,6 +271,7 @@ def test_the_api_lists_are_scoped_and_paged(county, django_assert_num_queries):
     assert logged_in("futu_clerk").get("/api/v1/ratings/rectifications").json() == {
         "items": [],
         "count": 0,
+        "count_capped": False,
         "next": None,
         "previous": None,
     }

@@ -37,6 +37,30 @@ def test_the_feed_lists_alerts_with_constant_queries(county, django_assert_max_n
     assert "<html" not in partial.content.decode() and "data-alert=" in partial.content.decode()
 
 
+def test_past_the_cap_the_feed_says_more_than_and_pages_up_to_it(county, monkeypatch):
+    from bianmin.core import pagination
+
+    RuleSetting.objects.create(rule="duty_missing", mode="off", level="warning")
+    for _ in range(3):
+        overdue("SJ-0004", "YX")
+    sweep(now=at(2026, 3, 11))
+    assert Alert.objects.count() == 6
+    monkeypatch.setattr(pagination, "COUNT_CAP", 4)
+    monkeypatch.setattr("bianmin.supervision.views.alerts.FEED_PAGE_SIZE", 3)
+    client = logged_in("supervisor", language="en")
+    url = reverse("supervision:alerts")
+
+    first = client.get(url).content.decode()
+    assert "More than 4: narrow the filters to count them all." in first and "6 alerts" not in first
+    assert (first.count("data-alert="), "Page 1 of 2" in first) == (3, True)
+    last = client.get(url, {"page": 9}).content.decode()  # a number past the cap's pages is its last page
+    assert (last.count("data-alert="), "Page 2 of 2" in last) == (1, True)
+    assert "超过 4 条：请缩小筛选范围以统计全部。" in logged_in("supervisor").get(url).content.decode()
+    monkeypatch.setattr(pagination, "COUNT_CAP", 6)
+    exact = client.get(url).content.decode()
+    assert "6 alerts" in exact and "More than" not in exact
+
+
 def test_a_clerk_sees_no_alerts_and_changes_nothing(county):
     rule_setting_update(actor=user("supervisor"), rule="step_overdue", mode="manual", level="warning")
     overdue("SJ-0004", "YX")

@@ -186,7 +186,13 @@ def test_an_order_goes_through_its_life_over_the_api(county, clock, django_asser
     assert [row["number"] for row in listing["items"]] == ["DB-2026-00001"]
     assert get(supervisor, "orders", state="issued").json()["count"] == 0
     assert get(head, "orders", overdue="true").json()["count"] == 0
-    assert get(logged_in("county_clerk"), "orders").json() == {"items": [], "count": 0, "next": None, "previous": None}
+    assert get(logged_in("county_clerk"), "orders").json() == {
+        "items": [],
+        "count": 0,
+        "count_capped": False,
+        "next": None,
+        "previous": None,
+    }
     assert get(logged_in("county_clerk"), path).status_code == 404
 
 

@@ -6,7 +6,6 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bianmin.accounts.models import User
 from bianmin.core.errors import DomainError
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.models import Department
 from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import sites_visible_to, staff_visible_to
@@ -65,7 +65,7 @@ def accountability_list(request):
         start=filters.get("start"),
         end=filters.get("end"),
     )
-    page = Paginator(records, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(records, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "may_record": is_supervisor(request.user)}
     return TemplateResponse(request, "supervision/accountability_list.html", context)
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
+from bianmin.core.pagination import CappedPaginator
 from bianmin.core.transitions import moves_from
 from bianmin.org.models import Department, Site
 from bianmin.org.permissions import is_supervisor, staff_required
@@ -106,7 +106,7 @@ def alert_feed(request):
     form = AlertFilterForm(request.GET or None, user=user)
     visible = alerts_visible_to(user)
     alerts = alerts_filtered(visible, form.filters())
-    page = Paginator(alerts, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(alerts, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = live_counts_by_level(visible)
     context = {
         "page": page,
@@ -270,7 +270,7 @@ def rule_list(request):
 @require_GET
 def inbox(request):
     messages_ = inbox_of(request.user)
-    page = Paginator(messages_, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(messages_, INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "supervision/inbox.html", {"page": page})
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,6 +17,7 @@ from bianmin.accounts.models import User
 from bianmin.cases.selectors import case_get_for_user
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.models import Department, window_number_order
 from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import windows_visible_to
@@ -79,7 +79,7 @@ def order_list(request):
     if filters.get("overdue"):
         orders = orders.filter(overdue_condition(today))
     orders = orders_with_days_left(orders, today).order_by("-issued_at", "-pk")
-    page = Paginator(orders, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(orders, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     overdue_states = {SupervisionOrder.State.ISSUED, SupervisionOrder.State.RETURNED}
     rows = [
         {

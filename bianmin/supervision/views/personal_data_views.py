@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from bianmin.cases.data_views import WHAT_LABELS
 from bianmin.core.masking import mask_name
+from bianmin.core.pagination import CappedPaginator
 from bianmin.org.permissions import staff_required
 
 from ..selectors.orders import (
@@ -52,7 +52,7 @@ def data_view_list(request):
         views = views.filter(viewed_at__gte=_day_start(filters["start"]))
     if "end" in filters:
         views = views.filter(viewed_at__lt=_day_start(filters["end"] + datetime.timedelta(days=1)))
-    page = Paginator(views.order_by("-viewed_at", "-pk"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(views.order_by("-viewed_at", "-pk"), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {
             "view": view,
