@@ -46,6 +46,7 @@ from ..services.alerts import (
     rule_setting_update,
 )
 from ..sweep import sweep
+from .alert_rows import alert_rows
 from .history import event_rows
 
 FEED_PAGE_SIZE = 50
@@ -108,12 +109,14 @@ def alert_feed(request):
     alerts = alerts_filtered(visible, form.filters())
     page = CappedPaginator(alerts, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
     counts = live_counts_by_level(visible)
+    supervises = is_supervisor(user)
+    rule_names = {code: rule.name for code, rule in RULES.items()}
     context = {
         "page": page,
         "form": form,
         "level_counts": [(value, label, counts.get(value, 0)) for value, label in Level.choices],
-        "rule_names": {code: rule.name for code, rule in RULES.items()},
-        "is_supervisor": is_supervisor(user),
+        "rows": alert_rows(page.object_list, rule_names, is_supervisor=supervises),
+        "is_supervisor": supervises,
         "last_sweep": last_sweep(),
         "query": request.GET.urlencode(),
     }
