@@ -19,6 +19,7 @@ from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.pagination import CappedPaginator
 from bianmin.core.transitions import moves_from
+from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, Site
 from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import sites_visible_to
@@ -55,17 +56,22 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class AlertFilterForm(forms.Form):
-    state = forms.ChoiceField(label=gettext_lazy("State"), required=False)
-    rule = forms.ChoiceField(label=gettext_lazy("Rule"), required=False)
-    level = forms.ChoiceField(label=gettext_lazy("Severity"), required=False)
+    state = forms.ChoiceField(label=gettext_lazy("State"), required=False, widget=FastSelect)
+    rule = forms.ChoiceField(label=gettext_lazy("Rule"), required=False, widget=FastSelect)
+    level = forms.ChoiceField(label=gettext_lazy("Severity"), required=False, widget=FastSelect)
     site = forms.ModelChoiceField(
-        label=gettext_lazy("Site"), queryset=Site.objects.none(), required=False, empty_label=gettext_lazy("All sites")
+        label=gettext_lazy("Site"),
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All sites"),
+        widget=FastSelect,
     )
     department = forms.ModelChoiceField(
         label=gettext_lazy("Department"),
         queryset=Department.objects.none(),
         required=False,
         empty_label=gettext_lazy("All departments"),
+        widget=FastSelect,
     )
     start = forms.DateField(label=gettext_lazy("Raised from"), required=False, widget=DATE_INPUT)
     end = forms.DateField(label=gettext_lazy("Raised until"), required=False, widget=DATE_INPUT)

@@ -18,6 +18,7 @@ from bianmin.cases.selectors import case_get_for_user
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
 from bianmin.core.pagination import CappedPaginator
+from bianmin.core.widgets import FastSelect
 from bianmin.org.models import Department, window_number_order
 from bianmin.org.permissions import is_supervisor, staff_required
 from bianmin.org.selectors import windows_visible_to
@@ -43,18 +44,20 @@ from ..services.orders import (
 )
 from ._common import LIST_PAGE_SIZE, _departments, _require_supervisor, _textarea, _valid
 from .history import event_rows
+from .order_rows import order_rows, order_target
 
 # --- Orders: the list --------------------------------------------------------------------------------------------
 
 
 class OrderFilterForm(forms.Form):
-    state = forms.ChoiceField(label=gettext_lazy("State"), required=False)
+    state = forms.ChoiceField(label=gettext_lazy("State"), required=False, widget=FastSelect)
     overdue = forms.BooleanField(label=pgettext_lazy("order", "Overdue only"), required=False)
     department = forms.ModelChoiceField(
         label=gettext_lazy("Department"),
         queryset=Department.objects.none(),
         required=False,
         empty_label=gettext_lazy("All departments"),
+        widget=FastSelect,
     )
 
     def __init__(self, *args, **kwargs):
@@ -80,22 +83,14 @@ def order_list(request):
         orders = orders.filter(overdue_condition(today))
     orders = orders_with_days_left(orders, today).order_by("-issued_at", "-pk")
     page = CappedPaginator(orders, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-    overdue_states = {SupervisionOrder.State.ISSUED, SupervisionOrder.State.RETURNED}
-    rows = [
-        {
-            "order": order,
-            "is_overdue": order.state in overdue_states and order.due < today,
-            "days_overdue": -order.days_left,
-        }
-        for order in page
-    ]
+    may_issue = is_supervisor(request.user)
     context = {
         "form": form,
         "page": page,
-        "rows": rows,
+        "rows": order_rows(page.object_list, today, may_issue=may_issue),
         "counts": counts,
         "states": [(value, label, counts[value]) for value, label in SupervisionOrder.State.choices],
-        "may_issue": is_supervisor(request.user),
+        "may_issue": may_issue,
     }
     return TemplateResponse(request, "supervision/order_list.html", context)
 
@@ -251,6 +246,7 @@ def _render_order(request, order: SupervisionOrder, *, bound: dict | None = None
     ]
     context = {
         "order": order,
+        "target": order_target(order),
         "responses": order.responses.select_related("responded_by", "verdict_by"),
         "offered": offered,
         "is_overdue": order.state in {SupervisionOrder.State.ISSUED, SupervisionOrder.State.RETURNED}
