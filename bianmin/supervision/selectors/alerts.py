@@ -11,15 +11,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from bianmin.accounts.models import User
+from bianmin.cases.models import Case, ReviewTask
 from bianmin.org.models import Role
 from bianmin.org.permissions import is_supervisor
 from bianmin.org.selectors import user_scope
 
 from ..inbox import DEPARTMENT_LEADS
-from ..models import Alert, InboxMessage, SweepRun
+from ..models import Alert, InboxMessage, SupervisionOrder, SweepRun
 
 
 def _leads_departments(user: User) -> bool:
@@ -64,7 +65,13 @@ def alerts_visible_to(user: User) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(condition)
         .select_related("site", "department", "item")
-        .prefetch_related("case", "task", "order", "closed_by")
+        .prefetch_related(
+            # Only what the lists and pages show of them: a case's row is wide, and a page builds 50.
+            Prefetch("case", queryset=Case.objects.only("pk", "tracking_number")),
+            Prefetch("task", queryset=ReviewTask.objects.only("pk", "name")),
+            Prefetch("order", queryset=SupervisionOrder.objects.only("pk", "number")),
+            "closed_by",
+        )
     )
 
 
