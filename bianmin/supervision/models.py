@@ -317,6 +317,27 @@ class AccountabilityRecord(models.Model):
         return f"{self.get_measure_display()} · {self.decided_on:%Y-%m-%d}"
 
 
+class AlertTally(models.Model):
+    """How many alerts await action (pending review or open) per site, department, severity and responsible role:
+    the feed's counts by severity read these few rows, never the alerts, whose number grows with the years.
+
+    The sweep writes them again whenever it raises or closes an alert, and the services that close one take it off
+    in their own transaction, both holding the sweep's lock (``supervision.tally``)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    responsible_role = models.CharField(max_length=24, blank=True)
+    live = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("alerts awaiting action")
+        verbose_name_plural = _("alerts awaiting action")
+
+    def __str__(self) -> str:
+        return f"{self.site_id}/{self.department_id}/{self.level}/{self.responsible_role}: {self.live}"
+
+
 class SweepRun(models.Model):
     """The alert sweep's single bookkeeping row (pk 1): the lock that serialises sweeps, what the last one did,
     and the cursors of the incremental sweep (the audit sequence and notice id it has seen)."""

@@ -18,7 +18,7 @@ import datetime
 import time
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import BooleanField, CharField, DateField, DateTimeField, Exists, Max, OuterRef, Q, Value
 from django.utils import timezone
 
@@ -26,8 +26,9 @@ from bianmin.cases.models import Notice
 from bianmin.core.audit import audit_record
 from bianmin.core.models import AuditEvent
 
-from .models import Alert, RuleMode, SweepRun
+from .models import Alert, RuleMode
 from .rules import CAUSE_COLUMNS, RULES, SHANGHAI, Rule, SweepContext, rule_settings
+from .tally import sweep_lock, tally_rebuild
 
 # The Alert columns the sweep writes, and the annotation that fills each one, in the same order.
 ALERT_COLUMNS = (
@@ -61,7 +62,6 @@ SELECTED = (
     "a_close_reason",
     "a_note",
 )
-SWEEP_ROW = 1
 
 
 @dataclass
@@ -141,15 +141,6 @@ def _clear(rule: Rule, ctx: SweepContext) -> int:
     )
 
 
-def _locked_run() -> SweepRun:
-    try:
-        with transaction.atomic():
-            SweepRun.objects.get_or_create(pk=SWEEP_ROW)
-    except IntegrityError:  # another sweep created it first
-        pass
-    return SweepRun.objects.select_for_update().get(pk=SWEEP_ROW)
-
-
 def sweep(*, now: datetime.datetime | None = None, full: bool | None = None) -> SweepResult:
     """Raise and close alerts for every rule that is on, and notify the people behind newly opened alerts.
 
@@ -161,7 +152,7 @@ def sweep(*, now: datetime.datetime | None = None, full: bool | None = None) -> 
     now = now or timezone.now()
     today = timezone.localdate(now, SHANGHAI)
     with transaction.atomic():
-        run = _locked_run()
+        run = sweep_lock()
         is_full = full if full is not None else run.full_on != today
         # Cursors are read before the rules run: whatever commits meanwhile is seen again next time (harmless).
         audit_last = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
@@ -181,6 +172,8 @@ def sweep(*, now: datetime.datetime | None = None, full: bool | None = None) -> 
             if rule.clears:
                 result.closed[code] = _clear(rule, ctx)
             result.raised[code] = _raise(rule, ctx, mode, level)
+        if result.total_raised or result.total_closed:
+            tally_rebuild()
         result.notified = alerts_notify_opened(after_id=last_alert, now=now)
         result.duration_ms = round((time.perf_counter() - clock_start) * 1000)
         run.started_at, run.finished_at = now, now + datetime.timedelta(milliseconds=result.duration_ms)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from bianmin.accounts.models import User
 from bianmin.cases.models import Case, ReviewTask
@@ -43,7 +43,9 @@ def sees_alerts(user: User) -> bool:
     return is_supervisor(user) or _leads_departments(user) or _reviewed(user) is not None
 
 
-def alerts_visible_to(user: User) -> QuerySet[Alert]:
+def alert_scope(user: User) -> Q | None:
+    """The condition on an alert's site, department and responsible role that selects the alerts the user sees
+    (None: none); it applies as well to the alerts counted ahead (``AlertTally``)."""
     scope = user_scope(user)
     condition = None
     if is_supervisor(user):
@@ -57,6 +59,11 @@ def alerts_visible_to(user: User) -> QuerySet[Alert]:
     if Role.CENTRE_ADMIN in scope.roles and not scope.everything:  # (everything: already all, Q() | x would be x)
         addressed = Q(responsible_role=Role.CENTRE_ADMIN) & scope.site_filter("site__")
         condition = addressed if condition is None else condition | addressed
+    return condition
+
+
+def alerts_visible_to(user: User) -> QuerySet[Alert]:
+    condition = alert_scope(user)
     if condition is None:
         return Alert.objects.none()
     # The reference rows are joined; what an alert may or may not concern (its case, review step, order, the person
@@ -109,12 +116,6 @@ def alerts_filtered(alerts: QuerySet[Alert], filters: AlertFilters) -> QuerySet[
     if filters.raised_to:
         alerts = alerts.filter(raised_on__lte=filters.raised_to)
     return alerts
-
-
-def live_counts_by_level(alerts: QuerySet[Alert]) -> dict[str, int]:
-    """Pending and open alerts per severity, in one grouped query."""
-    rows = alerts.filter(state__in=Alert.LIVE_STATES).order_by().values("level").annotate(count=Count("id"))
-    return {row["level"]: row["count"] for row in rows}
 
 
 def inbox_of(user: User) -> QuerySet[InboxMessage]:

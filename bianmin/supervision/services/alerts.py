@@ -27,6 +27,7 @@ from bianmin.org.permissions import is_supervisor
 
 from ..models import Alert, InboxMessage, Level, RuleMode, RuleSetting, SupervisionOrder
 from ..rules import RULES
+from ..tally import sweep_lock, tally_take_off
 
 # Roles held at a site: the alert reaches their holders at the alert's site; other roles at its department.
 SITE_ROLES = (Role.CLERK, Role.AGENT)
@@ -188,12 +189,14 @@ def alert_dismiss(*, actor: User, alert: Alert, reason: str, now: datetime.datet
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Say why the alert is dismissed."), code="reason_required")
+    sweep_lock()  # the tally's changes are serialised with the sweep's
     alert = _lock(alert)
     transitions.check_transition(ALERT_MOVES, "dismiss", alert.state, message=_("This alert is already closed."))
     alert.state = Alert.State.DISMISSED
     alert.close_reason = Alert.CloseReason.DISMISSED
     alert.closed_at, alert.closed_by, alert.note = now, actor, reason[:NOTE_MAX_LENGTH]
     alert.save(update_fields=["state", "close_reason", "closed_at", "closed_by", "note"])
+    tally_take_off(alert)
     _audit(actor, "alert.dismiss", alert, now, reason=alert.note)
     return alert
 
@@ -207,12 +210,14 @@ def alert_resolve(*, actor: User, alert: Alert, note: str, now: datetime.datetim
     note = (note or "").strip()
     if not note:
         raise DomainError(_("Record how the alert was handled."), code="note_required")
+    sweep_lock()  # the tally's changes are serialised with the sweep's
     alert = _lock(alert)
     transitions.check_transition(ALERT_MOVES, "resolve", alert.state, message=_("Only an open alert can be resolved."))
     alert.state = Alert.State.CLOSED
     alert.close_reason = Alert.CloseReason.RESOLVED
     alert.closed_at, alert.closed_by, alert.note = now, actor, note[:NOTE_MAX_LENGTH]
     alert.save(update_fields=["state", "close_reason", "closed_at", "closed_by", "note"])
+    tally_take_off(alert)
     _audit(actor, "alert.resolve", alert, now, note=alert.note)
     return alert
 

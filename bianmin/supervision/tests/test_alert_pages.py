@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bianmin.cases.models import Case
 from bianmin.core.testing import OTHER_ID_NUMBER, at, logged_in, overdue, role_holder, user
 from bianmin.org.models import Department, Role
-from bianmin.supervision.models import Alert, InboxMessage, RuleSetting
-from bianmin.supervision.services.alerts import rule_setting_update
+from bianmin.supervision.models import Alert, AlertTally, InboxMessage, RuleSetting
+from bianmin.supervision.services.alerts import alert_dismiss, alert_resolve, rule_setting_update
 from bianmin.supervision.sweep import sweep
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -59,6 +64,53 @@ def test_past_the_cap_the_feed_says_more_than_and_pages_up_to_it(county, monkeyp
     monkeypatch.setattr(pagination, "COUNT_CAP", 6)
     exact = client.get(url).content.decode()
     assert "6 alerts" in exact and "More than" not in exact
+
+
+def _level_chips(client) -> dict[str, int]:
+    body = client.get(reverse("supervision:alerts")).content.decode()
+    chips = re.findall(r'data-level="(\w+)">[^<]*<span class="count">(\d+)</span>', body)
+    return {level: int(count) for level, count in chips if int(count)}
+
+
+def _live_by(*key: str) -> dict:
+    rows = Alert.objects.filter(state__in=Alert.LIVE_STATES).values_list(*key).annotate(count=Count("pk"))
+    return {tuple(row[:-1]) if len(key) > 1 else row[0]: row[-1] for row in rows}
+
+
+def test_the_feeds_counts_by_severity_are_the_tally_the_sweep_and_the_services_keep(county):
+    RuleSetting.objects.create(rule="duty_missing", mode="off", level="warning")
+    rule_setting_update(actor=user("supervisor"), rule="step_overdue", mode="manual", level="red")
+    for _ in range(3):
+        overdue("SJ-0004", "YX")
+    overdue("CZ-0002", "BS")  # another department's, at a town
+    sweep(now=at(2026, 3, 11))
+    supervisor = logged_in("supervisor", language="en")
+    tallied = ("site_id", "department_id", "level", "responsible_role")
+
+    assert _level_chips(supervisor) == _live_by("level") and sum(_live_by("level").values()) == 8
+    assert {tuple(row[:-1]): row[-1] for row in AlertTally.objects.values_list(*tallied, "live")} == _live_by(*tallied)
+    with CaptureQueriesContext(connection) as statements:
+        supervisor.get(reverse("supervision:alerts"))
+    counted = [query["sql"] for query in statements if "GROUP BY" in query["sql"]]
+    assert len(counted) == 1 and "supervision_alerttally" in counted[0] and 'supervision_alert"' not in counted[0]
+
+    pending = Alert.objects.filter(state=Alert.State.PENDING_REVIEW).first()
+    alert_dismiss(actor=user("supervisor"), alert=pending, reason="重复预警")
+    opened = Alert.objects.filter(state=Alert.State.OPEN).first()
+    alert_resolve(actor=user("supervisor"), alert=opened, note="已电话督促办结")
+    assert sum(_live_by("level").values()) == 6
+    assert _level_chips(supervisor) == _live_by("level")
+    assert {tuple(row[:-1]): row[-1] for row in AlertTally.objects.values_list(*tallied, "live")} == {
+        **{key: 0 for key in AlertTally.objects.values_list(*tallied)},
+        **_live_by(*tallied),
+    }
+    sweep(now=at(2026, 3, 12))  # raises again what is still late, and writes the tally again
+    assert _level_chips(supervisor) == _live_by("level")
+    market = Alert.objects.filter(state__in=Alert.LIVE_STATES, department__code="SJ")
+    assert 0 < market.count() < Alert.objects.filter(state__in=Alert.LIVE_STATES).count()
+    assert _level_chips(logged_in("market_head", language="en")) == dict(
+        market.values_list("level").annotate(count=Count("pk"))
+    )
 
 
 def test_a_clerk_sees_no_alerts_and_changes_nothing(county):

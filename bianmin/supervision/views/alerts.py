@@ -29,11 +29,11 @@ from ..rules import RULES, rule_settings
 from ..selectors.alerts import (
     AlertFilters,
     alert_get_for_user,
+    alert_scope,
     alerts_filtered,
     alerts_visible_to,
     inbox_of,
     last_sweep,
-    live_counts_by_level,
     sees_alerts,
 )
 from ..selectors.orders import orders_visible_to
@@ -47,6 +47,7 @@ from ..services.alerts import (
     rule_setting_update,
 )
 from ..sweep import sweep
+from ..tally import live_counts_by_level
 from .alert_rows import alert_rows
 from .history import event_rows
 
@@ -114,7 +115,7 @@ def alert_feed(request):
     visible = alerts_visible_to(user)
     alerts = alerts_filtered(visible, form.filters())
     page = CappedPaginator(alerts, FEED_PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = live_counts_by_level(visible)
+    counts = live_counts_by_level(alert_scope(user))
     supervises = is_supervisor(user)
     rule_names = {code: rule.name for code, rule in RULES.items()}
     context = {
