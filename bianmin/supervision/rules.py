@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
@@ -75,6 +75,8 @@ class SweepContext:
     today: datetime.date
     audit_after: int | None = None
     notice_after: int | None = None
+    # What a rule reads once a sweep and uses twice (to raise and to clear), by the rule's own name for it.
+    memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def is_full(self) -> bool:
@@ -584,8 +586,8 @@ RULES: dict[str, Rule] = {
             clears=True,
             default_level=Level.YELLOW,
             responsible_role=Role.CENTRE_ADMIN,
-            causes=lambda ctx: unheld_step_causes(_key),
-            cause_remains=lambda ctx: unheld_step_remains(),
+            causes=lambda ctx: unheld_step_causes(_key, ctx.memo),
+            cause_remains=lambda ctx: unheld_step_remains(ctx.memo),
         ),
     )
 }

@@ -9,7 +9,7 @@ alert closes itself when someone holds the role there or the step is done.
 
 from __future__ import annotations
 
-from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Exists, F, IntegerField, Min, OuterRef, Q, QuerySet, Value
 
 from bianmin.cases.models import ReviewTask, Status
 from bianmin.org.models import Role, RoleAssignment, SiteLevel
@@ -52,13 +52,43 @@ def _held() -> Q:
     )
 
 
-def unheld_steps() -> QuerySet[ReviewTask]:
-    return ReviewTask.objects.filter(state=ReviewTask.State.OPEN, case__status__in=WAITING).exclude(_held())
+GROUP = ("is_decision", "role", "site_id", "department_id")
 
 
-def unheld_step_causes(key) -> QuerySet:
+def group_firsts() -> QuerySet:
+    """The first open step of each group."""
+    return (
+        ReviewTask.objects.filter(state=ReviewTask.State.OPEN)
+        .order_by()
+        .values(*GROUP)
+        .annotate(first=Min("pk"))
+        .values_list("first", flat=True)
+    )
+
+
+def _unheld_groups() -> Q:
+    """The steps of the groups nobody holds. Whether a step is held depends only on its group (decision or not,
+    role, site, department), and the open steps of a county fall into a hundred or so groups: the holders are looked
+    up for one step of each (the holders' subqueries for each of 80,000 steps took 1.5 s on PostgreSQL), over the
+    partial index of the open steps' groups (``task_open_group_idx``)."""
+    groups = Q(pk__isnull=True)  # no group: no step (a condition that compiles, unlike an empty IN)
+    for group in ReviewTask.objects.filter(pk__in=group_firsts()).exclude(_held()).values_list(*GROUP):
+        groups |= Q(**dict(zip(GROUP, group, strict=True)))
+    return groups
+
+
+def unheld_steps(memo: dict | None = None) -> QuerySet[ReviewTask]:
+    """The waiting steps nobody can take (the groups read once a sweep, kept in the sweep's ``memo``)."""
+    memo = {} if memo is None else memo
+    if "unheld_groups" not in memo:
+        memo["unheld_groups"] = _unheld_groups()
+    groups = memo["unheld_groups"]
+    return ReviewTask.objects.filter(groups, state=ReviewTask.State.OPEN, case__status__in=WAITING)
+
+
+def unheld_step_causes(key, memo: dict) -> QuerySet:
     """Each open step nobody can take, for the centre administrator of its site (the rule's alert columns)."""
-    return unheld_steps().annotate(
+    return unheld_steps(memo).annotate(
         a_key=key(),
         a_case=F("case_id"),
         a_task=F("pk"),
@@ -71,5 +101,5 @@ def unheld_step_causes(key) -> QuerySet:
     )
 
 
-def unheld_step_remains() -> Exists:
-    return Exists(unheld_steps().filter(pk=OuterRef("task_id")))
+def unheld_step_remains(memo: dict) -> Exists:
+    return Exists(unheld_steps(memo).filter(pk=OuterRef("task_id")))

@@ -126,6 +126,12 @@ class ReviewTask(models.Model):
             models.Index(fields=["state", "due"], name="task_state_due_idx"),
             models.Index(fields=["state", "department", "role"], name="task_queue_idx"),
             models.Index(fields=["state", "role", "site"], name="task_site_queue_idx"),
+            # The groups of the open steps (supervision's step_role_unheld rule reads one step of each).
+            models.Index(
+                fields=["is_decision", "role", "site", "department"],
+                name="task_open_group_idx",
+                condition=Q(state="open"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -15,9 +15,10 @@ from django.db import connection
 from bianmin.cases import services
 from bianmin.cases.models import Case
 from bianmin.core.dates import SHANGHAI, BeijingDate, EndOfBeijingDay
-from bianmin.core.testing import at, intake, user
+from bianmin.core.testing import accepted, at, intake, user
 from bianmin.supervision.rules import RULES, SweepContext
 from bianmin.supervision.sweep import _insert_sql
+from bianmin.supervision.unheld_steps import group_firsts
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,20 @@ def test_the_daily_sweep_reads_each_event_rule_from_its_partial_index(county, co
     assert case_reads
     assert case_reads[0] == f"SCAN cases_case USING INDEX {EVENT_RULE_INDEXES[code]}", plan
     assert not any(step == "SCAN cases_case" for step in plan), plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
+def test_the_unheld_step_rule_reads_the_open_steps_groups_from_their_index(county):
+    for item, site in (("SJ-0004", "YX"), ("CZ-0002", "BS"), ("SJ-0004", "YX")):
+        accepted(item, site)
+    sql, params = group_firsts().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as production's databases are (the plan must hold with statistics)
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert len(plan) == 1 and plan[0].startswith("SCAN cases_reviewtask USING") and "task_open_group_idx" in plan[0], (
+        plan
+    )
 
 
 def test_beijing_dates_in_sql_turn_at_midnight_in_beijing(county):
