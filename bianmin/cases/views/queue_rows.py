@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from bianmin.core.html import iso_date, url_by_pk
+from bianmin.core.html import iso_date, table_rows, url_by_pk
 
 from ..badges import clock_badge
 from ..models import Case, DeliveryMethod, Status
@@ -75,6 +75,4 @@ def queue_rows(rows: Iterable[tuple[Case, dict]]) -> SafeString:
             f'    <td data-label="{labels["clock"]}">{clock_badge(clock)}{due}</td>\n'
             "  </tr>"
         )
-    if not out:
-        out.append(f'<tr><td colspan="6">{escape(gettext("Nothing is waiting for you here."))}</td></tr>')
-    return mark_safe("".join(out))  # every value above is escaped
+    return table_rows(out, empty=gettext("Nothing is waiting for you here."), columns=6)

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from django.utils import timezone
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from bianmin.core.html import iso_date, url_by_pk
+from bianmin.core.html import iso_date, table_rows, url_by_pk
 
 from ..models import Alert, Level
 
@@ -68,6 +68,4 @@ def alert_rows(alerts: Iterable[Alert], rule_names: dict[str, str], *, is_superv
             f'    <td data-label="{labels["state"]}">{state}</td>\n'
             "  </tr>"
         )
-    if not out:
-        out.append(f'<tr><td colspan="6">{escape(gettext("No alerts match."))}</td></tr>')
-    return mark_safe("".join(out))  # every value above is escaped
+    return table_rows(out, empty=gettext("No alerts match."), columns=6)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from bianmin.cases.models import Case, Status
-from bianmin.core.html import iso_date, url_by_pk
+from bianmin.core.html import iso_date, table_rows, url_by_pk
 
 _COLUMNS = (
     "Item",
@@ -57,6 +57,4 @@ def monitor_rows_html(cases: Iterable[Case]) -> SafeString:
             f'    <td data-label="{late}" class="late-steps">{late_steps}</td>\n'
             "  </tr>"
         )
-    if not out:
-        out.append(f'<tr><td colspan="10">{escape(gettext("No open case matches these filters."))}</td></tr>')
-    return mark_safe("".join(out))  # every value above is escaped
+    return table_rows(out, empty=gettext("No open case matches these filters."), columns=10)

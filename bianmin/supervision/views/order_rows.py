@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext, pgettext
 
-from bianmin.core.html import iso_date, url_by_pk
+from bianmin.core.html import iso_date, table_rows, url_by_pk
 
 from ..models import SupervisionOrder
 
@@ -77,10 +77,8 @@ def order_rows(orders: Iterable[SupervisionOrder], today: datetime.date, *, may_
             f'    <td data-label="{labels["issued"]}">{issued}<br><span class="small muted">{issuer}</span></td>\n'
             "  </tr>"
         )
-    if not out:
-        if may_issue:
-            empty = gettext("No supervision order matches. Issue one from a case, an alert or with the button above.")
-        else:
-            empty = gettext("No supervision order concerns your departments.")
-        out.append(f'<tr><td colspan="6">{escape(empty)}</td></tr>')
-    return mark_safe("".join(out))  # every value above is escaped
+    if may_issue:
+        empty = gettext("No supervision order matches. Issue one from a case, an alert or with the button above.")
+    else:
+        empty = gettext("No supervision order concerns your departments.")
+    return table_rows(out, empty=empty, columns=6)
