@@ -113,6 +113,11 @@ def test_the_feeds_counts_by_severity_are_the_tally_the_sweep_and_the_services_k
     )
 
 
+def test_a_feed_with_nothing_to_show_says_so(county):
+    body = logged_in("supervisor", language="en").get(reverse("supervision:alerts")).content.decode()
+    assert '<tbody><tr><td colspan="6">No alerts match.</td></tr></tbody>' in body
+
+
 def test_a_clerk_sees_no_alerts_and_changes_nothing(county):
     rule_setting_update(actor=user("supervisor"), rule="step_overdue", mode="manual", level="warning")
     overdue("SJ-0004", "YX")
