@@ -31,8 +31,17 @@ from django.db.models import Exists, OuterRef, QuerySet
 from bianmin.org.models import Role
 from bianmin.org.selectors import Scope
 
-from .clock import case_clock_refresh, cases_clock_refresh
-from .models import OPEN_STATUSES, Case, CaseAccess, CaseCount, ReviewTask, Status
+from .clock import RUNNING_STATUSES, case_clock_refresh, cases_clock_refresh
+from .models import (
+    OPEN_STATUSES,
+    UNKNOWN_YELLOW,
+    Case,
+    CaseAccess,
+    CaseClockCount,
+    CaseCount,
+    ReviewTask,
+    Status,
+)
 
 EVERYTHING = 3
 SITE, SUBTREE, DEPARTMENT, REVIEW = 0, 1, 2, 3
@@ -186,6 +195,52 @@ ON CONFLICT ({key}, status, is_current, open_steps) DO UPDATE SET cases = {count
 """
 
 
+# The clock counts' changes (CaseClockCount), as the counts': the running cases' rows about to go against those about
+# to come, per (key, is_current, running deadline, first yellow day), written only where they differ. Runs after
+# the counts' statement, so every move takes the counters' locks in the same order.
+_CLOCK_COUNTS_SQL = """
+INSERT INTO {clock_counts} ({key}, is_current, sort_due, yellow_ordinal, cases)
+SELECT d.access_key, d.is_current, d.sort_due, d.yellow_ordinal, SUM(d.delta) FROM (
+    SELECT a.{key} AS access_key, a.is_current AS is_current, a.sort_due AS sort_due,
+           COALESCE(a.yellow_ordinal, {unknown}) AS yellow_ordinal, -1 AS delta
+        FROM {access} a
+        WHERE a.case_id IN (SELECT c.id FROM {case} c WHERE {where}) AND a.status IN ({running})
+    UNION ALL
+    SELECT k.access_key, k.is_current, COALESCE(c.clock_due, %s), COALESCE(c.yellow_ordinal, {unknown}), 1
+        FROM ({keys}) k JOIN {case} c ON c.id = k.case_id WHERE c.status IN ({running})
+) d
+WHERE TRUE
+GROUP BY d.access_key, d.is_current, d.sort_due, d.yellow_ordinal
+HAVING SUM(d.delta) <> 0
+ORDER BY d.access_key, d.is_current, d.sort_due, d.yellow_ordinal
+ON CONFLICT ({key}, is_current, sort_due, yellow_ordinal)
+DO UPDATE SET cases = {clock_counts}.cases + excluded.cases
+"""
+
+# The clock counts' changes when the clock columns of some cases were recomputed (``{ids}``: their ids) and their
+# access rows are about to copy them: the rows' values against the cases' new ones, in one ordered statement.
+_CLOCK_COUNTS_COPY_SQL = """
+INSERT INTO {clock_counts} ({key}, is_current, sort_due, yellow_ordinal, cases)
+SELECT d.access_key, d.is_current, d.sort_due, d.yellow_ordinal, SUM(d.delta) FROM (
+    SELECT a.{key} AS access_key, a.is_current AS is_current, a.sort_due AS sort_due,
+           COALESCE(a.yellow_ordinal, {unknown}) AS yellow_ordinal, -1 AS delta
+        FROM {access} a WHERE a.status IN ({running}) AND a.case_id IN ({ids})
+    UNION ALL
+    SELECT a.{key}, a.is_current, COALESCE(c.clock_due, %s), COALESCE(c.yellow_ordinal, {unknown}), 1
+        FROM {access} a JOIN {case} c ON c.id = a.case_id WHERE a.status IN ({running}) AND a.case_id IN ({ids})
+) d
+WHERE TRUE
+GROUP BY d.access_key, d.is_current, d.sort_due, d.yellow_ordinal
+HAVING SUM(d.delta) <> 0
+ORDER BY d.access_key, d.is_current, d.sort_due, d.yellow_ordinal
+ON CONFLICT ({key}, is_current, sort_due, yellow_ordinal)
+DO UPDATE SET cases = {clock_counts}.cases + excluded.cases
+"""
+
+# Literals of the choices and constants: no user input reaches the SQL.
+_RUNNING = ", ".join(f"'{status.value}'" for status in RUNNING_STATUSES)
+
+
 # The roles whose steps a town's reviewer takes (literals of the choices: no user input reaches the SQL).
 _DEPARTMENT_ROLES = ", ".join(f"'{role.value}'" for role in STEP_ROLE_BITS)
 
@@ -198,6 +253,9 @@ def _tables() -> dict[str, str]:
         "task": quote(ReviewTask._meta.db_table),
         "access": quote(CaseAccess._meta.db_table),
         "counts": quote(CaseCount._meta.db_table),
+        "clock_counts": quote(CaseClockCount._meta.db_table),
+        "running": _RUNNING,
+        "unknown": str(UNKNOWN_YELLOW),
         "key": quote("key"),
     }
     return tables
@@ -217,9 +275,10 @@ def _open_steps_join(tables: dict[str, str], where: str) -> str:
     )
 
 
-def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
+def _rows_refresh(where: str, params: list, *, count: bool = True, clock_counts: bool = True) -> None:
     """Delete and insert the access rows of the cases matching ``where`` (a condition on ``c``), and (``count``)
-    bring the counts along."""
+    bring the counts and (``clock_counts``: not in the migrations made before their table) the clock counts
+    along."""
     tables = _tables()
     keys = _KEYS_SQL.format(**tables, where=where, true="TRUE", department_roles=_DEPARTMENT_ROLES)
     key_params = params * _KEYS_SQL.count("{where}")
@@ -231,6 +290,12 @@ def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
                 _COUNTS_SQL.format(**tables, keys=keys, where=where, open_steps=open_steps),
                 [*params, *key_params, *params],
             )
+        if count and clock_counts:
+            cursor.execute(
+                _CLOCK_COUNTS_SQL.format(**tables, keys=keys, where=where), [*params, NO_DEADLINE, *key_params]
+            )
+            if cursor.rowcount:
+                _clock_counts_clear(cursor, tables)
         cursor.execute(
             f"DELETE FROM {tables['access']} WHERE case_id IN (SELECT c.id FROM {tables['case']} c WHERE {where})",
             params,
@@ -239,6 +304,11 @@ def _rows_refresh(where: str, params: list, *, count: bool = True) -> None:
             _INSERT_SQL.format(**tables, keys=keys, work=work, open_steps=open_steps),
             [*[str(status) for status in WORK_STATUSES], NO_DEADLINE, *key_params, *params],
         )
+
+
+def _clock_counts_clear(cursor, tables: dict[str, str]) -> None:
+    """Drop the clock counts that came down to nothing (read through their partial index)."""
+    cursor.execute(f"DELETE FROM {tables['clock_counts']} WHERE cases = 0")
 
 
 def _counts_rebuild() -> None:
@@ -252,10 +322,24 @@ def _counts_rebuild() -> None:
         )
 
 
-def case_index_refresh(case: Case) -> None:
+def clock_counts_rebuild() -> None:
+    """Count the running cases' access rows again into CaseClockCount (a rebuild; migration 0019 made them)."""
+    tables = _tables()
+    yellow = f"COALESCE(yellow_ordinal, {tables['unknown']})"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {tables['clock_counts']}")
+        cursor.execute(
+            f"""INSERT INTO {tables["clock_counts"]} ({tables["key"]}, is_current, sort_due, yellow_ordinal, cases)
+            SELECT {tables["key"]}, is_current, sort_due, {yellow}, COUNT(*) FROM {tables["access"]}
+            WHERE status IN ({tables["running"]})
+            GROUP BY {tables["key"]}, is_current, sort_due, {yellow}"""
+        )
+
+
+def case_index_refresh(case: Case, *, clock_counts: bool = True) -> None:
     """After a move: the case's clock columns and access rows, from what the move saved (same transaction)."""
     case_clock_refresh(case.pk)
-    _rows_refresh("c.id = %s", [case.pk])
+    _rows_refresh("c.id = %s", [case.pk], clock_counts=clock_counts)
 
 
 def cases_index_refresh_ids(ids: list[int], *, chunk: int = 200) -> None:
@@ -275,13 +359,16 @@ def cases_at_sites_refresh(site_ids: list[int]) -> None:
     _rows_refresh(where, site_ids * len(columns))
 
 
-def cases_index_rebuild(*, batch: int = 50_000, progress=None) -> int:
-    """Recompute the clock columns and access rows of every case, in batches of ids (one transaction each)."""
+def cases_index_rebuild(*, batch: int = 50_000, progress=None, clock_counts: bool = True) -> int:
+    """Recompute the clock columns and access rows of every case, in batches of ids (one transaction each), and
+    the counts (``clock_counts``: and the clock counts; not in the migrations made before their table)."""
     bounds = Case.objects.order_by().values_list("pk", flat=True)
     first, last = bounds.order_by("pk").first(), bounds.order_by("-pk").first()
     if first is None:
         with transaction.atomic():
             _counts_rebuild()
+            if clock_counts:
+                clock_counts_rebuild()
         return 0
     done = 0
     for start in range(first, last + 1, batch):
@@ -293,6 +380,8 @@ def cases_index_rebuild(*, batch: int = 50_000, progress=None) -> int:
             progress(done, last + 1 - first)
     with transaction.atomic():
         _counts_rebuild()
+        if clock_counts:
+            clock_counts_rebuild()
     return Case.objects.count()
 
 
@@ -308,11 +397,16 @@ def open_steps_fill() -> None:
 
 
 def cases_clock_copy(cases: QuerySet[Case]) -> None:
-    """After a calendar or threshold change: recompute these cases' clock columns and copy them to their rows."""
-    cases_clock_refresh(cases)
+    """After a calendar or threshold change: recompute these cases' clock columns and copy them to their rows and
+    the clock counts, in one transaction whose first statement locks the cases' rows (no move of one of them can
+    come between the clock counts' change and the rows' copy)."""
     tables = _tables()
     ids_sql, ids_params = cases.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cases_clock_refresh(cases)
+        cursor.execute(_CLOCK_COUNTS_COPY_SQL.format(**tables, ids=ids_sql), [*ids_params, NO_DEADLINE, *ids_params])
+        if cursor.rowcount:
+            _clock_counts_clear(cursor, tables)
         cursor.execute(
             f"""UPDATE {tables["access"]} SET
                 sort_due = COALESCE((SELECT c.clock_due FROM {tables["case"]} c WHERE c.id = case_id), %s),

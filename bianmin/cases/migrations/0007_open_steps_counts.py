@@ -11,7 +11,7 @@ def fill_open_steps(apps, schema_editor):
     if not Case.objects.exists():
         return  # nothing to fill (and the live statements may name columns of later migrations, e.g. 0012's)
     if not CaseAccess.objects.exists():
-        cases_index_rebuild()
+        cases_index_rebuild(clock_counts=False)
     else:
         open_steps_fill()
 

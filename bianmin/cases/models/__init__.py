@@ -10,8 +10,10 @@ data (``data_views.py``) are here too.
 from .case import (
     OPEN_STATUSES,
     QUERY_CODE_DIGITS,
+    UNKNOWN_YELLOW,
     Case,
     CaseAccess,
+    CaseClockCount,
     CaseCount,
     Channel,
     DeliveryChoice,
@@ -27,8 +29,10 @@ from .watch import PersonalDataView, YellowThreshold
 __all__ = [
     "OPEN_STATUSES",
     "QUERY_CODE_DIGITS",
+    "UNKNOWN_YELLOW",
     "Case",
     "CaseAccess",
+    "CaseClockCount",
     "CaseCount",
     "CaseMaterial",
     "CaseMaterialEvent",

@@ -413,3 +413,35 @@ class CaseCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}:{self.status}={self.cases}"
+
+
+# ``CaseClockCount.yellow_ordinal`` of a case whose first yellow day is unknown (a date outside the calendar):
+# after every real ordinal, so "yellow by today" never counts it.
+UNKNOWN_YELLOW = 2_147_483_647
+
+
+class CaseClockCount(models.Model):
+    """How many running cases (received or accepted) answer to a key with each running deadline and first yellow
+    day: a histogram of the access rows' clock columns, so a monitor's red, yellow and unknown counts are sums over
+    a few hundred rows per key (bounded by the calendar), not ranges over the open cases.
+    Kept with the access rows in the statement after the counts' (cases/access.py); a move that changes neither
+    the clock nor the keys of a running case writes nothing here."""
+
+    key = models.BigIntegerField()
+    is_current = models.BooleanField()
+    sort_due = models.DateField()
+    # UNKNOWN_YELLOW when the access row's is empty.
+    yellow_ordinal = models.IntegerField()
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "is_current", "sort_due", "yellow_ordinal"], name="case_clock_count_unique"
+            ),
+        ]
+        # The rows that came down to nothing, cleared after each change (they would pile up as days pass).
+        indexes = [models.Index(fields=["key"], name="case_clock_count_zero_idx", condition=Q(cases=0))]
+
+    def __str__(self) -> str:
+        return f"{self.key}:{self.sort_due}/{self.yellow_ordinal}={self.cases}"

@@ -28,9 +28,11 @@ from bianmin.cases.access import (
     subtree_key,
 )
 from bianmin.cases.clock import clock
-from bianmin.cases.models import Case, CaseAccess, CaseCount, ReviewTask, Status
+from bianmin.cases.models import UNKNOWN_YELLOW, Case, CaseAccess, CaseClockCount, CaseCount, ReviewTask, Status
 from bianmin.cases.selectors import case_access_for, cases_visible_to
+from bianmin.core.models import CalendarDay
 from bianmin.core.testing import OTHER_ID_NUMBER, at, intake, user
+from bianmin.core.workdays.changes import calendar_day_update
 from bianmin.org import services as org
 from bianmin.org.models import Department, Role, Site
 from bianmin.org.selectors import user_scope
@@ -49,8 +51,9 @@ def department(code: str) -> Department:
     return Department.objects.get(code=code)
 
 
-def snapshot() -> tuple[list, list, list]:
-    """Every access row, every case's clock columns and every non-zero count, in a stable order."""
+def snapshot() -> tuple[list, list, list, list]:
+    """Every access row, every case's clock columns, every non-zero count and every clock count (none is zero), in
+    a stable order."""
     rows = list(
         CaseAccess.objects.order_by("case_id", "key").values_list(
             "case_id",
@@ -70,7 +73,12 @@ def snapshot() -> tuple[list, list, list]:
         .order_by("key", "status", "is_current", "open_steps")
         .values_list("key", "status", "is_current", "open_steps", "cases")
     )
-    return rows, clocks, counts
+    clock_counts = list(
+        CaseClockCount.objects.order_by("key", "is_current", "sort_due", "yellow_ordinal").values_list(
+            "key", "is_current", "sort_due", "yellow_ordinal", "cases"
+        )
+    )
+    return rows, clocks, counts, clock_counts
 
 
 def a_county_of_cases() -> dict[str, Case]:
@@ -107,6 +115,21 @@ def test_the_services_keep_exactly_what_a_rebuild_computes(county):
     assert CaseCount.objects.get(key=EVERYTHING, status=Status.WITHDRAWN, is_current=True).cases == 1
     assert CaseCount.objects.filter(key=EVERYTHING).aggregate(total=Sum("cases"))["total"] == 5
     assert CaseCount.objects.get(key=site_key(site("YX").pk), status=Status.RECEIVED, is_current=True).cases == 1
+    # The four running clocks by deadline, all with a known first yellow day: the two received on 09-28 (accept by
+    # the fifth working day, the make-up Saturday 10-10 after the National Day holiday) and the one accepted at the
+    # county that day (SJ-0004 promises 5 working days), and the town's MZ-0001 accepted on 09-29.
+    assert clock_counts(EVERYTHING) == {(D(2026, 10, 10), True): 3, (D(2026, 11, 2), True): 1}
+    assert clock_counts(subtree_key(site("BS").pk)) == {(D(2026, 10, 10), True): 1, (D(2026, 11, 2), True): 1}
+
+
+def clock_counts(key: int) -> dict[tuple[datetime.date, bool], int]:
+    """The clock counts of a key: cases per (running deadline, "a first yellow day is known")."""
+    totals: dict[tuple[datetime.date, bool], int] = {}
+    for sort_due, yellow, cases in CaseClockCount.objects.filter(key=key).values_list(
+        "sort_due", "yellow_ordinal", "cases"
+    ):
+        totals[sort_due, yellow != UNKNOWN_YELLOW] = totals.get((sort_due, yellow != UNKNOWN_YELLOW), 0) + cases
+    return totals
 
 
 def test_a_departments_open_review_steps_are_on_its_row_and_counted_per_role(county):
@@ -242,10 +265,30 @@ def test_a_threshold_change_recolours_the_running_cases_it_applies_to(county):
     assert clock(case, D(2026, 10, 12)) == {"colour": "yellow", "days_left": 3}
     assert clock(case, D(2026, 10, 9)) == {"colour": "green", "days_left": 5}
     assert CaseAccess.objects.filter(case=case, yellow_ordinal=case_yellow_ordinal(case)).count() == 3
+    assert CaseClockCount.objects.get(key=EVERYTHING).yellow_ordinal == case_yellow_ordinal(case)
+    kept = snapshot()
+    cases_index_rebuild()
+    assert snapshot() == kept
 
     yellow_threshold_delete(actor=user("supervisor"), threshold=threshold)
     assert clock(case, D(2026, 10, 12)) == {"colour": "green", "days_left": 3}
     assert clock(case, D(2026, 10, 14)) == {"colour": "yellow", "days_left": 1}
+
+
+def test_a_calendar_change_moves_the_running_clocks_and_their_counts(county, django_capture_on_commit_callbacks):
+    a_county_of_cases()
+    holiday = CalendarDay.objects.get(date=D(2026, 10, 20))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        calendar_day_update(day=holiday, is_workday=False, name="测试", actor=None)
+
+    # Tuesday 10-20 is a holiday now: the town's case, due on 11-02, is due a working day later; what is due
+    # before that day stays.
+    assert clock_counts(EVERYTHING) == {(D(2026, 10, 10), True): 3, (D(2026, 11, 3), True): 1}
+    assert CaseClockCount.objects.filter(cases=0).count() == 0
+    kept = snapshot()
+    cases_index_rebuild()
+    assert snapshot() == kept
 
 
 def case_yellow_ordinal(case: Case) -> int:

@@ -20,6 +20,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -29,7 +30,7 @@ from django.db.models.functions import Coalesce
 from bianmin.accounts.models import User
 from bianmin.cases.access import EVERYTHING, department_key, scope_keys, status_counts, subtree_key
 from bianmin.cases.clock import COLOURS, PAUSED_STATUSES, RUNNING_STATUSES, today_ordinal
-from bianmin.cases.models import OPEN_STATUSES, CaseAccess, ReviewTask, Status
+from bianmin.cases.models import OPEN_STATUSES, UNKNOWN_YELLOW, CaseAccess, CaseClockCount, ReviewTask, Status
 from bianmin.cases.models import Case as CaseModel
 from bianmin.cases.selectors import case_access_for
 from bianmin.org.models import Department, Role, Site, Window
@@ -78,16 +79,36 @@ def colour_counts(watched: Watched, today: datetime.date, ordinal: int | bool | 
     else:
         totals = dict(rows.order_by().values("status").annotate(count=Count("pk")).values_list("status", "count"))
     running_total = sum(totals.get(status, 0) for status in RUNNING_STATUSES)
-    running = rows.filter(status__in=RUNNING_STATUSES)
     counts = dict.fromkeys((*COLOURS, "unknown"), 0)
     counts["paused"] = sum(totals.get(status, 0) for status in PAUSED_STATUSES)
-    counts["red"] = running.filter(sort_due__lt=today).count()
+    counts.update(_running_colour_counts(watched, today, ordinal))
     if ordinal is None:
         counts["unknown"] = running_total - counts["red"]
         return counts
-    counts["yellow"] = running.filter(yellow_ordinal__lte=ordinal, sort_due__gte=today).count()
-    counts["unknown"] = running.filter(yellow_ordinal__isnull=True, sort_due__gte=today).count()
     counts["green"] = running_total - counts["red"] - counts["yellow"] - counts["unknown"]
+    return counts
+
+
+def _running_colour_counts(watched: Watched, today: datetime.date, ordinal: int | None) -> dict[str, int]:
+    """Red, yellow and unknown among the running clocks (yellow and unknown only when today is in the calendar):
+    from the clock counts when the counters can say (a sum over a few hundred rows per key), else over the rows'
+    indexes (red a range of the running deadline, yellow one of the first yellow day)."""
+    not_red = Q(sort_due__gte=today)
+    if watched.counted is not None:
+        keys, is_current = watched.counted
+        histogram = CaseClockCount.objects.filter(key__in=keys)
+        if is_current is not None:
+            histogram = histogram.filter(is_current=is_current)
+        sums = {"red": Sum("cases", filter=Q(sort_due__lt=today))}
+        if ordinal is not None:
+            sums["yellow"] = Sum("cases", filter=not_red & Q(yellow_ordinal__lte=ordinal))
+            sums["unknown"] = Sum("cases", filter=not_red & Q(yellow_ordinal=UNKNOWN_YELLOW))
+        return {colour: total or 0 for colour, total in histogram.aggregate(**sums).items()}
+    running = watched.rows.filter(status__in=RUNNING_STATUSES)
+    counts = {"red": running.filter(sort_due__lt=today).count()}
+    if ordinal is not None:
+        counts["yellow"] = running.filter(not_red, yellow_ordinal__lte=ordinal).count()
+        counts["unknown"] = running.filter(not_red, yellow_ordinal__isnull=True).count()
     return counts
 
 
