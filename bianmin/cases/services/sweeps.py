@@ -7,7 +7,9 @@ import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import DomainError
+from bianmin.core.workdays import add_workdays
 
 from ..access import cases_clock_copy
 from ..models import (
@@ -17,6 +19,7 @@ from ..models import (
     Status,
 )
 from ._common import (
+    PRECHECK_WORKING_DAYS,
     _audit,
     _finish_task,
     _local_date,
@@ -79,11 +82,26 @@ def cases_apply_silence(*, now: datetime.datetime | None = None) -> int:
 
 
 def cases_recompute_deadlines(years: list[int]) -> int:
-    """The calendar of these years changed: recompute the clocks of open cases that reach into them."""
+    """The calendar of these years changed (ALL art. 82: time limits are working days): recompute the clocks of open
+    cases that reach into them, the promised and statutory deadlines of accepted cases and the acceptance window
+    of received ones (art. 32: 5 working days from receipt, or from the day the supplement came), whose end is
+    also the day the deemed acceptance takes effect after."""
     if not years:
         return 0
     first = datetime.date(min(years), 1, 1)
     changed = 0
+    waiting = Case.objects.filter(status=Status.RECEIVED, acceptance_due__gte=first)
+    for case in waiting.only("pk").iterator():
+        with transaction.atomic():
+            case = _lock(case)
+            if case.status != Status.RECEIVED:
+                continue
+            before = case.acceptance_due
+            case.acceptance_due = add_workdays(_acceptance_window_start(case), PRECHECK_WORKING_DAYS).date
+            if case.acceptance_due != before:
+                case.save(update_fields=["acceptance_due"])
+                _audit(None, "recompute_deadlines", case, years=years, acceptance_due=case.acceptance_due)
+                changed += 1
     for case in Case.objects.filter(
         status__in=OPEN_STATUSES, accepted_on__isnull=False, statutory_due__gte=first
     ).iterator():
@@ -105,3 +123,17 @@ def cases_recompute_deadlines(years: list[int]) -> int:
     # Ordinals after the changed dates moved: every running clock is read again from the calendar.
     cases_clock_copy(Case.objects.filter(status__in=OPEN_STATUSES))
     return changed
+
+
+def _acceptance_window_start(case: Case) -> datetime.date:
+    """The day a received case's 5-working-day window started: its receipt, or the last supplement received."""
+    if not case.supplement_count:
+        return case.received_on
+    supplied = (
+        audit_events_for(case)
+        .filter(action="case.receive_supplement")
+        .order_by("-sequence")
+        .values_list("occurred_at", flat=True)
+        .first()
+    )
+    return case.received_on if supplied is None else _local_date(supplied)
