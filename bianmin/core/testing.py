@@ -184,6 +184,30 @@ def joins_as_written_statements() -> int:
     return 4 if connection.vendor == "postgresql" else 0
 
 
+def sqlite_plan(run: Callable[[], object], *, analyse: bool = True) -> list[str]:
+    """SQLite's plan of the one statement ``run`` executes, explained with the parameters it was executed with
+    (Django's captured SQL has them written in as constants, which SQLite plans differently: a partial index whose
+    condition is an IN list matches constants only, core/queries.py), after ``ANALYZE`` unless ``analyse`` is false
+    (production's databases have statistics)."""
+    from django.db import connection
+
+    executed: list[tuple[str, object]] = []
+
+    def record(execute, sql, params, many, context):
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        run()
+    assert len(executed) == 1, executed
+    sql, params = executed[0]
+    with connection.cursor() as cursor:
+        if analyse:
+            cursor.execute("ANALYZE")
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return [row[-1] for row in cursor.fetchall()]
+
+
 def page_text(response) -> str:
     """The page as a person reads it: entities such as &#x27; decoded."""
     import html

@@ -365,8 +365,9 @@ def _owed_rectifications(ctx: SweepContext) -> QuerySet:
 
 def _late_complaints(ctx: SweepContext) -> QuerySet:
     """The acceptance decision (5 working days) or the handling deadline of the complaint's kind is over and the
-    complaint is still waiting for it (the partial index complaint_running_due_idx holds exactly these)."""
-    return Complaint.objects.filter(state__in=Complaint.RUNNING_STATES, due__lt=ctx.today)
+    complaint is still waiting for it (the partial index complaint_running_due_idx holds exactly these; its states
+    are written as constants, core/queries.py)."""
+    return Complaint.objects.filter(state__in_constants=Complaint.RUNNING_STATES, due__lt=ctx.today)
 
 
 # --- 13: a town hall without a cadre on duty on a working day (the plan: 干部值班) ------------------------------------

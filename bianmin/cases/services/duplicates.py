@@ -31,13 +31,13 @@ def open_applications(*, id_number: str, item: ServiceItem | int, site: Site, ch
     """The applicant's open cases of the item received at another site or by another channel than ``site`` and
     ``channel``, oldest first. (At the same site by the same channel the site's own queue shows the open case to the
     same clerks: a second application there is that site's ordinary business.) The terms repeat those of the
-    partial index case_open_applicant_idx (cases/models/case.py), so the lookup reads only that index's few
-    entries."""
+    partial index case_open_applicant_idx (cases/models/case.py), its statuses as constants (core/queries.py), so
+    the lookup reads only that index's few entries."""
     number = normalised_id_number(id_number)
     if not number:
         return []
     return list(
-        Case.objects.filter(applicant_id_number=number, item=item, status__in=OPEN_STATUSES)
+        Case.objects.filter(applicant_id_number=number, item=item, status__in_constants=OPEN_STATUSES)
         .exclude(receiving_site=site, channel=channel)
         .select_related("receiving_site", "current_site", "relay_site")
         .order_by("received_at", "pk")[:SHOWN]

@@ -1,12 +1,17 @@
-"""``joins_as_written``: PostgreSQL's join order search is off inside the block and as it was after it."""
+"""``joins_as_written``: PostgreSQL's join order search is off inside the block and as it was after it.
+``in_constants``: an IN list written as constants (what SQLite needs to match a partial index), only of constants.
+``execute_prepared``: prepared once per PostgreSQL session, run with each call's values."""
 
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.db.backends.signals import connection_created
 
 from bianmin.accounts.models import User
-from bianmin.core.queries import joins_as_written
+from bianmin.cases.models import OPEN_STATUSES, Case, Status
+from bianmin.core.queries import execute_prepared, joins_as_written
+from bianmin.core.testing import received
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +48,75 @@ def test_a_block_that_raises_leaves_the_setting_as_it_was():
 def test_on_sqlite_the_block_adds_no_statement(django_assert_num_queries):
     with django_assert_num_queries(1), joins_as_written():
         assert list(User.objects.filter(username="nobody")) == []
+
+
+def test_in_constants_writes_the_values_into_the_statement_and_selects_as_in(county):
+    case = received()
+    cases = Case.objects.filter(status__in_constants=OPEN_STATUSES)
+    sql, params = cases.query.sql_with_params()
+
+    assert "IN ('received', 'supplement_requested', 'accepted', 'suspended')" in sql
+    assert params == ()
+    assert 'NOT ("cases_case"."status" IN (\'draft\', 7))' in str(
+        cases.exclude(status__in_constants=[Status.DRAFT, 7]).query
+    )
+    assert list(cases.values_list("pk", flat=True)) == [case.pk]
+    assert not Case.objects.filter(status__in_constants=[Status.DRAFT, Status.ACCEPTED]).exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "error"),
+    [
+        (["open' OR 1=1 --"], ValueError),
+        (["开放"], ValueError),
+        ([None], TypeError),
+        ([True], TypeError),
+        ([], ValueError),
+    ],
+)
+def test_in_constants_refuses_anything_but_constants(values, error):
+    with pytest.raises(error):
+        list(Case.objects.filter(status__in_constants=values))
+
+
+COUNT_NAMED = "SELECT COUNT(*) FROM accounts_user WHERE username = %s AND id > %s"
+
+
+def _prepared_here() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE name LIKE 'bianmin_%%'")
+        return cursor.fetchone()[0]
+
+
+def test_a_prepared_statement_runs_with_each_calls_values():
+    User.objects.create_user(username="lisi", password="x" * 12)
+    answers = []
+    with connection.cursor() as cursor:
+        for name in ("lisi", "nobody", "lisi"):
+            execute_prepared(cursor, COUNT_NAMED, [name, 0])
+            answers.append(cursor.fetchone()[0])
+
+    assert answers == [1, 0, 1]
+    with pytest.raises(ValueError), connection.cursor() as cursor:
+        execute_prepared(cursor, "SELECT 1 WHERE 'a' LIKE 'a%%' AND 1 = %s", [1])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_a_statement_is_prepared_once_per_session_and_again_in_a_new_one():
+    def new_session() -> None:
+        # What a new session has (none prepared), and the signal Django sends when it connects.
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+        connection_created.send(sender=type(connections["default"]), connection=connections["default"])
+
+    new_session()
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, COUNT_NAMED, ["lisi", 0])
+        execute_prepared(cursor, COUNT_NAMED, ["wangwu", 1])
+    assert _prepared_here() == 1
+
+    new_session()
+    assert _prepared_here() == 0
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, COUNT_NAMED, ["lisi", 0])
+    assert _prepared_here() == 1

@@ -100,7 +100,7 @@ class AlertFilters:
 
 def alerts_filtered(alerts: QuerySet[Alert], filters: AlertFilters) -> QuerySet[Alert]:
     if filters.state == "live":
-        alerts = alerts.filter(state__in=Alert.LIVE_STATES)
+        alerts = alerts.filter(state__in_constants=Alert.LIVE_STATES)
     elif filters.state:
         alerts = alerts.filter(state=filters.state)
     if filters.rule:

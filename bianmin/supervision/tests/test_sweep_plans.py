@@ -8,6 +8,8 @@ expressions are checked on both databases.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
@@ -15,8 +17,10 @@ from django.db import connection
 from bianmin.cases import services
 from bianmin.cases.models import Case
 from bianmin.core.dates import SHANGHAI, BeijingDate, EndOfBeijingDay
-from bianmin.core.testing import accepted, at, intake, user
+from bianmin.core.testing import accepted, at, intake, sqlite_plan, user
+from bianmin.supervision.models import Alert
 from bianmin.supervision.rules import RULES, SweepContext
+from bianmin.supervision.selectors.alerts import AlertFilters, alerts_filtered
 from bianmin.supervision.sweep import _insert_sql
 from bianmin.supervision.unheld_steps import group_firsts
 
@@ -60,6 +64,57 @@ def test_the_unheld_step_rule_reads_the_open_steps_groups_from_their_index(count
     assert len(plan) == 1 and plan[0].startswith("SCAN cases_reviewtask USING") and "task_open_group_idx" in plan[0], (
         plan
     )
+
+
+# A county after some years, as SQLite's statistics (sqlite_stat1: rows, then rows per value of the leading
+# columns): 200,000 alerts of which 5,000 await action; 3,334 complaints of which 300 have a running clock.
+COUNTY_STATISTICS = [
+    ("supervision_alert", None, "200000"),
+    ("supervision_alert", "alert_state_rule_idx", "200000 50000 2000"),
+    ("supervision_alert", "alert_raised_at_idx", "200000 1 1"),
+    ("supervision_alert", "alert_live_raised_idx", "5000 1 1"),
+    ("complaints_complaint", None, "3334"),
+    ("complaints_complaint", "complaint_state_idx", "3334 417"),
+    ("complaints_complaint", "complaint_running_due_idx", "300 3 1"),
+]
+
+
+@contextmanager
+def county_statistics() -> Iterator[None]:
+    """The planner reads COUNTY_STATISTICS (``ANALYZE sqlite_schema`` reloads them), and forgets them after."""
+    tables = sorted({row[0] for row in COUNTY_STATISTICS})
+    marks = ", ".join(["%s"] * len(tables))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute(f"DELETE FROM sqlite_stat1 WHERE tbl IN ({marks})", tables)
+        cursor.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (%s, %s, %s)", COUNTY_STATISTICS)
+        cursor.execute("ANALYZE sqlite_schema")
+        try:
+            yield
+        finally:
+            cursor.execute(f"DELETE FROM sqlite_stat1 WHERE tbl IN ({marks})", tables)
+            cursor.execute("ANALYZE sqlite_schema")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plans")
+def test_the_late_complaints_and_the_live_alerts_are_read_from_their_partial_indexes(county):
+    """Both indexes' conditions are IN lists, which SQLite matches only with the same constants (``in_constants``,
+    core/queries.py): with bound parameters the rule read every complaint, and the feed's default page every
+    alert, the closed ones of past years included."""
+    now = at(2026, 3, 5)
+    ctx = SweepContext(now=now, today=now.astimezone(SHANGHAI).date())
+
+    with county_statistics():
+        complaints = sqlite_plan(lambda: list(RULES["complaint_overdue"].causes(ctx)), analyse=False)
+        live = sqlite_plan(
+            lambda: list(
+                alerts_filtered(Alert.objects.all(), AlertFilters(state="live")).order_by("-raised_at", "-id")[:25]
+            ),
+            analyse=False,
+        )
+
+    assert complaints[0] == "SEARCH complaints_complaint USING INDEX complaint_running_due_idx (due<?)", complaints
+    assert live == ["SCAN supervision_alert USING INDEX alert_live_raised_idx"], live
 
 
 def test_beijing_dates_in_sql_turn_at_midnight_in_beijing(county):
