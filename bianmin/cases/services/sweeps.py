@@ -83,9 +83,9 @@ def cases_apply_silence(*, now: datetime.datetime | None = None) -> int:
 
 def cases_recompute_deadlines(years: list[int]) -> int:
     """The calendar of these years changed (ALL art. 82: time limits are working days): recompute the clocks of open
-    cases that reach into them, the promised and statutory deadlines of accepted cases and the acceptance window
-    of received ones (art. 32: 5 working days from receipt, or from the day the supplement came), whose end is
-    also the day the deemed acceptance takes effect after."""
+    cases that reach into them: the promised and statutory deadlines and the open review steps' due dates of
+    accepted cases, and the acceptance window of received ones (art. 32: 5 working days from receipt, or from the
+    day the supplement came), whose end is also the day the deemed acceptance takes effect after."""
     if not years:
         return 0
     first = datetime.date(min(years), 1, 1)
@@ -109,8 +109,11 @@ def cases_recompute_deadlines(years: list[int]) -> int:
             case = _lock(case)
             before = (case.promised_due, case.statutory_due)
             _set_deadlines(case)
-            if (case.promised_due, case.statutory_due) != before:
+            steps = _open_steps_due_again(case)
+            moved = (case.promised_due, case.statutory_due) != before
+            if moved:
                 case.save(update_fields=["promised_due", "statutory_due", "deadlines_provisional"])
+            if moved or steps:
                 _audit(
                     None,
                     "recompute_deadlines",
@@ -118,11 +121,28 @@ def cases_recompute_deadlines(years: list[int]) -> int:
                     years=years,
                     promised_due=case.promised_due,
                     statutory_due=case.statutory_due,
+                    **({"steps": steps} if steps else {}),
                 )
                 changed += 1
     # Ordinals after the changed dates moved: every running clock is read again from the calendar.
     cases_clock_copy(Case.objects.filter(status__in=OPEN_STATUSES))
     return changed
+
+
+def _open_steps_due_again(case: Case) -> dict[str, datetime.date]:
+    """The open review steps' due dates from the calendar as it is now: the step's limit from the day it opened,
+    plus the working days of every suspension that began while it was open (a resumption moves the open steps,
+    review._shift_open_tasks). Returns the moved ones' names and new dates."""
+    suspensions = list(case.suspensions.filter(ended_on__isnull=False).values_list("started_on", "working_days"))
+    moved = {}
+    for task in case.tasks.select_for_update().filter(state=ReviewTask.State.OPEN, opened_on__isnull=False):
+        shift = sum(days for started_on, days in suspensions if started_on >= task.opened_on)
+        due = add_workdays(task.opened_on, task.limit_days + shift).date
+        if due != task.due:
+            task.due = due
+            task.save(update_fields=["due"])
+            moved[task.name] = due
+    return moved
 
 
 def _acceptance_window_start(case: Case) -> datetime.date:

@@ -1,6 +1,7 @@
 """A calendar change moves the open cases' time limits (ALL art. 82: limits are counted in working days): the
-promised and statutory deadlines of accepted cases, and the 5-working-day acceptance window of received ones
-(art. 32), from receipt or from the day the supplement came; the deemed acceptance follows the moved window.
+promised and statutory deadlines and the open review steps of accepted cases (a suspension's working days kept),
+and the 5-working-day acceptance window of received ones (art. 32), from receipt or from the day the supplement
+came; the deemed acceptance follows the moved window.
 
 Demo county calendar: October 2026 after the National Day holiday (10-01 … 10-08) has working days Monday to
 Friday, and the make-up Saturday 10-10.
@@ -13,7 +14,7 @@ import datetime
 import pytest
 
 from bianmin.cases import services
-from bianmin.cases.models import Case, Status
+from bianmin.cases.models import Case, ReviewTask, Status
 from bianmin.cases.services.intake import MaterialCheck
 from bianmin.core.audit import audit_events_for
 from bianmin.core.models import CalendarDay
@@ -90,3 +91,38 @@ def test_an_accepted_cases_deadlines_move_and_a_case_before_the_change_keeps_its
     assert recomputed(late)[0]["promised_due"] == "2026-10-20"
     assert early.promised_due == D(2026, 10, 10)
     assert early.statutory_due == D(2026, 10, 19)
+
+
+def open_step(case: Case) -> ReviewTask:
+    return case.tasks.get(state=ReviewTask.State.OPEN)
+
+
+def test_an_open_review_step_is_due_its_limit_in_working_days_as_the_calendar_now_counts_them(
+    county, django_capture_on_commit_callbacks
+):
+    case = accepted(now=at(2026, 10, 12))
+    step = open_step(case)
+    assert (step.opened_on, step.limit_days, step.due) == (D(2026, 10, 12), 1, D(2026, 10, 13))
+
+    holiday(D(2026, 10, 13), django_capture_on_commit_callbacks)
+
+    assert open_step(case).due == D(2026, 10, 14)
+    assert recomputed(case)[0]["steps"] == {step.name: "2026-10-14"}
+
+
+def test_a_step_keeps_the_working_days_a_suspension_added_when_the_calendar_changes_after_it(
+    county, django_capture_on_commit_callbacks
+):
+    clerk = user("county_clerk")
+    case = accepted(now=at(2026, 10, 12))
+    services.case_suspend(
+        actor=clerk, case=case, kind="inspection", reason="现场核查", expected_days=3, now=at(2026, 10, 12)
+    )
+    services.case_resume(actor=clerk, case=case, now=at(2026, 10, 15))
+    # Suspended 10-13, 14 and 15: the step due on 10-13 is due three working days later.
+    assert open_step(case).due == D(2026, 10, 16)
+
+    holiday(D(2026, 10, 16), django_capture_on_commit_callbacks)
+
+    # Four working days from 10-12 (its one day and the three suspended): 13, 14, 15 and, 16 now a holiday, 19.
+    assert open_step(case).due == D(2026, 10, 19)
