@@ -471,7 +471,18 @@ def case_accept(*, actor: User | None, case: Case, deemed: bool = False, now: da
     case.accepted_by = actor
     case.is_deemed_accepted = by_law
     _set_deadlines(case)
-    case.save()
+    case.save(
+        update_fields=[
+            "status",
+            "accepted_at",
+            "accepted_on",
+            "accepted_by",
+            "is_deemed_accepted",
+            "promised_due",
+            "statutory_due",
+            "deadlines_provisional",
+        ]
+    )
     next_task = _open_tasks(case, now, actor)
     _issue(case, Notice.Kind.RECEIPT, actor, now, {"parts": ["applicant", "window", "department"]})
     notice = _issue(
