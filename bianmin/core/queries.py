@@ -89,13 +89,15 @@ def execute_prepared(cursor, sql: str, params: Sequence) -> int:
     the statements every move of a case runs to keep its access rows and counters are a union of a dozen small
     reads whose planning took 3–10 ms each against well under a millisecond to run; prepared, PostgreSQL plans
     them for the first executions and then keeps a generic plan. Only for statements of a fixed text (the name is
-    the text's digest): one per kind, not one per value. A session pooler in transaction mode must keep prepared
-    statements (PgBouncer ≥ 1.21, ``max_prepared_statements``). SQLite runs ``sql`` as it is."""
+    the text's digest): one per kind, not one per value. Not when connections are not kept (``DB_CONN_MAX_AGE=0``,
+    as behind a pooler in transaction mode, whose server sessions change under the client and know only the
+    protocol's prepared statements, not ``PREPARE``): a statement would be planned as often either way. SQLite runs
+    ``sql`` as it is."""
     pieces = sql.split("%s")
     if len(pieces) - 1 != len(params) or "%" in "".join(pieces):
         raise ValueError("a prepared statement takes %s placeholders, one per parameter, and no other %")
     database = cursor.db
-    if database.vendor != "postgresql":
+    if database.vendor != "postgresql" or not database.settings_dict.get("CONN_MAX_AGE"):
         cursor.execute(sql, params)
         return cursor.rowcount
     name = "bianmin_" + hashlib.sha256(sql.encode()).hexdigest()[:16]

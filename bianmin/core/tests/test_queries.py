@@ -120,3 +120,17 @@ def test_a_statement_is_prepared_once_per_session_and_again_in_a_new_one():
     with connection.cursor() as cursor:
         execute_prepared(cursor, COUNT_NAMED, ["lisi", 0])
     assert _prepared_here() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_nothing_is_prepared_when_connections_are_not_kept(monkeypatch):
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection_created.send(sender=type(connections["default"]), connection=connections["default"])
+    monkeypatch.setitem(connections["default"].settings_dict, "CONN_MAX_AGE", 0)
+
+    with connection.cursor() as cursor:
+        execute_prepared(cursor, COUNT_NAMED, ["lisi", 0])
+        answer = cursor.fetchone()[0]
+
+    assert (answer, _prepared_here()) == (0, 0)
