@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import (
-    Max,
-)
+from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,25 +40,35 @@ def add_workdays(start: datetime.date | datetime.datetime, days: int) -> Deadlin
     if days < 0:
         raise DomainError(_("The number of working days cannot be negative."), code="invalid_workdays")
     start = _as_date(start)
-    found = CalendarDay.objects.filter(date=start).values_list("ordinal", "is_workday").first()
+    first_deciding_day = start if days == 0 else start + ONE_DAY
+    with connection.cursor() as cursor:
+        cursor.execute(_add_workdays_sql(), [days == 0, first_deciding_day, days == 0, max(days, 1), start])
+        found = cursor.fetchone()
     if found is None:
         raise CalendarGap(start)
-    ordinal, start_is_workday = found
-    if days == 0 and start_is_workday:
-        result = start
-    else:
-        result = (
-            CalendarDay.objects.filter(ordinal=ordinal + max(days, 1), is_workday=True)
-            .values_list("date", flat=True)
-            .first()
-        )
-        if result is None:
-            raise CalendarGap(_first_date_after_table())
-    first_deciding_day = start if days == 0 else start + ONE_DAY
-    is_provisional = CalendarDay.objects.filter(
-        date__gte=first_deciding_day, date__lte=result, is_provisional=True
-    ).exists()
-    return Deadline(date=result, is_provisional=is_provisional)
+    result, is_provisional = found
+    if result is None:
+        raise CalendarGap(_first_date_after_table())
+    return Deadline(date=_as_stored_date(result), is_provisional=bool(is_provisional))
+
+
+# ``add_workdays`` in one statement (it runs several times in every acceptance): the start day's row, the working day
+# ``days`` ordinals later (or the start itself for 0 days on a working day), and whether a provisional day decides
+# it. Parameters: zero days, the first deciding day, zero days again, max(days, 1), the start.
+_RESULT = 'CASE WHEN %s AND s.is_workday THEN s."date" ELSE r."date" END'
+
+
+def _add_workdays_sql() -> str:
+    table = connection.ops.quote_name(CalendarDay._meta.db_table)
+    return f"""SELECT {_RESULT},
+        EXISTS (SELECT 1 FROM {table} p WHERE p.is_provisional AND p."date" >= %s AND p."date" <= ({_RESULT}))
+    FROM {table} s LEFT JOIN {table} r ON r.ordinal = s.ordinal + %s AND r.is_workday
+    WHERE s."date" = %s"""
+
+
+def _as_stored_date(value) -> datetime.date:
+    """A date column as SQLite's raw cursor returns it (text) or PostgreSQL's (a date)."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def workdays_between(start: datetime.date | datetime.datetime, end: datetime.date | datetime.datetime) -> int:
