@@ -45,6 +45,23 @@ def django_db_setup(request, django_db_setup, django_db_blocker):
     post_migrate.connect(_calendar_seed_again, sender=apps.get_app_config("core"), dispatch_uid="test-calendar")
     yield
     post_migrate.disconnect(sender=apps.get_app_config("core"), dispatch_uid="test-calendar")
+    with django_db_blocker.unblock():
+        _end_other_sessions()
+
+
+def _end_other_sessions() -> None:
+    """PostgreSQL: end every other session still on the test database when the tests are done (a connection a
+    test's thread or process left open), so that it can be dropped; otherwise the run leaves it behind."""
+    from django.db import connections
+
+    for connection in connections.all():
+        if connection.vendor != "postgresql":
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 def _calendar_seed_again(**kwargs) -> None:
