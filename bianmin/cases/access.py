@@ -189,19 +189,19 @@ ON CONFLICT ({key}, status, is_current, open_steps) DO UPDATE SET cases = {count
 """
 
 
-# The clock counts' changes (CaseClockCount), as the counts': the running cases' rows about to go against those about
-# to come, per (key, is_current, running deadline, first yellow day), written only where they differ. Runs after
-# the counts' statement, so every move takes the counters' locks in the same order.
+# The clock counts' changes (CaseClockCount), as the counts': the running cases' access rows about to go
+# (``{old_ids}``: their cases) against those about to come (``{new_rows}``, naming the case ``c``), per (key,
+# is_current, running deadline, first yellow day), written only where they differ, in one ordered statement. A move
+# runs it after the counts' statement, so every move takes the counters' locks in the same order.
 _CLOCK_COUNTS_SQL = """
 INSERT INTO {clock_counts} ({key}, is_current, sort_due, yellow_ordinal, cases)
 SELECT d.access_key, d.is_current, d.sort_due, d.yellow_ordinal, SUM(d.delta) FROM (
     SELECT a.{key} AS access_key, a.is_current AS is_current, a.sort_due AS sort_due,
            COALESCE(a.yellow_ordinal, {unknown}) AS yellow_ordinal, -1 AS delta
-        FROM {access} a
-        WHERE a.case_id IN (SELECT c.id FROM {case} c WHERE {where}) AND a.status IN ({running})
+        FROM {access} a WHERE a.status IN ({running}) AND a.case_id IN ({old_ids})
     UNION ALL
-    SELECT k.access_key, k.is_current, COALESCE(c.clock_due, %s), COALESCE(c.yellow_ordinal, {unknown}), 1
-        FROM ({keys}) k JOIN {case} c ON c.id = k.case_id WHERE c.status IN ({running})
+    SELECT {new_key}, {new_current}, COALESCE(c.clock_due, %s), COALESCE(c.yellow_ordinal, {unknown}), 1
+        FROM {new_rows} WHERE c.status IN ({running})
 ) d
 WHERE TRUE
 GROUP BY d.access_key, d.is_current, d.sort_due, d.yellow_ordinal
@@ -211,25 +211,28 @@ ON CONFLICT ({key}, is_current, sort_due, yellow_ordinal)
 DO UPDATE SET cases = {clock_counts}.cases + excluded.cases
 """
 
-# The clock counts' changes when the clock columns of some cases were recomputed (``{ids}``: their ids) and their
-# access rows are about to copy them: the rows' values against the cases' new ones, in one ordered statement.
-_CLOCK_COUNTS_COPY_SQL = """
-INSERT INTO {clock_counts} ({key}, is_current, sort_due, yellow_ordinal, cases)
-SELECT d.access_key, d.is_current, d.sort_due, d.yellow_ordinal, SUM(d.delta) FROM (
-    SELECT a.{key} AS access_key, a.is_current AS is_current, a.sort_due AS sort_due,
-           COALESCE(a.yellow_ordinal, {unknown}) AS yellow_ordinal, -1 AS delta
-        FROM {access} a WHERE a.status IN ({running}) AND a.case_id IN ({ids})
-    UNION ALL
-    SELECT a.{key}, a.is_current, COALESCE(c.clock_due, %s), COALESCE(c.yellow_ordinal, {unknown}), 1
-        FROM {access} a JOIN {case} c ON c.id = a.case_id WHERE a.status IN ({running}) AND a.case_id IN ({ids})
-) d
-WHERE TRUE
-GROUP BY d.access_key, d.is_current, d.sort_due, d.yellow_ordinal
-HAVING SUM(d.delta) <> 0
-ORDER BY d.access_key, d.is_current, d.sort_due, d.yellow_ordinal
-ON CONFLICT ({key}, is_current, sort_due, yellow_ordinal)
-DO UPDATE SET cases = {clock_counts}.cases + excluded.cases
-"""
+
+def _clock_counts_of_move(tables: dict[str, str], keys: str, where: str) -> str:
+    """The clock counts' change of a move: the cases matching ``where`` get the rows of ``keys``."""
+    return _CLOCK_COUNTS_SQL.format(
+        **tables,
+        old_ids=f"SELECT c.id FROM {tables['case']} c WHERE {where}",
+        new_key="k.access_key",
+        new_current="k.is_current",
+        new_rows=f"({keys}) k JOIN {tables['case']} c ON c.id = k.case_id",
+    )
+
+
+def _clock_counts_of_copy(tables: dict[str, str], ids: str) -> str:
+    """The clock counts' change when the cases ``ids`` selects have new clock columns their rows are about to copy."""
+    return _CLOCK_COUNTS_SQL.format(
+        **tables,
+        old_ids=ids,
+        new_key=f"a.{tables['key']}",
+        new_current="a.is_current",
+        new_rows=f"{tables['access']} a JOIN {tables['case']} c ON c.id = a.case_id AND a.case_id IN ({ids})",
+    )
+
 
 # Literals of the choices and constants: no user input reaches the SQL.
 _RUNNING = ", ".join(f"'{status.value}'" for status in RUNNING_STATUSES)
@@ -309,9 +312,7 @@ def _rows_refresh(
                 [*params, *key_params, *params],
             )
         if count and clock_counts:
-            changed = execute(
-                _CLOCK_COUNTS_SQL.format(**tables, keys=keys, where=where), [*params, NO_DEADLINE, *key_params]
-            )
+            changed = execute(_clock_counts_of_move(tables, keys, where), [*params, NO_DEADLINE, *key_params])
             if changed:
                 _clock_counts_clear(cursor, tables)
         execute(
@@ -422,7 +423,7 @@ def cases_clock_copy(cases: QuerySet[Case]) -> None:
     ids_sql, ids_params = cases.order_by().values("pk").query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         cases_clock_refresh(cases)
-        cursor.execute(_CLOCK_COUNTS_COPY_SQL.format(**tables, ids=ids_sql), [*ids_params, NO_DEADLINE, *ids_params])
+        cursor.execute(_clock_counts_of_copy(tables, ids_sql), [*ids_params, NO_DEADLINE, *ids_params])
         if cursor.rowcount:
             _clock_counts_clear(cursor, tables)
         cursor.execute(
