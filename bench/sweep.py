@@ -10,8 +10,10 @@ alerts and measures, in wall time:
 - first run: the full sweep over an empty alert table (it raises every alert the dataset deserves, with their
   inbox messages);
 - steady state: the sweep a minute later (what the worker runs every minute: condition rules over every open
-  case, event rules over what changed since the last sweep);
-- daily full: the first sweep of a day, whose event rules look at every case again.
+  case, event rules over what changed since the last sweep and the rolling review's share, a 1,440th of the
+  cases);
+- full re-run: ``sweep(full=True)`` (``manage.py supervision sweep --full``), whose event rules look at every case
+  at once, as the first sweep and one after a day without sweeps do.
 
 ``--plans`` prints the database's query plan of every rule's INSERT … SELECT and UPDATE; ``--profile`` runs each kind of
 sweep once more and prints its slowest statements.
@@ -107,7 +109,7 @@ def _plans(now: datetime.datetime) -> None:
 
 
 def _profile(now: datetime.datetime) -> None:
-    """One first run, one steady-state sweep and one daily full re-run, with their slowest statements."""
+    """One first run, one steady-state sweep and one full re-run, with their slowest statements."""
     from django.db import connection
 
     timings: list[tuple[float, str]] = []
@@ -123,7 +125,7 @@ def _profile(now: datetime.datetime) -> None:
     runs = (
         ("first run", {"now": now}),
         ("steady state", {"now": now + datetime.timedelta(seconds=61)}),
-        ("daily full re-run", {"now": now + datetime.timedelta(seconds=300), "full": True}),
+        ("full re-run", {"now": now + datetime.timedelta(seconds=300), "full": True}),
     )
     for label, kwargs in runs:
         timings.clear()
@@ -169,7 +171,7 @@ def main() -> None:
 
     if args.profile:
         _profile(now)
-    first, steady, daily = [], [], []
+    first, steady, full = [], [], []
     raised = notified = 0
     for repetition in range(args.repeat):
         _empty_alerts()
@@ -182,7 +184,7 @@ def main() -> None:
             steady.append(seconds)
         seconds, result = _timed(now=now + datetime.timedelta(minutes=repetition, seconds=300), full=True)
         assert result.total_raised == 0, result
-        daily.append(seconds)
+        full.append(seconds)
 
     print(f"first run raised {raised} alerts and {notified} inbox messages; live alerts per rule:")
     from django.db.models import Count
@@ -194,7 +196,7 @@ def main() -> None:
     print("|------------------------------------|----------|----------|----------|")
     print(_row("first run (raises everything)", first))
     print(_row("steady state, every minute", steady))
-    print(_row("daily full re-run (nothing new)", daily))
+    print(_row("full re-run (nothing new)", full))
 
 
 if __name__ == "__main__":

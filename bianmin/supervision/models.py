@@ -340,15 +340,16 @@ class AlertTally(models.Model):
 
 class SweepRun(models.Model):
     """The alert sweep's single bookkeeping row (pk 1): the lock that serialises sweeps, what the last one did,
-    and the cursors of the incremental sweep (the audit sequence and notice id it has seen)."""
+    and the cursors of the incremental sweep (the audit sequence and notice id it has seen, the last case id its
+    rolling review reached)."""
 
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     raised = models.PositiveIntegerField(_("alerts raised"), default=0)
     closed = models.PositiveIntegerField(_("alerts closed"), default=0)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
-    # The last full sweep's local date: event rules look at every case once a day, at changed cases otherwise.
-    full_on = models.DateField(_("last full sweep on"), null=True, blank=True)
+    # The rolling review of the event rules: the last case id a sweep looked at again (0: start from the first).
+    review_after = models.PositiveBigIntegerField(default=0)
     audit_sequence = models.PositiveBigIntegerField(default=0)
     notice_id = models.PositiveBigIntegerField(default=0)
 

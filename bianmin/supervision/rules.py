@@ -67,14 +67,16 @@ CAUSE_COLUMNS = ("a_key", "a_case", "a_task", "a_order", "a_site", "a_department
 class SweepContext:
     """What a rule's queries need: the moment, its Beijing-time date, and which cases the event rules look at.
 
-    ``audit_after``/``notice_after`` None: every case (the daily full sweep). Otherwise the incremental sweep looks
-    only at cases with an audit event or a notice newer than these cursors (what changed since the last sweep).
+    ``audit_after``/``notice_after`` None: every case (a full sweep). Otherwise the incremental sweep looks only
+    at cases with an audit event or a notice newer than these cursors (what changed since the last sweep), and at
+    the cases whose id is in ``review`` (a range ``(after, upto]``: the rolling review's share of this sweep).
     """
 
     now: datetime.datetime
     today: datetime.date
     audit_after: int | None = None
     notice_after: int | None = None
+    review: tuple[int, int] | None = None
     # What a rule reads once a sweep and uses twice (to raise and to clear), by the rule's own name for it.
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -83,7 +85,8 @@ class SweepContext:
         return self.audit_after is None
 
     def changed(self, case_field: str = "pk") -> Q:
-        """A Q limiting ``case_field`` to the cases that changed since the last sweep (everything when full)."""
+        """A Q limiting ``case_field`` to the cases that changed since the last sweep and the cases of the rolling
+        review (everything when full)."""
         if self.is_full:
             return Q()
         audited = (
@@ -93,9 +96,13 @@ class SweepContext:
             .values("case_pk")
         )
         noticed = Notice.objects.filter(pk__gt=self.notice_after or 0).order_by().values("case_id")
-        # One IN over a UNION, not two INs joined by OR: PostgreSQL turns a single IN into a semi-join that looks
-        # the few changed cases up by key, but filters an OR of two INs row by row over the whole partial index.
-        return Q(**{f"{case_field}__in": audited.union(noticed)})
+        branches = [noticed]
+        if self.review is not None and self.review[1] > self.review[0]:
+            after, upto = self.review
+            branches.append(Case.objects.filter(pk__gt=after, pk__lte=upto).order_by().values("pk"))
+        # One IN over a UNION, not INs joined by OR: PostgreSQL turns a single IN into a semi-join that looks the
+        # few changed cases up by key, but filters an OR of INs row by row over the whole partial index.
+        return Q(**{f"{case_field}__in": audited.union(*branches)})
 
 
 @dataclass(frozen=True)

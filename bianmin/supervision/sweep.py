@@ -6,15 +6,18 @@ closes the live alerts of a condition rule whose cause is gone. Re-running raise
 comes back after its alert closed gets a new alert, and the closed one stays as history.
 
 Sweeps are serialised on the ``SweepRun`` row and each runs in one transaction. The condition rules look at every
-open case each time (their indexes make that cheap); the event rules look at every case once a day (the first
-sweep of each Beijing-time day, or ``full=True``) and otherwise only at cases with an audit event or a notice newer
-than the last sweep's cursors: a change made through the services is seen within a minute, a record imported or
-edited by hand by the next full sweep.
+open case each time (their indexes make that cheap). The event rules look at the cases with an audit event or a
+notice newer than the last sweep's cursors (a change made through the services is seen within a minute) and at the
+rolling review's share of every case: the next cases by id, as many as the time since the last sweep is a share of
+``REVIEW_PERIOD`` (a day), so each case is looked at again once a day — a record imported or edited by hand is seen
+within a day — at a cost spread evenly over the day's sweeps instead of one sweep reading every case of the county's
+history. The first sweep, a sweep a day or more after the last one, and ``full=True`` look at every case.
 """
 
 from __future__ import annotations
 
 import datetime
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -22,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, CharField, DateField, DateTimeField, Exists, Max, OuterRef, Q, Value
 from django.utils import timezone
 
-from bianmin.cases.models import Notice
+from bianmin.cases.models import Case, Notice
 from bianmin.core.audit import audit_record
 from bianmin.core.models import AuditEvent
 
@@ -68,6 +71,8 @@ SELECTED = (
 class SweepResult:
     started_at: datetime.datetime
     is_full: bool
+    # The case ids the event rules looked at besides the changed cases: ``(after, upto]``.
+    reviewed: tuple[int, int] = (0, 0)
     raised: dict[str, int] = field(default_factory=dict)
     closed: dict[str, int] = field(default_factory=dict)
     notified: int = 0
@@ -87,6 +92,7 @@ class SweepResult:
             "closed": self.closed,
             "notified": self.notified,
             "is_full": self.is_full,
+            "reviewed": list(self.reviewed),
             "duration_ms": self.duration_ms,
         }
 
@@ -141,10 +147,25 @@ def _clear(rule: Rule, ctx: SweepContext) -> int:
     )
 
 
+# Every case is looked at again by the event rules within this time (the rolling review).
+REVIEW_PERIOD = datetime.timedelta(days=1)
+
+
+def _review_share(run, now: datetime.datetime, last_case: int) -> tuple[int, int]:
+    """The rolling review's range of case ids ``(after, upto]`` for a sweep at ``now``: the share of the cases the
+    time since the last sweep is of ``REVIEW_PERIOD``, after the last case the previous share reached (from the
+    first again once it reached the last)."""
+    after = run.review_after if run.review_after < last_case else 0
+    elapsed = max(now - run.started_at, datetime.timedelta(0))
+    count = math.ceil(last_case * (elapsed / REVIEW_PERIOD))
+    return after, min(after + count, last_case)
+
+
 def sweep(*, now: datetime.datetime | None = None, full: bool | None = None) -> SweepResult:
     """Raise and close alerts for every rule that is on, and notify the people behind newly opened alerts.
 
-    ``full``: event rules look at every case (default: on the first sweep of a Beijing-time day).
+    ``full``: event rules look at every case (default: only on the first sweep and after a day or more without one;
+    otherwise at the changed cases and the rolling review's share).
     """
     from .services.alerts import alerts_notify_opened
 
@@ -153,17 +174,21 @@ def sweep(*, now: datetime.datetime | None = None, full: bool | None = None) -> 
     today = timezone.localdate(now, SHANGHAI)
     with transaction.atomic():
         run = sweep_lock()
-        is_full = full if full is not None else run.full_on != today
+        if full is None:
+            full = run.started_at is None or now - run.started_at >= REVIEW_PERIOD
         # Cursors are read before the rules run: whatever commits meanwhile is seen again next time (harmless).
         audit_last = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
         notice_last = Notice.objects.aggregate(last=Max("pk"))["last"] or 0
+        last_case = Case.objects.aggregate(last=Max("pk"))["last"] or 0
+        review = (0, last_case) if full else _review_share(run, now, last_case)
         ctx = SweepContext(
             now=now,
             today=today,
-            audit_after=None if is_full else run.audit_sequence,
-            notice_after=None if is_full else run.notice_id,
+            audit_after=None if full else run.audit_sequence,
+            notice_after=None if full else run.notice_id,
+            review=review,
         )
-        result = SweepResult(started_at=now, is_full=is_full)
+        result = SweepResult(started_at=now, is_full=full, reviewed=review)
         last_alert = Alert.objects.aggregate(last=Max("pk"))["last"] or 0
         for code, (mode, level) in rule_settings().items():
             rule = RULES[code]
@@ -178,9 +203,7 @@ def sweep(*, now: datetime.datetime | None = None, full: bool | None = None) -> 
         result.duration_ms = round((time.perf_counter() - clock_start) * 1000)
         run.started_at, run.finished_at = now, now + datetime.timedelta(milliseconds=result.duration_ms)
         run.raised, run.closed, run.duration_ms = result.total_raised, result.total_closed, result.duration_ms
-        run.audit_sequence, run.notice_id = audit_last, notice_last
-        if is_full:
-            run.full_on = today
+        run.audit_sequence, run.notice_id, run.review_after = audit_last, notice_last, review[1]
         run.save()
         if result.total_raised or result.total_closed:
             audit_record(
@@ -190,7 +213,7 @@ def sweep(*, now: datetime.datetime | None = None, full: bool | None = None) -> 
                 payload={
                     "raised": {code: count for code, count in result.raised.items() if count},
                     "closed": {code: count for code, count in result.closed.items() if count},
-                    "full": is_full,
+                    "full": full,
                 },
                 occurred_at=now,
             )

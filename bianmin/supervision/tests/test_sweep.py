@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import io
+import math
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Max
 
 from bianmin.accounts.models import User
 from bianmin.cases import services
@@ -232,5 +234,44 @@ def test_the_task_and_the_command_run_the_sweep(county):
     out = io.StringIO()
     call_command("supervision", "sweep", "--today", "2026-03-11", "--full", stdout=out)
     assert "case_overdue_promised" in out.getvalue()
-    assert SweepRun.objects.get().full_on.isoformat() == "2026-03-11"
+    assert SweepRun.objects.get().review_after == Case.objects.aggregate(last=Max("pk"))["last"]
     assert Alert.objects.filter(rule="case_overdue_promised", state="open").count() == 1
+
+
+def test_the_rolling_review_sees_a_case_edited_by_hand_within_a_day_a_share_at_each_sweep(county):
+    """The event rules look again at every case once a day, a share at each sweep: as many case ids as the time
+    since the last sweep is of a day, after the last one reached."""
+    cases = [overdue() for _ in range(4)]
+    first = sweep(now=at(2026, 3, 11))
+    last = Case.objects.aggregate(last=Max("pk"))["last"]
+    assert (first.is_full, first.reviewed) == (True, (0, last))
+    # Accepted a week after its window ended, written without the services: no audit event tells the sweep.
+    edited = cases[2]
+    Case.objects.filter(pk=edited.pk).update(accepted_at=at(2026, 3, 20))
+
+    quarter = math.ceil(last / 4)  # a sweep every 6 hours looks at a quarter of the case ids
+    expected_ranges = [(0, quarter), (quarter, 2 * quarter), (2 * quarter, 3 * quarter), (3 * quarter, last)]
+    moments = [at(2026, 3, 11, 16), at(2026, 3, 11, 22), at(2026, 3, 12, 4), at(2026, 3, 12, 10)]
+    results = [sweep(now=moment) for moment in moments]
+
+    assert [(result.is_full, result.reviewed) for result in results] == [(False, r) for r in expected_ranges]
+    seen_in = next(index for index, (after, upto) in enumerate(expected_ranges) if after < edited.pk <= upto)
+    assert [result.raised.get("late_acceptance", 0) for result in results] == [
+        1 if index == seen_in else 0 for index in range(4)
+    ]
+    assert list(Alert.objects.filter(rule="late_acceptance").values_list("case_id", flat=True)) == [edited.pk]
+    # The next share starts again from the first case.
+    assert sweep(now=at(2026, 3, 12, 16)).reviewed == (0, quarter)
+
+
+def test_a_sweep_a_minute_after_the_last_reviews_a_1440th_and_one_a_day_after_reviews_everything(county):
+    overdue()
+    sweep(now=at(2026, 3, 11))
+    last = Case.objects.aggregate(last=Max("pk"))["last"]
+
+    minute = sweep(now=at(2026, 3, 11) + datetime.timedelta(minutes=1))
+    day = sweep(now=at(2026, 3, 12, 11))
+
+    assert (minute.is_full, minute.reviewed) == (False, (0, math.ceil(last / 1440)))
+    assert (day.is_full, day.reviewed) == (True, (0, last))
+    assert SweepRun.objects.get().review_after == last

@@ -1,7 +1,8 @@
 """`manage.py supervision sweep [--today YYYY-MM-DD] [--full]`: run the alert sweep now and print its counts.
 
 ``--today`` sweeps as if it were that Beijing-time date (at the current time of day), for checks and demos;
-``--full`` makes the event rules look at every case, as the first sweep of each day does.
+``--full`` makes the event rules look at every case at once, instead of the changed cases and the rolling review's
+share (each case once a day, spread over the day's sweeps).
 """
 
 from __future__ import annotations
