@@ -15,9 +15,11 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 
 from bianmin.accounts.models import User
+from bianmin.core.models import AuditEvent
 
 from .models import Delegation, Department, Role, RoleAssignment, Site, SiteLevel, Window
 
@@ -320,10 +322,9 @@ def administration_of(user: User | None) -> Administration:
 
 def accounts_administered_by(user: User):
     """The accounts a centre administrator sees in the admin: everyone for the whole county; otherwise those with an
-    active role in one of their subtrees, and those holding no role at all (applicants). Another town's staff are
-    "not found", as every other record of another town is."""
-    from django.db.models import Exists, OuterRef, Q
-
+    active role in one of their subtrees, and the accounts holding no role that they created (a new member of staff
+    before the first role; ``services.require_power_over``). Another town's staff, applicants' accounts and the
+    inspecting bodies' are "not found", as every other record of another town is."""
     administration = administration_of(user)
     if administration.everything:
         return User.objects.all()
@@ -333,4 +334,12 @@ def accounts_administered_by(user: User):
     in_subtree = Q()
     for path in administration.paths:
         in_subtree |= Q(site__path__startswith=path)
-    return User.objects.filter(Q(Exists(active.filter(in_subtree))) | ~Q(Exists(active)), is_superuser=False)
+    created = AuditEvent.objects.filter(
+        object_type=User._meta.label_lower,
+        object_id=Cast(OuterRef("pk"), CharField()),
+        action="user.create",
+        actor=user,
+    )
+    return User.objects.filter(
+        Q(Exists(active.filter(in_subtree))) | (~Q(Exists(active)) & Q(Exists(created))), is_superuser=False
+    )

@@ -3,8 +3,12 @@
 The power over accounts lives here too (issue "Safe to deploy"): nobody edits an account with more power than their
 own, and that power is a matter of roles. A superuser may change anyone; a centre administrator changes only
 accounts whose roles all lie in the subtree they administer, never a superuser, another centre administrator or a
-supervisor; nobody changes their own roles or access flags. ``require_power_over`` answers it for the account writes
-below (``user_save``, ``password_reset``) and for roles and delegations alike.
+supervisor; nobody changes their own roles or access flags. An account holding no role (an applicant's online
+account, an inspector of the inspecting bodies, a former member of staff) is the whole county's administrators', and
+a town's administrator's only if they created it (their new member of staff, before the first role): otherwise a
+town's administrator could reset a citizen's or an inspector's password, or give them a role in order to.
+``require_power_over`` answers it for the account writes below (``user_save``, ``password_reset``) and for roles and
+delegations alike.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from bianmin.accounts.models import User
 from bianmin.accounts.services import password_set, password_validate
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import PermissionDenied
+from bianmin.core.models import AuditEvent
 
 from .models import Delegation, Department, Role, RoleAssignment, Site, Window
 from .selectors import administration_of
@@ -68,6 +73,15 @@ def require_power_over(actor: User | None, target: User, *, department: Departme
         raise PermissionDenied(_("Only a centre administrator may manage staff accounts."))
     if not all(administration.covers(a.site.path if a.site_id else None) for a in assignments):
         raise PermissionDenied(_("This account holds a role outside your jurisdiction."))
+    if not assignments and target.pk is not None and not administration.everything and not _created_by(target, actor):
+        raise PermissionDenied(_("An account holding no role is managed by the county's centre administrators."))
+
+
+def _created_by(target: User, actor: User) -> bool:
+    """Whether ``actor`` created ``target``'s account (its audited ``user.create``)."""
+    return AuditEvent.objects.filter(
+        object_type=User._meta.label_lower, object_id=str(target.pk), action="user.create", actor=actor
+    ).exists()
 
 
 def _require_not_self(actor: User | None, target: User, message: str) -> None:

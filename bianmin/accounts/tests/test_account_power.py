@@ -12,7 +12,8 @@ from bianmin.core.models import AuditEvent
 from bianmin.core.testing import logged_in, role_holder, user
 from bianmin.demo.county import DEMO_PASSWORD
 from bianmin.org import services as org
-from bianmin.org.models import Role
+from bianmin.org.models import Role, RoleAssignment, Site
+from bianmin.org.selectors import accounts_administered_by
 
 pytestmark = pytest.mark.usefixtures("county_organisation")
 NEW_PASSWORD = "Yangxin-window-7731"
@@ -290,3 +291,51 @@ def test_the_admins_own_password_page_leads_to_the_audited_staff_page():
 
     assert (response.status_code, response["Location"]) == (302, "/accounts/password/")
     assert User.objects.get(pk=centre_admin.pk).password == centre_admin.password
+
+
+def test_a_town_administrator_cannot_take_over_an_account_holding_no_role_that_they_did_not_create():
+    """An applicant's online account (or an inspector's, or a former clerk's) is the county's administrators': a
+    town's administrator who could reset its password, or give it a role first, could sign in as that person."""
+    futu_admin = role_holder("futu_admin", Role.CENTRE_ADMIN, site="FT", is_staff=True)
+    applicant = User.objects.create_user(username="zhang_san", password=NEW_PASSWORD, full_name="张三")
+    events = AuditEvent.objects.count()
+    futu = Site.objects.get(code="FT")
+
+    refusals = []
+    for attempt in (
+        lambda: org.password_reset(actor=futu_admin, user=applicant, temporary_password="Another-window-8842"),
+        lambda: org.role_assign(actor=futu_admin, user=applicant, role=Role.CLERK, site=futu),
+        lambda: org.user_save(user=applicant, actor=futu_admin, changed_fields=["phone"]),
+    ):
+        with pytest.raises(PermissionDenied) as refused:
+            attempt()
+        refusals.append(refused.value.message)
+
+    assert refusals == ["未担任岗位的账号由县级中心管理员管理。"] * 3
+    assert user("zhang_san").check_password(NEW_PASSWORD)
+    assert not RoleAssignment.objects.filter(user=applicant).exists()
+    assert AuditEvent.objects.count() == events
+    assert applicant not in accounts_administered_by(futu_admin)
+    assert logged_in("futu_admin").get(f"/admin/accounts/user/{applicant.pk}/change/").status_code == 302
+    # The county's administrator manages it.
+    org.password_reset(actor=user("centre_admin"), user=applicant, temporary_password="Another-window-8842")
+    assert applicant in accounts_administered_by(user("centre_admin"))
+
+
+def test_a_town_administrator_manages_the_account_they_created_until_and_after_its_first_role():
+    futu_admin = role_holder("futu_admin", Role.CENTRE_ADMIN, site="FT", is_staff=True)
+    newcomer = org.user_save(
+        user=User(username="futu_new", full_name="新同事", is_staff=True), actor=futu_admin, changed_fields=[]
+    )
+
+    assert newcomer in accounts_administered_by(futu_admin)
+    org.role_assign(actor=futu_admin, user=newcomer, role=Role.CLERK, site=Site.objects.get(code="FT"))
+    org.password_reset(actor=futu_admin, user=newcomer, temporary_password=NEW_PASSWORD)
+
+    assert user("futu_new").check_password(NEW_PASSWORD)
+    assert list(RoleAssignment.objects.filter(user=newcomer).values_list("role", "site__code")) == [("clerk", "FT")]
+    # Another town's administrator has no power over it, with or without the role.
+    baisha_admin = second_centre_admin()
+    assert newcomer not in accounts_administered_by(baisha_admin)
+    with pytest.raises(PermissionDenied):
+        org.password_reset(actor=baisha_admin, user=newcomer, temporary_password="Another-window-8842")

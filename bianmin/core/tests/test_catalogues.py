@@ -1,5 +1,7 @@
 """The Chinese catalogues are complete and the committed .mo files are compiled from the current .po files."""
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import polib
@@ -33,3 +35,50 @@ def test_compiled_catalogue_matches_its_source(locale):
 
     translated = _entries(entry for entry in source.translated_entries())
     assert _entries(compiled) == translated, "run `make messages` and commit the .mo files"
+
+
+# The keywords Django's makemessages gives xgettext for Python (django/core/management/commands/makemessages.py).
+PYTHON_KEYWORDS = [
+    "gettext_noop",
+    "gettext_lazy",
+    "ngettext_lazy:1,2",
+    "pgettext:1c,2",
+    "npgettext:1c,2,3",
+    "pgettext_lazy:1c,2",
+    "npgettext_lazy:1c,2,3",
+]
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext's xgettext (Debian: gettext)")
+def test_every_message_of_the_code_is_in_the_catalogue(tmp_path):
+    """A message written into the code after the last ``make messages`` is shown in English to everyone: the
+    catalogues above are complete only in what they hold."""
+    root = Path(settings.BASE_DIR) / "bianmin"
+    sources = sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if not {"tests", "migrations", "__pycache__"} & set(path.relative_to(root).parts)
+    )
+    extracted = tmp_path / "code.pot"
+    subprocess.run(
+        [
+            "xgettext",
+            "--language=Python",
+            "--from-code=UTF-8",
+            *(f"--keyword={keyword}" for keyword in PYTHON_KEYWORDS),
+            "--output",
+            str(extracted),
+            *sources,
+        ],
+        cwd=root,
+        check=True,
+    )
+    wanted = {(entry.msgctxt, entry.msgid) for entry in polib.pofile(str(extracted)) if entry.msgid}
+    catalogue = {
+        (entry.msgctxt, entry.msgid)
+        for entry in polib.pofile(str(LOCALE_DIR / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+        if not entry.obsolete
+    }
+
+    assert len(wanted) > 1000
+    assert sorted(wanted - catalogue, key=str) == [], "run `make messages`, translate and commit"
