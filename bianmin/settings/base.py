@@ -111,6 +111,11 @@ def _database() -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
         ENV.var_dir.mkdir(parents=True, exist_ok=True)
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: it pays off in analytical queries of seconds, while every statement here reads a
+        # page or a few thousand index entries, and a plan costed over jit_above_cost spent 66 ms compiling for
+        # a 160 ms count at 10^7 cases (docs/PERFORMANCE.md). Sent as a startup option (a pooler: docs).
+        config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     return config
 
 

@@ -35,6 +35,13 @@ def test_the_order_is_kept_inside_and_the_setting_restored_after_even_inside_a_t
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_every_connection_runs_without_jit_compilation():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
 def test_a_block_that_raises_leaves_the_setting_as_it_was():
     with transaction.atomic():
         with pytest.raises(ZeroDivisionError), joins_as_written():
