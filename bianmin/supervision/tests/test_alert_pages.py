@@ -116,6 +116,8 @@ def test_the_feeds_counts_by_severity_are_the_tally_the_sweep_and_the_services_k
 def test_a_feed_with_nothing_to_show_says_so(county):
     body = logged_in("supervisor", language="en").get(reverse("supervision:alerts")).content.decode()
     assert '<tbody><tr><td colspan="6">No alerts match.</td></tr></tbody>' in body
+    chinese = logged_in("supervisor").get(reverse("supervision:alerts")).content.decode()
+    assert '<tbody><tr><td colspan="6">没有符合条件的预警。</td></tr></tbody>' in chinese
 
 
 def test_a_clerk_sees_no_alerts_and_changes_nothing(county):
