@@ -334,12 +334,12 @@ def accounts_administered_by(user: User):
     in_subtree = Q()
     for path in administration.paths:
         in_subtree |= Q(site__path__startswith=path)
-    created = AuditEvent.objects.filter(
-        object_type=User._meta.label_lower,
-        object_id=Cast(OuterRef("pk"), CharField()),
-        action="user.create",
-        actor=user,
-    )
+    created = accounts_created_by(user).filter(object_id=Cast(OuterRef("pk"), CharField()))
     return User.objects.filter(
         Q(Exists(active.filter(in_subtree))) | (~Q(Exists(active)) & Q(Exists(created))), is_superuser=False
     )
+
+
+def accounts_created_by(actor: User) -> QuerySet[AuditEvent]:
+    """The audited creations (``user.create``) of accounts by ``actor``: the account's id is the ``object_id``."""
+    return AuditEvent.objects.filter(object_type=User._meta.label_lower, action="user.create", actor=actor)

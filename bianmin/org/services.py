@@ -26,10 +26,9 @@ from bianmin.accounts.models import User
 from bianmin.accounts.services import password_set, password_validate
 from bianmin.core.audit import audit_record
 from bianmin.core.errors import PermissionDenied
-from bianmin.core.models import AuditEvent
 
 from .models import Delegation, Department, Role, RoleAssignment, Site, Window
-from .selectors import administration_of
+from .selectors import accounts_created_by, administration_of
 
 # Never written into the audit payload.
 _SECRET_FIELDS = {"password", "password1", "password2"}
@@ -73,15 +72,13 @@ def require_power_over(actor: User | None, target: User, *, department: Departme
         raise PermissionDenied(_("Only a centre administrator may manage staff accounts."))
     if not all(administration.covers(a.site.path if a.site_id else None) for a in assignments):
         raise PermissionDenied(_("This account holds a role outside your jurisdiction."))
-    if not assignments and target.pk is not None and not administration.everything and not _created_by(target, actor):
+    if (
+        not assignments
+        and target.pk is not None
+        and not administration.everything
+        and not accounts_created_by(actor).filter(object_id=str(target.pk)).exists()
+    ):
         raise PermissionDenied(_("An account holding no role is managed by the county's centre administrators."))
-
-
-def _created_by(target: User, actor: User) -> bool:
-    """Whether ``actor`` created ``target``'s account (its audited ``user.create``)."""
-    return AuditEvent.objects.filter(
-        object_type=User._meta.label_lower, object_id=str(target.pk), action="user.create", actor=actor
-    ).exists()
 
 
 def _require_not_self(actor: User | None, target: User, message: str) -> None:
