@@ -40,6 +40,7 @@ from .models import (
     CaseAccess,
     CaseClockCount,
     CaseCount,
+    DeliveryMethod,
     ReviewTask,
     Status,
 )
@@ -52,6 +53,11 @@ WORK_STATUSES = [*OPEN_STATUSES, Status.APPROVED, Status.DENIED]
 NO_DEADLINE = datetime.date(9999, 12, 31)
 # ``open_steps`` of a department's access row: the bits of the roles with a review step of that department open.
 STEP_ROLE_BITS = {Role.CHIEF_REPRESENTATIVE: 1, Role.DEPARTMENT_HEAD: 2}
+# ``result_stage`` of a row (结果反馈): a decided case's result for a counter, marked ready and sent there, not yet
+# recorded as arrived (RESULT_INCOMING); arrived, or ready where it was decided, to hand over (RESULT_HANDOVER).
+# A result handed over at a counter is at the case's current site from the moment it is ready
+# (services/decision.py ``case_mark_ready``), so the counter's keys are the rows' ``is_current`` keys.
+RESULT_NONE, RESULT_INCOMING, RESULT_HANDOVER = 0, 1, 2
 
 
 def site_key(site_id: int) -> int:
@@ -108,6 +114,18 @@ def status_counts(keys: list[int], *, is_current: bool | None = None) -> dict[st
     return totals
 
 
+def here_counts(key: int) -> tuple[dict[str, int], dict[int, int]]:
+    """Cases handled now where the key says (``is_current``), per status and per result stage (RESULT_*), from the
+    counters."""
+    totals: dict[str, int] = {}
+    stages: dict[int, int] = {}
+    counts = CaseCount.objects.filter(key=key, is_current=True).values_list("status", "result_stage", "cases")
+    for status, stage, cases in counts:
+        totals[status] = totals.get(status, 0) + cases
+        stages[stage] = stages.get(stage, 0) + cases
+    return totals, stages
+
+
 def open_steps_values(roles: set[str]) -> list[int]:
     """The ``open_steps`` values meaning "a step of one of these roles is open" (on the department's rows)."""
     bits = sum(STEP_ROLE_BITS.get(role, 0) for role in roles)
@@ -158,34 +176,40 @@ _OPEN_STEPS_SQL = """LEFT JOIN (
     GROUP BY t.case_id, t.department_id
 ) s ON s.case_id = k.case_id AND s.access_key = k.access_key"""
 
+# A row's ``result_stage``, from its case ``c`` (literals of the choices: no user input reaches the SQL).
+_RESULT_STAGE_SQL = f"""CASE WHEN c.status IN ('{Status.APPROVED.value}', '{Status.DENIED.value}')
+    AND c.delivery_method = '{DeliveryMethod.WINDOW.value}' AND c.ready_at IS NOT NULL
+    THEN CASE WHEN c.result_arrived_at IS NULL THEN {RESULT_INCOMING} ELSE {RESULT_HANDOVER} END
+    ELSE {RESULT_NONE} END"""
+
 _INSERT_SQL = """
 INSERT INTO {access} (case_id, {key}, is_current, status, is_work, sort_due, received_at, yellow_ordinal,
-                      open_steps)
+                      open_steps, result_stage)
 SELECT c.id, k.access_key, k.is_current, c.status, c.status IN ({work}), COALESCE(c.clock_due, %s),
-       c.received_at, c.yellow_ordinal, COALESCE(s.bits, 0)
+       c.received_at, c.yellow_ordinal, COALESCE(s.bits, 0), {result_stage}
 FROM ({keys}) k JOIN {case} c ON c.id = k.case_id {open_steps}
 WHERE c.status <> 'draft'
 """
 
 
 # The counts' changes: minus the rows about to go, plus the rows about to come, per (key, status, is_current,
-# open_steps), only where they differ (a move within a status writes nothing), in one statement that locks the
-# counters it changes in one order (two moves never wait for each other's counters in opposite orders).
+# open_steps, result_stage), only where they differ (a move within a status writes nothing), in one statement that
+# locks the counters it changes in one order (two moves never wait for each other's counters in opposite orders).
 _COUNTS_SQL = """
-INSERT INTO {counts} ({key}, status, is_current, open_steps, cases)
-SELECT d.access_key, d.status, d.is_current, d.open_steps, SUM(d.delta) FROM (
+INSERT INTO {counts} ({key}, status, is_current, open_steps, result_stage, cases)
+SELECT d.access_key, d.status, d.is_current, d.open_steps, d.result_stage, SUM(d.delta) FROM (
     SELECT a.{key} AS access_key, a.status AS status, a.is_current AS is_current, a.open_steps AS open_steps,
-           -1 AS delta
+           a.result_stage AS result_stage, -1 AS delta
         FROM {access} a WHERE a.case_id IN (SELECT c.id FROM {case} c WHERE {where})
     UNION ALL
-    SELECT k.access_key, c.status, k.is_current, COALESCE(s.bits, 0), 1
+    SELECT k.access_key, c.status, k.is_current, COALESCE(s.bits, 0), {result_stage}, 1
         FROM ({keys}) k JOIN {case} c ON c.id = k.case_id {open_steps} WHERE c.status <> 'draft'
 ) d
 WHERE TRUE
-GROUP BY d.access_key, d.status, d.is_current, d.open_steps
+GROUP BY d.access_key, d.status, d.is_current, d.open_steps, d.result_stage
 HAVING SUM(d.delta) <> 0
-ORDER BY d.access_key, d.status, d.is_current, d.open_steps
-ON CONFLICT ({key}, status, is_current, open_steps) DO UPDATE SET cases = {counts}.cases + excluded.cases
+ORDER BY d.access_key, d.status, d.is_current, d.open_steps, d.result_stage
+ON CONFLICT ({key}, status, is_current, open_steps, result_stage) DO UPDATE SET cases = {counts}.cases + excluded.cases
 """
 
 
@@ -268,6 +292,7 @@ def _tables() -> dict[str, str]:
         "running": _RUNNING,
         "unknown": str(UNKNOWN_YELLOW),
         "key": quote("key"),
+        "result_stage": _RESULT_STAGE_SQL,
     }
     return tables
 
@@ -335,9 +360,9 @@ def _counts_rebuild() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {tables['counts']}")
         cursor.execute(
-            f"""INSERT INTO {tables["counts"]} ({tables["key"]}, status, is_current, open_steps, cases)
-            SELECT {tables["key"]}, status, is_current, open_steps, COUNT(*) FROM {tables["access"]}
-            GROUP BY {tables["key"]}, status, is_current, open_steps"""
+            f"""INSERT INTO {tables["counts"]} ({tables["key"]}, status, is_current, open_steps, result_stage, cases)
+            SELECT {tables["key"]}, status, is_current, open_steps, result_stage, COUNT(*) FROM {tables["access"]}
+            GROUP BY {tables["key"]}, status, is_current, open_steps, result_stage"""
         )
 
 

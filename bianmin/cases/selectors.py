@@ -16,20 +16,22 @@ from bianmin.org.models import Role, SiteLevel
 from bianmin.org.selectors import sites_visible_to, user_scope
 
 from .access import (
+    RESULT_HANDOVER,
+    RESULT_INCOMING,
     STEP_ROLE_BITS,
     access_rows,
     department_key,
+    here_counts,
     open_steps_count,
     open_steps_values,
     scope_keys,
     site_key,
-    status_counts,
     subtree_key,
     visible_condition,
 )
 from .clock import today_ordinal
 from .inquiries import inquiries_owned_by
-from .models import QUERY_CODE_DIGITS, Case, CaseAccess, DeliveryMethod, Extension, ReviewTask, Status
+from .models import QUERY_CODE_DIGITS, Case, CaseAccess, Extension, ReviewTask, Status
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -178,21 +180,33 @@ def _task_condition(user: User, represented: list[int], headed: list[int], site_
     return condition
 
 
-def _here(user: User, represented: list[int]) -> Q:
-    """ "Here", over the user's access rows: the case is handled now at a site of the clerk's or agent's, or is of
-    a department the user represents (the rows' ``is_current``, when the user's scope is that one key)."""
-    scope = user_scope(user)
+def _current_at(user: User, keys: list[int]) -> Q:
+    """Over the user's access rows: the case is handled now where one of these keys says (the rows' own
+    ``is_current`` when the user's scope is exactly these keys; the superuser's rows are "everything")."""
     if user.is_superuser:
         return Q(is_current=True)  # the rows of "everything": every case is here
-    keys = [department_key(pk) for pk in represented]
-    if {Role.CLERK, Role.AGENT} & scope.roles:
-        keys += [subtree_key(pk) for pk in sorted(scope.subtree_site_ids)]
-        keys += [site_key(pk) for pk in sorted(scope.exact_site_ids)]
     if not keys:
         return Q(pk__in=[])
-    if scope_keys(scope) == keys:
+    if scope_keys(user_scope(user)) == keys:
         return Q(is_current=True)
     return Q(Exists(CaseAccess.objects.filter(case_id=OuterRef("case_id"), key__in=keys, is_current=True)))
+
+
+def _counter_keys(user: User) -> list[int]:
+    """The keys of the sites where the user serves at a counter (a clerk's or agent's: the town and its rooms, a
+    county-level site), as ``scope_keys`` orders them."""
+    scope = user_scope(user)
+    if not {Role.CLERK, Role.AGENT} & scope.roles:
+        return []
+    return [subtree_key(pk) for pk in sorted(scope.subtree_site_ids)] + [
+        site_key(pk) for pk in sorted(scope.exact_site_ids)
+    ]
+
+
+def _here(user: User, represented: list[int]) -> Q:
+    """ "Here", over the user's access rows: the case is handled now at a site of the clerk's or agent's, or is of
+    a department the user represents."""
+    return _current_at(user, [department_key(pk) for pk in represented] + _counter_keys(user))
 
 
 DECIDED = [Status.APPROVED, Status.DENIED]
@@ -248,28 +262,23 @@ def work_groups(user: User) -> WorkGroups:
     represented, headed = _department_roles(user)
     here = _here(user, represented)
     step_roles = _step_roles(user, represented, headed)
-    site_ids = _scope_site_ids(user)
     if step_roles is not None:
         steps = Q(status=Status.ACCEPTED, open_steps__in=open_steps_values(step_roles[1]))
     else:
         open_tasks = ReviewTask.objects.filter(
-            _task_condition(user, represented, headed, site_ids), state=ReviewTask.State.OPEN
+            _task_condition(user, represented, headed, _scope_site_ids(user)), state=ReviewTask.State.OPEN
         )
         steps = Q(status=Status.ACCEPTED, case_id__in=open_tasks.values("case_id"))
     extensions = _pending_extensions(user, headed)
-    # Results at the user's counters (结果反馈), read from the delivery site's index (case_delivery_idx): sent here and
-    # not yet recorded as arrived; arrived (or ready where decided), to hand over.
-    results_here = Case.objects.filter(
-        status__in=DECIDED, delivery_site_id__in=site_ids, delivery_method=DeliveryMethod.WINDOW
-    )
+    # Results at the user's counters (结果反馈; a result to hand over at a counter is at its site: access.RESULT_*):
+    # sent here and not yet recorded as arrived; arrived (or ready where decided), to hand over.
+    at_counters = _current_at(user, _counter_keys(user))
     groups = {name: here & Q(status__in=statuses) for name, statuses in HERE_GROUPS.items()}
     groups |= {
         "steps": steps,
         "extensions": Q(status__in=[Status.ACCEPTED, Status.SUSPENDED], case_id__in=extensions),
-        "incoming": Q(
-            case_id__in=results_here.filter(ready_at__isnull=False, result_arrived_at__isnull=True).values("pk")
-        ),
-        "handover": Q(case_id__in=results_here.filter(result_arrived_at__isnull=False).values("pk")),
+        "incoming": at_counters & Q(result_stage=RESULT_INCOMING),
+        "handover": at_counters & Q(result_stage=RESULT_HANDOVER),
     }
     if not scope.can_write:
         groups = {name: Q(pk__in=[]) for name in groups}  # read-only: nothing is waiting for them
@@ -298,10 +307,10 @@ def queue_counts(user: User, work: WorkGroups | None = None) -> dict[str, int]:
     """How many cases wait in each group, plus the open inquiries the user owns.
 
     For a user whose scope is one key and whose "here" is that key (almost every clerk, agent, chief
-    representative and head), the "here" groups are read from the counters, and so are a department head's or
-    chief representative's review steps; only the groups that are sets of their own (clerks' steps, extensions,
-    results at the user's counters: a handful) are counted over the rows; otherwise one aggregate over the queue's rows.
-    ``work``: the user's groups when the caller has them already."""
+    representative and head), the "here" groups and the results at the user's counters are read from the
+    counters, and so are a department head's or chief representative's review steps; only the groups that are sets
+    of their own (clerks' steps, extensions: a handful) are counted over the rows; otherwise one aggregate over the
+    queue's rows. ``work``: the user's groups when the caller has them already."""
     work = work or work_groups(user)
     groups = work.groups
     scope = user_scope(user)
@@ -310,26 +319,25 @@ def queue_counts(user: User, work: WorkGroups | None = None) -> dict[str, int]:
     if not scope.can_write:
         counts = dict.fromkeys(groups, 0)
     elif len(keys) == 1 and groups["acceptance"] == Q(is_current=True) & Q(status__in=HERE_GROUPS["acceptance"]):
-        totals = status_counts(keys, is_current=True)
+        totals, stages = here_counts(keys[0])
         counts = {name: sum(totals.get(s, 0) for s in statuses) for name, statuses in HERE_GROUPS.items()}
+        # Results at the counters: a clerk's or agent's "here" (their one key) is their counters. They are decided
+        # cases here, so inside "results" and "all" already.
+        at_counters = bool(_counter_keys(user)) or user.is_superuser
+        counts["incoming"] = stages.get(RESULT_INCOMING, 0) if at_counters else 0
+        counts["handover"] = stages.get(RESULT_HANDOVER, 0) if at_counters else 0
         if work.step_roles is not None:
             counts["steps"] = open_steps_count(*work.step_roles)
         else:
             counts["steps"] = rows.filter(groups["steps"]).count()
         # "All": every "here" group and every step (steps are accepted cases: never "here"), and the few
-        # extensions and results at the user's counters that are in neither. The three sets are disjoint
-        # (extensions: accepted or suspended; results in transit and arrived: decided, never a step), so each
-        # is counted from its own small set with its part outside the others in the same aggregate: one
-        # condition of three alternatives made the database test every work row of the key (21 of the county
-        # clerk's 36 ms at 10^6 cases on PostgreSQL).
+        # extensions that are in neither, counted from their own small set with their part outside the others in
+        # the same aggregate.
         here_statuses = [status for statuses in HERE_GROUPS.values() for status in statuses]
-        elsewhere = ~Q(is_current=True, status__in=here_statuses)
-        others = 0
-        for name in ("extensions", "incoming", "handover"):
-            outside = elsewhere & ~groups["steps"] if name == "extensions" else elsewhere
-            figures = rows.filter(groups[name]).aggregate(total=Count("pk"), outside=Count("pk", filter=outside))
-            counts[name], others = figures["total"], others + figures["outside"]
-        counts["all"] = sum(counts[name] for name in HERE_GROUPS) + counts["steps"] + others
+        outside = ~Q(is_current=True, status__in=here_statuses) & ~groups["steps"]
+        figures = rows.filter(groups["extensions"]).aggregate(total=Count("pk"), outside=Count("pk", filter=outside))
+        counts["extensions"] = figures["total"]
+        counts["all"] = sum(counts[name] for name in HERE_GROUPS) + counts["steps"] + figures["outside"]
     else:
         counts = rows.aggregate(**{name: Count("pk", filter=q) for name, q in groups.items()})
     counts["inquiries"] = inquiries_owned_by(user).count()

@@ -258,14 +258,6 @@ class Case(models.Model):
             models.Index(fields=["status", "promised_due", "department"], name="case_status_promised_idx"),
             models.Index(fields=["receiving_site", "received_on"], name="case_ledger_idx"),
             models.Index(fields=["relay_site", "status"], name="case_relay_idx"),
-            # The queue's "results on their way here" and "results arrived, to hand over" (cases.selectors): the
-            # decided cases of a few delivery sites, a range of this index, never the closed ones; the columns
-            # the groups test are in it, so their counts read no case row (a county centre keeps thousands of
-            # results waiting for collection: 68 → 39 ms for its clerk's queue at 10^6 cases).
-            models.Index(
-                fields=["delivery_site", "status", "delivery_method", "ready_at", "result_arrived_at"],
-                name="case_delivery_idx",
-            ),
             # The statistics count each day's cases by the date of each step (statistics/figures.py), and a
             # drill-down counts its cases from these indexes alone (the columns its conditions read are in them).
             models.Index(fields=["received_on"], name="case_received_on_idx"),
@@ -372,6 +364,9 @@ class CaseAccess(models.Model):
     # On a department's row: which of its roles have a review step open on the case (access.STEP_ROLE_BITS, or'd),
     # so "review steps for me" of a department head or chief representative is a column, and a counter.
     open_steps = models.SmallIntegerField(default=0, db_default=0)
+    # Where a decided case's result is on its way to the counter handing it over (结果反馈): access.RESULT_* (sent and
+    # not yet arrived, or there to hand over), so the queue's groups of results are a column and a counter.
+    result_stage = models.SmallIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "key"], name="case_access_unique")]
@@ -395,20 +390,25 @@ class CaseAccess(models.Model):
 class CaseCount(models.Model):
     """How many cases answer to a key in each status (and whether the key is where they are handled now): the
     counts of the work queues' groups, the monitor's totals and the API's list, read without counting rows, and
-    (``open_steps``) the department heads' and chief representatives' open review steps.
+    (``open_steps``) the department heads' and chief representatives' open review steps, (``result_stage``) the
+    results on their way to a counter and those to hand over there.
     Kept with the access rows, in the same statement order (cases/access.py); a move that changes none of the
-    status, the keys and the open steps writes nothing here."""
+    status, the keys, the open steps and the result's stage writes nothing here."""
 
     key = models.BigIntegerField()
     status = models.CharField(max_length=24)
     is_current = models.BooleanField()
     # The access rows' ``open_steps``: the department roles' open review steps are counted too.
     open_steps = models.SmallIntegerField(default=0, db_default=0)
+    # The access rows' ``result_stage``: the results on their way to a counter, and those there to hand over.
+    result_stage = models.SmallIntegerField(default=0, db_default=0)
     cases = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["key", "status", "is_current", "open_steps"], name="case_count_unique"),
+            models.UniqueConstraint(
+                fields=["key", "status", "is_current", "open_steps", "result_stage"], name="case_count_unique"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -65,13 +65,14 @@ def snapshot() -> tuple[list, list, list, list]:
             "received_at",
             "yellow_ordinal",
             "open_steps",
+            "result_stage",
         )
     )
     clocks = list(Case.objects.order_by("pk").values_list("pk", "clock_due", "clock_due_ordinal", "yellow_ordinal"))
     counts = list(
         CaseCount.objects.exclude(cases=0)
-        .order_by("key", "status", "is_current", "open_steps")
-        .values_list("key", "status", "is_current", "open_steps", "cases")
+        .order_by("key", "status", "is_current", "open_steps", "result_stage")
+        .values_list("key", "status", "is_current", "open_steps", "result_stage", "cases")
     )
     clock_counts = list(
         CaseClockCount.objects.order_by("key", "is_current", "sort_due", "yellow_ordinal").values_list(

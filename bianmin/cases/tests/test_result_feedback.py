@@ -3,10 +3,16 @@ handed what to whom."""
 
 from __future__ import annotations
 
+import importlib
+from types import SimpleNamespace
+
 import pytest
+from django.apps import apps
+from django.db import connection
 
 from bianmin.cases import services
-from bianmin.cases.models import Case, DeliveryMethod, Notice, ReviewTask, Status
+from bianmin.cases.access import cases_index_rebuild
+from bianmin.cases.models import Case, CaseAccess, CaseCount, DeliveryMethod, Notice, ReviewTask, Status
 from bianmin.cases.selectors import cases_in_work_queue, cases_visible_to, queue_counts
 from bianmin.cases.workflow import actions_available
 from bianmin.core.audit import audit_events_for
@@ -204,3 +210,64 @@ def test_a_result_by_post_needs_the_postal_address_at_intake(county):
     with refused("intake_invalid"):
         services.case_submit(actor=user("baisha_clerk"), intake=application, now=at(2026, 3, 2))
     assert Case.objects.count() == 0
+
+
+def test_the_counted_results_at_the_counters_are_the_rows_of_their_groups_for_every_member_of_staff(county):
+    from bianmin.accounts.models import User
+    from bianmin.cases.access import RESULT_HANDOVER, RESULT_INCOMING, RESULT_NONE
+
+    # Given a result on its way to 白沙镇, one arrived there, one ready at the county centre (chosen at intake) and
+    # one not yet ready
+    county_clerk = user("county_clerk")
+    on_its_way = services.case_mark_ready(
+        actor=county_clerk, case=town_case_decided_by_the_county(), now=at(2026, 3, 16)
+    )
+    arrived = services.case_mark_ready(actor=county_clerk, case=town_case_decided_by_the_county(), now=at(2026, 3, 16))
+    arrived = services.case_receive_result(actor=user("baisha_clerk"), case=arrived, now=at(2026, 3, 17))
+    at_the_county = town_case_decided_by_the_county(delivery="deciding_site")
+    at_the_county = services.case_mark_ready(actor=county_clerk, case=at_the_county, now=at(2026, 3, 16))
+    not_ready = town_case_decided_by_the_county()
+
+    # Then every access row of each case carries its stage
+    def stages(case: Case) -> set[int]:
+        return set(case.access.values_list("result_stage", flat=True))
+
+    assert [stages(case) for case in (on_its_way, arrived, at_the_county, not_ready)] == [
+        {RESULT_INCOMING},
+        {RESULT_HANDOVER},
+        {RESULT_HANDOVER},
+        {RESULT_NONE},
+    ]
+    # … the counters say what the rows of the groups are, for every member of staff (one key or several)
+    expected = {
+        "baisha_clerk": (1, 1),
+        "county_clerk": (0, 1),
+        "futu_clerk": (0, 0),
+        "market_chief": (0, 0),
+        "supervisor": (0, 0),
+    }
+    for account in User.objects.filter(role_assignments__is_active=True).distinct().order_by("username"):
+        counts = queue_counts(account)
+        for group in ("incoming", "handover", "all"):
+            assert counts[group] == cases_in_work_queue(account, group).count(), (account.username, group)
+        if account.username in expected:
+            assert (counts["incoming"], counts["handover"]) == expected[account.username], account.username
+
+    # … and they are what a rebuild computes, and what the migration that brought the stages computes from the
+    # cases of before it
+    def kept() -> tuple[list, list]:
+        rows = list(CaseAccess.objects.order_by("case_id", "key").values_list("case_id", "key", "result_stage"))
+        counts = CaseCount.objects.exclude(cases=0).order_by(
+            "key", "status", "is_current", "open_steps", "result_stage"
+        )
+        return rows, list(counts.values_list("key", "status", "is_current", "open_steps", "result_stage", "cases"))
+
+    before = kept()
+    cases_index_rebuild(batch=2)
+    assert kept() == before
+    CaseAccess.objects.update(result_stage=RESULT_NONE)
+    CaseCount.objects.all().delete()
+    importlib.import_module("bianmin.cases.migrations.0020_result_stage").stage_the_results(
+        apps, SimpleNamespace(connection=connection)
+    )
+    assert kept() == before
