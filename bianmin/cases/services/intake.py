@@ -43,7 +43,6 @@ from ._common import (
     _lock,
     _move_to_step,
     _now,
-    _open_next_step,
     _set_deadlines,
     _tell,
     _tracking_number,
@@ -56,6 +55,7 @@ from .materials import (
     materials_record_intake,
     materials_supply,
     materials_unlisted,
+    outstanding_at_intake,
     outstanding_names,
 )
 
@@ -211,10 +211,9 @@ def case_submit(*, actor: User | None, intake: Intake, now: datetime.datetime | 
         delivery_site=delivery_site,
         duplicate_of=open_cases[0] if open_cases else None,
         duplicate_reason=intake.duplicate_reason.strip() if open_cases else "",
+        materials_outstanding=outstanding_at_intake(intake.materials),
     )
     materials_record_intake(case, intake.materials, actor=actor, at=now)
-    materials_outstanding_count(case)
-    case.save(update_fields=["materials_outstanding"])
     duplicate = {"duplicate_of": open_cases[0].tracking_number, "reason": case.duplicate_reason} if open_cases else {}
     _audit(
         actor,
@@ -429,8 +428,14 @@ def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> Revie
         tasks[0].completed_at = now
         tasks[0].completed_by = actor
         tasks[0].outcome = ReviewTask.Outcome.AGREE
+    # The next step opens as ``_open_next_step`` opens one, before the rows are written (one statement for all).
+    waiting = [task for task in tasks if not task.is_parallel and task.state == ReviewTask.State.WAITING]
+    next_task = min(waiting, key=lambda task: task.position, default=None)
+    if next_task is not None:
+        next_task.state, next_task.opened_on = ReviewTask.State.OPEN, on
+        next_task.due = add_workdays(on, next_task.limit_days).date
     ReviewTask.objects.bulk_create(tasks)
-    return _open_next_step(case, on)
+    return next_task
 
 
 @transaction.atomic

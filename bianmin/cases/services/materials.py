@@ -52,7 +52,10 @@ def _attach(row: CaseMaterial, check: MaterialCheck) -> None:
 def materials_record_intake(
     case: Case, checks: Iterable[MaterialCheck], *, actor: User | None, at: datetime.datetime
 ) -> None:
-    """The materials as checked at intake, each with the first line of its history."""
+    """The materials as checked at intake, each with the first line of its history: two statements, whatever the
+    number of materials (the case's count of outstanding ones is written with the case: ``outstanding_at_intake``)."""
+    checks = list(checks)
+    rows = []
     for position, check in enumerate(checks, start=1):
         row = CaseMaterial(
             case=case,
@@ -65,8 +68,18 @@ def materials_record_intake(
             position=position,
         )
         _attach(row, check)
-        row.save()
-        _record(row, Kind.INTAKE, actor, at, check.problem)
+        rows.append(row)
+    CaseMaterial.objects.bulk_create(rows)  # stores each file as save() would (its field's pre_save)
+    CaseMaterialEvent.objects.bulk_create(
+        CaseMaterialEvent(material=row, kind=Kind.INTAKE, state=row.state, note=check.problem, by=actor, at=at)
+        for row, check in zip(rows, checks, strict=True)
+    )
+
+
+def outstanding_at_intake(checks: Iterable[MaterialCheck]) -> int:
+    """How many of the materials checked at intake are missing or defective (``materials_outstanding_count``'s
+    figure for the rows ``materials_record_intake`` writes)."""
+    return sum(check.state in CaseMaterial.OUTSTANDING for check in checks)
 
 
 def _find(rows: list[CaseMaterial], *, name: str, requirement_id: int | None = None) -> CaseMaterial | None:
