@@ -378,6 +378,15 @@ class CaseAccess(models.Model):
                 condition=Q(is_work=True),
             ),
             models.Index(fields=["key", "-received_at", "-case"], name="case_access_list_idx"),
+            # The queue's results at the counters ("incoming", "handover": selectors.work_groups), in the queue's order:
+            # without it their page walked every open case of the key first (they sort last, having no deadline).
+            # ``is_current`` is not in it: a query's bare boolean term cannot fix an index column for SQLite, so the
+            # order would be lost; the rows at a stage that are not current are the few results the site sent on.
+            models.Index(
+                fields=["key", "result_stage", "sort_due", "-received_at", "-case"],
+                name="case_access_result_idx",
+                condition=Q(is_work=True),
+            ),
             # Colours: red is a range of the running deadline, yellow a range of the first yellow day.
             models.Index(fields=["key", "status", "sort_due", "is_current"], name="case_access_due_idx"),
             models.Index(fields=["key", "status", "yellow_ordinal", "sort_due"], name="case_access_yellow_idx"),

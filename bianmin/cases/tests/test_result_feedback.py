@@ -18,7 +18,7 @@ from bianmin.cases.workflow import actions_available
 from bianmin.core.audit import audit_events_for
 from bianmin.core.errors import PermissionDenied
 from bianmin.core.models import OutboundMessage
-from bianmin.core.testing import at, department_head, intake, refused, user
+from bianmin.core.testing import at, department_head, intake, refused, sqlite_plan, user
 from bianmin.org.models import Site
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +271,34 @@ def test_the_counted_results_at_the_counters_are_the_rows_of_their_groups_for_ev
         apps, SimpleNamespace(connection=connection)
     )
     assert kept() == before
+
+
+@pytest.mark.parametrize("group", ["incoming", "handover"])
+def test_a_page_of_results_at_the_counters_is_read_from_their_index_in_the_queues_order(county, group):
+    from django.test.utils import CaptureQueriesContext
+
+    county_clerk = user("county_clerk")
+    on_its_way = services.case_mark_ready(
+        actor=county_clerk, case=town_case_decided_by_the_county(), now=at(2026, 3, 16)
+    )
+    services.case_receive_result(actor=user("baisha_clerk"), case=on_its_way, now=at(2026, 3, 17))
+    services.case_mark_ready(actor=county_clerk, case=town_case_decided_by_the_county(), now=at(2026, 3, 16))
+    rows = cases_in_work_queue(user("baisha_clerk"), group).order_by("sort_due", "-received_at", "-case_id")
+
+    def page():
+        return list(rows.values_list("case_id", flat=True)[:25])
+
+    if connection.vendor == "sqlite":
+        # Not the queue's index walked from its first open case: the results' own range, already in order.
+        assert sqlite_plan(page) == [
+            "SEARCH cases_caseaccess USING INDEX case_access_result_idx (key=? AND result_stage=?)"
+        ]
+        return
+    with CaptureQueriesContext(connection) as queries:
+        page()
+    (statement,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test county's few rows: is the index usable at all
+        cursor.execute("EXPLAIN " + statement["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using case_access_result_idx" in plan and "Sort" not in plan, plan
