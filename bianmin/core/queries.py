@@ -119,3 +119,33 @@ def _forget_prepared(sender, connection, **kwargs) -> None:
 
 
 connection_created.connect(_forget_prepared)
+
+
+def sqlite_statistics_complete(using: str = "default") -> list[str]:
+    """On an SQLite database with statistics (``ANALYZE`` ran: a production database, the benchmark's dataset), analyse
+    the indexes a migration made since, of the tables the statistics cover; returns their names.
+
+    A table whose indexes are analysed but for one is planned from a mix of figures and guesses: after the index
+    ``case_access_result_idx`` was added, the county clerk's count of review steps read the 43,000 accepted cases of
+    their key through another index instead of probing the few open steps (0.4 → 72 ms at 10^6 cases), until the
+    table was analysed again. Runs after every ``migrate`` (core.apps); a database never analysed is left so."""
+    from django.db import connections
+
+    database = connections[using]
+    if database.vendor != "sqlite":
+        return []  # PostgreSQL's planner reads the columns' statistics, which autovacuum keeps
+    with database.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+        if cursor.fetchone() is None:
+            return []
+        cursor.execute(
+            """SELECT i.name FROM sqlite_master i
+            WHERE i.type = 'index' AND i.name NOT LIKE 'sqlite_autoindex_%'
+              AND i.tbl_name IN (SELECT s.tbl FROM sqlite_stat1 s)
+              AND i.name NOT IN (SELECT s.idx FROM sqlite_stat1 s WHERE s.idx IS NOT NULL)
+            ORDER BY i.name"""
+        )
+        names = [name for (name,) in cursor.fetchall()]
+        for name in names:
+            cursor.execute(f"ANALYZE {database.ops.quote_name(name)}")
+    return names

@@ -141,3 +141,41 @@ def test_nothing_is_prepared_when_connections_are_not_kept(monkeypatch):
         answer = cursor.fetchone()[0]
 
     assert (answer, _prepared_here()) == (0, 0)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's statistics (PostgreSQL's are autovacuum's)")
+def test_after_migrate_the_new_indexes_of_an_analysed_database_are_analysed_and_a_new_database_is_left_so(county):
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from bianmin.core.queries import sqlite_statistics_complete
+
+    def migrated() -> None:
+        config = apps.get_app_config("core")
+        post_migrate.send(sender=config, app_config=config, verbosity=0, interactive=False, using="default", apps=apps)
+
+    def figures(index: str) -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = %s", [index])
+            return [stat for (stat,) in cursor.fetchall()]
+
+    received(now=None)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS sqlite_stat1")
+    # A database never analysed (a new one, the tests') stays without statistics
+    assert sqlite_statistics_complete() == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        assert cursor.fetchone() == (0,)
+        # Given an analysed database, then an index made by a migration after that
+        cursor.execute("ANALYZE")
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE idx = 'case_access_result_idx'")
+    assert figures("case_access_result_idx") == []
+
+    # When migrate ends, the index has its figures (rows, then rows per key, per key and stage, …)
+    migrated()
+
+    [stat] = figures("case_access_result_idx")
+    assert len(stat.split()) == 6
+    # … and it is not analysed again (indexes with no entry have no figures to keep: those are looked at each time)
+    assert "case_access_result_idx" not in sqlite_statistics_complete()
