@@ -1,14 +1,14 @@
 """Intake at volume: cases submitted, and submitted and accepted, per second through the services.
 
     python bench/intake.py [--database sqlite|postgres] [--cases 1000000] [--open 100000] [--count 500]
-                           [--threads 1] [--profile]
+                           [--threads 1] [--repeat 3]
 
 On a copy of the dataset of ``bench/dataset.py`` (made afresh each run: intake writes), as the demo county clerk at
 the county centre, with every statement a real one: the services (``case_submit``, then ``case_accept``) in their
 transactions, audit chain, numbering, notices, access keys and clock columns included. ``--threads N`` runs N
 threads each with its own connection (on SQLite they queue for the one writer; on PostgreSQL they contend only for
-the audit chain's head and the counters). Prints cases per second and statements per case; ``--profile`` the
-statements of one submit and one accept.
+the audit chain's head and the counters). Prints cases per second and the statements of one submit, and of one
+submit and acceptance.
 """
 
 from __future__ import annotations
