@@ -121,11 +121,16 @@ def _open_next_step(case: Case, on: datetime.date) -> ReviewTask | None:
     )
     if task is None:
         return None
+    _step_opened(task, on)
+    task.save(update_fields=["state", "opened_on", "due"])
+    return task
+
+
+def _step_opened(task: ReviewTask, on: datetime.date) -> None:
+    """A step opens on ``on`` and is due its limit in working days later (the caller writes it)."""
     task.state = ReviewTask.State.OPEN
     task.opened_on = on
     task.due = add_workdays(on, task.limit_days).date
-    task.save(update_fields=["state", "opened_on", "due"])
-    return task
 
 
 def _move_to_step(case: Case, task: ReviewTask | None, actor: User | None, now: datetime.datetime) -> None:

@@ -44,6 +44,7 @@ from ._common import (
     _move_to_step,
     _now,
     _set_deadlines,
+    _step_opened,
     _tell,
     _tracking_number,
 )
@@ -428,12 +429,11 @@ def _open_tasks(case: Case, now: datetime.datetime, actor: User | None) -> Revie
         tasks[0].completed_at = now
         tasks[0].completed_by = actor
         tasks[0].outcome = ReviewTask.Outcome.AGREE
-    # The next step opens as ``_open_next_step`` opens one, before the rows are written (one statement for all).
+    # The next step opens before the rows are written (one statement for all, none to read it back).
     waiting = [task for task in tasks if not task.is_parallel and task.state == ReviewTask.State.WAITING]
     next_task = min(waiting, key=lambda task: task.position, default=None)
     if next_task is not None:
-        next_task.state, next_task.opened_on = ReviewTask.State.OPEN, on
-        next_task.due = add_workdays(on, next_task.limit_days).date
+        _step_opened(next_task, on)
     ReviewTask.objects.bulk_create(tasks)
     return next_task
 
